@@ -1,0 +1,5 @@
+import sys
+
+from marketpulse.cli import main
+
+sys.exit(main())

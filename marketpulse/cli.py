@@ -1,0 +1,146 @@
+"""`python -m marketpulse` / `marketpulse`: build the demo, import files, run named queries.
+
+Exit codes: 0 done, 1 input refused, 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from marketpulse import store
+
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad command-line usage (exit 2)."""
+
+
+def _parse_params(pairs: list[str]) -> dict:
+    params = {}
+    for pair in pairs or []:
+        if "=" not in pair:
+            raise UsageError(f"参数应写成 key=value:{pair!r} / --param expects key=value, got {pair!r}")
+        key, value = pair.split("=", 1)
+        params[key.strip()] = None if value.strip().lower() in ("", "null", "none") else value.strip()
+    return params
+
+
+def _scope(args) -> store.Scope:
+    return store.Scope(
+        department_code=getattr(args, "department", None),
+        territory_code=getattr(args, "territory", None),
+        cm_code=getattr(args, "cm", None),
+    )
+
+
+def cmd_query(args) -> int:
+    frame = store.run(args.name, _parse_params(args.param), scope=_scope(args))
+    if args.format == "csv":
+        frame.to_csv(sys.stdout, index=False)
+    elif args.format == "json":
+        print(frame.to_json(orient="records", date_format="iso", force_ascii=False))
+    else:
+        print(frame.to_string(index=False, max_rows=args.max_rows))
+    return EXIT_OK
+
+
+def cmd_queries(args) -> int:
+    for name in store.query_names():
+        params = sorted(store.query_params(name))
+        print(f"{name:28s} {' '.join('$' + p for p in params)}")
+    return EXIT_OK
+
+
+def cmd_rebuild(args) -> int:
+    from marketpulse import rollup
+
+    with store.writer() as con:
+        rollup.rebuild(con)
+    print("已重建周汇总表 / Weekly roll-ups rebuilt.")
+    return EXIT_OK
+
+
+def cmd_demo(args) -> int:
+    from marketpulse import demo
+
+    return demo.main(args)
+
+
+def cmd_import(args) -> int:
+    from marketpulse import ingest
+
+    return ingest.main(args)
+
+
+def cmd_quarantine(args) -> int:
+    from marketpulse import ingest
+
+    return ingest.quarantine_main(args)
+
+
+def _add_scope_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--department", help="只看一个市场部 / restrict to one department code")
+    p.add_argument("--territory", help="只看一个片区 / restrict to one territory code")
+    p.add_argument("--cm", help="只看一个客户经理的零售户 / restrict to one customer manager's retailers")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="marketpulse", description="市场脉搏 MarketPulse")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("demo", help="构建模拟城市数据 / build the simulated city store")
+    p.add_argument("--scale", choices=["small", "town", "city"], default="town")
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--to-files", metavar="DIR", help="写出导入文件而不建库 / write import files instead of a store")
+    p.add_argument("--weeks", type=int, default=None, help="模拟周数 / number of weeks (default by scale)")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("import", help="导入 CSV/XLSX 文件 / import CSV or XLSX files")
+    p.add_argument("files", nargs="+")
+    p.add_argument("--kind", choices=["territories", "customer_managers", "retailers", "specs", "visits", "orders"])
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("quarantine", help="列出被拦下的行 / list rows held back")
+    p.add_argument("--import-id", type=int)
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p.set_defaults(func=cmd_quarantine)
+
+    p = sub.add_parser("query", help="运行命名查询 / run a named query")
+    p.add_argument("name")
+    p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p.add_argument("--max-rows", type=int, default=200)
+    _add_scope_args(p)
+    p.set_defaults(func=cmd_query)
+
+    p = sub.add_parser("queries", help="列出命名查询及其参数 / list named queries and their parameters")
+    p.set_defaults(func=cmd_queries)
+
+    p = sub.add_parser("rebuild", help="从原始数据重建周汇总 / rebuild weekly roll-ups from raw facts")
+    p.set_defaults(func=cmd_rebuild)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse already printed its usage message
+        return EXIT_USAGE if exc.code else EXIT_OK
+    try:
+        return args.func(args)
+    except UsageError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
+    except store.QueryError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
+    except store.StoreError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_REFUSED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,54 @@
+"""Keep the weekly roll-ups in step with the raw facts.
+
+After an import only the retailer × spec pairs it touched are rebuilt, from the first
+week it touched on; `rebuild` redoes everything and must give the same tables.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from marketpulse import store
+
+EVERYTHING = "1900-01-01"
+
+
+def refresh(con: duckdb.DuckDBPyConnection, touched: str | None = None) -> None:
+    """Rebuild roll-ups for the pairs in relation `touched` (license_no, spec_code, from_date).
+
+    `touched` names a table or view on `con`; None rebuilds everything.
+    """
+    if touched is None:
+        con.execute(
+            f"""
+            create or replace temp table touched_pair as
+            select license_no, spec_code, date '{EVERYTHING}' as from_date
+            from (select license_no, spec_code from visit_line
+                  union select license_no, spec_code from order_line)
+            """
+        )
+    else:
+        con.execute(
+            f"""
+            create or replace temp table touched_pair as
+            select license_no, spec_code, min(from_date)::date as from_date
+            from {touched} group by all
+            """
+        )
+    con.execute(
+        """
+        create or replace temp table touched_retailer as
+        select license_no, min(from_date) as from_date from touched_pair group by all
+        """
+    )
+    store.execute_file(con, "rollup/weekly_observation.sql")
+    store.execute_file(con, "rollup/retailer_visit.sql")
+    con.execute("drop table touched_pair")
+    con.execute("drop table touched_retailer")
+
+
+def rebuild(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop and rebuild every roll-up from the raw facts."""
+    con.execute("delete from weekly_observation")
+    con.execute("delete from retailer_visit")
+    refresh(con, None)

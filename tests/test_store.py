@@ -1,0 +1,151 @@
+"""The store: schema versions, atomic publication, scopes and named-query binding."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from marketpulse import rollup, store
+
+
+def add_city(con):
+    con.execute("insert into department values ('D1', '城区市场部'), ('D2', '县区市场部')")
+    con.execute("insert into territory values ('T1', '东片', 'D1', '城网'), ('T2', '西片', 'D1', '城网'), ('T3', '北乡', 'D2', '农网')")
+    con.execute("insert into customer_manager values ('C1', '张三', 'T1'), ('C2', '李四', 'T2'), ('C3', '王五', 'T3')")
+    for lic, ter, cm in [("R1", "T1", "C1"), ("R2", "T2", "C2"), ("R3", "T3", "C3")]:
+        con.execute("insert into retailer values (?, ?, '食杂店', 8, ?, ?, null, null, null)", [lic, "店" + lic, ter, cm])
+        con.execute("insert into retailer_assignment values (?, date '1900-01-01', null, ?, ?, '食杂店', 8)", [lic, ter, cm])
+    con.execute("insert into spec values ('S1', '中华(硬)', '中华', '一类', 400, 450, true, date '2020-01-01')")
+
+
+def test_new_store_has_current_schema_and_seeded_rules(db):
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert store.stored_version(con) == store.SCHEMA_VERSION
+        assert con.execute("select count(*) from monitoring_point").fetchone()[0] >= 1
+        assert con.execute("select weight from state_score_weight where signal = 'cover'").fetchone()[0] == 0.4
+
+
+def test_older_store_is_upgraded_on_open(tmp_path):
+    path = tmp_path / "old.duckdb"
+    with duckdb.connect(str(path)) as con:  # a version-1 store, as an earlier release left it
+        con.execute("create table schema_version (version integer primary key, applied_at timestamp not null)")
+        con.execute(store.migrations()[0][1].read_text(encoding="utf-8"))
+        con.execute("insert into schema_version values (1, now())")
+    assert store.Reader(path).sql("select count(*) as n from weekly_observation")["n"][0] == 0
+    with duckdb.connect(str(path), read_only=True) as con:
+        assert store.stored_version(con) == store.SCHEMA_VERSION
+
+
+def test_newer_store_is_refused_with_a_clear_message(tmp_path):
+    path = tmp_path / "new.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("create table schema_version (version integer primary key, applied_at timestamp not null)")
+        con.execute("insert into schema_version values (999, now())")
+    with pytest.raises(store.StoreVersionError, match="newer than this MarketPulse") as err:
+        store.Reader(path).sql("select 1")
+    assert "请升级" in str(err.value)
+
+
+def test_failed_write_leaves_the_store_as_it_was(db):
+    before = store.store_version(db)
+    with pytest.raises(RuntimeError):
+        with store.writer(db) as con:
+            con.execute("insert into department values ('D9', '新市场部')")
+            raise RuntimeError("import failed half way")
+    assert store.store_version(db) == before
+    assert store.Reader(db).sql("select count(*) as n from department")["n"][0] == 0
+    assert not list(db.parent.glob(".*.building*"))
+
+
+def test_reader_sees_a_published_write(db):
+    r = store.Reader(db)
+    assert r.sql("select count(*) as n from department")["n"][0] == 0
+    with store.writer(db) as con:
+        con.execute("insert into department values ('D1', '城区市场部')")
+    assert r.sql("select count(*) as n from department")["n"][0] == 1
+
+
+@pytest.mark.parametrize(
+    "scope, retailers, territories",
+    [
+        (store.CITY, {"R1", "R2", "R3"}, {"T1", "T2", "T3"}),
+        (store.Scope(department_code="D1"), {"R1", "R2"}, {"T1", "T2"}),
+        (store.Scope(territory_code="T2"), {"R2"}, {"T2"}),
+        (store.Scope(cm_code="C3"), {"R3"}, {"T3"}),
+    ],
+)
+def test_scope_hides_rows_outside_it(db, scope, retailers, territories):
+    with store.writer(db) as con:
+        add_city(con)
+    r = store.Reader(db)
+    assert set(r.sql("select license_no from retailer", scope=scope)["license_no"]) == retailers
+    assert set(r.sql("select territory_code from territory", scope=scope)["territory_code"]) == territories
+
+
+def test_bind_rejects_missing_and_unknown_parameters(tmp_path, monkeypatch):
+    (tmp_path / "demo_metric.sql").write_text("-- test\nselect $week_from::date as w where $level = 'city'\n")
+    monkeypatch.setattr(store, "QUERY_DIR", tmp_path)
+    with pytest.raises(store.QueryError, match="needs parameter.*week_from"):
+        store.bind("demo_metric", {"level": "city"})
+    with pytest.raises(store.QueryError, match="takes no parameter colour"):
+        store.bind("demo_metric", {"level": "city", "week_from": "2025-01-06", "colour": "red"})
+    sql, bound = store.bind("demo_metric", {"level": "city", "week_from": "2025-01-06"})
+    assert bound == {"level": "city", "week_from": "2025-01-06"}
+
+
+def test_query_names_cannot_escape_the_queries_folder():
+    with pytest.raises(store.QueryError):
+        store.query_path("../secrets")
+
+
+def test_line_sales_and_weekly_observation_worked_example(db):
+    # Stock 10 → order supplied 5 on the visit day → stock 6: sales 10 + 5 − 6 = 9.
+    # Then an order of 8 mid-week, stock 12 (6 + 8 − 12 = 2) and a next-day visit reporting 2.
+    with store.writer(db) as con:
+        add_city(con)
+        con.execute(
+            """insert into visit_line values
+              ('2025-09-01', 'C1', 'R1', 'S1', 10, 450, true, null, null, 1),
+              ('2025-09-08', 'C1', 'R1', 'S1',  6, 455, true, null, null, 1),
+              ('2025-09-15', 'C1', 'R1', 'S1', 12, 455, true, null, null, 1),
+              ('2025-09-16', 'C1', 'R1', 'S1', 11, 460, true, 2,    null, 1),
+              ('2025-09-22', 'C1', 'R1', 'S1', 15, 460, true, null, null, 1)"""
+        )
+        con.execute(
+            """insert into order_line values
+              ('2025-09-08', 'R1', 'S1', 5, 5, 1), ('2025-09-10', 'R1', 'S1', 10, 8, 1)"""
+        )
+        rollup.rebuild(con)
+    cur = store.Reader(db).cursor()
+    got = cur.execute(
+        "select week::varchar as week, stock_qty::double as stock, sales_qty::double as sales, "
+        "retail_price::double as price, demand_qty::double as demand, supplied_qty::double as supplied, "
+        "filled_order_lines as filled from weekly_observation order by week"
+    ).fetchall()
+    cols = ["week", "stock", "sales", "price", "demand", "supplied", "filled"]
+    assert [dict(zip(cols, row)) for row in got] == [
+        {"week": "2025-09-01", "stock": 10.0, "sales": None, "price": 450.0, "demand": 0.0, "supplied": 0.0, "filled": 0},
+        {"week": "2025-09-08", "stock": 6.0, "sales": 9.0, "price": 455.0, "demand": 15.0, "supplied": 13.0, "filled": 1},
+        {"week": "2025-09-15", "stock": 11.0, "sales": 4.0, "price": 460.0, "demand": 0.0, "supplied": 0.0, "filled": 0},
+        # stock rose 11 → 15 with no order: floored at 0, not −4
+        {"week": "2025-09-22", "stock": 15.0, "sales": 0.0, "price": 460.0, "demand": 0.0, "supplied": 0.0, "filled": 0},
+    ]
+
+
+def test_incremental_refresh_equals_full_rebuild(db):
+    with store.writer(db) as con:
+        add_city(con)
+        con.execute(
+            """insert into visit_line values
+              ('2025-09-01', 'C1', 'R1', 'S1', 10, 450, true, null, null, 1),
+              ('2025-09-08', 'C1', 'R1', 'S1',  6, 455, true, null, null, 1)"""
+        )
+        rollup.rebuild(con)
+        con.execute("insert into visit_line values ('2025-09-15', 'C1', 'R1', 'S1', 3, 455, true, null, null, 2)")
+        con.execute("insert into order_line values ('2025-09-12', 'R1', 'S1', 4, 4, 2)")
+        con.execute("create temp table new_rows as select 'R1' as license_no, 'S1' as spec_code, date '2025-09-12' as from_date")
+        rollup.refresh(con, "new_rows")
+        incremental = con.execute("select * from weekly_observation order by all").fetchall()
+        rollup.rebuild(con)
+        assert con.execute("select * from weekly_observation order by all").fetchall() == incremental
+        assert con.execute("select sales_qty from weekly_observation where week = '2025-09-15'").fetchone()[0] == 7
