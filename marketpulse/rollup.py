@@ -43,6 +43,7 @@ def refresh(con: duckdb.DuckDBPyConnection, touched: str | None = None) -> None:
     )
     store.execute_file(con, "rollup/weekly_observation.sql")
     store.execute_file(con, "rollup/retailer_visit.sql")
+    store.execute_file(con, "rollup/retailer_week.sql")  # after retailer_visit: reads it
     con.execute("drop table touched_pair")
     con.execute("drop table touched_retailer")
 
@@ -51,4 +52,5 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     """Drop and rebuild every roll-up from the raw facts."""
     con.execute("delete from weekly_observation")
     con.execute("delete from retailer_visit")
+    con.execute("delete from retailer_week")
     refresh(con, None)

@@ -1,0 +1,115 @@
+-- One row per level key × product group × week: 订单满足率 and 履约率 of retailers' orders.
+-- How much of what retailers ordered did they get, and how many order lines were filled
+-- in full? Ratios of sums over the week's order lines, never means of ratios.
+--
+-- Over the observations (retailer × spec × week) with at least one order line:
+--   fill_rate (订单满足率)      = Σ supplied_qty ÷ Σ demand_qty (null when nothing was demanded);
+--   fulfilment_rate (履约率)    = order lines supplied in full (supplied ≥ demanded) ÷ order
+--                                  lines, an order line being one retailer × spec × order day.
+--
+-- Parameters:
+--   $level          city | department | territory | cm | retailer
+--   $product_level  all | price_class | brand | spec
+--   $week_from, $week_to   first and last week (Mondays; any day means its week), inclusive
+--   $format, $tier_band, $area_type, $brand, $price_class, $spec_code   filters, null = all
+-- Columns:
+--   week                date     Monday of the ISO week
+--   level_key           varchar  code at the level ('city' for the whole city)
+--   level_name          varchar  its Chinese name
+--   product_key         varchar  'all', the 价类, the brand or the spec code
+--   product_name        varchar  the spec's name at spec level, else product_key
+--   ordering_retailers  bigint   retailers with an order line that week
+--   order_lines         bigint   order lines (retailer × spec × order day)
+--   filled_order_lines  bigint   of those, supplied in full
+--   fulfilment_rate     double   filled_order_lines ÷ order_lines (履约率)
+--   demand_qty          double   Σ demanded, 条
+--   supplied_qty        double   Σ supplied, 条
+--   fill_rate           double   supplied_qty ÷ demand_qty (订单满足率); null if no demand
+
+with
+
+params as (
+    select
+        date_trunc('week', $week_from::date)::date as week_from,
+        date_trunc('week', $week_to::date)::date as week_to,
+),
+
+order_observation as (
+    select
+        o.week,
+        case $level
+            when 'city' then 'city'
+            when 'department' then o.department_code
+            when 'territory' then o.territory_code
+            when 'cm' then o.cm_code
+            when 'retailer' then o.license_no
+            else error('未知层级 / unknown level: ' || $level)
+        end as level_key,
+        case $product_level
+            when 'all' then 'all'
+            when 'price_class' then s.price_class
+            when 'brand' then s.brand
+            when 'spec' then o.spec_code
+            else error('未知产品层级 / unknown product level: ' || $product_level)
+        end as product_key,
+        o.license_no,
+        o.order_lines,
+        o.filled_order_lines,
+        o.demand_qty::double as demand_qty,
+        o.supplied_qty::double as supplied_qty,
+    from weekly_observation as o
+    join spec as s using (spec_code)
+    cross join params as p
+    where o.week between p.week_from and p.week_to
+      and o.order_lines > 0
+      and ($format is null or o.format = $format)
+      and ($tier_band is null or o.tier_band = $tier_band)
+      and ($area_type is null or o.area_type = $area_type)
+      and ($brand is null or s.brand = $brand)
+      and ($price_class is null or s.price_class = $price_class)
+      and ($spec_code is null or o.spec_code = $spec_code)
+),
+
+level_week as (
+    select
+        week,
+        level_key,
+        product_key,
+        count(distinct license_no) as ordering_retailers,
+        sum(order_lines)::bigint as order_lines,
+        sum(filled_order_lines)::bigint as filled_order_lines,
+        sum(demand_qty) as demand_qty,
+        sum(supplied_qty) as supplied_qty,
+    from order_observation
+    group by all
+),
+
+level_name as (
+    select 'city' as level, 'city' as level_key, '全市' as level_name
+    union all select 'department', department_code, department_name from department
+    union all select 'territory', territory_code, territory_name from territory
+    union all select 'cm', cm_code, cm_name from customer_manager
+    union all select 'retailer', license_no, retailer_name from retailer
+),
+
+final as (
+    select
+        lw.week,
+        lw.level_key,
+        n.level_name,
+        lw.product_key,
+        coalesce(s.spec_name, lw.product_key) as product_name,
+        lw.ordering_retailers,
+        lw.order_lines,
+        lw.filled_order_lines,
+        lw.filled_order_lines / nullif(lw.order_lines, 0) as fulfilment_rate,
+        lw.demand_qty,
+        lw.supplied_qty,
+        lw.supplied_qty / nullif(lw.demand_qty, 0) as fill_rate,
+    from level_week as lw
+    left join level_name as n on n.level = $level and n.level_key = lw.level_key
+    left join spec as s on $product_level = 'spec' and s.spec_code = lw.product_key
+)
+
+select * from final
+order by week, level_key, product_key
