@@ -38,8 +38,9 @@ def visit(con, day, lic, spec, sales):
     )
 
 
-@pytest.fixture
-def city(db):
+@pytest.fixture(scope="module")
+def city(tmp_path_factory):
+    db = tmp_path_factory.mktemp("city") / "store.duckdb"  # built once, read by every test
     with store.writer(db) as con:
         add_city(con)
         # week A (2026-W01): R1 S1 10, R1 S2 20, R3 S1 15
@@ -163,7 +164,8 @@ def test_order_fill_by_spec(city):
 
 
 @pytest.mark.parametrize("name", ["sales_volume", "order_fill"])
-def test_cli_runs_the_query(city, name, capsys):
+def test_cli_runs_the_query(city, name, capsys, monkeypatch):
+    monkeypatch.setenv("MARKETPULSE_DB", str(city))
     code = cli.main(["query", name, "--param", "level=department", "--param", "product_level=all",
                      "--param", f"week_from={W_C}", "--param", f"week_to={W_C}", "--format", "csv"])
     assert code == 0

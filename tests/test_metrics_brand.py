@@ -1,0 +1,261 @@
+"""New-brand uptake, key-brand share and average price per carton on a hand-made city.
+
+Every expected value is worked out by hand in the comments, never by the code under test.
+
+The city: 市场部 D1 → 片区 T1 (客户经理 C1: R1, R2, R3) and T2 (C2: R4, R5); R5 closes on
+2026-03-10 (a Tuesday), so it is open in W0 and W1 but not in W2 and W3.
+New spec N1 launches on Wednesday 2026-03-04: launch week W0 = 2026-03-02.
+
+          N1 visits (stock / sales)             N1 orders (demanded / supplied)
+    W0    R1 5 / unknown (first), R2 0 / unk.    R1 5/5
+    W1    R1 2 / 3, R2 4 / 0                     R1 5/3, R2 4/4, R4 2/0 (rationed)
+    W2    R1 1 / 4, R2 3 / 3, R3 2 / unknown     R2 2/2
+    W3    —                                      R1 2/2, R2 2/2, R4 2/2
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from marketpulse import cli, metrics_brand, rollup, store
+
+W0, W1, W2, W3 = "2026-03-02", "2026-03-09", "2026-03-16", "2026-03-23"
+SP_W2 = "2025-03-17"  # 2025-W12, the same period (同期) of W2 = 2026-W12
+CM = {"R1": "C1", "R2": "C1", "R3": "C1", "R4": "C2", "R5": "C2"}
+
+
+def add_city(con):
+    con.execute("insert into department values ('D1', '城区市场部')")
+    con.execute("insert into territory values ('T1', '东片', 'D1', '城网'), ('T2', '西片', 'D1', '农网')")
+    con.execute("insert into customer_manager values ('C1', '张三', 'T1'), ('C2', '李四', 'T2')")
+    for lic, cm in CM.items():
+        ter = "T1" if cm == "C1" else "T2"
+        closed = "2026-03-10" if lic == "R5" else None
+        con.execute(
+            "insert into retailer values (?, ?, '食杂店', 8, ?, ?, null, date '2024-01-01', ?)",
+            [lic, "店" + lic, ter, cm, closed],
+        )
+        con.execute("insert into retailer_assignment values (?, date '1900-01-01', null, ?, ?, '食杂店', 8)", [lic, ter, cm])
+    con.execute(
+        """insert into spec values
+          ('S1', '中华(硬)', '中华', '一类', 400, 450, true, date '2020-01-01'),
+          ('S2', '红塔山(软)', '红塔山', '三类', 100, 110, false, date '2020-01-01'),
+          ('N1', '新品(细支)', '新品', '二类', 200, 230, false, date '2026-03-04'),
+          ('N51', '新品51', '新品', '二类', 200, 230, false, date '2025-03-31'),  -- week 51 at W3: new
+          ('N52', '新品52', '新品', '二类', 200, 230, false, date '2025-03-27'),  -- week 52 at W3: not new
+          ('NX', '未上市', '新品', '二类', 200, 230, false, date '2026-04-01')     -- after week_to"""
+    )
+
+
+def visit(con, day, lic, spec, stock, sales):
+    con.execute(
+        "insert into visit_line values (?, ?, ?, ?, ?, null, true, ?, null, 1)", [day, CM[lic], lic, spec, stock, sales]
+    )
+
+
+def order(con, day, lic, spec, demand, supplied):
+    con.execute("insert into order_line values (?, ?, ?, ?, ?, 1)", [day, lic, spec, demand, supplied])
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory):
+    db = tmp_path_factory.mktemp("city") / "store.duckdb"  # built once, read by every test
+    with store.writer(db) as con:
+        add_city(con)
+        visit(con, "2026-03-04", "R1", "N1", 5, None)
+        visit(con, "2026-03-04", "R2", "N1", 0, None)
+        visit(con, "2026-03-11", "R1", "N1", 2, 3)
+        visit(con, "2026-03-11", "R2", "N1", 4, 0)
+        visit(con, "2026-03-18", "R1", "N1", 1, 4)
+        visit(con, "2026-03-18", "R2", "N1", 3, 3)
+        visit(con, "2026-03-18", "R3", "N1", 2, None)
+        order(con, "2026-03-04", "R1", "N1", 5, 5)
+        order(con, "2026-03-09", "R1", "N1", 5, 3)
+        order(con, "2026-03-09", "R2", "N1", 4, 4)
+        order(con, "2026-03-10", "R4", "N1", 2, 0)
+        order(con, "2026-03-16", "R2", "N1", 2, 2)
+        order(con, "2026-03-23", "R1", "N1", 2, 2)
+        order(con, "2026-03-24", "R2", "N1", 2, 2)
+        order(con, "2026-03-25", "R4", "N1", 2, 2)
+        # established specs in W2 (sales reported) and in the same week last year
+        visit(con, "2026-03-18", "R1", "S1", 5, 10)
+        visit(con, "2026-03-19", "R4", "S1", 5, 6)
+        visit(con, "2026-03-18", "R2", "S2", 5, 20)
+        visit(con, "2025-03-18", "R1", "S1", 5, 10)
+        visit(con, "2025-03-18", "R2", "S2", 5, 30)
+        rollup.rebuild(con)
+    return db
+
+
+def run(db, name, scope=store.CITY, **params):
+    return store.Reader(db).query(name, params, scope)
+
+
+def rows(frame, **where):
+    for key, value in where.items():
+        frame = frame[frame[key].astype(str).str[:10] == value]
+    return frame.reset_index(drop=True)
+
+
+def one(frame, **where):
+    got = rows(frame, **where)
+    assert len(got) == 1, got
+    return got.iloc[0]
+
+
+def uptake(db, level="city", week_from=W0, week_to=W3, scope=store.CITY, **filters):
+    return run(db, "new_brand_uptake", scope, level=level, week_from=week_from, week_to=week_to, **filters)
+
+
+# ── new_brand_uptake ──────────────────────────────────────────────────────────
+
+def test_new_specs_are_those_launched_in_the_52_weeks_to_week_to(city):
+    got = uptake(city)
+    # N1 (week 3 at W3) and N51 (week 51); not N52 (week 52), S1/S2 (2020), NX (after W3)
+    assert set(got.spec_code) == {"N1", "N51"}
+    n51 = one(got, spec_code="N51", week=W3)
+    assert n51.weeks_since_launch == 51 and n51.distribution_rate == 0
+    n1 = rows(got, spec_code="N1")
+    assert list(n1.weeks_since_launch) == [0, 1, 2, 3]
+    assert str(n1.launch_week[0])[:10] == W0  # Monday of the Wednesday launch
+
+
+def test_distribution_counts_active_retailers_only(city):
+    n1 = rows(uptake(city), spec_code="N1")
+    # active: R1–R5 in W0 and W1; R5 closed 2026-03-10, so R1–R4 in W2 and W3
+    assert list(n1.active_retailers) == [5, 5, 4, 4]
+    # carrying (stock > 0, supplied > 0 or sales > 0 that week):
+    # W0 R1 (R2 counted 0)              → 1 of 5 = 0.2
+    # W1 R1, R2 (R4 ordered, got none)  → 2 of 5 = 0.4
+    # W2 R1, R2, R3                     → 3 of 4 = 0.75
+    # W3 R1, R2, R4 supplied            → 3 of 4 = 0.75
+    assert list(n1.carrying_retailers) == [1, 2, 3, 3]
+    assert list(n1.distribution_rate) == pytest.approx([0.2, 0.4, 0.75, 0.75])
+
+
+def test_sellthrough_and_sales_per_stocking_retailer(city):
+    n1 = rows(uptake(city), spec_code="N1")
+    # W0: R1's first visit has unknown sales → 0 selling of 1, no known sales → null
+    # W1: R1 sold 3, R2 sold 0 → 1 of 2 = 0.5; (3 + 0) ÷ 2 = 1.5 条
+    # W2: R1 4, R2 3, R3 unknown → 2 of 3; (4 + 3) ÷ 2 known = 3.5 条
+    # W3: supplied only, no visits → 0 of 3; no known sales → null
+    assert list(n1.selling_retailers) == [0, 1, 2, 0]
+    assert list(n1.sellthrough_rate) == pytest.approx([0, 0.5, 2 / 3, 0])
+    assert n1.sales_per_stocking_retailer[1] == pytest.approx(1.5)
+    assert n1.sales_per_stocking_retailer[2] == pytest.approx(3.5)
+    assert pd.isna(n1.sales_per_stocking_retailer[0]) and pd.isna(n1.sales_per_stocking_retailer[3])
+
+
+def test_cumulative_and_weekly_repeat(city):
+    n1 = rows(uptake(city), spec_code="N1")
+    # ordered (demand > 0): W0 {R1}; W1 {R1, R2, R4}; W2 {R2}; W3 {R1, R2, R4}
+    # ordered by then: 1, 3, 3, 3; in ≥ 2 distinct weeks: R1 from W1, R2 from W2, R4 from W3
+    assert list(n1.ordering_retailers) == [1, 3, 3, 3]
+    assert list(n1.repeat_retailers) == [0, 1, 2, 3]
+    assert list(n1.repeat_rate) == pytest.approx([0, 1 / 3, 2 / 3, 1])
+    # weekly: ordered in w−1 and w ÷ ordered in w−1
+    # W0 nobody before → null; W1 {R1}/{R1} = 1; W2 {R2}/{R1,R2,R4} = 1/3; W3 {R2}/{R2} = 1
+    assert list(n1.ordered_prev_week) == [0, 1, 3, 1]
+    assert list(n1.ordered_both_weeks) == [0, 1, 1, 1]
+    assert pd.isna(n1.weekly_repeat_rate[0])
+    assert list(n1.weekly_repeat_rate[1:]) == pytest.approx([1, 1 / 3, 1])
+
+
+def test_cumulative_counts_start_at_launch_not_at_week_from(city):
+    n1 = rows(uptake(city, week_from=W2), spec_code="N1")
+    assert list(n1.weeks_since_launch) == [2, 3]
+    assert list(n1.ordering_retailers) == [3, 3] and list(n1.repeat_retailers) == [2, 3]
+
+
+def test_territory_rates_and_the_city_is_a_ratio_of_sums(city):
+    got = rows(uptake(city, level="territory"), spec_code="N1")
+    t1, t2 = rows(got, level_key="T1"), rows(got, level_key="T2")
+    # T1 (R1, R2, R3): carrying 1, 2, 3, 2 of 3
+    assert list(t1.distribution_rate) == pytest.approx([1 / 3, 2 / 3, 1, 2 / 3])
+    # T2 (R4, R5 until W1): carrying 0 of 2, 0 of 2, 0 of 1, 1 of 1
+    assert list(t2.active_retailers) == [2, 2, 1, 1]
+    assert list(t2.distribution_rate) == pytest.approx([0, 0, 0, 1])
+    assert t1.level_name[0] == "东片"
+    # W3 city: 3 of 4 = 0.75, not the mean of 2/3 and 1 (0.833)
+    city_w3 = one(uptake(city), spec_code="N1", week=W3)
+    assert city_w3.distribution_rate == pytest.approx(0.75)
+    assert city_w3.distribution_rate != pytest.approx((2 / 3 + 1) / 2)
+
+
+def test_uptake_filters_and_scope(city):
+    assert set(uptake(city, spec_code="N1").spec_code) == {"N1"}
+    assert uptake(city, area_type="城网", spec_code="N1").active_retailers.max() == 3  # T1 only
+    scoped = uptake(city, level="cm", scope=store.Scope(territory_code="T2"), spec_code="N1")
+    assert set(scoped.level_key) == {"C2"}
+    # C2's city within the scope: R4 carrying at W3, 1 of 1
+    assert one(scoped, week=W3).distribution_rate == 1
+    assert uptake(city, level="retailer", scope=store.Scope(cm_code="C2"), spec_code="N1").level_key.isin(["R4", "R5"]).all()
+
+
+# ── key_brand_share and avg_price_per_carton ──────────────────────────────────
+# W2 known sales: N1 R1 4, R2 3 (R3 unknown); S1 (key, 400 元) R1 10, R4 6; S2 (100 元) R2 20.
+# Same period 2025-W12: S1 R1 10, S2 R2 30.
+
+def test_key_brand_share_with_same_period(city):
+    got = run(city, "key_brand_share", level="city", product_level="all", week_from=W2, week_to=W2)
+    row = one(got, week=W2)
+    # 16 key of 4 + 3 + 10 + 6 + 20 = 43
+    assert (row.key_sales_qty, row.sales_qty) == (16, 43)
+    assert row.key_brand_share == pytest.approx(16 / 43)
+    # same period: 10 of 40 = 0.25
+    assert str(row.same_period_week)[:10] == SP_W2
+    assert row.sp_key_brand_share == pytest.approx(0.25)
+    assert row.share_change == pytest.approx(16 / 43 - 0.25)
+
+
+def test_key_brand_share_by_territory_and_price_class(city):
+    got = run(city, "key_brand_share", level="territory", product_level="all", week_from=W2, week_to=W2)
+    # T1: 10 of 4 + 3 + 10 + 20 = 37; T2: 6 of 6. City 16/43 ≠ mean (10/37 + 1) / 2
+    assert one(got, level_key="T1").key_brand_share == pytest.approx(10 / 37)
+    assert one(got, level_key="T2").key_brand_share == 1
+    assert 16 / 43 != pytest.approx((10 / 37 + 1) / 2)
+    by_class = run(city, "key_brand_share", level="city", product_level="price_class", week_from=W2, week_to=W2)
+    assert dict(zip(by_class.product_key, by_class.key_brand_share)) == {"一类": 1, "二类": 0, "三类": 0}
+
+
+def test_avg_price_per_carton_with_same_period(city):
+    got = run(city, "avg_price_per_carton", level="city", product_level="all", week_from=W2, week_to=W2)
+    row = one(got, week=W2)
+    # value: N1 7 × 200 + S1 16 × 400 + S2 20 × 100 = 1,400 + 6,400 + 2,000 = 9,800 元 over 43 条
+    assert row.sales_value == 9800
+    assert row.avg_price_per_carton == pytest.approx(9800 / 43)
+    # same period: 10 × 400 + 30 × 100 = 7,000 元 over 40 条 = 175 元/条
+    assert row.sp_avg_price_per_carton == pytest.approx(175)
+    assert row.sp_growth == pytest.approx(9800 / 43 / 175 - 1)
+    terr = run(city, "avg_price_per_carton", level="territory", product_level="all", week_from=W2, week_to=W2)
+    # T1: (1,400 + 4,000 + 2,000) ÷ 37 = 200; T2: 6 × 400 ÷ 6 = 400
+    assert one(terr, level_key="T1").avg_price_per_carton == pytest.approx(200)
+    assert one(terr, level_key="T2").avg_price_per_carton == pytest.approx(400)
+
+
+def test_structure_queries_stay_in_scope(city):
+    for name in ("key_brand_share", "avg_price_per_carton"):
+        got = run(city, name, store.Scope(territory_code="T2"), level="retailer", product_level="all",
+                  week_from=SP_W2, week_to=W3)
+        assert set(got.level_key) == {"R4"}
+
+
+@pytest.mark.parametrize(
+    "name, extra",
+    [
+        ("new_brand_uptake", []),
+        ("key_brand_share", ["--param", "product_level=price_class"]),
+        ("avg_price_per_carton", ["--param", "product_level=all"]),
+    ],
+)
+def test_cli_runs_the_query(city, name, extra, capsys, monkeypatch):
+    monkeypatch.setenv("MARKETPULSE_DB", str(city))
+    code = cli.main(["query", name, "--param", "level=territory", "--param", f"week_from={W2}",
+                     "--param", f"week_to={W3}", *extra, "--format", "csv", "--territory", "T1"])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("week,level_key,level_name,")
+    assert "T1" in out and "T2" not in out
