@@ -1,0 +1,282 @@
+-- One row per customer manager (or other level key) for the period: 客户经理工作质量.
+-- How well did each customer manager cover, report on and grow their retailers over
+-- week_from … week_to (怎样来衡量客户经理的工作质量)? Every rate is a ratio of sums over the
+-- period, so a territory's rate is not the mean of its customer managers' rates.
+--
+-- Definitions (DESIGN.md §2, issue 4 §9), decided here where they were open:
+--   planned_visits   one per retailer-week in which the retailer was open and assigned to
+--                    the level (retailer_week; 每周拜访全覆盖). Closed weeks are not planned.
+--   visits_made      planned retailer-weeks with at least one visit report (by anyone), so
+--                    a second visit in the same week does not make up for a missed one.
+--   unvisited_2w     retailers open at week_to with no visit in week_to nor the week before
+--                    (last visit before week_to − 7 days, or never while open both weeks).
+--   on_time_rate     visits reported within the 7-day cycle: of the period's visits that
+--                    have a previous visit, the share with days_since_previous ≤ 7.
+--   copy_suspect_rate  share of the period's visits flagged copy_suspect in retailer_visit
+--                    (≥ 5 specs counted, all equal to the previous count, although sales or
+--                    supplied orders happened in between: 照搬照抄).
+--   Visit-based counts (visit_reports, on-time, copy-suspect) belong to the customer
+--   manager who filed the report; coverage, sales and orders to the one assigned that week.
+--   sales_growth     period sales ÷ same-period sales − 1; the same period of each week is
+--                    the same ISO week of ISO year − 1 (none for a week 53 without a match),
+--                    attributed to the level as it stood then.
+--   new_brand_distribution  over the period's weeks and the specs launched within the 52
+--                    weeks ending at week_to (already launched in that week): carrying
+--                    retailer-spec-weeks ÷ active retailer-spec-weeks (carrying as in
+--                    new_brand_uptake: stock > 0, supplied > 0 or sales > 0 that week).
+--   order_fill_rate  订单满足率 Σ supplied ÷ Σ demanded; fulfilment_rate 履约率 order lines
+--                    supplied in full ÷ order lines.
+--   Retailer satisfaction is not measured: no satisfaction data is collected, so it is
+--   left out rather than guessed.
+--
+-- Parameters:
+--   $level      cm (the scorecard) | territory | department | city | retailer
+--   $week_from, $week_to   first and last week (Mondays; any day means its week), inclusive
+--   $format, $tier_band, $area_type   retailer filters; $brand, $price_class, $spec_code
+--               narrow sales, orders and new brands; null = all
+-- Columns:
+--   level_key               varchar  customer manager code (or the level's code; 'city')
+--   level_name              varchar  its name
+--   weeks                   integer  weeks in the period
+--   retailers               bigint   retailers open and assigned at week_to
+--   planned_visits          bigint   open, assigned retailer-weeks in the period
+--   visits_made             bigint   of those, visited
+--   visit_rate              double   visits_made ÷ planned_visits
+--   unvisited_2w            bigint   retailers not visited in the last 2+ weeks at week_to
+--   visit_reports           bigint   visit reports filed in the period
+--   on_time_visits          bigint   reports within 7 days of the retailer's previous visit
+--   timed_visits            bigint   reports that have a previous visit
+--   on_time_rate            double   on_time_visits ÷ timed_visits
+--   copy_suspect_visits     bigint   reports flagged copy-suspect
+--   copy_suspect_rate       double   copy_suspect_visits ÷ visit_reports
+--   sales_qty               double   Σ known sales of the period, 条
+--   sp_sales_qty            double   Σ known sales of the same weeks last year, 条
+--   sales_growth            double   sales_qty ÷ sp_sales_qty − 1
+--   new_brand_carrying      bigint   carrying retailer-spec-weeks of new specs
+--   new_brand_possible      bigint   active retailer-spec-weeks of new specs
+--   new_brand_distribution  double   new_brand_carrying ÷ new_brand_possible
+--   demand_qty              double   Σ demanded, 条
+--   supplied_qty            double   Σ supplied, 条
+--   order_fill_rate         double   supplied_qty ÷ demand_qty
+--   order_lines             bigint   order lines (retailer × spec × order day)
+--   fulfilment_rate         double   lines supplied in full ÷ order_lines
+
+with
+
+params as (
+    select
+        date_trunc('week', $week_from::date)::date as week_from,
+        date_trunc('week', $week_to::date)::date as week_to,
+),
+
+period_week as (
+    select
+        gs.week::date as week,
+        date_trunc('week', make_date((isoyear(gs.week) - 1)::integer, 1, 4))::date
+            + (weekofyear(gs.week)::integer - 1) * 7 as same_period_candidate,
+    from params as p
+    cross join unnest(generate_series(p.week_from, p.week_to, interval 7 day)) as gs(week)
+),
+
+same_period as (
+    select same_period_candidate as week
+    from period_week
+    where isoyear(same_period_candidate) = isoyear(week) - 1
+),
+
+retailer_period as (
+    select
+        rw.*,
+        case $level
+            when 'city' then 'city'
+            when 'department' then rw.department_code
+            when 'territory' then rw.territory_code
+            when 'cm' then rw.cm_code
+            when 'retailer' then rw.license_no
+            else error('未知层级 / unknown level: ' || $level)
+        end as level_key,
+    from retailer_week as rw
+    cross join params as p
+    where rw.week between p.week_from - interval 7 day and p.week_to
+      and ($format is null or rw.format = $format)
+      and ($tier_band is null or rw.tier_band = $tier_band)
+      and ($area_type is null or rw.area_type = $area_type)
+),
+
+coverage as (
+    select
+        rp.level_key,
+        count(*) as planned_visits,
+        count(*) filter (where rp.visits > 0) as visits_made,
+    from retailer_period as rp
+    cross join params as p
+    where rp.week >= p.week_from
+    group by all
+),
+
+latest as (
+    select
+        cur.level_key,
+        count(*) as retailers,
+        count(*) filter (
+            where cur.last_visit_date < p.week_to - 7
+               or (cur.last_visit_date is null and prev.license_no is not null)
+        ) as unvisited_2w,
+    from retailer_period as cur
+    cross join params as p
+    left join retailer_period as prev
+        on prev.license_no = cur.license_no
+        and prev.week = p.week_to - 7
+    where cur.week = p.week_to
+    group by all
+),
+
+report as (
+    select
+        case $level
+            when 'city' then 'city'
+            when 'department' then rv.department_code
+            when 'territory' then rv.territory_code
+            when 'cm' then rv.cm_code
+            when 'retailer' then rv.license_no
+        end as level_key,
+        count(*) as visit_reports,
+        count(*) filter (where rv.days_since_previous <= 7) as on_time_visits,
+        count(rv.days_since_previous) as timed_visits,
+        count(*) filter (where rv.copy_suspect) as copy_suspect_visits,
+    from retailer_visit as rv
+    cross join params as p
+    where rv.week between p.week_from and p.week_to
+      and ($format is null or rv.format = $format)
+      and ($tier_band is null or rv.tier_band = $tier_band)
+      and ($area_type is null or rv.area_type = $area_type)
+    group by all
+),
+
+observation as (
+    select
+        o.*,
+        case $level
+            when 'city' then 'city'
+            when 'department' then o.department_code
+            when 'territory' then o.territory_code
+            when 'cm' then o.cm_code
+            when 'retailer' then o.license_no
+        end as level_key,
+        o.week in (select week from same_period) as in_same_period,
+    from weekly_observation as o
+    join spec as s using (spec_code)
+    cross join params as p
+    where (o.week between p.week_from and p.week_to or o.week in (select week from same_period))
+      and ($format is null or o.format = $format)
+      and ($tier_band is null or o.tier_band = $tier_band)
+      and ($area_type is null or o.area_type = $area_type)
+      and ($brand is null or s.brand = $brand)
+      and ($price_class is null or s.price_class = $price_class)
+      and ($spec_code is null or o.spec_code = $spec_code)
+),
+
+trade as (
+    select
+        level_key,
+        sum(sales_qty::double) filter (where not in_same_period) as sales_qty,
+        sum(sales_qty::double) filter (where in_same_period) as sp_sales_qty,
+        sum(demand_qty::double) filter (where not in_same_period) as demand_qty,
+        sum(supplied_qty::double) filter (where not in_same_period) as supplied_qty,
+        sum(order_lines) filter (where not in_same_period) as order_lines,
+        sum(filled_order_lines) filter (where not in_same_period) as filled_order_lines,
+    from observation
+    group by all
+),
+
+new_spec as (
+    select
+        s.spec_code,
+        date_trunc('week', s.launch_date)::date as launch_week,
+    from spec as s
+    cross join params as p
+    where date_trunc('week', s.launch_date)::date between p.week_to - interval 51 weeks and p.week_to
+      and ($brand is null or s.brand = $brand)
+      and ($price_class is null or s.price_class = $price_class)
+      and ($spec_code is null or s.spec_code = $spec_code)
+),
+
+new_brand_possible as (
+    select
+        rp.level_key,
+        count(*) as new_brand_possible,
+    from retailer_period as rp
+    cross join params as p
+    join new_spec as n on rp.week >= n.launch_week
+    where rp.week >= p.week_from
+    group by all
+),
+
+new_brand_carrying as (
+    select
+        rp.level_key,
+        count(*) as new_brand_carrying,
+    from weekly_observation as o
+    join new_spec as n on o.spec_code = n.spec_code and o.week >= n.launch_week
+    join retailer_period as rp on rp.week = o.week and rp.license_no = o.license_no
+    cross join params as p
+    where rp.week >= p.week_from
+      and (coalesce(o.stock_qty, 0) > 0 or o.supplied_qty > 0 or coalesce(o.sales_qty, 0) > 0)
+    group by all
+),
+
+level_key as (
+    select level_key from coverage
+    union
+    select level_key from report
+    union
+    select level_key from trade
+),
+
+level_name as (
+    select 'city' as level, 'city' as level_key, '全市' as level_name
+    union all select 'department', department_code, department_name from department
+    union all select 'territory', territory_code, territory_name from territory
+    union all select 'cm', cm_code, cm_name from customer_manager
+    union all select 'retailer', license_no, retailer_name from retailer
+),
+
+final as (
+    select
+        k.level_key,
+        n.level_name,
+        (select count(*) from period_week)::integer as weeks,
+        coalesce(l.retailers, 0) as retailers,
+        coalesce(c.planned_visits, 0) as planned_visits,
+        coalesce(c.visits_made, 0) as visits_made,
+        c.visits_made / nullif(c.planned_visits, 0) as visit_rate,
+        coalesce(l.unvisited_2w, 0) as unvisited_2w,
+        coalesce(r.visit_reports, 0) as visit_reports,
+        coalesce(r.on_time_visits, 0) as on_time_visits,
+        coalesce(r.timed_visits, 0) as timed_visits,
+        r.on_time_visits / nullif(r.timed_visits, 0) as on_time_rate,
+        coalesce(r.copy_suspect_visits, 0) as copy_suspect_visits,
+        r.copy_suspect_visits / nullif(r.visit_reports, 0) as copy_suspect_rate,
+        t.sales_qty,
+        t.sp_sales_qty,
+        t.sales_qty / nullif(t.sp_sales_qty, 0) - 1 as sales_growth,
+        coalesce(nc.new_brand_carrying, 0) as new_brand_carrying,
+        coalesce(np.new_brand_possible, 0) as new_brand_possible,
+        coalesce(nc.new_brand_carrying, 0) / nullif(np.new_brand_possible, 0) as new_brand_distribution,
+        t.demand_qty,
+        t.supplied_qty,
+        t.supplied_qty / nullif(t.demand_qty, 0) as order_fill_rate,
+        coalesce(t.order_lines, 0)::bigint as order_lines,
+        t.filled_order_lines / nullif(t.order_lines, 0) as fulfilment_rate,
+    from level_key as k
+    left join coverage as c using (level_key)
+    left join latest as l using (level_key)
+    left join report as r using (level_key)
+    left join trade as t using (level_key)
+    left join new_brand_possible as np using (level_key)
+    left join new_brand_carrying as nc using (level_key)
+    left join level_name as n on n.level = $level and n.level_key = k.level_key
+)
+
+select * from final
+order by level_key
