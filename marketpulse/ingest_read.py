@@ -145,28 +145,27 @@ def _read_workbook(data: bytes, file_name: str) -> RawFile:
         frame = frame.dropna(how="all")
         if frame.empty:
             continue
-        text = pd.DataFrame({i: _cell_text(frame[col]) for i, col in enumerate(frame.columns)})
-        headers = _unique_headers(list(text.iloc[0]))
+        text = [_cell_text(frame[col]) for col in frame.columns]
+        headers = _unique_headers([column[0] for column in text])
         if detect_kind(headers) is None and first_error is None:
             first_error = headers
             continue
         return _frame_to_raw(text, headers, file_name)
     if first_error is not None:  # no sheet has a known header: report the first one
         frame = next(f.dropna(how="all") for f in sheets.values() if not f.dropna(how="all").empty)
-        text = pd.DataFrame({i: _cell_text(frame[col]) for i, col in enumerate(frame.columns)})
-        return _frame_to_raw(text, first_error, file_name)
+        return _frame_to_raw([_cell_text(frame[col]) for col in frame.columns], first_error, file_name)
     raise refuse(f"文件 {file_name} 是空的(工作簿没有数据)。", f"File {file_name} is empty (the workbook has no data).")
 
 
-def _frame_to_raw(text: pd.DataFrame, headers: list[str], file_name: str) -> RawFile:
-    body = text.iloc[1:]
-    arrays = [pa.array(range(1, len(body) + 1), type=pa.int32())]
-    arrays += [pa.array(body[c].tolist(), type=pa.string()) for c in body.columns]
-    table = pa.table(arrays, names=["rownum"] + [f"c{i}" for i in range(len(body.columns))])
+def _frame_to_raw(columns: list[list[str | None]], headers: list[str], file_name: str) -> RawFile:
+    n = len(columns[0]) - 1
+    arrays = [pa.array(range(1, n + 1), type=pa.int32())]
+    arrays += [pa.array(column[1:], type=pa.string()) for column in columns]
+    table = pa.table(arrays, names=["rownum"] + [f"c{i}" for i in range(len(columns))])
     return RawFile(file_name, headers, table, "xlsx")
 
 
-def _cell_text(series: pd.Series) -> pd.Series:
+def _cell_text(series: pd.Series) -> list[str | None]:
     """Workbook cells as the text a user typed: 12.0 → "12", a date cell → "2025-09-01"."""
 
     def one(v):
@@ -184,7 +183,7 @@ def _cell_text(series: pd.Series) -> pd.Series:
             return str(v)
         return str(v)
 
-    return series.map(one, na_action=None)
+    return [one(v) for v in series.tolist()]
 
 
 # ── kind ──────────────────────────────────────────────────────────────────────
