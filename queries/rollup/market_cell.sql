@@ -1,0 +1,49 @@
+-- Rebuild market_cell (one row per spec × 片区 × customer manager × customer group × week)
+-- for the specs in temp table touched_pair(license_no, spec_code, from_date), from the
+-- first week touched on, after weekly_observation has been refreshed. A cell sums every
+-- retailer of its spec, so all cells of a touched spec from that week are rebuilt.
+
+delete from market_cell as c
+using (
+    select spec_code, min(date_trunc('week', from_date))::date as from_week
+    from touched_pair
+    group by all
+) as t
+where c.spec_code = t.spec_code
+  and c.week >= t.from_week;
+
+insert into market_cell by name
+with
+
+touched_spec as (
+    select spec_code, min(date_trunc('week', from_date))::date as from_week
+    from touched_pair
+    group by all
+),
+
+final as (
+    select
+        o.week,
+        o.spec_code,
+        o.department_code,
+        o.territory_code,
+        o.cm_code,
+        o.format,
+        o.tier_band,
+        o.area_type,
+        count(*)::integer as retailers,
+        sum(o.stock_qty) as stock_qty,
+        sum(o.sales_qty) as sales_qty,
+        coalesce(sum(o.sales_qty) filter (where o.retail_price is not null and o.sales_qty > 0), 0)
+            as priced_sales_qty,
+        coalesce(sum(o.retail_price * o.sales_qty) filter (where o.retail_price is not null and o.sales_qty > 0), 0)
+            as retail_value,
+    from weekly_observation as o
+    join touched_spec as t
+        on o.spec_code = t.spec_code
+        and o.week >= t.from_week
+    where o.sales_qty is not null
+    group by all
+)
+
+select * from final;

@@ -1,0 +1,207 @@
+"""市场状态 (market_state) on a hand-made city: bands, states and scores worked by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+from marketpulse import cli, metrics, rollup, store
+
+W0, W1, W2, W3 = "2025-09-01", "2025-09-08", "2025-09-15", "2025-09-22"
+
+RETAILERS = [
+    # license, territory, cm, 业态, 档位 → customer group (业态, band, 城网/农网 from the 片区)
+    ("R1", "T1", "C1", "食杂店", 8),    # 食杂店 · 06-15 · 城网 → point *,*,*  (0.5–2.0)
+    ("R2", "T1", "C4", "超市", 3),      # 超市 · 01-05 · 城网   → point 超市,*,* (0.6–2.5)
+    ("R3", "T2", "C2", "便利店", 20),   # 便利店 · 16-25 · 城网 → point *,*,*
+    ("R4", "T3", "C3", "食杂店", 8),    # 食杂店 · 06-15 · 农网 → point *,*,农网 (0.6–2.4)
+]
+
+# S1: wholesale 400, suggested 450; S2: wholesale 90, suggested 100.
+# Every week W0..W3 alike: (retailer, spec, stock, price, sales)
+WEEKLY = [
+    ("R1", "S1", 30, 450, 30),
+    ("R2", "S1", 30, 450, 10),
+    ("R3", "S1", 2, 468, 10),
+    ("R4", "S1", 10, 423, 10),
+    ("R4", "S2", 20, 100, 0),
+    ("R2", "S2", 9, 100, 3),
+]
+
+
+def build_city(con):
+    con.execute("insert into department values ('D1', '城区市场部'), ('D2', '县区市场部')")
+    con.execute(
+        "insert into territory values ('T1', '东片', 'D1', '城网'), ('T2', '西片', 'D1', '城网'), "
+        "('T3', '北乡', 'D2', '农网')"
+    )
+    con.execute(
+        "insert into customer_manager values ('C1', '张三', 'T1'), ('C4', '赵六', 'T1'), "
+        "('C2', '李四', 'T2'), ('C3', '王五', 'T3')"
+    )
+    for lic, ter, cm, fmt, tier in RETAILERS:
+        con.execute("insert into retailer values (?, ?, ?, ?, ?, ?, null, null, null)", [lic, "店" + lic, fmt, tier, ter, cm])
+        con.execute(
+            "insert into retailer_assignment values (?, date '1900-01-01', null, ?, ?, ?, ?)", [lic, ter, cm, fmt, tier]
+        )
+    con.execute(
+        "insert into spec values ('S1', '中华(硬)', '中华', '一类', 400, 450, true, date '2020-01-01'), "
+        "('S2', '红塔山(经典)', '红塔山', '三类', 90, 100, false, date '2020-01-01')"
+    )
+    cm_of = {lic: cm for lic, _, cm, _, _ in RETAILERS}
+    for week in (W0, W1, W2, W3):
+        for lic, spec, stock, price, sales in WEEKLY:
+            con.execute(
+                "insert into visit_line values (?, ?, ?, ?, ?, ?, true, ?, null, 1)",
+                [week, cm_of[lic], lic, spec, stock, price, sales],
+            )
+    rollup.rebuild(con)
+
+
+@pytest.fixture
+def city(db):
+    with store.writer(db) as con:
+        build_city(con)
+    return db
+
+
+def cells(scope=store.CITY, **filters):
+    frame = metrics.market_state(W3, W3, scope=scope, **filters)
+    return {(row.spec_code, row.territory_code): row for row in frame.itertuples()}
+
+
+def test_a_mixed_cell_takes_the_sales_weighted_band(city):
+    # S1 × T1: R1 sold 30 a week (120 in four weeks) on band 0.5–2.0; R2 sold 10 (40) on
+    # 超市's 0.6–2.5. Weights 3 : 1 → low (3·0.5 + 0.6) / 4 = 0.525, high (3·2.0 + 2.5) / 4 = 2.125.
+    # Stock 30 + 30 = 60 over mean sales 40 → ratio 1.5: balanced; price index 100.
+    a = cells()[("S1", "T1")]
+    assert (a.ratio_low, a.ratio_high, a.index_tight, a.index_loose) == pytest.approx((0.525, 2.125, 100, 95))
+    assert a.ratio == pytest.approx(1.5) and a.price_index == pytest.approx(100)
+    assert a.state == "balanced"
+    # cover 100·(2.125 − 1.5)/(2.125 − 0.525) = 39.0625; price 100·(100 − 95)/5 = 100;
+    # margin 50/450 = 0.11111 → 100·(0.11111 − 0.06)/0.12 = 42.5926;
+    # score 0.4·39.0625 + 0.4·100 + 0.2·42.5926 = 15.625 + 40 + 8.5185 = 64.1435
+    assert (a.cover_score, a.price_score, a.margin_score) == pytest.approx((39.0625, 100, 42.5926), abs=1e-4)
+    assert a.state_score == pytest.approx(64.1435, abs=1e-4)
+    assert (a.cover_weight, a.price_weight, a.margin_weight) == (0.4, 0.4, 0.2)
+
+
+def test_tight_loose_and_undefined_cover(city):
+    got = cells()
+    # S1 × T2: stock 2 over sales 10 → 0.2 < 0.5 and index 468/450 = 104 ≥ 100 → tight;
+    # cover 100, price 100, margin 68/468 = 0.145299 → 71.0826; score 40 + 40 + 14.2165
+    b = got[("S1", "T2")]
+    assert (b.state, b.ratio, b.price_index) == ("tight", pytest.approx(0.2), pytest.approx(104))
+    assert b.state_score == pytest.approx(94.2165, abs=1e-4)
+    # S1 × T3 (农网 band 0.6–2.4): cover 1.0 is fine but index 423/450 = 94 < 95 → loose;
+    # cover 100·(2.4 − 1.0)/1.8 = 77.7778, price 0, margin 23/423 = 0.0544 → 0; score 0.4·77.7778
+    c = got[("S1", "T3")]
+    assert (c.state, c.ratio_low, c.ratio_high, c.price_index) == ("loose", 0.6, 2.4, pytest.approx(94))
+    assert (c.cover_score, c.price_score, c.margin_score) == pytest.approx((77.7778, 0, 0), abs=1e-4)
+    assert c.state_score == pytest.approx(31.1111, abs=1e-4)
+    # S2 × T3: 20 in stock, nothing sold in four weeks: ratio undefined (null), yet loose;
+    # price and margin unknown → the score is the cover score alone: 0
+    d = got[("S2", "T3")]
+    assert d.ratio != d.ratio and d.price_index != d.price_index  # null
+    assert (d.state, d.cover_score, d.state_score) == ("loose", 0, 0)
+
+
+def test_a_threshold_row_edited_as_data_changes_the_state(city):
+    assert cells()[("S1", "T1")].state == "balanced"
+    with store.writer(city) as con:  # no rebuild: bands are read when the query runs
+        con.execute("update monitoring_point set ratio_high = 1.0 where format = '*' and tier_band = '*' and area_type = '*'")
+    # high (3·1.0 + 2.5) / 4 = 1.375 < ratio 1.5 → loose
+    a = cells()[("S1", "T1")]
+    assert a.ratio_high == pytest.approx(1.375)
+    assert a.state == "loose" and a.cover_score == 0
+
+
+def test_a_weight_edited_as_data_changes_the_score(city):
+    with store.writer(city) as con:
+        con.execute("update state_score_weight set weight = 0 where signal = 'price_index'")
+    # (0.4·39.0625 + 0.2·42.5926) / 0.6 = (15.625 + 8.5185) / 0.6 = 40.2392
+    a = cells()[("S1", "T1")]
+    assert a.price_weight == 0
+    assert a.state_score == pytest.approx(40.2392, abs=1e-4)
+
+
+def test_the_most_specific_monitoring_point_wins(city):
+    # S2 × T1 holds only R2 (超市 · 01-05 · 城网): stock 9, sales 3 a week → ratio 3.0, index 100
+    def band():
+        e = cells()[("S2", "T1")]
+        assert e.ratio == pytest.approx(3.0)
+        return round(e.ratio_high, 9), e.state
+
+    with store.writer(city) as con:
+        # one named field each: 超市,*,* (high 2.5) and *,01-05,* (made 3.5): 业态 wins the tie
+        con.execute("update monitoring_point set ratio_high = 3.5 where format = '*' and tier_band = '01-05'")
+    assert band() == (2.5, "loose")
+    with store.writer(city) as con:  # two named fields beat one
+        con.execute("insert into monitoring_point values ('超市', '01-05', '*', 0.6, 3.2, 100, 95, 1.5)")
+    assert band() == (3.2, "balanced")
+    with store.writer(city) as con:  # two against two: 业态 named beats 城网/农网 named
+        con.execute("insert into monitoring_point values ('*', '01-05', '城网', 0.6, 2.8, 100, 95, 1.5)")
+    assert band() == (3.2, "balanced")
+    with store.writer(city) as con:  # all three named: the most specific of all
+        con.execute("insert into monitoring_point values ('超市', '01-05', '城网', 0.6, 2.9, 100, 95, 1.5)")
+    assert band() == (2.9, "loose")
+
+
+def test_signals_agree_with_their_own_queries(city):
+    for spec in ("S1", "S2"):
+        state = metrics.market_state(W3, W3, spec_code=spec).set_index("territory_code")
+        ratio = metrics.inventory_ratio(W3, W3, level="territory", spec_code=spec).set_index("level_key")
+        index = metrics.price_index(W3, W3, level="territory", spec_code=spec).set_index("level_key")
+        margin = metrics.retail_margin(W3, W3, level="territory", spec_code=spec).set_index("level_key")
+        assert state["stock_qty"].to_dict() == ratio["stock_qty"].to_dict()
+        assert state["ratio"].dropna().to_dict() == pytest.approx(ratio["ratio"].dropna().to_dict())
+        assert state["price_index"].dropna().to_dict() == pytest.approx(index["price_index"].to_dict())
+        assert state["margin"].dropna().to_dict() == pytest.approx(margin["retail_margin"].to_dict())
+
+
+def test_a_customer_group_filter_keeps_its_retailers_and_their_band(city):
+    # 食杂店 only: S1 × T1 is R1 alone: 30 / 30 = 1.0 on *,*,* (0.5–2.0)
+    a = cells(format="食杂店")[("S1", "T1")]
+    assert (a.ratio, a.ratio_low, a.ratio_high) == pytest.approx((1.0, 0.5, 2.0))
+    assert ("S1", "T2") not in cells(format="食杂店")
+
+
+@pytest.mark.parametrize(
+    "scope, territories",
+    [(store.Scope(territory_code="T2"), {"T2"}), (store.Scope(department_code="D2"), {"T3"})],
+)
+def test_scoped_run_sees_nothing_outside_its_scope(city, scope, territories):
+    assert {t for _, t in cells(scope=scope)} == territories
+
+
+def test_a_customer_manager_sees_cells_of_their_retailers_only(city):
+    # C1 has R1 only: S1 × T1 is 30 / 30 = 1.0 on band 0.5–2.0 (R2 of C4 left out)
+    mine = cells(scope=store.Scope(cm_code="C1"))
+    assert set(mine) == {("S1", "T1")}
+    assert (mine[("S1", "T1")].ratio, mine[("S1", "T1")].ratio_high) == pytest.approx((1.0, 2.0))
+
+
+def test_incremental_refresh_of_market_cells_equals_rebuild(city):
+    with store.writer(city) as con:
+        con.execute("insert into visit_line values ('2025-09-29', 'C2', 'R3', 'S1', 1, 470, true, 4, null, 2)")
+        con.execute("insert into visit_line values ('2025-09-23', 'C1', 'R1', 'S1', 28, 450, true, 5, null, 2)")
+        con.execute(
+            "create temp table new_rows as select * from (values ('R3', 'S1', date '2025-09-29'), "
+            "('R1', 'S1', date '2025-09-23')) as t(license_no, spec_code, from_date)"
+        )
+        rollup.refresh(con, "new_rows")
+        incremental = con.execute("select * from market_cell order by all").fetchall()
+        rollup.rebuild(con)
+        assert con.execute("select * from market_cell order by all").fetchall() == incremental
+        # R1's two visits in W3: sales 30 + 5, stock of the last one 28
+        assert con.execute(
+            "select stock_qty, sales_qty from market_cell where week = ? and cm_code = 'C1'", [W3]
+        ).fetchone() == (28, 35)
+
+
+def test_cli_runs_market_state(city, capsys):
+    code = cli.main(["query", "market_state", "--param", f"week_from={W3}", "--param", f"week_to={W3}",
+                     "--param", "spec_code=S1", "--format", "csv"])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].startswith("week,spec_code,spec_name,territory_code,territory_name")
+    assert ",tight," in out and ",loose," in out and ",balanced," in out
