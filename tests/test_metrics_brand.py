@@ -259,3 +259,67 @@ def test_cli_runs_the_query(city, name, extra, capsys, monkeypatch):
     out = capsys.readouterr().out
     assert out.startswith("week,level_key,level_name,")
     assert "T1" in out and "T2" not in out
+
+
+# ── metrics_brand helpers ─────────────────────────────────────────────────────
+
+@pytest.mark.parametrize(
+    "day, expected",
+    [
+        ("2027-01-04", dt.date(2025, 12, 29)),  # 2027-W01 → 2026-W01, which starts in 2025
+        ("2026-12-28", None),  # 2026-W53: 2025 has 52 weeks
+        ("2026-03-18", dt.date(2025, 3, 17)),  # a Wednesday stands for its week, 2026-W12
+        ("2021-01-06", dt.date(2019, 12, 30)),  # 2021-W01 → 2020-W01, Monday 2019-12-30 (4 Jan 2020 was a Saturday)
+    ],
+)
+def test_same_period_week(day, expected):
+    assert metrics_brand.same_period_week(day) == expected
+
+
+def test_uptake_curves_put_the_city_curve_alongside(city):
+    curves = metrics_brand.uptake_curves(W3, level="territory", path=city, spec_code="N1")
+    t1 = curves[curves.level_key == "T1"].set_index("weeks_since_launch")
+    assert list(t1.index) == [0, 1, 2, 3]
+    # city distribution by week since launch: 0.2, 0.4, 0.75, 0.75 (worked out above)
+    assert list(t1.city_distribution_rate) == pytest.approx([0.2, 0.4, 0.75, 0.75])
+    # T1 at week 3: 2/3 against the city's 0.75
+    assert t1.loc[3, "distribution_gap"] == pytest.approx(2 / 3 - 0.75)
+    assert list(t1.city_repeat_rate) == pytest.approx([0, 1 / 3, 2 / 3, 1])
+    # a territory manager sees the whole city's curve as the benchmark by default
+    scoped = metrics_brand.uptake_curves(W3, level="territory", scope=store.Scope(territory_code="T2"),
+                                         path=city, spec_code="N1")
+    assert set(scoped.level_key) == {"T2"}
+    assert scoped.set_index("weeks_since_launch").loc[3, "city_distribution_rate"] == pytest.approx(0.75)
+    # ... or the scope's own total when the page asks for it
+    own = metrics_brand.uptake_curves(W3, level="territory", scope=store.Scope(territory_code="T2"),
+                                      benchmark_scope=store.Scope(territory_code="T2"), path=city, spec_code="N1")
+    assert own.set_index("weeks_since_launch").loc[3, "city_distribution_rate"] == 1
+
+
+def test_week_kpis(city):
+    cards = metrics_brand.week_kpis("2026-03-18", path=city)
+    assert cards["week"] == dt.date(2026, 3, 16)
+    # W2: 43 条, 9,800 元; W1 known sales: N1 R1 3 + R2 0 = 3 → +1,333%; same period 40 条
+    assert cards["sales_qty"] == 43 and cards["sales_value"] == 9800
+    assert cards["wow_growth"] == pytest.approx(43 / 3 - 1)
+    assert cards["same_period_week"] == dt.date(2025, 3, 17)
+    assert cards["sp_growth"] == pytest.approx(43 / 40 - 1)
+    assert cards["key_brand_share"] == pytest.approx(16 / 43)
+    assert cards["avg_price_per_carton"] == pytest.approx(9800 / 43)
+    assert cards["avg_price_sp_growth"] == pytest.approx(9800 / 43 / 175 - 1)
+    # W2 orders: R2 N1 2 of 2
+    assert cards["fill_rate"] == 1 and cards["fulfilment_rate"] == 1
+    empty = metrics_brand.week_kpis("2024-01-03", path=city)
+    assert empty["sales_qty"] is None and empty["same_period_week"] == dt.date(2023, 1, 2)
+
+
+def test_sales_structure_and_argument_checks(city):
+    got = metrics_brand.sales_structure(W2, W2, level="territory", path=city)
+    t1 = got[got.level_key == "T1"].iloc[0]
+    assert t1.key_brand_share == pytest.approx(10 / 37) and t1.avg_price_per_carton == pytest.approx(200)
+    with pytest.raises(ValueError, match="Unknown level"):
+        metrics_brand.sales_volume(W2, W2, level="province", path=city)
+    with pytest.raises(ValueError, match="Unknown product level"):
+        metrics_brand.order_fill(W2, W2, product_level="sku", path=city)
+    with pytest.raises(ValueError, match="Unknown filter"):
+        metrics_brand.new_brand_uptake(W2, W2, path=city, colour="red")
