@@ -205,3 +205,77 @@ def test_cli_runs_market_state(city, capsys):
     out = capsys.readouterr().out
     assert out.splitlines()[0].startswith("week,spec_code,spec_name,territory_code,territory_name")
     assert ",tight," in out and ",loose," in out and ",balanced," in out
+
+
+# ── market signals in notes ──────────────────────────────────────────────────
+
+NOTES = [
+    # (week, retailer, spec, notes)
+    (W3, "R1", "S1", "民工回流明显,返乡的多"),  # two keywords of one signal: one mention
+    (W3, "R2", "S1", "隔壁搞促销"),              # the same note on two spec lines of one
+    (W3, "R2", "S2", "隔壁搞促销"),              # visit: one mention
+    (W2, "R2", "S1", "竞品促销"),
+    (W3, "R3", "S1", "有假烟,乱渠道"),
+    (W3, "R4", "S1", "民工回流"),
+]
+
+
+@pytest.fixture
+def noted(city):
+    with store.writer(city) as con:
+        for week, lic, spec, text in NOTES:
+            con.execute(
+                "update visit_line set notes = ? where visit_date = ? and license_no = ? and spec_code = ?",
+                [text, week, lic, spec],
+            )
+    return city
+
+
+def signals(level, scope=store.CITY, week_from=W3, week_to=W3):
+    frame = metrics.notes_signals(week_from, week_to, level=level, scope=scope)
+    return {(str(r.week)[:10], r.level_key, r.signal): (r.mentions, r.retailers) for r in frame.itertuples()}
+
+
+def test_notes_signals_by_territory(noted):
+    assert signals("territory") == {
+        (W3, "T1", "competitor_promo"): (1, 1),
+        (W3, "T1", "migrant_return"): (1, 1),
+        (W3, "T2", "counterfeit"): (1, 1),
+        (W3, "T3", "migrant_return"): (1, 1),
+    }
+    frame = metrics.notes_signals(W3, W3, level="territory")
+    row = frame[frame["signal"] == "counterfeit"].iloc[0]
+    assert (row["level_name"], row["signal_zh"], row["signal_en"]) == ("西片", "假烟/乱渠道", "Counterfeits / grey channel")
+
+
+def test_notes_signals_over_weeks_for_the_city(noted):
+    assert signals("city", week_from=W2) == {
+        (W2, "city", "competitor_promo"): (1, 1),
+        (W3, "city", "competitor_promo"): (1, 1),
+        (W3, "city", "counterfeit"): (1, 1),
+        (W3, "city", "migrant_return"): (2, 2),   # R1 in T1 and R4 in T3
+    }
+
+
+def test_a_keyword_added_as_data_is_counted(noted):
+    with store.writer(noted) as con:
+        con.execute("insert into note_keyword values ('隔壁', 'neighbour', '邻店动态', 'Neighbouring shops')")
+    assert signals("cm")[(W3, "C4", "neighbour")] == (1, 1)
+
+
+@pytest.mark.parametrize(
+    "scope, expected",
+    [
+        (store.Scope(territory_code="T2"), {(W3, "T2", "counterfeit")}),
+        (store.Scope(cm_code="C4"), {(W3, "T1", "competitor_promo")}),
+    ],
+)
+def test_notes_signals_scoped_run_sees_nothing_outside_its_scope(noted, scope, expected):
+    assert set(signals("territory", scope=scope)) == expected
+
+
+def test_cli_runs_notes_signals(noted, capsys):
+    code = cli.main(["query", "notes_signals", "--param", "level=territory", "--param", f"week_from={W3}",
+                     "--param", f"week_to={W3}", "--format", "csv"])
+    assert code == 0
+    assert "T3,北乡,migrant_return,民工回流,Migrant workers returning,1,1" in capsys.readouterr().out
