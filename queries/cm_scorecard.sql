@@ -17,9 +17,12 @@
 --                    supplied orders happened in between: 照搬照抄).
 --   Visit-based counts (visit_reports, on-time, copy-suspect) belong to the customer
 --   manager who filed the report; coverage, sales and orders to the one assigned that week.
---   sales_growth     period sales ÷ same-period sales − 1; the same period of each week is
---                    the same ISO week of ISO year − 1 (none for a week 53 without a match),
---                    attributed to the level as it stood then.
+--   sales_growth     like for like: sales of the period's weeks that have a same period in
+--                    the store ÷ sales of those same-period weeks − 1. The same period of a
+--                    week is the same ISO week of ISO year − 1 (none for a week 53 without a
+--                    match); weeks whose same period lies before the store's first week
+--                    are left out of both sides (comparable_weeks says how many remain).
+--                    Last year's sales are attributed to the level as it stood then.
 --   new_brand_distribution  over the period's weeks and the specs launched within the 52
 --                    weeks ending at week_to (already launched in that week): carrying
 --                    retailer-spec-weeks ÷ active retailer-spec-weeks (carrying as in
@@ -50,8 +53,10 @@
 --   copy_suspect_visits     bigint   reports flagged copy-suspect
 --   copy_suspect_rate       double   copy_suspect_visits ÷ visit_reports
 --   sales_qty               double   Σ known sales of the period, 条
---   sp_sales_qty            double   Σ known sales of the same weeks last year, 条
---   sales_growth            double   sales_qty ÷ sp_sales_qty − 1
+--   comparable_weeks        integer  weeks of the period whose same period is in the store
+--   comparable_sales_qty    double   Σ known sales of those weeks, 条
+--   sp_sales_qty            double   Σ known sales of their same-period weeks last year, 条
+--   sales_growth            double   comparable_sales_qty ÷ sp_sales_qty − 1
 --   new_brand_carrying      bigint   carrying retailer-spec-weeks of new specs
 --   new_brand_possible      bigint   active retailer-spec-weeks of new specs
 --   new_brand_distribution  double   new_brand_carrying ÷ new_brand_possible
@@ -79,9 +84,13 @@ period_week as (
 ),
 
 same_period as (
-    select same_period_candidate as week
+    -- the same ISO week of last year, for the period's weeks that have one in the store
+    select
+        week as period_week,
+        same_period_candidate as week,
     from period_week
     where isoyear(same_period_candidate) = isoyear(week) - 1
+      and same_period_candidate >= (select min(week) from retailer_week)
 ),
 
 retailer_period as (
@@ -163,6 +172,8 @@ observation as (
             when 'cm' then o.cm_code
             when 'retailer' then o.license_no
         end as level_key,
+        o.week between p.week_from and p.week_to as in_period,
+        o.week in (select period_week from same_period) as in_comparable_week,
         o.week in (select week from same_period) as in_same_period,
     from weekly_observation as o
     join spec as s using (spec_code)
@@ -179,12 +190,13 @@ observation as (
 trade as (
     select
         level_key,
-        sum(sales_qty::double) filter (where not in_same_period) as sales_qty,
+        sum(sales_qty::double) filter (where in_period) as sales_qty,
+        sum(sales_qty::double) filter (where in_comparable_week) as comparable_sales_qty,
         sum(sales_qty::double) filter (where in_same_period) as sp_sales_qty,
-        sum(demand_qty::double) filter (where not in_same_period) as demand_qty,
-        sum(supplied_qty::double) filter (where not in_same_period) as supplied_qty,
-        sum(order_lines) filter (where not in_same_period) as order_lines,
-        sum(filled_order_lines) filter (where not in_same_period) as filled_order_lines,
+        sum(demand_qty::double) filter (where in_period) as demand_qty,
+        sum(supplied_qty::double) filter (where in_period) as supplied_qty,
+        sum(order_lines) filter (where in_period) as order_lines,
+        sum(filled_order_lines) filter (where in_period) as filled_order_lines,
     from observation
     group by all
 ),
@@ -258,8 +270,10 @@ final as (
         coalesce(r.copy_suspect_visits, 0) as copy_suspect_visits,
         r.copy_suspect_visits / nullif(r.visit_reports, 0) as copy_suspect_rate,
         t.sales_qty,
+        (select count(*) from same_period)::integer as comparable_weeks,
+        t.comparable_sales_qty,
         t.sp_sales_qty,
-        t.sales_qty / nullif(t.sp_sales_qty, 0) - 1 as sales_growth,
+        t.comparable_sales_qty / nullif(t.sp_sales_qty, 0) - 1 as sales_growth,
         coalesce(nc.new_brand_carrying, 0) as new_brand_carrying,
         coalesce(np.new_brand_possible, 0) as new_brand_possible,
         coalesce(nc.new_brand_carrying, 0) / nullif(np.new_brand_possible, 0) as new_brand_distribution,

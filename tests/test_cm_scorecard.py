@@ -175,8 +175,8 @@ def test_sales_growth_new_brands_and_order_fill(route):
     cards = card(route)
     c1, c2 = cards["C1"], cards["C2"]
     # C1 sales: R1 S1 4 × 5 = 20, R1 N1 1, R2 2 × 3 = 6, R3 2 → 29; same weeks last year 10 + 4 = 14
-    assert (c1.sales_qty, c1.sp_sales_qty) == (29, 14)
-    assert c1.sales_growth == pytest.approx(29 / 14 - 1)
+    assert (c1.sales_qty, c1.comparable_sales_qty, c1.sp_sales_qty) == (29, 29, 14)
+    assert c1.sales_growth == pytest.approx(29 / 14 - 1) and c1.comparable_weeks == 4
     # C2: R4's S1 estimated from unchanged counts: supplied 2 before 06-02, 06-09, 06-16 → 6;
     # no sales last year → growth undefined
     assert c2.sales_qty == 6 and pd.isna(c2.sp_sales_qty) and pd.isna(c2.sales_growth)
@@ -188,6 +188,15 @@ def test_sales_growth_new_brands_and_order_fill(route):
     # orders: C1 6 of 10 (0 lines in full); C2 06-04 and 06-11 in the period, 4 of 4
     assert c1.order_fill_rate == pytest.approx(0.6) and c1.fulfilment_rate == 0
     assert c2.order_fill_rate == 1 and c2.order_lines == 2
+
+
+def test_sales_growth_is_like_for_like(route):
+    got = run(route, "cm_scorecard", level="cm", week_from=W0, week_to=W4)
+    c1 = got.set_index("level_key").loc["C1"]
+    # W0 adds R1 5 + R2 3 + R3 2 = 10 → 39 sold; but W0's same period (2025-05-26) is before
+    # the store's first week (2025-06-02), so growth compares W1–W4 only: 29 ÷ 14 − 1
+    assert c1.sales_qty == 39 and c1.comparable_weeks == 4 and c1.comparable_sales_qty == 29
+    assert c1.sales_growth == pytest.approx(29 / 14 - 1)
 
 
 def test_city_rates_are_ratios_of_sums(route):
