@@ -157,9 +157,18 @@ def test_scoped_city_level_is_the_scope_total(city):
     assert ratio("city", scope=store.Scope(territory_code="T1"), spec_code="S1")["city"].ratio == pytest.approx(30 / 11)
 
 
-def test_unknown_level_is_refused(city):
+def test_unknown_level_or_filter_is_refused(city):
     with pytest.raises(ValueError, match="level"):
         metrics.inventory_ratio(W3, W3, level="galaxy")
+    with pytest.raises(ValueError, match="colour"):
+        metrics.inventory_ratio(W3, W3, colour="red")
+
+
+def test_any_day_stands_for_its_week(city):
+    # Wednesday 2025-09-24 is in the week of Monday W3
+    frame = metrics.inventory_ratio("2025-09-24", "2025-09-24", level="territory", spec_code="S1")
+    assert set(frame["week"].astype(str)) == {W3}
+    assert metrics.week_of("2025-09-28").isoformat() == W3
 
 
 def test_cli_runs_the_query(city, capsys):
