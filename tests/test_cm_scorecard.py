@@ -257,3 +257,40 @@ def test_cm_detail_helper(route):
     assert len(metrics_brand.cm_detail("C2", W1, W4, path=route).copy_suspect) == 3
     with pytest.raises(ValueError, match="Unknown filter"):
         metrics_brand.cm_detail("C1", W1, W4, path=route, brand="中华")
+
+
+# ── the simulated small city ──────────────────────────────────────────────────
+
+@pytest.fixture(scope="module")
+def demo_city(request, tmp_path_factory):
+    """The small simulated city: the shared `demo_store` fixture, else built here."""
+    try:
+        return request.getfixturevalue("demo_store")
+    except pytest.FixtureLookupError:
+        import os
+        import subprocess
+        import sys
+        from pathlib import Path
+
+        path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+        subprocess.run([sys.executable, "-m", "marketpulse", "demo", "--scale", "small"],
+                       cwd=Path(__file__).resolve().parent.parent,
+                       env={**os.environ, "MARKETPULSE_DB": str(path)}, check=True, capture_output=True)
+        return path
+
+
+def test_demo_city_planted_customer_managers_stand_out(demo_city):
+    truth = store.Reader(demo_city).sql("select * from demo_truth where cm_code is not null")
+    copier = truth[truth.kind == "copy_counts"].iloc[0]
+    skipper = truth[truth.kind == "missed_visits"].iloc[0]
+    week_from = max(copier.first_week, skipper.first_week).date()
+    week_to = min(copier.last_week, skipper.last_week).date()
+    cards = metrics_brand.cm_scorecard(week_from, week_to, path=demo_city).set_index("level_key")
+    # the customer manager who copies counts has by far the highest copy-suspect rate
+    assert cards.copy_suspect_rate.idxmax() == copier.cm_code
+    others = cards.drop(index=copier.cm_code)
+    assert cards.loc[copier.cm_code, "copy_suspect_rate"] > 0.5 > others.copy_suspect_rate.max()
+    # the one who misses a third of the visits covers about two in three; the rest nearly all
+    assert cards.loc[skipper.cm_code, "visit_rate"] == pytest.approx(2 / 3, abs=0.08)
+    assert cards.drop(index=skipper.cm_code).visit_rate.min() > 0.9
+    assert cards.unvisited_2w.idxmax() == skipper.cm_code

@@ -323,3 +323,36 @@ def test_sales_structure_and_argument_checks(city):
         metrics_brand.order_fill(W2, W2, product_level="sku", path=city)
     with pytest.raises(ValueError, match="Unknown filter"):
         metrics_brand.new_brand_uptake(W2, W2, path=city, colour="red")
+
+
+# ── the simulated small city ──────────────────────────────────────────────────
+
+@pytest.fixture(scope="module")
+def demo_city(request, tmp_path_factory):
+    """The small simulated city: the shared `demo_store` fixture, else built here."""
+    try:
+        return request.getfixturevalue("demo_store")
+    except pytest.FixtureLookupError:
+        import os
+        import subprocess
+        import sys
+        from pathlib import Path
+
+        path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+        subprocess.run([sys.executable, "-m", "marketpulse", "demo", "--scale", "small"],
+                       cwd=Path(__file__).resolve().parent.parent,
+                       env={**os.environ, "MARKETPULSE_DB": str(path)}, check=True, capture_output=True)
+        return path
+
+
+def test_demo_city_lagging_launch_trails_the_city_curve(demo_city):
+    truth = store.Reader(demo_city).sql("select * from demo_truth where kind = 'lagging_launch'").iloc[0]
+    week_to = truth.last_week.date()
+    curves = metrics_brand.uptake_curves(week_to, level="territory", path=demo_city, spec_code=truth.spec_code)
+    late = curves[curves.weeks_since_launch >= 8]
+    gap = late.groupby("level_key").distribution_gap.mean()
+    # the lagging territory is below the city's curve, and the furthest below of all territories
+    assert gap[truth.territory_code] < -0.05
+    assert gap.idxmin() == truth.territory_code
+    final = curves[curves.week.astype(str).str[:10] == str(week_to)].set_index("level_key")
+    assert final.loc[truth.territory_code, "distribution_rate"] < final.loc[truth.territory_code, "city_distribution_rate"]
