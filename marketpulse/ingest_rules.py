@@ -50,7 +50,8 @@ def _number(t: str) -> str:
 def parse_expr(col: Column) -> str:
     t = f"t_{col.name}"
     if col.type in ("qty", "price"):
-        return f"try_cast({_number(t)} as {NUMERIC_TYPE[col.type]})"
+        # the plain spelling first; the cleaning (全角 digits, 1,234, ¥) only where it fails
+        return f"coalesce(try_cast({t} as {NUMERIC_TYPE[col.type]}), try_cast({_number(t)} as {NUMERIC_TYPE[col.type]}))"
     if col.type == "tier":
         n = f"try_cast({_number(t)} as decimal(12, 2))"
         return f"case when {n} = floor({n}) and {n} between 1 and 30 then {n}::integer end"
@@ -60,9 +61,9 @@ def parse_expr(col: Column) -> str:
             f"case when regexp_full_match({t}, '[0-9]{{5}}(\\.[0-9]+)?') "
             f"then case when {serial} between 20000 and 80000 "
             f"then date '1899-12-30' + cast(floor({serial}) as integer) end "
-            f"else try_strptime({t}, {_list(DATE_FORMATS)})::date end"
+            f"else coalesce(try_cast({t} as date), try_strptime({t}, {_list(DATE_FORMATS)})::date) end"
         )
-        return f"case when ({d}) >= date '{EARLIEST[col.type]}' then ({d}) end"
+        return d
     if col.type == "bool":
         return (
             f"case when lower({t}) in ({', '.join(lit(w) for w in TRUE_WORDS)}) then true "
@@ -180,6 +181,14 @@ def stage(con: duckdb.DuckDBPyConnection, kind: Kind, found: dict[str, int]) -> 
         else:
             texts.append(f"null::varchar as t_{col.name}")
     parsed = [f"{parse_expr(col)} as {col.name}" for col in kind.columns]
+    # dates before the earliest plausible one (a mistyped year, a tiny Excel serial) are invalid
+    dates = [c for c in kind.columns if c.type in EARLIEST]
+    plausible = (
+        "* replace (" + ", ".join(
+            f"case when {c.name} >= date '{EARLIEST[c.type]}' then {c.name} end as {c.name}" for c in dates
+        ) + ")"
+        if dates else "*"
+    )
     joins, flags = [], []
     for col in kind.columns:
         if col.ref:
@@ -206,8 +215,11 @@ def stage(con: duckdb.DuckDBPyConnection, kind: Kind, found: dict[str, int]) -> 
         src as (
             select rownum, {', '.join(texts)} from raw_input
         ),
-        parsed as (
+        parsed_any as (
             select src.*, {', '.join(parsed)} from src
+        ),
+        parsed as (
+            select {plausible} from parsed_any
         )
         select p.* {''.join(', ' + f for f in flags)}
         from parsed as p
