@@ -152,7 +152,7 @@ def quarantine_frame(import_id: int | None = None, db: str | Path | None = None)
     path = Path(db or store.db_path())
     if not path.exists():
         return pd.DataFrame(columns=QUARANTINE_COLUMNS)
-    return store.Reader(path).sql(
+    return store.reader(path).sql(
         f"""
         select {', '.join(QUARANTINE_COLUMNS)}
         from quarantine
@@ -169,7 +169,10 @@ QUARANTINE_COLUMNS = ["import_id", "file_name", "row_number", "kind", "reason_co
 def import_log_frame(db: str | Path | None = None) -> pd.DataFrame:
     """The import log, newest first."""
     path = Path(db or store.db_path())
-    return store.Reader(path).sql("select * from import_log order by import_id desc")
+    if not path.exists():
+        return pd.DataFrame(columns=["import_id", "file_name", "file_sha256", "kind", "imported_at", "rows_read",
+                                     "rows_stored", "rows_replaced", "rows_quarantined", "status"])
+    return store.reader(path).sql("select * from import_log order by import_id desc")
 
 
 # ── one file, inside the writer ───────────────────────────────────────────────

@@ -225,18 +225,6 @@ def normalize_header(text: object) -> str:
     return re.sub(r"[\s_\-]+", "", s)
 
 
-def _header_index() -> dict[str, set[str]]:
-    index: dict[str, set[str]] = {}
-    for kind in KINDS.values():
-        for col in kind.columns:
-            for name in (col.name, col.zh, *col.aliases):
-                index.setdefault(normalize_header(name), set()).add(col.name)
-    return index
-
-
-_HEADER_INDEX = _header_index()
-
-
 def match_headers(headers: list[str], kind: Kind) -> tuple[dict[str, int], list[str]]:
     """Columns of `kind` found among `headers` (name → position), and names seen twice."""
     found: dict[str, int] = {}
