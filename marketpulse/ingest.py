@@ -543,7 +543,7 @@ def main(args) -> int:
             bar.refresh()
 
         try:
-            summary = import_file(path, args.kind, progress=progress)
+            summary = import_file(path, args.kind, progress=progress, force=getattr(args, "force", False))
         except ImportRefused as exc:
             bar.close()
             print(f"已拒绝 / Refused: {exc}", file=sys.stderr, flush=True)
