@@ -409,8 +409,9 @@ def _apply_reference(con, kind: Kind, found, import_id, monday, report) -> tuple
             """
             create or replace temp table moved_retailer as
             select i.license_no from incoming as i join retailer as r using (license_no)
-            where (i.territory_code, i.cm_code, i.format, i.tier, i.area_type)
-                is distinct from (r.territory_code, r.cm_code, r.format, r.tier, r.area_type)
+            -- opening and closing dates change which weeks plan a visit (retailer_week)
+            where (i.territory_code, i.cm_code, i.format, i.tier, i.area_type, i.opened_on, i.closed_on)
+                is distinct from (r.territory_code, r.cm_code, r.format, r.tier, r.area_type, r.opened_on, r.closed_on)
             """
         )
     _write_incoming(con, kind, kind.table)

@@ -261,6 +261,23 @@ def test_retailer_reimport_keeps_assignment_history(db):
     assert_rollups_equal_rebuild(db)
 
 
+def test_closing_a_retailer_drops_its_later_planned_visits(db):
+    # R1 visited in weeks 2025-09-01 and 2025-09-15; the retailer_week roll-up plans the
+    # week between too. Closing R1 on 2025-09-05 leaves only the first week planned.
+    ingest.import_bytes(csv(VISITS_EN, "2025-09-01,C1,R1,S1,10,450,是,,", "2025-09-15,C1,R1,S1,8,450,是,,"),
+                        "v.csv", db=db, today=TODAY)
+    planned = "select week::varchar from retailer_week where license_no = 'R1' order by 1"
+    assert rows(db, planned) == [("2025-09-01",), ("2025-09-08",), ("2025-09-15",)]
+    text = (DATA / "retailers.csv").read_text(encoding="utf-8")
+    header, *lines = text.strip().splitlines()
+    cols = header.split(",")
+    r1 = next(line for line in lines if line.startswith("R1,")).split(",")
+    record = dict(zip(cols, r1))
+    record["closed_on"] = "2025-09-05"
+    ingest.import_bytes(csv(",".join(record), ",".join(record.values())), "closed.csv", db=db, today=TODAY)
+    assert rows(db, planned) == [("2025-09-01",)]
+
+
 def test_reference_upserts_for_specs_territories_and_departments(db):
     specs = ingest.import_bytes(
         csv("spec_code,spec_name,brand,price_class,wholesale_price,suggested_retail_price,is_key_brand,launch_date",
