@@ -1,0 +1,156 @@
+"""Plotly figures in one house style: CJK font, fixed colours for states and traffic lights,
+titles that say what is shown and for which filter, "—" where a number is undefined.
+
+Every function takes a tidy frame and already-translated labels; none queries the store.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+
+FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
+UNDEFINED = "—"
+
+# 市场状态: 紧俏 warm, 平衡 green, 宽松 cool — the same everywhere, tables included.
+STATE_COLORS = {"tight": "#D9534F", "balanced": "#5CB85C", "loose": "#4A7FC1"}
+STATE_ORDER = ("tight", "balanced", "loose")
+# Traffic lights against the monitoring bands.
+RAG_COLORS = {"red": "#D62728", "amber": "#F0A30A", "green": "#2CA02C"}
+SERIES_COLORS = ["#1F5FA8", "#E07B1F", "#3A9D5D", "#B0413E", "#7A5BA6", "#5B8C99",
+                 "#C2A13B", "#8C564B", "#D16BA5", "#6E7B8B"]
+BAND_FILL = "rgba(92, 184, 92, 0.10)"
+
+
+def style(fig: go.Figure, title: str, subtitle: str = "", height: int = 360) -> go.Figure:
+    """Apply the house layout: title (what) and subtitle (for which filter), font, margins."""
+    text = f"<b>{title}</b>" + (f"<br><span style='font-size:12px;color:#666'>{subtitle}</span>" if subtitle else "")
+    fig.update_layout(
+        title={"text": text, "x": 0, "xanchor": "left", "font": {"size": 16}},
+        font={"family": FONT, "size": 13, "color": "#222"},
+        template="plotly_white",
+        height=height,
+        margin={"l": 10, "r": 10, "t": 70 if subtitle else 50, "b": 10},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1, "title": None},
+        hoverlabel={"font": {"family": FONT}},
+        colorway=SERIES_COLORS,
+    )
+    return fig
+
+
+def fmt(value, digits: int = 1, suffix: str = "") -> str:
+    """A number for display; None/NaN/inf become "—"."""
+    if value is None:
+        return UNDEFINED
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if math.isnan(v) or math.isinf(v):
+        return UNDEFINED
+    return f"{v:,.{digits}f}{suffix}"
+
+
+def lines(
+    frame: pd.DataFrame, x: str, y: str, series: str | None, title: str, subtitle: str,
+    x_title: str, y_title: str, band: tuple[float, float] | None = None,
+    band_label: str = "", reference: float | None = None, height: int = 360,
+    custom: str | None = None, dash: str | None = None,
+) -> go.Figure:
+    """Lines over time, one per series, with an optional shaded band (monitoring points)."""
+    fig = px.line(frame, x=x, y=y, color=series, markers=True, line_dash=dash,
+                  custom_data=[custom] if custom else None,
+                  color_discrete_sequence=SERIES_COLORS)
+    if band is not None:
+        fig.add_hrect(y0=band[0], y1=band[1], fillcolor=BAND_FILL, line_width=0,
+                      annotation_text=band_label, annotation_position="top left",
+                      annotation_font={"size": 11, "color": "#3A7D3A"})
+        for edge in band:
+            fig.add_hline(y=edge, line_dash="dot", line_color="#5CB85C", line_width=1)
+    if reference is not None:
+        fig.add_hline(y=reference, line_dash="dash", line_color="#999", line_width=1)
+    fig.update_traces(connectgaps=False)
+    fig.update_xaxes(title=x_title, tickformat="%m-%d\n%Y")
+    fig.update_yaxes(title=y_title)
+    return style(fig, title, subtitle, height)
+
+
+def bars(
+    frame: pd.DataFrame, x: str, y: str, title: str, subtitle: str, x_title: str, y_title: str,
+    color: str | None = None, colors: dict | None = None, horizontal: bool = False,
+    custom: str | None = None, reference: float | None = None, height: int = 360, text: str | None = None,
+) -> go.Figure:
+    """Bars (one per category), optionally coloured by a state or traffic-light column."""
+    kwargs = {"x": y, "y": x, "orientation": "h"} if horizontal else {"x": x, "y": y}
+    fig = px.bar(frame, color=color, color_discrete_map=colors, custom_data=[custom] if custom else None,
+                 text=text, color_discrete_sequence=SERIES_COLORS, **kwargs)
+    if reference is not None:
+        if horizontal:
+            fig.add_vline(x=reference, line_dash="dash", line_color="#999")
+        else:
+            fig.add_hline(y=reference, line_dash="dash", line_color="#999")
+    if horizontal:
+        fig.update_xaxes(title=y_title)
+        fig.update_yaxes(title=x_title, autorange="reversed")
+    else:
+        fig.update_xaxes(title=x_title)
+        fig.update_yaxes(title=y_title)
+    return style(fig, title, subtitle, height)
+
+
+def state_matrix(
+    frame: pd.DataFrame, row: str, col: str, state: str, labels: dict[str, str],
+    hover: str, title: str, subtitle: str, height: int | None = None,
+) -> go.Figure:
+    """Spec × territory grid coloured 紧俏/平衡/宽松; `hover` holds each cell's numbers."""
+    codes = {s: i for i, s in enumerate(STATE_ORDER)}
+    rows = list(dict.fromkeys(frame[row]))
+    cols = list(dict.fromkeys(frame[col]))
+    z = pd.DataFrame(float("nan"), index=rows, columns=cols)
+    text = pd.DataFrame("", index=rows, columns=cols)
+    tips = pd.DataFrame(UNDEFINED, index=rows, columns=cols)
+    for rec in frame.itertuples(index=False):
+        r, c, s = getattr(rec, row), getattr(rec, col), getattr(rec, state)
+        if s in codes:
+            z.loc[r, c] = codes[s]
+            text.loc[r, c] = labels[s]
+        tips.loc[r, c] = getattr(rec, hover)
+    scale = []
+    for i, s in enumerate(STATE_ORDER):
+        scale += [(i / 3, STATE_COLORS[s]), ((i + 1) / 3, STATE_COLORS[s])]
+    fig = go.Figure(go.Heatmap(
+        z=z.values, x=cols, y=rows, text=text.values, customdata=tips.values,
+        texttemplate="%{text}", hovertemplate="%{y} · %{x}<br>%{customdata}<extra></extra>",
+        colorscale=scale, zmin=-0.5, zmax=2.5, showscale=False, xgap=2, ygap=2,
+    ))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(side="top")
+    style(fig, title, subtitle, height or max(280, 110 + 26 * len(rows)))
+    fig.update_layout(margin={"t": 110})
+    return fig
+
+
+def spread(
+    frame: pd.DataFrame, x: str, y: str, title: str, subtitle: str, x_title: str, y_title: str,
+    reference: float | None = 100.0, height: int = 380,
+) -> go.Figure:
+    """Box plot of observed prices against the suggested price (100 = at the suggested price)."""
+    fig = px.box(frame, x=x, y=y, points="outliers", color_discrete_sequence=[SERIES_COLORS[0]])
+    if reference is not None:
+        fig.add_hline(y=reference, line_dash="dash", line_color="#D9534F")
+    fig.update_xaxes(title=x_title)
+    fig.update_yaxes(title=y_title)
+    return style(fig, title, subtitle, height)
+
+
+def empty(title: str, message: str, height: int = 240) -> go.Figure:
+    """A titled placeholder that says in words why there is nothing to draw."""
+    fig = go.Figure()
+    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper",
+                       font={"size": 15, "color": "#888"})
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return style(fig, title, "", height)

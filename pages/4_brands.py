@@ -1,0 +1,9 @@
+"""Page being built: says so in words."""
+
+import streamlit as st
+
+from marketpulse import ui
+
+f = ui.filters()
+ui.header(f, "brands.title", "brands.lead")
+st.info(f.t("page.building"))

@@ -1,0 +1,202 @@
+"""The dashboard in a real browser: Debian's Chromium driven by Playwright against
+`streamlit run app.py` on a free port, on a copy of the small simulated city.
+
+Every page loads with its charts and no error element, the language switch changes the
+headings, a filter survives a reload through the URL, a CSV download arrives, and a
+full-page screenshot of every page lands in test-artifacts/screenshots/ for a person to
+look at.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = ROOT / "test-artifacts" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+PAGES = [  # url path, zh heading, en heading, whether the page draws a chart
+    ("", "营销周报", "Weekly market review", True),
+    ("data", "数据", "Data", False),
+]
+LATIN_WORD = re.compile(r"[A-Za-z]{4,}")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def city(request, tmp_path_factory) -> Path:
+    """The small simulated city: the shared `demo_store` fixture, else built here."""
+    try:
+        return Path(request.getfixturevalue("demo_store"))
+    except pytest.FixtureLookupError:
+        path = tmp_path_factory.mktemp("city") / "demo.duckdb"
+        subprocess.run([sys.executable, "-m", "marketpulse", "demo", "--scale", "small"], cwd=ROOT,
+                       env={**os.environ, "MARKETPULSE_DB": str(path)}, check=True, capture_output=True)
+        return path
+
+
+@pytest.fixture(scope="module")
+def server(city, tmp_path_factory):
+    """A dashboard on a free port, over a private copy of the demo store."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium not installed (apt-get install chromium)")
+    db = tmp_path_factory.mktemp("browser") / "store.duckdb"
+    shutil.copyfile(city, db)
+    port = _free_port()
+    env = {**os.environ, "MARKETPULSE_DB": str(db)}
+    log = open(db.with_suffix(".log"), "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+         "--server.port", str(port), "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
+                break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"streamlit did not start: {db.with_suffix('.log').read_text()[-2000:]}")
+        time.sleep(0.3)
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM,
+                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN", accept_downloads=True)
+    pg = context.new_page()
+    pg.set_default_timeout(45_000)
+    yield pg
+    context.close()
+
+
+def settle(pg) -> None:
+    """Wait until the app has finished running (no running indicator, main heading shown)."""
+    pg.wait_for_selector('[data-testid="stMain"] h1', timeout=45_000)
+    pg.wait_for_timeout(500)
+    pg.wait_for_function(
+        "() => !document.querySelector('[data-stale=\"true\"]')"
+        " && !document.querySelector('[data-testid=\"stStatusWidget\"] [data-testid=\"stStatusWidgetRunningIcon\"]')"
+        " && !document.querySelector('[data-testid=\"stSkeleton\"]')",
+        timeout=45_000,
+    )
+    pg.wait_for_timeout(500)
+
+
+def shoot(pg, name: str) -> None:
+    """Full-page screenshot at 1366 wide: the app scrolls inside its main block, so the
+    window is stretched to the content's height first."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    height = pg.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    pg.set_viewport_size({"width": 1366, "height": max(768, int(height))})
+    pg.wait_for_timeout(700)
+    pg.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    pg.set_viewport_size({"width": 1366, "height": 768})
+
+
+def headings(pg) -> str:
+    return " ".join(pg.locator('[data-testid="stMain"] h1, [data-testid="stMain"] h2, [data-testid="stMain"] h3').all_inner_texts())
+
+
+@pytest.mark.parametrize("path, zh, en, has_chart", PAGES, ids=[p[0] or "weekly" for p in PAGES])
+def test_page_loads_with_charts_and_no_error(server, page, path, zh, en, has_chart):
+    page.goto(f"{server}/{path}")
+    settle(page)
+    assert zh in page.locator('[data-testid="stMain"] h1').first.inner_text()
+    if has_chart:
+        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+        page.wait_for_timeout(600)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    shoot(page, path or "weekly")
+
+
+def test_language_switch_changes_every_heading(server, page):
+    page.goto(server)
+    settle(page)
+    zh_heads = headings(page)
+    assert not LATIN_WORD.search(zh_heads), zh_heads
+    page.locator('[data-testid="stSidebar"]').get_by_text("English", exact=True).click()
+    page.wait_for_function("() => document.querySelector('[data-testid=\"stMain\"] h1').innerText.includes('Weekly')")
+    settle(page)
+    page.wait_for_function(  # the last headings of the rerun replace the Chinese ones
+        "() => ![...document.querySelectorAll('[data-testid=\"stMain\"] h1, [data-testid=\"stMain\"] h2,"
+        " [data-testid=\"stMain\"] h3')].some(h => /[\\u4e00-\\u9fff]/.test(h.innerText))", timeout=20_000)
+    en_heads = headings(page)
+    assert not CJK.search(en_heads), en_heads
+    assert "lang=English" in page.url
+    shoot(page, "weekly_en")
+
+
+def test_filter_survives_a_reload(server, page):
+    page.goto(server)
+    settle(page)
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(has_text="片区").first
+    option = page.locator('[role="option"]').first
+    for _ in range(3):  # the first click can land while the sidebar is still re-rendering
+        box.locator("input").first.click()
+        try:
+            option.wait_for(timeout=5_000)
+            break
+        except Exception:
+            page.keyboard.press("Escape")
+    chosen = option.inner_text()
+    option.click()
+    page.wait_for_url(re.compile(r"[?&]ter="))
+    settle(page)
+    page.reload()
+    settle(page)
+    assert "ter=" in page.url
+    sidebar = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(has_text="片区").first
+    assert chosen in sidebar.inner_text() + sidebar.locator("input").first.input_value()
+    assert chosen in page.locator(".js-plotly-plot .gtitle").first.text_content()
+
+
+def test_csv_download_arrives(server, page, tmp_path):
+    page.goto(f"{server}/data")
+    settle(page)
+    with page.expect_download() as info:
+        page.get_by_role("button", name="下载 CSV").first.click()
+    target = tmp_path / info.value.suggested_filename
+    info.value.save_as(target)
+    assert target.suffix == ".csv"
+    assert target.read_bytes().startswith(b"\xef\xbb\xbf")  # BOM: Chinese Excel reads it as UTF-8
+    assert len(target.read_text(encoding="utf-8-sig").splitlines()) > 1

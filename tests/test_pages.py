@@ -1,0 +1,135 @@
+"""Every page rendered by Streamlit's AppTest on the small simulated city: no exception,
+headline numbers equal to the named queries' output, filters that change what is shown,
+and an empty store that says so in words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from marketpulse import charts, i18n, store, ui, views
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = [
+    "pages/1_weekly_review.py", "pages/2_inventory.py", "pages/3_prices.py", "pages/4_brands.py",
+    "pages/5_territory.py", "pages/6_customer_managers.py", "pages/7_supply.py", "pages/8_data.py",
+]
+
+
+@pytest.fixture(scope="module")
+def city(request, tmp_path_factory) -> Path:
+    """A private copy of the small simulated city (the shared `demo_store`, else built here)."""
+    try:
+        source = Path(request.getfixturevalue("demo_store"))
+    except pytest.FixtureLookupError:
+        source = tmp_path_factory.mktemp("city") / "demo.duckdb"
+        subprocess.run([sys.executable, "-m", "marketpulse", "demo", "--scale", "small"], cwd=ROOT,
+                       env={**os.environ, "MARKETPULSE_DB": str(source)}, check=True, capture_output=True)
+    path = tmp_path_factory.mktemp("pages") / "store.duckdb"
+    shutil.copyfile(source, path)
+    return path
+
+
+@pytest.fixture
+def app(city, monkeypatch):
+    """An AppTest of the whole app (navigation + sidebar) on the city store."""
+    monkeypatch.setenv("MARKETPULSE_DB", str(city))
+
+    def open_page(page: str | None = None, **state) -> AppTest:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+        for key, value in state.items():
+            at.session_state[key] = value
+        at.run()
+        if page:
+            at.switch_page(page).run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    return open_page
+
+
+def latest_week(city) -> dt.date:
+    return store.reader(city).sql("select max(week) as w from weekly_observation")["w"][0].date()
+
+
+def cards(at: AppTest) -> dict[str, str]:
+    """KPI card label → the card's whole text."""
+    out = {}
+    for md in at.markdown:
+        if 'class="mp-kpi"' in md.value:
+            label = md.value.split('mp-kpi-label">')[1].split("<")[0]
+            out[label] = md.value
+    return out
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_without_exception(app, page):
+    at = app(page)
+    assert at.title, "each page has a title"
+
+
+def test_weekly_review_numbers_equal_the_named_queries(app, city):
+    at = app()
+    week = latest_week(city)
+    sales = store.run("sales_volume", {"level": "city", "product_level": "all", "week_from": week, "week_to": week})
+    ratio = store.run("inventory_ratio", {"level": "city", "week_from": week, "week_to": week})
+    index = store.run("price_index", {"level": "city", "week_from": week, "week_to": week})
+    got = cards(at)
+    assert ui.number(sales["sales_qty"][0], "zh", 0) in got["销量"]
+    assert charts.fmt(ratio["ratio"][0], 2) in got["存销比"]
+    assert charts.fmt(index["price_index"][0], 1) in got["价格指数"]
+    assert f"{week.isoformat()}" in " ".join(h.value for h in at.subheader)
+
+
+def test_territory_filter_changes_the_weekly_numbers(app, city):
+    week = latest_week(city)
+    territory = store.reader(city).sql("select min(territory_code) as t from territory")["t"][0]
+    at = app(ter=territory)
+    sales = store.run("sales_volume", {"level": "city", "product_level": "all", "week_from": week, "week_to": week},
+                      scope=store.Scope(territory_code=territory))
+    city_sales = store.run("sales_volume", {"level": "city", "product_level": "all", "week_from": week, "week_to": week})
+    assert sales["sales_qty"][0] != city_sales["sales_qty"][0]
+    assert ui.number(sales["sales_qty"][0], "zh", 0) in cards(at)["销量"]
+
+
+def test_english_switch_translates_the_page(app):
+    at = app(lang="en")
+    assert at.title[0].value == i18n.t("weekly.title", "en")
+    assert "Sales volume" in cards(at)
+
+
+def test_empty_store_says_no_data_for_this_week(tmp_path, monkeypatch):
+    path = tmp_path / "empty.duckdb"
+    with store.writer(path):
+        pass
+    monkeypatch.setenv("MARKETPULSE_DB", str(path))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception
+    assert any(i.value == i18n.t("empty.week", "zh") for i in at.info)
+
+
+def test_data_page_lists_every_metric_in_the_glossary(app):
+    at = app("pages/8_data.py")
+    glossary = next(d.value for d in at.dataframe if i18n.t("gloss.term", "zh") in d.value.columns)
+    assert list(glossary[i18n.t("gloss.term", "zh")]) == [i18n.t(f"gloss.{k}", "zh") for k in i18n.GLOSSARY]
+    assert views.freshness().latest_week is not None
+
+
+def test_data_page_imports_an_upload_and_shows_the_summary(app, city):
+    at = app("pages/8_data.py")
+    territories = ("department_code,department_name,territory_code,territory_name,area_type\n"
+                   "DX9,测试市场部,TX9,测试片区,城网\nDX9,测试市场部,TX8,,城网\n")
+    at.file_uploader(key="upload").upload("片区.csv", territories.encode("utf-8"), "text/csv")
+    at.button[0].click().run()  # the form's submit button
+    assert not at.exception, [e.value for e in at.exception]
+    messages = " ".join(m.value for m in [*at.success, *at.warning])
+    assert "读取 2 行" in messages and "隔离 1 行" in messages
+    assert store.reader(city).sql("select count(*) as n from territory where territory_code = 'TX9'")["n"][0] == 1
