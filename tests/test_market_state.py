@@ -192,6 +192,11 @@ def test_incremental_refresh_of_market_cells_equals_rebuild(city):
         incremental = con.execute("select * from market_cell order by all").fetchall()
         rollup.rebuild(con)
         assert con.execute("select * from market_cell order by all").fetchall() == incremental
+        # one row per cell key (the table has no primary key; the builder groups by it)
+        assert con.execute(
+            "select count(*) = count(distinct (week, spec_code, territory_code, cm_code, format, tier_band, area_type)) "
+            "from market_cell"
+        ).fetchone()[0]
         # R1's two visits in W3: sales 30 + 5, stock of the last one 28
         assert con.execute(
             "select stock_qty, sales_qty from market_cell where week = ? and cm_code = 'C1'", [W3]
