@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from marketpulse import cli, metrics, rollup, store
@@ -284,3 +285,54 @@ def test_cli_runs_notes_signals(noted, capsys):
                      "--param", f"week_to={W3}", "--format", "csv"])
     assert code == 0
     assert "T3,北乡,migrant_return,民工回流,Migrant workers returning,1,1" in capsys.readouterr().out
+
+
+# ── the simulated small city ──────────────────────────────────────────────────
+
+@pytest.fixture(scope="module")
+def demo_city(request, tmp_path_factory):
+    """The small simulated city: the shared `demo_store` fixture, else built here."""
+    try:
+        return request.getfixturevalue("demo_store")
+    except pytest.FixtureLookupError:
+        import os
+        import subprocess
+        import sys
+        from pathlib import Path
+
+        path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+        subprocess.run([sys.executable, "-m", "marketpulse", "demo", "--scale", "small"],
+                       cwd=Path(__file__).resolve().parent.parent,
+                       env={**os.environ, "MARKETPULSE_DB": str(path)}, check=True, capture_output=True)
+        return path
+
+
+def test_demo_city_planted_market_events_show_in_market_state(demo_city):
+    reader = store.Reader(demo_city)
+    truth = reader.sql("select * from demo_truth where kind in ('overstock', 'discounting', 'stockout')")
+    assert set(truth.kind) == {"overstock", "discounting", "stockout"}
+    span = reader.sql("select min(week) as first, max(week) as last from weekly_observation").iloc[0]
+    cells = metrics.market_state(span["first"], span["last"], path=demo_city)
+    cells["planted"] = False
+    for event in truth.itertuples():
+        spell = (
+            (cells.spec_code == event.spec_code) & (cells.territory_code == event.territory_code)
+            & cells.week.between(event.first_week, event.last_week)
+        )
+        cells.loc[spell, "planted"] = True
+        got = cells[spell]
+        assert len(got) > 0, event
+        if event.kind == "discounting":   # the discounting spell: price index below 95, loose
+            assert (got.price_index < 95).all() and (got.state == "loose").all()
+            index = metrics.price_index(event.first_week, event.last_week, level="territory",
+                                        spec_code=event.spec_code, path=demo_city)
+            assert (index[index.level_key == event.territory_code].price_index < 95).all()
+        elif event.kind == "overstock":   # stock piles up beyond the high band: loose
+            assert (got.ratio > got.ratio_high).all() and (got.state == "loose").all()
+        else:                             # stock-out: cover below the low band, prices up: tight
+            assert (got.ratio < got.ratio_low).all() and (got.state == "tight").all()
+    # the quiet rest of the city (after the first four weeks, which lack a full average)
+    quiet = cells[~cells.planted & (cells.week >= span["first"] + pd.Timedelta(days=21))]
+    flagged = (quiet.state != "balanced").mean()
+    print(f"\nmarket_state on the quiet cells: {flagged:.1%} of {len(quiet)} cells tight or loose")
+    assert flagged < 0.05
