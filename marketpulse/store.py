@@ -216,7 +216,9 @@ CITY = Scope()
 # Columns by which a table is cut to a scope. Any store table carrying one of them is
 # shadowed, per cursor, by a temp view of the same name that keeps only rows in scope,
 # so a query author cannot forget the scope: `weekly_observation` already means "in scope".
-SCOPE_COLUMNS = ("department_code", "territory_code", "cm_code")
+# Raw tables that carry only a license_no (order_line) or a reporting cm_code (visit_line)
+# are cut to the retailers ever assigned within the scope.
+SCOPE_COLUMNS = ("department_code", "territory_code", "cm_code", "license_no")
 UNSCOPED_TABLES = {"import_log", "quarantine"}
 
 
@@ -323,12 +325,27 @@ def _apply_scope(cur, scope: Scope, tables: dict[str, list[str]]) -> None:
         {"dep": scope.department_code, "ter": scope.territory_code, "cm": scope.cm_code},
     )
     cur.execute("create or replace temp table scope_cm as select $cm::varchar as cm_code", {"cm": scope.cm_code})
+    cur.execute(
+        f"""
+        create or replace temp table scope_retailer as
+        select license_no from {ATTACH_ALIAS}.main.retailer_assignment
+        where territory_code in (select territory_code from temp.scope_territory)
+          and ($cm is null or cm_code = $cm)
+        union
+        select license_no from {ATTACH_ALIAS}.main.retailer
+        where territory_code in (select territory_code from temp.scope_territory)
+          and ($cm is null or cm_code = $cm)
+        """,
+        {"cm": scope.cm_code},
+    )
     for table, cols in tables.items():
         conds = []
         if "territory_code" in cols:
             conds.append("x.territory_code in (select territory_code from temp.scope_territory)")
         elif "department_code" in cols:
             conds.append("x.department_code in (select department_code from temp.scope_territory)")
+        elif "license_no" in cols:
+            conds.append("x.license_no in (select license_no from temp.scope_retailer)")
         if "cm_code" in cols and scope.cm_code:
             conds.append("x.cm_code = (select cm_code from temp.scope_cm)")
         cur.execute(
@@ -389,12 +406,45 @@ def query_names() -> list[str]:
 
 def query_params(name: str) -> set[str]:
     """Parameters a named query uses, read from its text."""
-    return set(PARAM_RE.findall(_strip_comments_and_strings(query_path(name).read_text(encoding="utf-8"))))
+    return set(PARAM_RE.findall(_strip_comments_and_strings(query_text(name))))
+
+
+# `ref('name')` in a query stands for another named query's result, as a subquery, so a
+# metric is defined once and reused (alerts read market_state). `ref('name', level='cm')`
+# fixes some of its parameters to constants written in the query file itself.
+REF_RE = re.compile(r"ref\(\s*'([a-z][a-z0-9_]*)'\s*((?:,\s*[a-z_]+\s*=\s*'[^']*'\s*)*)\)")
+REF_ARG_RE = re.compile(r"([a-z_]+)\s*=\s*'([^']*)'")
+STRING_RE = re.compile(r"('(?:[^']|'')*')")
+
+
+def _fix_params(sql: str, fixed: Mapping[str, str]) -> str:
+    """Replace `$name` by a quoted constant outside string literals."""
+    parts = STRING_RE.split(sql)
+    for i in range(0, len(parts), 2):  # even parts lie outside string literals
+        parts[i] = PARAM_RE.sub(
+            lambda m: "'" + fixed[m.group(1)].replace("'", "''") + "'" if m.group(1) in fixed else m.group(0),
+            parts[i],
+        )
+    return "".join(parts)
+
+
+def query_text(name: str, _stack: tuple[str, ...] = ()) -> str:
+    """The SQL of a named query with every `ref(...)` expanded."""
+    if name in _stack:
+        raise QueryError(f"查询循环引用 / Queries refer to each other in a loop: {' → '.join(_stack + (name,))}")
+    sql = query_path(name).read_text(encoding="utf-8")
+
+    def expand(match: re.Match) -> str:
+        inner = re.sub(r"--[^\n]*", "", query_text(match.group(1), _stack + (name,))).strip().rstrip(";")
+        fixed = dict(REF_ARG_RE.findall(match.group(2) or ""))
+        return "(\n" + _fix_params(inner, fixed) + "\n)"
+
+    return REF_RE.sub(expand, sql)
 
 
 def bind(name: str, params: Mapping) -> tuple[str, dict]:
     """The query text and its parameters, checked: none missing, none unknown."""
-    sql = query_path(name).read_text(encoding="utf-8")
+    sql = query_text(name)
     wanted = set(PARAM_RE.findall(_strip_comments_and_strings(sql)))
     given = {k: v for k, v in params.items()}
     extra = set(given) - wanted - set(FILTER_DEFAULTS)

@@ -149,3 +149,26 @@ def test_incremental_refresh_equals_full_rebuild(db):
         rollup.rebuild(con)
         assert con.execute("select * from weekly_observation order by all").fetchall() == incremental
         assert con.execute("select sales_qty from weekly_observation where week = '2025-09-15'").fetchone()[0] == 7
+
+
+def test_ref_reuses_a_named_query_with_fixed_parameters(tmp_path, monkeypatch):
+    (tmp_path / "base_metric.sql").write_text(
+        "-- one row\nselect $level as level, $week_from::date as w, '$level' as literal;\n"
+    )
+    (tmp_path / "outer_metric.sql").write_text(
+        "select b.level, c.level as city_level, b.literal from ref('base_metric') as b, "
+        "ref('base_metric', level='city') as c\n"
+    )
+    monkeypatch.setattr(store, "QUERY_DIR", tmp_path)
+    assert store.query_params("outer_metric") == {"level", "week_from"}
+    sql, bound = store.bind("outer_metric", {"level": "territory", "week_from": "2025-01-06"})
+    with duckdb.connect() as con:
+        assert con.execute(sql, bound).fetchall() == [("territory", "city", "$level")]
+
+
+def test_ref_refuses_a_loop(tmp_path, monkeypatch):
+    (tmp_path / "a_metric.sql").write_text("select * from ref('b_metric')\n")
+    (tmp_path / "b_metric.sql").write_text("select * from ref('a_metric')\n")
+    monkeypatch.setattr(store, "QUERY_DIR", tmp_path)
+    with pytest.raises(store.QueryError, match="loop"):
+        store.bind("a_metric", {})
