@@ -1,0 +1,146 @@
+"""预警 alerts: each kind on a hand-worked fixture, and the planted events of the simulated city."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from marketpulse import rollup, store
+
+W1, W2, W3, W4 = (dt.date(2025, 9, 1) + dt.timedelta(weeks=i) for i in range(4))
+
+
+def alerts(path, **params):
+    params.setdefault("week_from", W1)
+    params.setdefault("week_to", W4)
+    return store.reader(path).query("alerts", params)
+
+
+@pytest.fixture
+def city(db):
+    """One 城网 片区, one customer manager, retailers R1 and R2 (食杂店, 档位 8: the default
+    monitoring point 0.5–2.0 weeks, loose below index 95), spec S1 suggested at 450 元/条.
+
+    R1 reports sales of 10 every week; its stock goes 10, 10, 40, 50 → cover 1.0, 1.0,
+    4.0, 5.0 weeks (4-week average sales stay 10). Its price is 450 except 420 in week 4:
+    price index 420 / 450 × 100 = 93.3. R2 is visited in week 1 only (its first visit, so
+    its sales are unknown and it stays out of the cells).
+    """
+    with store.writer(db) as con:
+        con.execute("insert into department values ('D1', '城区市场部')")
+        con.execute("insert into territory values ('T1', '东片', 'D1', '城网')")
+        con.execute("insert into customer_manager values ('C1', '张三', 'T1')")
+        for lic in ("R1", "R2"):
+            con.execute("insert into retailer values (?, ?, '食杂店', 8, 'T1', 'C1', '城网', null, null)", [lic, "店" + lic])
+            con.execute("insert into retailer_assignment values (?, date '1900-01-01', null, 'T1', 'C1', '食杂店', 8)", [lic])
+        con.execute("insert into spec values ('S1', '中华(硬)', '中华', '一类', 400, 450, true, date '2020-01-01')")
+        for week, stock, price in [(W1, 10, 450), (W2, 10, 450), (W3, 40, 450), (W4, 50, 420)]:
+            con.execute("insert into visit_line values (?, 'C1', 'R1', 'S1', ?, ?, true, 10, null, 1)", [week, stock, price])
+        con.execute("insert into visit_line values (?, 'C1', 'R2', 'S1', 5, 450, true, null, null, 1)", [W1])
+        rollup.rebuild(con)
+    return db
+
+
+def test_overstock_holds_since_the_week_cover_crossed_the_ceiling(city):
+    got = alerts(city)
+    over = got[got.kind == "overstock"].sort_values("week")
+    # cover 4.0 in week 3 and 5.0 in week 4, ceiling 2.0
+    assert [(r.week.date(), r.value, r.threshold) for r in over.itertuples()] == [(W3, 4.0, 2.0), (W4, 5.0, 2.0)]
+    week4 = over.iloc[-1]
+    assert week4.since_week.date() == W3 and week4.weeks_running == 2
+    assert week4.severity_score == pytest.approx((5.0 - 2.0) / 2.0)  # 1.5: high
+    assert week4.severity == "high"
+    assert "存销比 5.0 周" in week4.reason_zh and "5.0 weeks of cover" in week4.reason_en
+
+
+def test_discounting_below_the_loose_line(city):
+    got = alerts(city)
+    disc = got[got.kind == "discounting"]
+    assert len(disc) == 1
+    row = disc.iloc[0]
+    assert row.week.date() == W4
+    assert row.value == pytest.approx(420 / 450 * 100)          # 93.33
+    assert row.severity_score == pytest.approx((95 - 93.3333) / 5, abs=1e-3)  # 0.33: low
+    assert row.severity == "low"
+    assert "价格指数 93.3" in row.reason_zh
+
+
+def test_missed_visits_over_four_weeks(city):
+    # C1 plans R1 and R2 every week. Visited: R1 4 of 4, R2 1 of 4.
+    #   week 2: planned 4, visited 3 → missed 1/4 = 25% > 20%
+    #   week 3: planned 6, visited 4 → 33%
+    #   week 4: planned 8, visited 5 → 37.5%; severity (0.375 − 0.2) / 0.2 = 0.875
+    got = alerts(city)
+    missed = got[got.kind == "missed_visits"].sort_values("week")
+    assert [r.week.date() for r in missed.itertuples()] == [W2, W3, W4]
+    assert list(missed.value) == pytest.approx([0.25, 2 / 6, 0.375])
+    last = missed.iloc[-1]
+    assert (last.since_week.date(), last.weeks_running, last.severity) == (W2, 3, "medium")
+    assert last.cm_name == "张三" and "漏访 38%" in last.reason_zh
+
+
+def test_a_higher_ceiling_in_the_rules_table_silences_the_overstock(city):
+    with store.writer(city) as con:
+        con.execute("update monitoring_point set ratio_high = 6.0 where format = '*' and tier_band = '*' and area_type = '*'")
+    assert "overstock" not in set(alerts(city).kind)
+
+
+def test_threshold_settings_are_data(city):
+    with store.writer(city) as con:
+        con.execute("update setting set value = 0.5 where key = 'alert_missed_visit_rate'")
+    assert "missed_visits" not in set(alerts(city).kind)
+
+
+def test_scoped_alerts_stay_in_scope(city):
+    assert alerts(city, week_to=W4).shape[0] > 0
+    other = store.reader(city).query("alerts", {"week_from": W1, "week_to": W4}, scope=store.Scope(territory_code="T9"))
+    assert other.empty
+
+
+# ── the simulated city ───────────────────────────────────────────────────────
+
+KIND_OF_TRUTH = {
+    "overstock": "overstock",
+    "discounting": "discounting",
+    "stockout": "stockout",
+    "copy_counts": "copy_suspect",
+    "missed_visits": "missed_visits",
+    "lagging_launch": "lagging_launch",
+}
+
+
+def test_alerts_find_every_planted_event_of_the_simulated_city(demo_store):
+    reader = store.reader(demo_store)
+    truth = reader.sql("select * from demo_truth")
+    last = reader.sql("select max(week) as w from weekly_observation")["w"][0]
+    got = reader.query("alerts", {"week_from": last - pd.Timedelta(weeks=55), "week_to": last})
+    got["planted"] = False
+    lines = []
+    for t in truth.itertuples():
+        mine = got.kind == KIND_OF_TRUTH[t.kind]
+        if isinstance(t.spec_code, str):
+            mine &= got.spec_code == t.spec_code
+        if isinstance(t.cm_code, str):
+            mine &= got.cm_code == t.cm_code
+        elif isinstance(t.territory_code, str):
+            mine &= got.territory_code == t.territory_code
+        # an alert that needs four weeks of evidence may trail its event by three weeks
+        during = mine & (got.week >= t.first_week) & (got.week <= t.last_week + pd.Timedelta(weeks=3))
+        got.loc[during, "planted"] = True
+        planted_weeks = set(pd.date_range(t.first_week, t.last_week, freq="7D"))
+        found = planted_weeks & set(got.loc[during, "week"])
+        lines.append(f"{t.kind}: alerted in {len(found)} of {len(planted_weeks)} planted weeks")
+        assert len(found) >= 0.75 * len(planted_weeks), lines[-1]
+
+    judged = got[got.kind.isin(KIND_OF_TRUTH.values())]
+    serious = judged[judged.severity != "low"]
+    precision = judged.planted.mean()
+    precision_serious = serious.planted.mean()
+    print("\n".join(lines))
+    print(f"precision: {precision:.0%} of {len(judged)} alert-weeks; medium/high only: {precision_serious:.0%} of {len(serious)}")
+    print(f"false alarms: {(~judged.planted).sum()} alert-weeks over {judged.week.nunique()} weeks")
+    # quiet parts stay quiet: most alerts, and most serious ones, point at planted events
+    assert precision >= 0.35
+    assert precision_serious >= 0.5
