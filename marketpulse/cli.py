@@ -80,6 +80,28 @@ def cmd_quarantine(args) -> int:
     return ingest.quarantine_main(args)
 
 
+def cmd_forecast(args) -> int:
+    from marketpulse import forecast
+
+    return forecast.main(args)
+
+
+def cmd_backtest(args) -> int:
+    from marketpulse import forecast
+
+    return forecast.backtest_main(args)
+
+
+def _add_forecast_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--as-of", help="只用截至该周的数据 / use data up to this week (YYYY-MM-DD)")
+    p.add_argument("--horizon", type=int, default=8, help="预测周数 / weeks ahead (default 8)")
+    p.add_argument("--origins", type=int, default=13, help="回测起点数 / backtest origins (default 13)")
+    p.add_argument("--step", type=int, default=4, help="回测起点间隔周数 / weeks between origins (default 4)")
+    p.add_argument("--model", default="sarimax_festival", choices=["sarimax_festival", "ar1_festival", "ets"],
+                   help="模型 / model")
+    p.add_argument("--workers", type=int, default=2, help="并行进程数 / worker processes (default 2)")
+
+
 def _add_scope_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--department", help="只看一个市场部 / restrict to one department code")
     p.add_argument("--territory", help="只看一个片区 / restrict to one territory code")
@@ -120,6 +142,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("rebuild", help="从原始数据重建周汇总 / rebuild weekly roll-ups from raw facts")
     p.set_defaults(func=cmd_rebuild)
+
+    p = sub.add_parser("forecast", help="刷新需求预测 / refresh the demand forecasts")
+    _add_forecast_args(p)
+    p.set_defaults(func=cmd_forecast)
+
+    p = sub.add_parser("backtest", help="回测预测准确度 / backtest forecast accuracy")
+    _add_forecast_args(p)
+    p.add_argument("--stored", action="store_true", help="显示最近一次刷新的回测结果 / show the latest refresh's backtest")
+    p.set_defaults(func=cmd_backtest)
     return parser
 
 
