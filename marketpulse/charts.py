@@ -27,14 +27,15 @@ BAND_FILL = "rgba(92, 184, 92, 0.10)"
 
 def style(fig: go.Figure, title: str, subtitle: str = "", height: int = 360) -> go.Figure:
     """Apply the house layout: title (what) and subtitle (for which filter), font, margins."""
-    text = f"<b>{title}</b>" + (f"<br><span style='font-size:12px;color:#666'>{subtitle}</span>" if subtitle else "")
     fig.update_layout(
-        title={"text": text, "x": 0, "xanchor": "left", "font": {"size": 16}},
+        title={"text": f"<b>{title}</b>", "x": 0.01, "xanchor": "left", "y": 0.975, "yanchor": "top",
+               "yref": "container", "font": {"size": 16},
+               "subtitle": {"text": subtitle, "font": {"size": 12, "color": "#666"}}},
         font={"family": FONT, "size": 13, "color": "#222"},
         template="plotly_white",
         height=height,
-        margin={"l": 10, "r": 10, "t": 70 if subtitle else 50, "b": 10},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1, "title": None},
+        margin={"l": 10, "r": 10, "t": 96 if subtitle else 72, "b": 10},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "xanchor": "left", "x": 0, "title": None},
         hoverlabel={"font": {"family": FONT}},
         colorway=SERIES_COLORS,
     )
@@ -73,7 +74,13 @@ def lines(
     if reference is not None:
         fig.add_hline(y=reference, line_dash="dash", line_color="#999", line_width=1)
     fig.update_traces(connectgaps=False)
-    fig.update_xaxes(title=x_title, tickformat="%m-%d\n%Y")
+    weeks = pd.to_datetime(frame[x]).dropna() if len(frame) else pd.Series(dtype="datetime64[ns]")
+    step = max(1, round(weeks.nunique() / 8)) if len(weeks) else 1
+    fig.update_xaxes(title=x_title, tickformat="%m-%d", tick0=weeks.min() if len(weeks) else None,
+                     dtick=7 * 86_400_000 * step)
+    values = pd.to_numeric(frame[y], errors="coerce").dropna() if len(frame) else pd.Series(dtype=float)
+    if band is not None and len(values):
+        fig.update_yaxes(range=[0, max(band[1] * 1.25, float(values.max()) * 1.08)])
     fig.update_yaxes(title=y_title)
     return style(fig, title, subtitle, height)
 
@@ -82,6 +89,7 @@ def bars(
     frame: pd.DataFrame, x: str, y: str, title: str, subtitle: str, x_title: str, y_title: str,
     color: str | None = None, colors: dict | None = None, horizontal: bool = False,
     custom: str | None = None, reference: float | None = None, height: int = 360, text: str | None = None,
+    value_range: tuple[float, float] | None = None,
 ) -> go.Figure:
     """Bars (one per category), optionally coloured by a state or traffic-light column."""
     kwargs = {"x": y, "y": x, "orientation": "h"} if horizontal else {"x": x, "y": y}
@@ -92,6 +100,8 @@ def bars(
             fig.add_vline(x=reference, line_dash="dash", line_color="#999")
         else:
             fig.add_hline(y=reference, line_dash="dash", line_color="#999")
+    if value_range is not None:
+        (fig.update_xaxes if horizontal else fig.update_yaxes)(range=list(value_range))
     if horizontal:
         fig.update_xaxes(title=y_title)
         fig.update_yaxes(title=x_title, autorange="reversed")
@@ -128,8 +138,8 @@ def state_matrix(
     ))
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(side="top")
-    style(fig, title, subtitle, height or max(280, 110 + 26 * len(rows)))
-    fig.update_layout(margin={"t": 110})
+    style(fig, title, subtitle, height or max(280, 120 + 26 * len(rows)))
+    fig.update_layout(margin={"t": 120})
     return fig
 
 

@@ -61,7 +61,7 @@ def sections(week: dt.date, params: dict | None = None, scope: store.Scope = sto
         out["state"] = _note(t("report.not_available"), lang)
     brands = views.brand_table(week, params, scope, lang) if hasattr(views, "brand_table") else None
     out["brands"] = brands if brands is not None else _note(t("report.not_available"), lang)
-    card = views.scorecard_table(week, params, scope, lang) if hasattr(views, "scorecard_table") else None
+    card = views.scorecard_table(week, week, params, scope, lang)
     out["scorecard"] = card if card is not None else _note(t("report.not_available"), lang)
     return out
 

@@ -12,6 +12,8 @@ import dataclasses
 import importlib
 import datetime as dt
 import io
+import threading
+from pathlib import Path
 from typing import Callable
 
 import pandas as pd
@@ -24,6 +26,7 @@ FILTER_KEYS = ("from", "to", "dep", "ter", "cm", "brand", "spec", "fmt", "band",
 DEFAULT_WEEKS = 13
 _STATE = "mp_filters"
 _DRILL = "mp_drill"
+_run = threading.local()   # per script run: whether app.py drew the shell before the page
 
 
 @dataclasses.dataclass(frozen=True)
@@ -164,12 +167,56 @@ def sidebar(lang: str) -> Filters:
         parts.append(t("filter.whole_city"))
     f = Filters(lang, week_from, week_to, dep, territory, cm, brand, spec, fmt, band, area, " · ".join(parts))
     st.session_state[_STATE] = f
+    _run.shell_ran = True
     return f
 
 
 def filters() -> Filters:
-    """The filters app.py drew for this run."""
+    """The filters app.py drew for this run.
+
+    A page opened by a deep link as the very first request of a fresh server is run on
+    its own by Streamlit's older pages/ folder convention, without app.py; it then turns
+    that convention off and reruns, so app.py draws navigation and sidebar first.
+    """
+    shell_ran, _run.shell_ran = getattr(_run, "shell_ran", False), False
+    if not shell_ran:
+        from streamlit.runtime.pages_manager import PagesManager
+
+        PagesManager.uses_pages_directory = False
+        shell()
+        _run.shell_ran = False
     return st.session_state.get(_STATE) or Filters()
+
+
+PAGES = [  # file, title key, url path, icon, section key
+    ("pages/1_weekly_review.py", "page.weekly", "weekly", ":material/summarize:", "nav.review"),
+    ("pages/2_inventory.py", "page.inventory", "inventory", ":material/inventory_2:", "nav.review"),
+    ("pages/3_prices.py", "page.prices", "prices", ":material/price_change:", "nav.review"),
+    ("pages/4_brands.py", "page.brands", "brands", ":material/trending_up:", "nav.review"),
+    ("pages/5_territory.py", "page.territory", "territory", ":material/map:", "nav.people"),
+    ("pages/6_customer_managers.py", "page.managers", "managers", ":material/badge:", "nav.people"),
+    ("pages/7_supply.py", "page.supply", "supply", ":material/local_shipping:", "nav.plan"),
+    ("pages/8_data.py", "page.data", "data", ":material/database:", "nav.plan"),
+]
+
+
+def shell():
+    """Page config, language switch, navigation and sidebar filters; returns the navigation."""
+    st.set_page_config(page_title="市场脉搏 MarketPulse", page_icon=":material/monitor_heart:", layout="wide")
+    style_page()
+    lang = language()
+    sections: dict[str, list] = {}
+    root = Path(__file__).resolve().parent.parent
+    for path, title, url, icon, section in PAGES:
+        sections.setdefault(i18n.t(section, lang), []).append(
+            st.Page(root / path, title=i18n.t(title, lang), url_path=url, icon=icon, default=(url == "weekly"))
+        )
+    nav = st.navigation(sections)
+    if not store.db_path().exists():
+        store.ensure_current()
+        st.info(i18n.t("store.created", lang))
+    sidebar(lang)
+    return nav
 
 
 # ── page furniture ───────────────────────────────────────────────────────────
@@ -342,3 +389,38 @@ def state_matrix(state: pd.DataFrame, f: Filters):
 def missing(f: Filters, what_key: str) -> None:
     """A section whose data source is not in this store yet: say what it will show."""
     st.info(f.t("missing.section", what=f.t(what_key)))
+
+
+def inventory_table(latest: pd.DataFrame, f: Filters) -> pd.DataFrame:
+    """The inventory page's table: one row per level key, status in words."""
+    return pd.DataFrame({
+        f.t("col.code"): latest["level_key"], f.t("col.level_name"): latest["level_name"],
+        f.t("col.ratio"): latest["ratio"].round(2), f.t("col.status"): [f.t(f"status.{s}") for s in latest["status"]],
+        f.t("col.stock"): latest["stock_qty"].round(0), f.t("col.avg_sales"): latest["avg_weekly_sales_4w"].round(1),
+    })
+
+
+def price_table(compliance: pd.DataFrame, index: pd.DataFrame, f: Filters) -> pd.DataFrame:
+    """Per territory: price index, compliance and the observations above and below the band."""
+    merged = compliance.merge(index[["level_key", "price_index"]], on="level_key", how="left")
+    return pd.DataFrame({
+        f.t("col.territory"): merged["level_name"], f.t("col.price_index"): merged["price_index"].round(1),
+        f.t("col.compliance"): (merged["compliance_rate"] * 100).round(1),
+        f.t("col.observations"): merged["observations"], f.t("col.above"): merged["above"], f.t("col.below"): merged["below"],
+    })
+
+
+def price_positions(data, f: Filters) -> tuple[dict, dict, tuple[float, float]]:
+    """Legend words for price-index bars (above, near, below the suggested price), their
+    colours, and a value range that shows the differences around 100."""
+    band = data.band
+    states = {
+        "tight": f.t("pricepos.tight", v=f"{band['index_tight']:g}"),
+        "balanced": f.t("pricepos.balanced", lo=f"{band['index_loose']:g}", hi=f"{band['index_tight']:g}"),
+        "loose": f.t("pricepos.loose", v=f"{band['index_loose']:g}"),
+    }
+    colors = {states[k]: charts.STATE_COLORS[k] for k in charts.STATE_ORDER}
+    values = pd.concat([data.by_brand["price_index"], data.by_territory["price_index"]]).dropna()
+    low = min(band["index_loose"] - 2, float(values.min()) - 1) if len(values) else 90
+    high = max(band["index_tight"] + 2, float(values.max()) + 1) if len(values) else 105
+    return states, colors, (low, high)

@@ -242,22 +242,21 @@ def weekly_review(week: dt.date | None, params: dict, scope: store.Scope = store
 
 
 def _alert_table(alerts: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The alert list as shown: most severe first, reason in the page's language."""
-    spec = _fixed("select spec_code, spec_name from spec")
-    ter = _fixed("select territory_code, territory_name from territory")
-    cm = _fixed("select cm_code, cm_name from customer_manager")
-    a = alerts.merge(spec, on="spec_code", how="left").merge(ter, on="territory_code", how="left")
-    a = a.merge(cm, on="cm_code", how="left").sort_values(["severity", "kind"], ascending=[False, True])
+    """The alert list as shown: most severe first, kind and reason in the page's language."""
+    a = alerts.sort_values("severity_score", ascending=False)
+    zh = lang == "zh"
     return pd.DataFrame({
-        i18n.t("col.severity", lang): a["severity"],
-        i18n.t("col.reason", lang): a["reason_zh" if lang == "zh" else "reason_en"],
+        i18n.t("col.severity", lang): [i18n.t(f"severity.{x}", lang) for x in a["severity"]],
+        i18n.t("col.kind", lang): a["kind_zh" if zh else "kind_en"],
+        i18n.t("col.reason", lang): a["reason_zh" if zh else "reason_en"],
         i18n.t("col.spec", lang): a["spec_name"],
         i18n.t("col.territory", lang): a["territory_name"],
         i18n.t("col.cm", lang): a["cm_name"],
-        i18n.t("col.retailer", lang): a["license_no"],
-        i18n.t("col.value", lang): a["value"],
-        i18n.t("col.threshold", lang): a["threshold"],
+        i18n.t("col.retailer", lang): a["retailer_name"],
+        i18n.t("col.value", lang): a["value"].round(2),
+        i18n.t("col.threshold", lang): a["threshold"].round(2),
         i18n.t("col.since", lang): pd.to_datetime(a["since_week"]).dt.date,
+        i18n.t("col.weeks_running", lang): a["weeks_running"],
     }).reset_index(drop=True)
 
 
@@ -372,3 +371,240 @@ def import_upload(data: bytes, file_name: str, kind: str | None, progress) -> "o
     from marketpulse import ingest
 
     return ingest.import_bytes(data, file_name, kind, progress=progress)
+
+
+# ── levels and drill-down ─────────────────────────────────────────────────────
+
+NEXT_LEVEL = {"city": "department", "department": "territory", "territory": "cm", "cm": "retailer"}
+LEVEL_FILTER = {"department": "dep", "territory": "ter", "cm": "cm"}   # sidebar key a click sets
+
+
+def focus(department: str | None, territory: str | None, cm: str | None) -> str:
+    """The level the sidebar has narrowed to; pages show the level below it."""
+    return "cm" if cm else "territory" if territory else "department" if department else "city"
+
+
+def group_band(params: dict) -> dict:
+    """The monitoring point of the filtered customer group: the most specific match."""
+    bands = _fixed("select * from monitoring_point")
+    wanted = {"format": params.get("format"), "tier_band": params.get("tier_band"), "area_type": params.get("area_type")}
+    best, best_score = None, -1
+    for row in bands.to_dict("records"):
+        if all(row[k] == "*" or row[k] == v for k, v in wanted.items()):
+            score = sum(row[k] != "*" for k in wanted)
+            if score > best_score:
+                best, best_score = row, score
+    return best or city_band()
+
+
+def _status(ratio, low, high) -> str:
+    if ratio is None or pd.isna(ratio):
+        return "undefined"
+    return "low" if ratio < low else "high" if ratio > high else "ok"
+
+
+def _latest(frame: pd.DataFrame) -> tuple[pd.DataFrame, dt.date | None]:
+    if frame is None or frame.empty:
+        return frame, None
+    week = pd.to_datetime(frame["week"]).max().date()
+    return frame[pd.to_datetime(frame["week"]).dt.date == week].copy(), week
+
+
+# ── 2 存销比监控 inventory ────────────────────────────────────────────────────
+
+@dataclass
+class Inventory:
+    level: str
+    series: pd.DataFrame          # week, level_key, level_name, ratio, with the focus's own line
+    latest: pd.DataFrame          # one row per level key, last week: numbers and status
+    out_of_band: pd.DataFrame | None
+    band: dict
+    week: dt.date | None
+
+
+def inventory(params: dict, scope: store.Scope, focus_level: str, lang: str) -> Inventory:
+    """存销比 over time at the level below the focus, its own line, the bands and the cells out of band."""
+    level = NEXT_LEVEL.get(focus_level, "retailer")
+    band = group_band(params)
+    parts = run("inventory_ratio", {**params, "level": level}, scope)
+    whole = run("inventory_ratio", {**params, "level": "city"}, scope)
+    whole_name = i18n.t("inventory.focus_line", lang)
+    whole = whole.assign(level_key="__focus__", level_name=whole_name)
+    series = pd.concat([whole, parts], ignore_index=True)
+    latest, week = _latest(parts)
+    if latest is not None and len(latest):
+        latest = latest.assign(status=[_status(r, band["ratio_low"], band["ratio_high"]) for r in latest["ratio"]])
+        latest = latest.sort_values("ratio", ascending=False, na_position="last").reset_index(drop=True)
+    cells = None
+    if week is not None and has("market_state"):
+        state = run("market_state", {**params, "week_from": week, "week_to": week}, scope)
+        off = state[(state["ratio"] < state["ratio_low"]) | (state["ratio"] > state["ratio_high"])
+                    | (state["ratio"].isna() & (state["stock_qty"] > 0))]
+        cells = pd.DataFrame({
+            i18n.t("col.spec", lang): off["spec_name"], i18n.t("col.territory", lang): off["territory_name"],
+            i18n.t("col.ratio", lang): off["ratio"].round(2),
+            i18n.t("col.band", lang): [f"{lo:.2f} – {hi:.2f}" for lo, hi in zip(off["ratio_low"], off["ratio_high"])],
+            i18n.t("col.status", lang): [i18n.t(f"status.{_status(r, lo, hi) if pd.notna(r) else 'high'}", lang)
+                                          for r, lo, hi in zip(off["ratio"], off["ratio_low"], off["ratio_high"])],
+            i18n.t("col.stock", lang): off["stock_qty"].round(0),
+            i18n.t("col.avg_sales", lang): off["avg_weekly_sales_4w"].round(1),
+        }).reset_index(drop=True)
+    return Inventory(level, series, latest, cells, band, week)
+
+
+# ── 3 价格指数 prices ─────────────────────────────────────────────────────────
+
+@dataclass
+class Prices:
+    week: dt.date | None
+    by_brand: pd.DataFrame | None
+    by_territory: pd.DataFrame | None
+    chained: pd.DataFrame | None
+    compliance: pd.DataFrame | None
+    compliance_latest: pd.DataFrame | None
+    spread: pd.DataFrame | None      # spec_name, retailer index (price ÷ suggested × 100)
+    band: dict
+
+
+SPREAD_SPECS = 8
+
+
+def prices(params: dict, scope: store.Scope, formula: str, lang: str) -> Prices:
+    """Cross-section index by brand and territory, the chained index, compliance, price spread."""
+    band = group_band(params)
+    week = params.get("week_to")
+    one_week = {**params, "week_from": week, "week_to": week}
+    by_brand = run("price_index", {**one_week, "level": "brand"}, scope)
+    by_territory = run("price_index", {**one_week, "level": "territory"}, scope)
+    chained = run("price_index_chained", {**params, "level": "city", "formula": formula}, scope)
+    compliance = run("price_compliance", {**params, "level": "city", "tolerance": None}, scope)
+    compliance_latest = run("price_compliance", {**one_week, "level": "territory", "tolerance": None}, scope)
+    spec = run("price_index", {**one_week, "level": "spec"}, scope)
+    spread = None
+    if spec is not None and len(spec):
+        top = spec.sort_values("sales_qty", ascending=False).head(SPREAD_SPECS)
+        frames = [run("price_index", {**one_week, "level": "retailer", "spec_code": code}, scope).assign(spec_name=name)
+                  for code, name in zip(top["level_key"], top["level_name"])]
+        spread = pd.concat(frames, ignore_index=True) if frames else None
+    by_brand, by_territory = _price_position(by_brand, band), _price_position(by_territory, band)
+    return Prices(week, by_brand, by_territory, chained, compliance, compliance_latest, spread, band)
+
+
+def _price_position(frame: pd.DataFrame | None, band: dict) -> pd.DataFrame | None:
+    """Mark each index against the tight and loose lines; highest first."""
+    if frame is None or frame.empty:
+        return frame
+    state = ["tight" if v >= band["index_tight"] else "loose" if v < band["index_loose"] else "balanced"
+             for v in frame["price_index"].fillna(100)]
+    return frame.assign(state=state).sort_values("price_index", ascending=False, ignore_index=True)
+
+
+# ── 5 片区趋势 territory trends ───────────────────────────────────────────────
+
+@dataclass
+class TerritoryTrends:
+    territory: str | None
+    territory_name: str
+    panels: dict[str, pd.DataFrame]      # metric → long frame: week, series, value
+    signals: pd.DataFrame | None
+
+
+def territory_trends(params: dict, territory: str | None, lang: str) -> TerritoryTrends:
+    """One territory against the city and against the same period last year."""
+    names = _fixed("select territory_code, territory_name from territory order by territory_code")
+    if territory is None and len(names):
+        territory = names["territory_code"].iloc[0]
+    if territory is None:
+        return TerritoryTrends(None, "", {}, None)
+    name = dict(zip(names["territory_code"], names["territory_name"]))[territory]
+    city, last_year = i18n.t("series.city", lang), i18n.t("series.last_year", lang, name=name)
+    panels = {}
+
+    def pair(query, column, sp_column=None, scale=1.0, extra=None):
+        p = {**params, "product_level": "all", **(extra or {})}
+        ter = run(query, {**p, "level": "territory"}, store.CITY)
+        whole = run(query, {**p, "level": "city"}, store.CITY)
+        if ter is None:
+            return None
+        ter = ter[ter["level_key"] == territory]
+        parts = [ter.assign(series=name, value=ter[column] * scale), whole.assign(series=city, value=whole[column] * scale)]
+        if sp_column:
+            parts.append(ter.assign(series=last_year, value=ter[sp_column] * scale))
+        return pd.concat(parts, ignore_index=True)[["week", "series", "value"]]
+
+    panels["sales"] = pair("sales_volume", "sales_qty", "sp_sales_qty")
+    if panels["sales"] is not None:  # the city's volume dwarfs a territory's: compare growth instead
+        panels["sales"] = panels["sales"][panels["sales"]["series"] != city]
+    panels["avg_price"] = pair("avg_price_per_carton", "avg_price_per_carton", "sp_avg_price_per_carton")
+    panels["key_share"] = pair("key_brand_share", "key_brand_share", "sp_key_brand_share", 100)
+    panels["ratio"] = pair("inventory_ratio", "ratio")
+    panels["price_index"] = pair("price_index", "price_index")
+    signals = run("notes_signals", {**params, "level": "territory"}, store.CITY)
+    if signals is not None:
+        signals = signals[signals["level_key"] == territory].assign(
+            signal_label=lambda s: s["signal_zh" if lang == "zh" else "signal_en"])
+    return TerritoryTrends(territory, name, {k: v for k, v in panels.items() if v is not None}, signals)
+
+
+# ── 6 客户经理 customer managers ──────────────────────────────────────────────
+
+@dataclass
+class Managers:
+    scorecard: pd.DataFrame | None
+    cm: str | None
+    cm_name: str
+    visits: pd.DataFrame | None           # cm_visits rows
+    weekly: pd.DataFrame | None           # week, visited share
+    unvisited: pd.DataFrame | None
+    copy_suspect: pd.DataFrame | None
+
+
+def scorecard_table(week_from, week_to, params: dict, scope: store.Scope, lang: str) -> pd.DataFrame | None:
+    """The scorecard as shown and exported: one row per customer manager, rates in %."""
+    p = {**params, "week_from": week_from, "week_to": week_to}
+    card = run("cm_scorecard", {**p, "level": "cm"}, scope)
+    if card is None:
+        return None
+    t = lambda key: i18n.t(key, lang)  # noqa: E731
+    pct = lambda col: (card[col] * 100).round(1)  # noqa: E731
+    return pd.DataFrame({
+        t("col.cm_code"): card["level_key"], t("col.cm"): card["level_name"],
+        t("col.retailers"): card["retailers"],
+        t("col.visit_rate"): pct("visit_rate"), t("col.unvisited_2w"): card["unvisited_2w"],
+        t("col.on_time_rate"): pct("on_time_rate"), t("col.copy_rate"): pct("copy_suspect_rate"),
+        t("col.sales"): card["sales_qty"].round(0), t("col.sales_growth"): pct("sales_growth"),
+        t("col.new_brand_dist"): pct("new_brand_distribution"), t("col.fill_rate"): pct("order_fill_rate"),
+    })
+
+
+def managers(params: dict, scope: store.Scope, cm: str | None, lang: str) -> Managers:
+    """The scorecard with weekly-sales sparklines, and one manager's visits in detail."""
+    card = scorecard_table(params["week_from"], params["week_to"], params, scope, lang)
+    if card is not None and has("sales_volume"):
+        weekly = run("sales_volume", {**params, "level": "cm", "product_level": "all"}, scope)
+        spark = weekly.sort_values("week").groupby("level_key")["sales_qty"].apply(lambda s: [float(v) for v in s.fillna(0)])
+        card.insert(2, i18n.t("col.trend", lang), [spark.get(code, []) for code in card[i18n.t("col.cm_code", lang)]])
+    names = _fixed("select cm_code, cm_name from customer_manager")
+    name = dict(zip(names["cm_code"], names["cm_name"])).get(cm, "")
+    out = Managers(card, cm, name, None, None, None, None)
+    if cm and has("cm_visits"):
+        visits = run("cm_visits", {**params, "cm_code": cm}, scope)
+        out.visits = visits
+        out.weekly = visits.groupby("week", as_index=False).agg(
+            visited=("visited", "sum"), planned=("visited", "size"), copy=("copy_suspect_visits", "sum"))
+        out.weekly["share"] = out.weekly["visited"] / out.weekly["planned"] * 100
+        last = visits[pd.to_datetime(visits["week"]) == pd.to_datetime(visits["week"]).max()]
+        t = lambda key: i18n.t(key, lang)  # noqa: E731
+        gone = last[last["unvisited_2w"]]
+        out.unvisited = pd.DataFrame({
+            t("col.license"): gone["level_key"], t("col.retailer"): gone["level_name"],
+            t("col.last_visit"): pd.to_datetime(gone["last_visit_date"]).dt.date,
+            t("col.weeks_unvisited"): gone["weeks_unvisited"],
+        }).reset_index(drop=True)
+        copied = visits[visits["copy_suspect_visits"] > 0]
+        out.copy_suspect = pd.DataFrame({
+            t("col.week"): pd.to_datetime(copied["week"]).dt.date, t("col.license"): copied["level_key"],
+            t("col.retailer"): copied["level_name"], t("col.spec_lines"): copied["spec_lines"],
+            t("col.copy_dates"): copied["copy_suspect_dates"],
+        }).reset_index(drop=True)
+    return out

@@ -28,6 +28,10 @@ SHOTS = ROOT / "test-artifacts" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 PAGES = [  # url path, zh heading, en heading, whether the page draws a chart
     ("", "营销周报", "Weekly market review", True),
+    ("inventory", "存销比监控", "Inventory cover", True),
+    ("prices", "价格指数", "Prices", True),
+    ("territory", "片区趋势", "Territory trends", True),
+    ("managers", "客户经理", "Customer managers", False),
     ("data", "数据", "Data", False),
 ]
 LATIN_WORD = re.compile(r"[A-Za-z]{4,}")
@@ -187,7 +191,7 @@ def test_filter_survives_a_reload(server, page):
     assert "ter=" in page.url
     sidebar = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(has_text="片区").first
     assert chosen in sidebar.inner_text() + sidebar.locator("input").first.input_value()
-    assert chosen in page.locator(".js-plotly-plot .gtitle").first.text_content()
+    assert chosen in page.locator(".js-plotly-plot .infolayer").first.text_content()  # the chart subtitle names the filter
 
 
 def test_csv_download_arrives(server, page, tmp_path):

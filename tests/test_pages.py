@@ -123,8 +123,13 @@ def test_data_page_lists_every_metric_in_the_glossary(app):
     assert views.freshness().latest_week is not None
 
 
-def test_data_page_imports_an_upload_and_shows_the_summary(app, city):
-    at = app("pages/8_data.py")
+def test_data_page_imports_an_upload_and_shows_the_summary(app, city, tmp_path, monkeypatch):
+    own = tmp_path / "own.duckdb"  # the import writes: keep the shared copy as it was
+    shutil.copyfile(city, own)
+    city = own
+    monkeypatch.setenv("MARKETPULSE_DB", str(own))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
+    at.switch_page("pages/8_data.py").run()
     territories = ("department_code,department_name,territory_code,territory_name,area_type\n"
                    "DX9,测试市场部,TX9,测试片区,城网\nDX9,测试市场部,TX8,,城网\n")
     at.file_uploader(key="upload").upload("片区.csv", territories.encode("utf-8"), "text/csv")
@@ -133,3 +138,89 @@ def test_data_page_imports_an_upload_and_shows_the_summary(app, city):
     messages = " ".join(m.value for m in [*at.success, *at.warning])
     assert "读取 2 行" in messages and "隔离 1 行" in messages
     assert store.reader(city).sql("select count(*) as n from territory where territory_code = 'TX9'")["n"][0] == 1
+
+
+def weeks(city) -> tuple[dt.date, dt.date]:
+    """The sidebar's default range: the last 13 weeks with data."""
+    all_weeks = [w.date() for w in store.reader(city).sql("select distinct week from weekly_observation order by week")["week"]]
+    return all_weeks[max(0, len(all_weeks) - ui.DEFAULT_WEEKS)], all_weeks[-1]
+
+
+def frame_with(at: AppTest, column: str):
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def figures(at: AppTest) -> list[dict]:
+    import json
+
+    return [json.loads(e.proto.spec) for e in at.get("plotly_chart")]
+
+
+def values(encoded) -> list[float]:
+    """A plotly trace's numbers, whether a list or plotly's typed-array encoding."""
+    import base64
+
+    import numpy as np
+
+    if isinstance(encoded, dict):
+        return list(np.frombuffer(base64.b64decode(encoded["bdata"]), dtype=encoded["dtype"]).astype(float))
+    return [float("nan") if v is None else float(v) for v in encoded]
+
+
+def test_inventory_table_equals_inventory_ratio_by_department(app, city):
+    at = app("pages/2_inventory.py")
+    start, end = weeks(city)
+    want = store.run("inventory_ratio", {"level": "department", "week_from": end, "week_to": end})
+    got = frame_with(at, i18n.t("col.ratio", "zh")).set_index(i18n.t("col.code", "zh"))[i18n.t("col.ratio", "zh")]
+    for key, ratio in zip(want["level_key"], want["ratio"]):
+        assert got[key] == pytest.approx(round(ratio, 2))
+    assert figures(at), "the ratio chart is drawn"
+
+
+def test_inventory_drills_down_to_the_territories_of_a_department(app, city):
+    dep = store.reader(city).sql("select min(department_code) as d from department")["d"][0]
+    at = app("pages/2_inventory.py", dep=dep)
+    codes = set(frame_with(at, i18n.t("col.ratio", "zh"))[i18n.t("col.code", "zh")])
+    territories = set(store.reader(city).sql("select territory_code from territory where department_code = $d", {"d": dep})["territory_code"])
+    assert codes and codes <= territories
+
+
+def test_prices_table_equals_price_index_and_formula_switch_changes_the_chart(app, city):
+    at = app("pages/3_prices.py")
+    _, end = weeks(city)
+    want = store.run("price_index", {"level": "territory", "week_from": end, "week_to": end})
+    got = frame_with(at, i18n.t("col.compliance", "zh")).set_index(i18n.t("col.territory", "zh"))[i18n.t("col.price_index", "zh")]
+    for name, index in zip(want["level_name"], want["price_index"]):
+        assert got[name] == pytest.approx(round(index, 1))
+    titles = " ".join(fig["layout"]["title"]["text"] for fig in figures(at))
+    assert "费雪" in titles
+    at = app("pages/3_prices.py", formula="laspeyres")
+    assert "拉氏" in " ".join(fig["layout"]["title"]["text"] for fig in figures(at))
+
+
+def test_territory_trends_follow_the_territory_filter(app, city):
+    names = store.reader(city).sql("select territory_code, territory_name from territory order by territory_code")
+    code, name = names["territory_code"].iloc[-1], names["territory_name"].iloc[-1]
+    at = app("pages/5_territory.py", ter=code)
+    titles = [fig["layout"]["title"]["text"] for fig in figures(at)]
+    assert len(titles) >= 5 and all(name in t for t in titles)
+    sales = store.run("sales_volume", {"level": "territory", "product_level": "all", "week_from": weeks(city)[0], "week_to": weeks(city)[1]})
+    drawn = next(fig for fig in figures(at) if "销量" in fig["layout"]["title"]["text"])
+    this_year = next(trace for trace in drawn["data"] if trace["name"] == name)
+    assert sum(v for v in values(this_year["y"]) if v == v) == pytest.approx(sales[sales["level_key"] == code]["sales_qty"].sum())
+
+
+def test_scorecard_equals_cm_scorecard_and_a_manager_opens_the_detail(app, city):
+    start, end = weeks(city)
+    want = store.run("cm_scorecard", {"level": "cm", "week_from": start, "week_to": end})
+    at = app("pages/6_customer_managers.py")
+    card = frame_with(at, i18n.t("col.visit_rate", "zh")).set_index(i18n.t("col.cm_code", "zh"))
+    for code, rate in zip(want["level_key"], want["visit_rate"]):
+        assert card.loc[code, i18n.t("col.visit_rate", "zh")] == pytest.approx(round(rate * 100, 1))
+    worst = want.sort_values("visit_rate").iloc[0]
+    at = app("pages/6_customer_managers.py", cm=worst["level_key"])
+    assert any(worst["level_name"] in h.value for h in at.subheader)
+    visits = store.run("cm_visits", {"cm_code": worst["level_key"], "week_from": start, "week_to": end})
+    last = visits[visits["week"] == visits["week"].max()]
+    if last["unvisited_2w"].any():
+        assert len(frame_with(at, i18n.t("col.weeks_unvisited", "zh"))) == int(last["unvisited_2w"].sum())
