@@ -541,6 +541,8 @@ def run_hierarchy(dept: pd.DataFrame, city: pd.DataFrame, *, h: int = HORIZON, l
                          for uid, p in part.groupby("unique_id", sort=True)],
             "parent": (series_id(spec_code, None), parent["ds"].to_numpy(), parent["y"].to_numpy(float)),
         })
+    if workers > 1:  # import once here, so forked workers inherit it instead of each importing it
+        import statsmodels.tsa.statespace.sarimax  # noqa: F401
     results = _map(_spec_task, payloads, workers, progress)
 
     meta = pd.concat([dept, city])[["unique_id", "spec_code", "department_code"]].drop_duplicates("unique_id")
