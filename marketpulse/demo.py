@@ -17,6 +17,8 @@ from marketpulse import rollup, store
 from marketpulse.simulate import SCALES, City, Progress, simulate
 
 REFERENCE_TABLES = ("department", "territory", "customer_manager", "retailer", "spec")
+MEMORY_LIMIT = "4GB"      # DuckDB spills to disk beyond this
+WEEKS_PER_INSERT = 13     # facts go in a quarter at a time, which keeps the memory peak low
 
 
 def build(
@@ -36,8 +38,10 @@ def build(
     city = simulate(scale, seed=seed, weeks=weeks, end_week=end_week, progress=lambda f, m: tell(0.7 * f, m))
     t1 = time.perf_counter()
     with store.writer(path, fresh=True) as con:
+        # the city scale would otherwise take most of the machine's memory while indexing
+        con.execute(f"set memory_limit = '{MEMORY_LIMIT}'")
         tell(0.35, "写入数据库 / loading the store")
-        _load(con, city)
+        _load(con, city, progress=lambda f, m: tell(0.35 + 0.25 * f, m))
         t2 = time.perf_counter()
         tell(0.6, "计算周汇总 / building weekly roll-ups")
         rollup.rebuild(con)
@@ -57,7 +61,7 @@ def build(
     return counts
 
 
-def _load(con: duckdb.DuckDBPyConnection, city: City) -> None:
+def _load(con: duckdb.DuckDBPyConnection, city: City, progress: Progress | None = None) -> None:
     """Insert the city into an empty store: reference tables, facts, ground truth."""
     retailer = city.retailer.assign(
         opened_on=pd.to_datetime(city.retailer["opened_on"]).dt.date,
@@ -91,44 +95,50 @@ def _load(con: duckdb.DuckDBPyConnection, city: City) -> None:
     con.register("note_key", pd.DataFrame({"note": range(len(city.notes)), "text": list(city.notes)}))
     con.register("visits", city.visits)
     con.register("orders", city.orders)
-    params = {"start": city.start}
-    con.execute(
-        """
-        insert into visit_line
-        select
-            $start::date + (v.w * 7 + v.day)::integer as visit_date,
-            rk.cm_code,
-            rk.license_no,
-            sk.spec_code,
-            v.stock,
-            nullif(v.price, 0),
-            v.on_shelf,
-            case when v.sales >= 0 then v.sales end,
-            nk.text,
-            0,
-        from visits as v
-        join retailer_key as rk using (r)
-        join spec_key as sk using (s)
-        left join note_key as nk using (note)
-        """,
-        params,
-    )
-    con.execute(
-        """
-        insert into order_line
-        select
-            $start::date + (o.w * 7 + o.day)::integer as order_date,
-            rk.license_no,
-            sk.spec_code,
-            o.demand,
-            o.supplied,
-            0,
-        from orders as o
-        join retailer_key as rk using (r)
-        join spec_key as sk using (s)
-        """,
-        params,
-    )
+    tell = progress or (lambda f, m: None)
+    for first in range(0, city.weeks, WEEKS_PER_INSERT):
+        params = {"start": city.start, "first": first, "last": first + WEEKS_PER_INSERT - 1}
+        con.execute(
+            """
+            insert into visit_line
+            select
+                $start::date + (v.w * 7 + v.day)::integer as visit_date,
+                rk.cm_code,
+                rk.license_no,
+                sk.spec_code,
+                v.stock,
+                nullif(v.price, 0),
+                v.on_shelf,
+                case when v.sales >= 0 then v.sales end,
+                nk.text,
+                0,
+            from visits as v
+            join retailer_key as rk using (r)
+            join spec_key as sk using (s)
+            left join note_key as nk using (note)
+            where v.w between $first and $last
+            """,
+            params,
+        )
+        con.execute(
+            """
+            insert into order_line
+            select
+                $start::date + (o.w * 7 + o.day)::integer as order_date,
+                rk.license_no,
+                sk.spec_code,
+                o.demand,
+                o.supplied,
+                0,
+            from orders as o
+            join retailer_key as rk using (r)
+            join spec_key as sk using (s)
+            where o.w between $first and $last
+            """,
+            params,
+        )
+        done = min(city.weeks, first + WEEKS_PER_INSERT)
+        tell(done / city.weeks, f"写入第 {done}/{city.weeks} 周 / loaded week {done} of {city.weeks}")
     for name in ("retailer_key", "spec_key", "note_key", "visits", "orders"):
         con.unregister(name)
     con.register("frame", city.truth)

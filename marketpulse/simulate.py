@@ -366,7 +366,8 @@ def simulate(
     total = 10 * np.exp(0.11 * (tier - 1)) * FORMAT_VOLUME[ra["fmt"]] * rng.lognormal(0, 0.2, n_r)
     est = np.flatnonzero(spec["launch_w"].to_numpy() < 0)
     new = np.flatnonzero(spec["launch_w"].to_numpy() >= 0)
-    k_want = np.round(6 + 1.9 * tier ** 0.95 + rng.normal(0, 2, n_r))
+    # bigger shops carry more specs, and more of them where the catalog is longer
+    k_want = np.round(6 + (1.9 * tier ** 0.95 + rng.normal(0, 2, n_r)) * (len(est) / 100) ** 0.9)
     k_max = min(len(est), max(6, int(0.85 * len(est))))
     k_r = np.clip(np.minimum(k_want, total / 1.1), 6, k_max).astype(int)
     keys = np.log(w_rs[:, est]) - np.log(-np.log(rng.random((n_r, len(est)))))
