@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 
 from marketpulse import rollup, store
-from marketpulse.simulate import SCALES, City, Progress, simulate
+from marketpulse.simulate import MIN_WEEKS, SCALES, City, Progress, simulate
 
 REFERENCE_TABLES = ("department", "territory", "customer_manager", "retailer", "spec")
 MEMORY_LIMIT = "4GB"      # DuckDB spills to disk beyond this
@@ -150,6 +150,13 @@ def main(args) -> int:
     """CLI entry: build the store (or write files) with a progress bar on the terminal."""
     from tqdm import tqdm
 
+    if args.weeks is not None and args.weeks < MIN_WEEKS:
+        print(
+            f"--weeks 至少为 {MIN_WEEKS} / --weeks must be at least {MIN_WEEKS} "
+            "(so that the planted events and launches fit)",
+            file=sys.stderr,
+        )
+        return 2
     with tqdm(total=100, unit="%", disable=None, bar_format="{l_bar}{bar}| {elapsed}") as bar:
         def progress(fraction: float, message: str) -> None:
             bar.set_description(message)

@@ -54,6 +54,7 @@ SCALES = {
     "city": Scale("city", (6, 4, 3), (4, 4, 3, 3, 3), 3, 8000, 120, 8, 104),
 }
 
+MIN_WEEKS = 40
 EVENT_KINDS = ("overstock", "discounting", "stockout", "copy_counts", "missed_visits", "lagging_launch")
 
 # Spring Festival: city-wide sales factor by weeks from the festival's week, with a
@@ -218,7 +219,10 @@ def _retailers(rng, scale: Scale, territory, cm, start: date, weeks: int):
     opened_on[opens] = [start + timedelta(weeks=int(w), days=-int(k)) for w, k in zip(open_w[opens], rng.integers(1, 6, opens.sum()))]
     opened_on[(rng.random(n) < 0.08) & ~opens] = None
     closed_on = np.full(n, None, dtype=object)
-    closed_on[closes] = [start + timedelta(weeks=int(w), days=-int(k)) for w, k in zip(close_w[closes], rng.integers(1, 4, closes.sum()))]
+    close_k = rng.integers(1, 4, closes.sum())  # closed on the Friday, Saturday or Sunday before
+    closed_on[closes] = [start + timedelta(weeks=int(w), days=-int(k)) for w, k in zip(close_w[closes], close_k)]
+    last_day = np.full(n, 6, dtype=np.int8)       # weekday of the last visit in the last open week
+    last_day[closes] = 7 - close_k
     retailer = pd.DataFrame({
         "license_no": license_no.astype(str),
         "retailer_name": names,
@@ -233,6 +237,7 @@ def _retailers(rng, scale: Scale, territory, cm, start: date, weeks: int):
     attrs = {
         "ter": ter_idx.astype(np.int32), "cm": cm_idx, "fmt": fmt, "tier": tier,
         "rural": area == "农网", "route": route, "open_w": open_w, "close_w": close_w,
+        "last_day": last_day,
     }
     return retailer, attrs
 
@@ -331,8 +336,11 @@ def simulate(
     """Simulate a city; `end_week` (a Monday) defaults to the last complete ISO week."""
     scale = SCALES[scale] if isinstance(scale, str) else scale
     weeks = int(weeks or scale.weeks)
-    if weeks < 20:
-        raise ValueError("weeks must be at least 20 so that events and launches fit")
+    if weeks < MIN_WEEKS:
+        raise ValueError(
+            f"模拟周数至少为 {MIN_WEEKS}(给出 {weeks})/ weeks must be at least {MIN_WEEKS} so that the planted "
+            f"events and launches fit (got {weeks})"
+        )
     end_week = end_week or last_complete_week()
     end_week = end_week - timedelta(days=end_week.weekday())
     start = end_week - timedelta(weeks=weeks - 1)
@@ -509,6 +517,9 @@ def _visit_plan(rng, weeks, ra, ev, blocked):
         if free:
             table = np.array([min(free, key=lambda f: (abs(f - d), f)) for d in range(6)], dtype=np.int8)
             day[k] = table[day[k]]
+    closing = np.flatnonzero(ra["close_w"] < weeks)
+    last = ra["close_w"][closing] - 1
+    day[last, closing] = np.minimum(day[last, closing], ra["last_day"][closing])
     miss_p = np.full((weeks, n_r), 0.012)
     c, a, b = ev["missed"]
     miss_p[a:b + 1, ra["cm"] == c] = 1 / 3

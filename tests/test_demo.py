@@ -118,6 +118,20 @@ def test_volume_grows_with_tier_and_every_shop_carries_at_least_five_specs(q):
     assert lines["least"] >= 5 and lines["mean"] > 10
 
 
+def test_facts_fall_inside_each_retailers_open_period_and_name_its_manager(q):
+    outside = q(
+        """select
+               (select count(*) from visit_line join retailer as r using (license_no)
+                where visit_date < r.opened_on or visit_date > r.closed_on or visit_line.cm_code <> r.cm_code) as visits,
+               (select count(*) from order_line join retailer as r using (license_no)
+                where order_date < r.opened_on or order_date > r.closed_on) as orders,
+               (select count(*) from retailer where closed_on is not null) as closed,
+               (select count(*) from retailer where opened_on >= (select min(visit_date) from visit_line)) as opened"""
+    ).iloc[0]
+    assert (outside.visits, outside.orders) == (0, 0)
+    assert outside.closed >= 1 and outside.opened >= 1
+
+
 def test_stock_follows_orders_minus_sales(q):
     # wherever sales were reported and the counts are honest: stock = previous + supplied − sales
     check = q(
@@ -375,3 +389,10 @@ def test_files_import_through_the_real_import_path(files, tmp_path):
     assert got.orders == sum(len(pd.read_csv(files / p.name.replace("visits_", "orders_"))) for p in (gb_month, slash_month))
     names = store.Reader(db).sql("select cm_name from customer_manager").cm_name
     assert names.str.fullmatch(r"[\u4e00-\u9fff]{2,3}").all()  # GB18030 read without garbling
+
+
+def test_too_few_weeks_is_a_usage_error(capsys):
+    assert cli.main(["demo", "--scale", "small", "--weeks", "12", "--to-files", "unused"]) == 2
+    assert "at least 40" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="at least 40"):
+        simulate.simulate("small", weeks=12)
