@@ -6,6 +6,7 @@ Every function takes a tidy frame and already-translated labels; none queries th
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import pandas as pd
@@ -42,6 +43,12 @@ def style(fig: go.Figure, title: str, subtitle: str = "", height: int = 360) -> 
     return fig
 
 
+def _is_date(frame: pd.DataFrame, column: str) -> bool:
+    if not len(frame):
+        return False
+    return pd.api.types.is_datetime64_any_dtype(frame[column]) or isinstance(frame[column].iloc[0], (dt.date, pd.Timestamp))
+
+
 def fmt(value, digits: int = 1, suffix: str = "") -> str:
     """A number for display; None/NaN/inf become "—"."""
     if value is None:
@@ -74,10 +81,11 @@ def lines(
     if reference is not None:
         fig.add_hline(y=reference, line_dash="dash", line_color="#999", line_width=1)
     fig.update_traces(connectgaps=False)
-    weeks = pd.to_datetime(frame[x]).dropna() if len(frame) else pd.Series(dtype="datetime64[ns]")
-    step = max(1, round(weeks.nunique() / 8)) if len(weeks) else 1
-    fig.update_xaxes(title=x_title, tickformat="%m-%d", tick0=weeks.min() if len(weeks) else None,
-                     dtick=7 * 86_400_000 * step)
+    fig.update_xaxes(title=x_title)
+    if _is_date(frame, x):
+        weeks = pd.to_datetime(frame[x]).dropna()
+        step = max(1, round(weeks.nunique() / 8))
+        fig.update_xaxes(tickformat="%m-%d", hoverformat="%Y-%m-%d", tick0=weeks.min(), dtick=7 * 86_400_000 * step)
     values = pd.to_numeric(frame[y], errors="coerce").dropna() if len(frame) else pd.Series(dtype=float)
     if band is not None and len(values):
         fig.update_yaxes(range=[0, max(band[1] * 1.25, float(values.max()) * 1.08)])
@@ -102,6 +110,8 @@ def bars(
             fig.add_hline(y=reference, line_dash="dash", line_color="#999")
     if value_range is not None:
         (fig.update_xaxes if horizontal else fig.update_yaxes)(range=list(value_range))
+    if not horizontal and _is_date(frame, x):
+        fig.update_xaxes(tickformat="%m-%d", hoverformat="%Y-%m-%d")  # no month names in either language
     if horizontal:
         fig.update_xaxes(title=y_title)
         fig.update_yaxes(title=x_title, autorange="reversed")
@@ -164,3 +174,28 @@ def empty(title: str, message: str, height: int = 240) -> go.Figure:
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return style(fig, title, "", height)
+
+
+def forecast(history: pd.DataFrame, future: pd.DataFrame, festivals: list, labels: dict,
+             title: str, subtitle: str, x_title: str, y_title: str, height: int = 400) -> go.Figure:
+    """History and forecast with 80%/95% bands; Spring Festival weeks marked."""
+    fig = go.Figure()
+    fx = pd.to_datetime(future["ds"])
+    for lo, hi, name, alpha in (("lo95", "hi95", labels["band95"], 0.12), ("lo80", "hi80", labels["band80"], 0.25)):
+        fig.add_trace(go.Scatter(x=list(fx) + list(fx[::-1]), y=list(future[hi]) + list(future[lo][::-1]),
+                                 fill="toself", fillcolor=f"rgba(224, 123, 31, {alpha})", line={"width": 0},
+                                 mode="lines", name=name, hoverinfo="skip"))
+    fig.add_trace(go.Scatter(x=pd.to_datetime(history["ds"]), y=history["y"], mode="lines",
+                             name=labels["history"], line={"color": SERIES_COLORS[0], "width": 2}))
+    fig.add_trace(go.Scatter(x=fx, y=future["yhat"], mode="lines+markers", name=labels["forecast"],
+                             line={"color": SERIES_COLORS[1], "width": 2, "dash": "dash"}))
+    start = pd.to_datetime(history["ds"]).min() if len(history) else fx.min()
+    for week in festivals:
+        when = pd.Timestamp(week)
+        if start <= when <= fx.max():
+            fig.add_vline(x=when, line_dash="dot", line_color="#B0413E")
+            fig.add_annotation(x=when, y=0.98, yref="paper", text=labels["festival"], showarrow=False,
+                               font={"size": 11, "color": "#B0413E"}, yanchor="top", xanchor="left", xshift=3)
+    fig.update_xaxes(title=x_title, tickformat="%Y-%m", hoverformat="%Y-%m-%d")
+    fig.update_yaxes(title=y_title, rangemode="tozero")
+    return style(fig, title, subtitle, height)

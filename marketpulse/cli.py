@@ -92,6 +92,12 @@ def cmd_backtest(args) -> int:
     return forecast.backtest_main(args)
 
 
+def cmd_report(args) -> int:
+    from marketpulse import report
+
+    return report.main(args)
+
+
 def _add_forecast_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--as-of", help="只用截至该周的数据 / use data up to this week (YYYY-MM-DD)")
     p.add_argument("--horizon", type=int, default=8, help="预测周数 / weeks ahead (default 8)")
@@ -151,6 +157,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_forecast_args(p)
     p.add_argument("--stored", action="store_true", help="显示最近一次刷新的回测结果 / show the latest refresh's backtest")
     p.set_defaults(func=cmd_backtest)
+
+    p = sub.add_parser("report", help="写出营销周报 Excel / write the weekly review workbook (周报)")
+    p.add_argument("--week", help="报告周(周一,YYYY-MM-DD),默认最近一周 / report week (Monday), default the latest")
+    p.add_argument("--out", required=True, metavar="FILE.xlsx", help="输出文件 / output file")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="语言 / language")
+    _add_scope_args(p)
+    p.set_defaults(func=cmd_report)
     return parser
 
 

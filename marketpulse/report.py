@@ -59,7 +59,7 @@ def sections(week: dt.date, params: dict | None = None, scope: store.Scope = sto
         })
     else:
         out["state"] = _note(t("report.not_available"), lang)
-    brands = views.brand_table(week, params, scope, lang) if hasattr(views, "brand_table") else None
+    brands = views.brand_table(week, params, scope, lang)
     out["brands"] = brands if brands is not None else _note(t("report.not_available"), lang)
     card = views.scorecard_table(week, week, params, scope, lang)
     out["scorecard"] = card if card is not None else _note(t("report.not_available"), lang)
@@ -128,15 +128,16 @@ def _number_format(column: pd.Series, fmt: dict):
 
 def _colour(ws, frame: pd.DataFrame, lang: str, fills: dict) -> None:
     """Conditional colours: market-state labels and traffic lights keep their dashboard colours."""
-    words = {i18n.state(s, lang): s for s in charts.STATE_ORDER}
-    words.update({i18n.t(f"rag.{r}", lang): r for r in charts.RAG_COLORS})
+    groups = [{i18n.state(s, lang): s for s in charts.STATE_ORDER},
+              {i18n.t(f"rag.{r}", lang): r for r in charts.RAG_COLORS}]
     last = 2 + len(frame)
     for i, column in enumerate(frame.columns):
-        values = set(frame[column].dropna().astype(str))
-        if values and values <= set(words) | {charts.UNDEFINED}:
-            for word, key in words.items():
-                ws.conditional_format(3, i, last, i, {"type": "cell", "criteria": "==",
-                                                      "value": f'"{word}"', "format": fills[key]})
+        values = set(frame[column].dropna().astype(str)) - {charts.UNDEFINED}
+        for words in groups:
+            if values and values <= set(words):
+                for word, key in words.items():
+                    ws.conditional_format(3, i, last, i, {"type": "cell", "criteria": "==",
+                                                          "value": f'"{word}"', "format": fills[key]})
 
 
 def write(week: dt.date, out: Path | str, scope: store.Scope = store.CITY, lang: str = "zh") -> Path:
@@ -149,7 +150,12 @@ def write(week: dt.date, out: Path | str, scope: store.Scope = store.CITY, lang:
 
 def main(args) -> int:
     """`report --week YYYY-MM-DD --out FILE.xlsx`: the weekly workbook from a shell."""
-    week = dt.date.fromisoformat(args.week) if args.week else views.freshness().latest_week
+    from marketpulse.cli import UsageError
+
+    try:
+        week = dt.date.fromisoformat(args.week) if args.week else views.freshness().latest_week
+    except ValueError:
+        raise UsageError(f"--week 应为日期 YYYY-MM-DD:{args.week!r} / --week expects a date YYYY-MM-DD, got {args.week!r}") from None
     if week is None:
         print(i18n.t("fresh.none", "zh") + " / " + i18n.t("fresh.none", "en"))
         return 1

@@ -285,7 +285,7 @@ def kpi_cards(cards: list[dict], lang: str) -> None:
 CSS = """
 <style>
 .mp-kpi {background:#fff;border:1px solid #e6e6e6;border-radius:6px;padding:8px 10px;min-height:104px}
-.mp-kpi-label {font-size:13px;color:#555;white-space:nowrap}
+.mp-kpi-label {font-size:13px;color:#555;line-height:1.25;min-height:1.25em}
 .mp-kpi-value {font-size:22px;font-weight:600;color:#1F2D3D;line-height:1.35;white-space:nowrap}
 .mp-kpi-delta {font-size:12px;color:#666}
 [data-testid="stSidebar"] [data-testid="stVerticalBlock"] {gap:0.45rem}
@@ -424,3 +424,54 @@ def price_positions(data, f: Filters) -> tuple[dict, dict, tuple[float, float]]:
     low = min(band["index_loose"] - 2, float(values.min()) - 1) if len(values) else 90
     high = max(band["index_tight"] + 2, float(values.max()) + 1) if len(values) else 105
     return states, colors, (low, high)
+
+
+def uptake_chart(data, f: Filters):
+    """The new spec's city curves by weeks since launch, with the distribution target."""
+    curve = data.city
+    target = f.t("brands.target", share=f"{data.target_text[0]:g}", weeks=data.target_text[1])
+    long = pd.concat([
+        pd.DataFrame({"weeks_since_launch": curve["weeks_since_launch"], "value": curve[col] * 100,
+                      "series": f.t(f"metric.{name}")})
+        for col, name in (("distribution_rate", "distribution"), ("sellthrough_rate", "sellthrough"),
+                          ("repeat_rate", "repeat"))
+    ] + [pd.DataFrame({"weeks_since_launch": data.target["weeks_since_launch"], "value": data.target["target"],
+                       "series": target})],
+        ignore_index=True)
+    fig = charts.lines(long, "weeks_since_launch", "value", "series", f.t("brands.curves", spec=data.spec_name),
+                       f.desc, f.t("axis.weeks_since_launch"), f.t("axis.rate"), height=380)
+    fig.update_xaxes(tick0=0, dtick=4)
+    fig.for_each_trace(lambda tr: tr.update(line={"dash": "dash", "color": "#999"}, marker={"size": 1})
+                       if tr.name == target else None)
+    return fig
+
+
+def territory_uptake_chart(data, f: Filters):
+    """Distribution by territory against the city, with the alert line (city × lag ratio)."""
+    ter = data.territories.assign(value=data.territories["distribution_rate"] * 100)
+    city = data.city
+    lag = pd.DataFrame({"weeks_since_launch": city["weeks_since_launch"],
+                        "value": city["distribution_rate"] * 100 * data.lag_ratio,
+                        "series": f.t("brands.lag_line", ratio=f"{data.lag_ratio:g}")})
+    long = pd.concat([ter[["weeks_since_launch", "value", "series"]], lag], ignore_index=True)
+    fig = charts.lines(long, "weeks_since_launch", "value", "series", f.t("brands.territories", spec=data.spec_name),
+                       f.desc, f.t("axis.weeks_since_launch"), f.t("axis.rate"), height=380)
+    fig.update_xaxes(tick0=0, dtick=4)
+    city_name, lag_name = f.t("series.city"), lag["series"].iloc[0] if len(lag) else ""
+    fig.for_each_trace(lambda tr: tr.update(line={"width": 4, "color": "#222"}) if tr.name == city_name else
+                       tr.update(line={"dash": "dot", "color": "#D9534F"}, marker={"size": 1}) if tr.name == lag_name else None)
+    return fig
+
+
+def state_summary(state: pd.DataFrame, f: Filters) -> None:
+    """How many spec × territory cells are tight, balanced and loose, and what decides it."""
+    counts = state["state"].value_counts()
+    for code in charts.STATE_ORDER:
+        colour = charts.STATE_COLORS[code]
+        st.markdown(
+            f"<div class='mp-kpi' style='border-left:5px solid {colour};min-height:0;margin-bottom:8px'>"
+            f"<div class='mp-kpi-label'>{i18n.state(code, f.lang)}</div>"
+            f"<div class='mp-kpi-value'>{int(counts.get(code, 0))}</div></div>",
+            unsafe_allow_html=True,
+        )
+    st.caption(f.t("weekly.state_rule"))

@@ -245,7 +245,7 @@ def _alert_table(alerts: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The alert list as shown: most severe first, kind and reason in the page's language."""
     a = alerts.sort_values("severity_score", ascending=False)
     zh = lang == "zh"
-    return pd.DataFrame({
+    out = pd.DataFrame({
         i18n.t("col.severity", lang): [i18n.t(f"severity.{x}", lang) for x in a["severity"]],
         i18n.t("col.kind", lang): a["kind_zh" if zh else "kind_en"],
         i18n.t("col.reason", lang): a["reason_zh" if zh else "reason_en"],
@@ -258,6 +258,9 @@ def _alert_table(alerts: pd.DataFrame, lang: str) -> pd.DataFrame:
         i18n.t("col.since", lang): pd.to_datetime(a["since_week"]).dt.date,
         i18n.t("col.weeks_running", lang): a["weeks_running"],
     }).reset_index(drop=True)
+    text = [c for c in out.columns if out[c].dtype == object or pd.api.types.is_string_dtype(out[c])]
+    out[text] = out[text].fillna("")
+    return out
 
 
 def _state_alerts(state: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -579,9 +582,10 @@ def scorecard_table(week_from, week_to, params: dict, scope: store.Scope, lang: 
 
 def managers(params: dict, scope: store.Scope, cm: str | None, lang: str) -> Managers:
     """The scorecard with weekly-sales sparklines, and one manager's visits in detail."""
-    card = scorecard_table(params["week_from"], params["week_to"], params, scope, lang)
+    peers = store.Scope(department_code=scope.department_code, territory_code=scope.territory_code)
+    card = scorecard_table(params["week_from"], params["week_to"], params, peers, lang)  # the manager among peers
     if card is not None and has("sales_volume"):
-        weekly = run("sales_volume", {**params, "level": "cm", "product_level": "all"}, scope)
+        weekly = run("sales_volume", {**params, "level": "cm", "product_level": "all"}, peers)
         spark = weekly.sort_values("week").groupby("level_key")["sales_qty"].apply(lambda s: [float(v) for v in s.fillna(0)])
         card.insert(2, i18n.t("col.trend", lang), [spark.get(code, []) for code in card[i18n.t("col.cm_code", lang)]])
     names = _fixed("select cm_code, cm_name from customer_manager")
@@ -608,3 +612,171 @@ def managers(params: dict, scope: store.Scope, cm: str | None, lang: str) -> Man
             t("col.copy_dates"): copied["copy_suspect_dates"],
         }).reset_index(drop=True)
     return out
+
+
+# ── 4 新品牌培育 brand cultivation ────────────────────────────────────────────
+
+TARGET_DISTRIBUTION = 0.6     # default target: 铺货率 reached by TARGET_WEEKS after launch,
+TARGET_WEEKS = 26             # overridden by settings new_brand_target_distribution / _weeks
+
+
+@dataclass
+class Brands:
+    specs: pd.DataFrame | None          # new specs: spec_code, spec_name, brand, launch_week
+    spec: str | None
+    spec_name: str
+    city: pd.DataFrame | None           # the spec's city curve by weeks since launch
+    territories: pd.DataFrame | None    # distribution curve per territory (+ city)
+    target: pd.DataFrame | None         # weeks_since_launch, target distribution (%)
+    target_text: tuple[float, int]
+    lag_ratio: float
+    league: pd.DataFrame | None         # territories and customer managers at week_to
+    key_share: pd.DataFrame | None      # key-brand share by territory over time (+ city)
+
+
+def _setting(key: str, default: float) -> float:
+    row = _fixed("select value from setting where key = $k", {"k": key})
+    return float(row["value"].iloc[0]) if len(row) else default
+
+
+def brands(params: dict, scope: store.Scope, spec: str | None, lang: str) -> Brands:
+    """Uptake curves of one new spec, territories against the city and the target, a league
+    table, and the key-brand share by territory."""
+    week_to = params["week_to"]
+    full = {**params, "week_from": week_to - 51 * WEEK, "spec_code": None}
+    city = run("new_brand_uptake", {**full, "level": "city"}, scope)
+    target_share = _setting("new_brand_target_distribution", TARGET_DISTRIBUTION)
+    target_weeks = int(_setting("new_brand_target_weeks", TARGET_WEEKS))
+    lag = _setting("alert_uptake_lag_ratio", 0.7)
+    key_share = _key_share_lines(params, scope, lang)
+    out = Brands(None, None, "", None, None, None, (target_share * 100, target_weeks), lag, None, key_share)
+    if city is None or city.empty:
+        return out
+    out.specs = (city.sort_values("launch_week", ascending=False)
+                 .drop_duplicates("spec_code")[["spec_code", "spec_name", "brand", "launch_week"]].reset_index(drop=True))
+    out.spec = spec if spec in set(out.specs["spec_code"]) else out.specs["spec_code"].iloc[0]
+    out.spec_name = out.specs.set_index("spec_code").loc[out.spec, "spec_name"]
+    one = {**full, "spec_code": out.spec}
+    curve = city[city["spec_code"] == out.spec].sort_values("weeks_since_launch")
+    out.city = curve
+    weeks = range(0, int(curve["weeks_since_launch"].max()) + 1)
+    out.target = pd.DataFrame({"weeks_since_launch": list(weeks),
+                               "target": [target_share * 100 * min(1.0, w / max(1, target_weeks)) for w in weeks]})
+    ter = run("new_brand_uptake", {**one, "level": "territory"}, scope)
+    city_label = i18n.t("series.city", lang)
+    out.territories = pd.concat([ter.assign(series=ter["level_name"]), curve.assign(series=city_label)], ignore_index=True)
+    out.league = _league(one, scope, curve, week_to, lang)
+    return out
+
+
+def _league(params: dict, scope, city_curve: pd.DataFrame, week_to: dt.date, lang: str) -> pd.DataFrame:
+    """Territories and customer managers ranked by 铺货率 in the last week, with the gap to the city."""
+    last = {**params, "week_from": week_to}
+    frames = []
+    for level in ("territory", "cm"):
+        f = run("new_brand_uptake", {**last, "level": level}, scope)
+        frames.append(f.assign(level_label=i18n.t(f"level.{level}", lang)))
+    rows = pd.concat(frames, ignore_index=True)
+    rows = rows[pd.to_datetime(rows["week"]).dt.date == week_to]
+    city_now = city_curve[pd.to_datetime(city_curve["week"]).dt.date == week_to]["distribution_rate"]
+    city_rate = float(city_now.iloc[0]) if len(city_now) else float("nan")
+    pct = lambda s: (s * 100).round(1)  # noqa: E731
+    t = lambda key: i18n.t(key, lang)  # noqa: E731
+    rows = rows.sort_values(["level_label", "distribution_rate"], ascending=[False, False])
+    return pd.DataFrame({
+        t("col.level"): rows["level_label"], t("col.level_name"): rows["level_name"],
+        t("col.distribution"): pct(rows["distribution_rate"]),
+        t("col.vs_city"): ((rows["distribution_rate"] - city_rate) * 100).round(1),
+        t("col.sellthrough"): pct(rows["sellthrough_rate"]), t("col.repeat"): pct(rows["repeat_rate"]),
+        t("col.weekly_repeat"): pct(rows["weekly_repeat_rate"]),
+        t("col.per_store"): rows["sales_per_stocking_retailer"].round(1),
+        t("col.carrying"): rows["carrying_retailers"], t("col.active"): rows["active_retailers"],
+    }).reset_index(drop=True)
+
+
+def _key_share_lines(params: dict, scope, lang: str) -> pd.DataFrame | None:
+    ter = run("key_brand_share", {**params, "level": "territory", "product_level": "all"}, scope)
+    city = run("key_brand_share", {**params, "level": "city", "product_level": "all"}, scope)
+    if ter is None or city is None:
+        return None
+    frame = pd.concat([ter.assign(series=ter["level_name"]), city.assign(series=i18n.t("series.city", lang))],
+                      ignore_index=True)
+    return frame.assign(share=frame["key_brand_share"] * 100)
+
+
+def brand_table(week: dt.date, params: dict, scope: store.Scope, lang: str) -> pd.DataFrame | None:
+    """For the 周报: every new spec's city uptake in the report week."""
+    frame = run("new_brand_uptake", {**params, "level": "city", "week_from": week, "week_to": week}, scope)
+    if frame is None:
+        return None
+    t = lambda key: i18n.t(key, lang)  # noqa: E731
+    pct = lambda s: (s * 100).round(1)  # noqa: E731
+    frame = frame.sort_values("launch_week", ascending=False)
+    return pd.DataFrame({
+        t("col.spec"): frame["spec_name"], t("col.brand"): frame["brand"],
+        t("col.launch_week"): pd.to_datetime(frame["launch_week"]).dt.date,
+        t("col.weeks_since_launch"): frame["weeks_since_launch"],
+        t("col.distribution"): pct(frame["distribution_rate"]), t("col.sellthrough"): pct(frame["sellthrough_rate"]),
+        t("col.repeat"): pct(frame["repeat_rate"]), t("col.weekly_repeat"): pct(frame["weekly_repeat_rate"]),
+        t("col.per_store"): frame["sales_per_stocking_retailer"].round(1),
+    }).reset_index(drop=True)
+
+
+# ── 7 货源建议 supply ─────────────────────────────────────────────────────────
+
+@dataclass
+class Supply:
+    run: dict | None                   # the latest forecast refresh, None before the first
+    table: pd.DataFrame | None         # recommendations as shown
+    raw: pd.DataFrame | None           # recommendations as supply.recommendations returns them
+    specs: pd.DataFrame | None         # spec_code, spec_name with forecasts
+    spec: str | None
+    history: pd.DataFrame | None       # the spec's city history: ds, y
+    forecast: pd.DataFrame | None      # the spec's city forecast: ds, yhat, lo/hi 80/95
+    accuracy: pd.DataFrame | None      # per level: median MASE of the model and the baselines
+    spec_accuracy: dict | None
+    festivals: list
+
+
+def supply_page(scope: store.Scope, spec: str | None, lang: str) -> Supply:
+    """Next week's recommendations, one spec's history and forecast, and backtest accuracy."""
+    from marketpulse import forecast, supply
+
+    run = forecast.last_run(scope) if has("forecast_run") else None
+    if run is None:
+        return Supply(None, None, None, None, None, None, None, None, None, [])
+    raw = supply.recommendations(scope)
+    fc = forecast.stored_forecasts(scope=scope)
+    city = fc[fc["level"] == "city"]
+    specs = city.drop_duplicates("spec_code")[["spec_code", "spec_name"]].sort_values("spec_name").reset_index(drop=True)
+    volume = city[city["step"] == 1].sort_values("yhat", ascending=False)
+    spec = spec if spec in set(specs["spec_code"]) else (volume["spec_code"].iloc[0] if len(volume) else None)
+    history = forecast.stored_history(spec_code=spec, scope=scope)
+    history = history[history["level"] == "city"]
+    accuracy = forecast.stored_accuracy(scope)
+    one = accuracy[(accuracy["spec_code"] == spec) & (accuracy["level"] == "city")]
+    years = sorted({d.year for d in pd.to_datetime(history["ds"])} | {d.year for d in pd.to_datetime(city["ds"])})
+    t = lambda key: i18n.t(key, lang)  # noqa: E731
+    summary = accuracy.groupby("level").agg(
+        series=("unique_id", "size"), model=("mase_model", "median"),
+        seasonal=("mase_seasonal_naive", "median"), festival=("mase_festival_naive", "median")).reset_index()
+    summary = pd.DataFrame({
+        t("col.level"): [t(f"level.{x}") for x in summary["level"]], t("col.series"): summary["series"],
+        t("col.mase_model"): summary["model"].round(2), t("col.mase_seasonal"): summary["seasonal"].round(2),
+        t("col.mase_festival"): summary["festival"].round(2),
+    })
+    zh = lang == "zh"
+    table = pd.DataFrame({
+        t("col.spec"): raw["spec_name"], t("col.department"): raw["department_name"],
+        t("col.verdict"): raw["verdict"].map(lambda v: t(f"verdict.{v}")),
+        t("col.recommended"): raw["recommended_qty"].round(0), t("col.change"): raw["change_pct"].round(1),
+        t("col.forecast"): raw["forecast_qty"].round(0),
+        t("col.interval80"): [f"{lo:,.0f} – {hi:,.0f}" for lo, hi in zip(raw["lo80"], raw["hi80"])],
+        t("col.mase"): raw["mase_model"].round(2), t("col.stock"): raw["current_stock"].round(0),
+        t("col.ratio"): raw["ratio"].round(2), t("col.price_index"): raw["price_index"].round(1),
+        t("col.reason"): raw["reason_zh" if zh else "reason_en"],
+        t("col.fallback"): raw["is_fallback"].map(lambda b: t("word.yes") if b else t("word.no")),
+    })
+    return Supply(run, table, raw, specs, spec, history[["ds", "y"]],
+                  city[city["spec_code"] == spec][["ds", "yhat", "lo80", "hi80", "lo95", "hi95", "is_fallback"]],
+                  summary, one.iloc[0].to_dict() if len(one) else None, forecast.festival_weeks(years))

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from marketpulse import charts, report, ui, views
+from marketpulse import report, ui, views
 
 f = ui.filters()
 ui.header(f, "weekly.title", "weekly.lead")
@@ -17,25 +17,27 @@ button.download_button(f.t("weekly.download"), ui.load(report.workbook, data.wee
                        f"周报_{data.week}.xlsx", key="weekly_xlsx", icon=":material/download:", type="primary")
 ui.kpi_cards(ui.kpi_view(data.kpis, f.lang), f.lang)
 
-left, right = st.columns(2)
-with left:
-    st.subheader(f.t("weekly.alerts"))
-    if data.alerts is None:
-        ui.missing(f, "what.alerts")
-    else:
-        if data.alerts_source == "market_state":
-            st.caption(f.t("weekly.alerts_from_state"))
-        if len(data.alerts):
-            ui.table(data.alerts, f, f.t("weekly.alerts"), key="alerts")
-        else:
-            st.success(f.t("weekly.no_alerts"))
-with right:
-    st.subheader(f.t("weekly.state"))
-    if data.state is None:
-        ui.missing(f, "what.market_state")
-    elif data.state.empty:
-        ui.empty(f)
-    else:
+st.subheader(f.t("weekly.alerts"))
+if data.alerts is None:
+    ui.missing(f, "what.alerts")
+elif data.alerts.empty:
+    st.success(f.t("weekly.no_alerts"))
+else:
+    if data.alerts_source == "market_state":
+        st.caption(f.t("weekly.alerts_from_state"))
+    ui.table(data.alerts, f, f.t("weekly.alerts"), key="alerts",
+             column_config={f.t("col.reason"): st.column_config.TextColumn(width="large")})
+
+st.subheader(f.t("weekly.state"))
+if data.state is None:
+    ui.missing(f, "what.market_state")
+elif data.state.empty:
+    ui.empty(f)
+else:
+    matrix, summary = st.columns([3, 1])
+    with matrix:
         picked = ui.chart(ui.state_matrix(data.state, f), key="state_matrix", clickable=True, pick="x")
-        if picked:
-            ui.drill(ter=dict(zip(data.state["territory_name"], data.state["territory_code"]))[picked[0]])
+    with summary:
+        ui.state_summary(data.state, f)
+    if picked:
+        ui.drill(ter=dict(zip(data.state["territory_name"], data.state["territory_code"]))[picked[0]])

@@ -1,9 +1,27 @@
-"""Page being built: says so in words."""
+"""新品牌培育 Brand cultivation: uptake curves, territories against the city and the target,
+a league table, and the key-brand share."""
 
 import streamlit as st
 
-from marketpulse import ui
+from marketpulse import charts, ui, views
 
 f = ui.filters()
 ui.header(f, "brands.title", "brands.lead")
-st.info(f.t("page.building"))
+data = ui.load(views.brands, f.params(), f.scope(), st.session_state.get("new_spec") or f.spec, f.lang)
+if data.specs is None or data.specs.empty:
+    st.info(f.t("brands.none"))
+else:
+    names = dict(zip(data.specs["spec_code"], data.specs["spec_name"] + " · " + data.specs["brand"]))
+    st.selectbox(f.t("brands.pick"), list(names), index=list(names).index(data.spec), key="new_spec",
+                 format_func=names.get, bind="query-params")
+    left, right = st.columns(2)
+    with left:
+        ui.chart(ui.uptake_chart(data, f), key="uptake")
+    with right:
+        ui.chart(ui.territory_uptake_chart(data, f), key="uptake_territories")
+    st.caption(f.t("brands.target_note", share=f"{data.target_text[0]:g}", weeks=data.target_text[1]))
+    st.subheader(f.t("brands.league", week=str(f.week_to)))
+    ui.table(data.league, f, "new_brand_league", key="league")
+if data.key_share is not None and len(data.key_share):
+    ui.chart(charts.lines(data.key_share, "week", "share", "series", f.t("brands.key_share"), f.desc,
+                          f.t("axis.week"), f.t("axis.share")), key="key_share")

@@ -30,8 +30,10 @@ PAGES = [  # url path, zh heading, en heading, whether the page draws a chart
     ("", "营销周报", "Weekly market review", True),
     ("inventory", "存销比监控", "Inventory cover", True),
     ("prices", "价格指数", "Prices", True),
+    ("brands", "新品牌培育", "Brand cultivation", True),
     ("territory", "片区趋势", "Territory trends", True),
     ("managers", "客户经理", "Customer managers", False),
+    ("supply", "货源建议", "Supply", True),
     ("data", "数据", "Data", False),
 ]
 LATIN_WORD = re.compile(r"[A-Za-z]{4,}")
@@ -63,8 +65,11 @@ def server(city, tmp_path_factory):
         pytest.skip("Chromium not installed (apt-get install chromium)")
     db = tmp_path_factory.mktemp("browser") / "store.duckdb"
     shutil.copyfile(city, db)
-    port = _free_port()
     env = {**os.environ, "MARKETPULSE_DB": str(db)}
+    # stored forecasts, so the supply page has something to draw (as after a weekly refresh)
+    subprocess.run([sys.executable, "-m", "marketpulse", "forecast", "--origins", "4", "--workers", "1"],
+                   cwd=ROOT, env=env, check=True, capture_output=True)
+    port = _free_port()
     log = open(db.with_suffix(".log"), "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
@@ -192,6 +197,21 @@ def test_filter_survives_a_reload(server, page):
     sidebar = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(has_text="片区").first
     assert chosen in sidebar.inner_text() + sidebar.locator("input").first.input_value()
     assert chosen in page.locator(".js-plotly-plot .infolayer").first.text_content()  # the chart subtitle names the filter
+
+
+def test_manager_detail_opens_from_a_shared_url(server, page, city):
+    from urllib.parse import quote
+
+    from marketpulse import store
+
+    cm = store.Reader(city).sql("select cm_code, cm_name from customer_manager order by cm_code limit 1")
+    label = f"{cm['cm_name'][0]} ({cm['cm_code'][0]})"
+    page.goto(f"{server}/managers?cm={quote(label)}")
+    settle(page)
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+    assert cm["cm_name"][0] in headings(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    shoot(page, "managers_detail")
 
 
 def test_csv_download_arrives(server, page, tmp_path):

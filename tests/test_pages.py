@@ -224,3 +224,46 @@ def test_scorecard_equals_cm_scorecard_and_a_manager_opens_the_detail(app, city)
     last = visits[visits["week"] == visits["week"].max()]
     if last["unvisited_2w"].any():
         assert len(frame_with(at, i18n.t("col.weeks_unvisited", "zh"))) == int(last["unvisited_2w"].sum())
+
+
+def test_brand_league_equals_new_brand_uptake(app, city):
+    at = app("pages/4_brands.py")
+    _, end = weeks(city)
+    uptake = store.run("new_brand_uptake", {"level": "territory", "week_from": end, "week_to": end})
+    spec = at.selectbox(key="new_spec").value
+    want = uptake[uptake["spec_code"] == spec].set_index("level_name")["distribution_rate"]
+    league = frame_with(at, i18n.t("col.vs_city", "zh"))
+    territories = league[league[i18n.t("col.level", "zh")] == i18n.t("level.territory", "zh")]
+    assert len(territories) == len(want)
+    for name, rate in zip(territories[i18n.t("col.level_name", "zh")], territories[i18n.t("col.distribution", "zh")]):
+        assert rate == pytest.approx(round(want[name] * 100, 1))
+    assert len(figures(at)) == 3
+
+
+@pytest.fixture(scope="module")
+def city_with_forecasts(city, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("forecast") / "store.duckdb"
+    shutil.copyfile(city, path)
+    subprocess.run([sys.executable, "-m", "marketpulse", "forecast", "--origins", "4", "--workers", "1"], cwd=ROOT,
+                   env={**os.environ, "MARKETPULSE_DB": str(path)}, check=True, capture_output=True)
+    return path
+
+
+def test_supply_without_forecasts_says_what_it_will_show(app):
+    at = app("pages/7_supply.py")
+    assert any(i.value == i18n.t("supply.none", "zh") for i in at.info)
+
+
+def test_supply_table_equals_the_recommendations(city_with_forecasts, monkeypatch):
+    from marketpulse import supply
+
+    monkeypatch.setenv("MARKETPULSE_DB", str(city_with_forecasts))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
+    at.switch_page("pages/7_supply.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    want = supply.recommendations()
+    table = frame_with(at, i18n.t("col.recommended", "zh"))
+    assert list(table[i18n.t("col.recommended", "zh")]) == list(want["recommended_qty"].round(0))
+    assert list(table[i18n.t("col.verdict", "zh")]) == [i18n.t(f"verdict.{v}", "zh") for v in want["verdict"]]
+    drawn = figures(at)[0]
+    assert any(s.get("text") == i18n.t("supply.festival", "zh") for s in drawn["layout"].get("annotations", []))
