@@ -328,16 +328,22 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def table(frame: pd.DataFrame, f: Filters, name: str, key: str, height: int | None = None,
-          column_config: dict | None = None, selectable: bool = False):
-    """A table with CSV and Excel download buttons; returns the selection when selectable."""
+          column_config: dict | None = None, selectable: bool = False, static: bool = False):
+    """A table with CSV and Excel download buttons; returns the selection when selectable.
+
+    `static` draws a plain table whose long texts wrap (the glossary)."""
     if frame is None or frame.empty:
         empty(f)
         return None
-    event = st.dataframe(
-        frame, hide_index=True, width="stretch", height=height or ("auto" if len(frame) <= 12 else 460), key=key,
-        column_config=column_config, on_select="rerun" if selectable else "ignore",
-        selection_mode="single-row" if selectable else "multi-row",
-    )
+    if static:
+        st.table(frame.set_index(frame.columns[0]))
+        event = None
+    else:
+        event = st.dataframe(
+            frame, hide_index=True, width="stretch", height=height or min(460, 38 + 35 * len(frame)), key=key,
+            column_config=column_config, on_select="rerun" if selectable else "ignore",
+            selection_mode="single-row" if selectable else "multi-row",
+        )
     row = st.container(horizontal=True)
     stem = f"{name}_{f.week_to or 'all'}"
     row.download_button(f.t("download.csv"), csv_bytes(frame), f"{stem}.csv", "text/csv",

@@ -322,10 +322,11 @@ class DataPage:
     counts: pd.DataFrame
 
 
-def data_page() -> DataPage:
+def data_page(lang: str = "zh") -> DataPage:
     """Import history, held-back rows, freshness per territory, what the store holds."""
     from marketpulse import ingest
 
+    t = lambda key: i18n.t(key, lang)  # noqa: E731
     counts = _fixed(
         "select 'visit_line' as table_name, count(*) as rows from visit_line "
         "union all select 'order_line', count(*) from order_line "
@@ -333,12 +334,22 @@ def data_page() -> DataPage:
         "union all select 'spec', count(*) from spec "
         "union all select 'weekly_observation', count(*) from weekly_observation"
     )
-    return DataPage(
-        imports=ingest.import_log_frame(),
-        quarantine=ingest.quarantine_frame(),
-        freshness=freshness(),
-        counts=counts,
-    )
+    counts = pd.DataFrame({t("data.table"): [t(f"table.{n}") for n in counts["table_name"]], t("data.rows"): counts["rows"]})
+    log = ingest.import_log_frame()
+    imports = pd.DataFrame({
+        t("col.import_id"): log["import_id"], t("col.file"): log["file_name"],
+        t("col.file_kind"): [ingest.KINDS[k].label(lang) if k in ingest.KINDS else k for k in log["kind"]],
+        t("col.imported_at"): pd.to_datetime(log["imported_at"]).dt.strftime("%Y-%m-%d %H:%M"),
+        t("col.rows_read"): log["rows_read"], t("col.rows_stored"): log["rows_stored"],
+        t("col.rows_replaced"): log["rows_replaced"], t("col.rows_quarantined"): log["rows_quarantined"],
+        t("col.import_status"): [t(f"import.{x}") for x in log["status"]],
+    })
+    held = ingest.quarantine_frame()
+    quarantine = pd.DataFrame({
+        t("col.import_id"): held["import_id"], t("col.file"): held["file_name"], t("col.row"): held["row_number"],
+        t("col.reason"): held["reason_zh" if lang == "zh" else "reason_en"], t("col.raw"): held["raw"],
+    })
+    return DataPage(imports=imports, quarantine=quarantine, freshness=freshness(), counts=counts)
 
 
 def glossary(lang: str) -> pd.DataFrame:

@@ -23,7 +23,7 @@ for upload in (files or []) if go else []:
     except ingest.ImportRefused as exc:
         st.error(f.t("data.refused", msg=str(exc)))
 
-page = ui.load(views.data_page)
+page = ui.load(views.data_page, f.lang)
 st.subheader(f.t("data.quarantine"))
 if page.quarantine.empty:
     st.success(f.t("data.quarantine_empty"))
@@ -40,6 +40,6 @@ with right:
     st.subheader(f.t("data.contents"))
     st.dataframe(page.counts, hide_index=True)
 st.subheader(f.t("data.glossary"))
-ui.table(ui.load(views.glossary, f.lang), f, "glossary", key="glossary")
+ui.table(ui.load(views.glossary, f.lang), f, "glossary", key="glossary", static=True)
 with st.expander(f.t("data.contract")):
     ui.table(ui.load(views.contract, f.lang), f, "import_columns", key="contract")

@@ -118,8 +118,8 @@ def test_empty_store_says_no_data_for_this_week(tmp_path, monkeypatch):
 
 def test_data_page_lists_every_metric_in_the_glossary(app):
     at = app("pages/8_data.py")
-    glossary = next(d.value for d in at.dataframe if i18n.t("gloss.term", "zh") in d.value.columns)
-    assert list(glossary[i18n.t("gloss.term", "zh")]) == [i18n.t(f"gloss.{k}", "zh") for k in i18n.GLOSSARY]
+    glossary = next(t.value for t in at.table if i18n.t("gloss.definition", "zh") in t.value.columns)
+    assert list(glossary.index) == [i18n.t(f"gloss.{k}", "zh") for k in i18n.GLOSSARY]
     assert views.freshness().latest_week is not None
 
 
