@@ -172,3 +172,20 @@ def test_ref_refuses_a_loop(tmp_path, monkeypatch):
     monkeypatch.setattr(store, "QUERY_DIR", tmp_path)
     with pytest.raises(store.QueryError, match="loop"):
         store.bind("a_metric", {})
+
+
+def test_weekly_observation_has_one_row_per_retailer_spec_week(demo_store):
+    # the table carries no key index (too slow to maintain); its builder must keep it unique
+    got = store.Reader(demo_store).sql(
+        "select count(*) as n, count(distinct (week, license_no, spec_code)) as keys from weekly_observation"
+    )
+    assert got.n[0] == got["keys"][0] > 0
+
+
+def test_store_schema_index_is_gone_after_upgrade(db):
+    with duckdb.connect(str(db), read_only=True) as con:
+        constraints = con.execute(
+            "select count(*) from duckdb_constraints() where table_name = 'weekly_observation' "
+            "and constraint_type = 'PRIMARY KEY'"
+        ).fetchone()[0]
+    assert constraints == 0
