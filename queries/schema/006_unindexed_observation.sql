@@ -24,8 +24,7 @@ create table weekly_observation_unindexed (
     demand_qty         decimal(12, 2) not null,  -- Σ ordered (需求量) this week
     supplied_qty       decimal(12, 2) not null,  -- Σ supplied (供货量) this week
     order_lines        integer not null,  -- order lines this week
-    filled_order_lines integer not null,  -- order lines supplied in full
-    primary key (week, license_no, spec_code)
+    filled_order_lines integer not null   -- order lines supplied in full
 );
 
 insert into weekly_observation_unindexed select * from weekly_observation;
