@@ -90,7 +90,10 @@ def lines(
     if band is not None and len(values):
         fig.update_yaxes(range=[0, max(band[1] * 1.25, float(values.max()) * 1.08)])
     fig.update_yaxes(title=y_title)
-    return style(fig, title, subtitle, height)
+    style(fig, title, subtitle, height)
+    if series and frame[series].nunique() > 3:  # a two-line legend needs room under the subtitle
+        fig.update_layout(margin={"t": 122})
+    return fig
 
 
 def bars(
