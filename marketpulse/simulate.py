@@ -22,7 +22,6 @@ week over all retailer × spec pairs at once. The model, in the terms a marketer
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Callable
