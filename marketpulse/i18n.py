@@ -362,6 +362,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "supply.table": ("下周投放建议(规格 × 市场部)", "Next week's supply advice (spec × department)"),
     "supply.download": ("下载投放建议(Excel)", "Download the supply advice (Excel)"),
     "supply.pick": ("查看规格", "Spec to chart"),
+    "supply.pick_top": ("预测需求最大的规格", "The spec with the largest forecast"),
     "supply.chart": ("{spec}:全市周销量与未来 8 周预测", "{spec}: city weekly sales and the next 8 weeks' forecast"),
     "supply.festival": ("春节", "Spring Festival"),
     "supply.history": ("实际销量", "Actual sales"),

@@ -481,3 +481,21 @@ def state_summary(state: pd.DataFrame, f: Filters) -> None:
             unsafe_allow_html=True,
         )
     st.caption(f.t("weekly.state_rule"))
+
+
+def new_spec_picker(f: Filters) -> str | None:
+    """Choose one spec launched within the 52 weeks ending at the last week (bound to the URL)."""
+    if f.week_to is None:
+        return None
+    specs = load(views.reference).specs
+    launch = pd.to_datetime(specs["launch_date"]).dt.date
+    monday = launch.map(lambda d: d - dt.timedelta(days=d.weekday()))
+    new = specs[(monday <= f.week_to) & (monday > f.week_to - dt.timedelta(weeks=52))
+                & ((specs["brand"] == f.brand) if f.brand else True)]
+    new = new.assign(monday=monday[new.index]).sort_values("monday", ascending=False)
+    if new.empty:
+        return None
+    names = dict(zip(new["spec_code"], new["spec_name"] + " · " + new["brand"]))
+    default = f.spec if f.spec in names else next(iter(names))
+    return st.selectbox(f.t("brands.pick"), list(names), index=list(names).index(default), key="new_spec",
+                        format_func=names.get, bind="query-params")

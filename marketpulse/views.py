@@ -665,7 +665,9 @@ def brands(params: dict, scope: store.Scope, spec: str | None, lang: str) -> Bra
         return out
     out.specs = (city.sort_values("launch_week", ascending=False)
                  .drop_duplicates("spec_code")[["spec_code", "spec_name", "brand", "launch_week"]].reset_index(drop=True))
-    out.spec = spec if spec in set(out.specs["spec_code"]) else out.specs["spec_code"].iloc[0]
+    if spec not in set(out.specs["spec_code"]):
+        return out  # not a spec launched in the 52 weeks (or filtered away): nothing to draw
+    out.spec = spec
     out.spec_name = out.specs.set_index("spec_code").loc[out.spec, "spec_name"]
     one = {**full, "spec_code": out.spec}
     curve = city[city["spec_code"] == out.spec].sort_values("weeks_since_launch")
@@ -747,6 +749,13 @@ class Supply:
     accuracy: pd.DataFrame | None      # per level: median MASE of the model and the baselines
     spec_accuracy: dict | None
     festivals: list
+
+
+def forecast_run(scope: store.Scope = store.CITY) -> dict | None:
+    """The latest forecast refresh, or None before the first."""
+    from marketpulse import forecast
+
+    return forecast.last_run(scope) if has("forecast_run") else None
 
 
 def supply_page(scope: store.Scope, spec: str | None, lang: str) -> Supply:

@@ -7,13 +7,11 @@ from marketpulse import charts, ui, views
 
 f = ui.filters()
 ui.header(f, "brands.title", "brands.lead")
-data = ui.load(views.brands, f.params(), f.scope(), st.session_state.get("new_spec") or f.spec, f.lang)
-if data.specs is None or data.specs.empty:
+spec = ui.new_spec_picker(f)
+data = ui.load(views.brands, f.params(), f.scope(), spec, f.lang)
+if data.city is None or data.city.empty:
     st.info(f.t("brands.none"))
 else:
-    names = dict(zip(data.specs["spec_code"], data.specs["spec_name"] + " · " + data.specs["brand"]))
-    st.selectbox(f.t("brands.pick"), list(names), index=list(names).index(data.spec), key="new_spec",
-                 format_func=names.get, bind="query-params")
     left, right = st.columns(2)
     with left:
         ui.chart(ui.uptake_chart(data, f), key="uptake")

@@ -7,15 +7,16 @@ from marketpulse import charts, supply, ui, views
 
 f = ui.filters()
 ui.header(f, "supply.title", "supply.lead")
-data = ui.load(views.supply_page, f.scope(), st.session_state.get("supply_spec") or f.spec, f.lang)
-if data.run is None:
+if ui.load(views.forecast_run, f.scope()) is None:
     st.info(f.t("supply.none"))
     st.stop()
+specs = ui.load(views.reference).specs
+names = dict(zip(specs["spec_code"], specs["spec_name"]))
+picked = st.selectbox(f.t("supply.pick"), list(names), index=None, key="supply_spec", format_func=names.get,
+                      placeholder=f.t("supply.pick_top"), bind="query-params")
+data = ui.load(views.supply_page, f.scope(), picked or f.spec, f.lang)
 
 st.caption(f.t("supply.run", week=str(data.run["made_from_week"]), at=str(data.run.get("run_at", ""))[:16]))
-names = dict(zip(data.specs["spec_code"], data.specs["spec_name"]))
-st.selectbox(f.t("supply.pick"), list(names), index=list(names).index(data.spec), key="supply_spec",
-             format_func=names.get, bind="query-params")
 labels = {k: f.t(f"supply.{k}") for k in ("history", "forecast", "band80", "band95", "festival")}
 ui.chart(charts.forecast(data.history, data.forecast, data.festivals, labels, f.t("supply.chart", spec=names[data.spec]),
                          f.desc, f.t("axis.week"), f.t("axis.sales")), key="forecast")
