@@ -271,7 +271,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "formula.paasche": ("帕氏", "Paasche"),
     "formula.tornqvist": ("唐氏", "Törnqvist"),
     "prices.by_brand": ("{week} 当周各品牌价格指数", "Price index by brand, week of {week}"),
-    "prices.by_territory": ("{week} 当周各片区价格指数(点击下钻)", "Price index by territory, week of {week} (click to drill down)"),
+    "prices.by_territory": ("{week} 当周各片区价格指数(点击下钻)", "Price index by territory, {week} (click a bar)"),
     "prices.chained": ("实际价格链式指数({formula},起始周 = 100)", "Chained index of actual prices ({formula}, first week = 100)"),
     "prices.compliance": ("价格执行率走势", "Price compliance over time"),
     "prices.compliance_by_territory": ("{week} 当周各片区价格执行率", "Price compliance by territory, week of {week}"),
