@@ -36,7 +36,13 @@ def _scope(args) -> store.Scope:
 
 
 def cmd_query(args) -> int:
-    frame = store.run(args.name, _parse_params(args.param), scope=_scope(args))
+    import duckdb
+
+    try:
+        frame = store.run(args.name, _parse_params(args.param), scope=_scope(args))
+    except (duckdb.ConversionException, duckdb.InvalidInputException, duckdb.BinderException) as exc:
+        # a parameter value the query cannot use (a date that is not one, an unknown level)
+        raise UsageError(f"参数值无效 / Invalid parameter value for {args.name}: {exc}") from None
     if args.format == "csv":
         frame.to_csv(sys.stdout, index=False)
     elif args.format == "json":
@@ -128,6 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", help="导入 CSV/XLSX 文件 / import CSV or XLSX files")
     p.add_argument("files", nargs="+")
     p.add_argument("--kind", choices=["territories", "customer_managers", "retailers", "specs", "visits", "orders"])
+    p.add_argument("--force", action="store_true", help="重新导入已导入过的文件 / import a file again even if it was imported before")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("quarantine", help="列出被拦下的行 / list rows held back")

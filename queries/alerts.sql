@@ -75,7 +75,7 @@ cell_alert as (
         printf('%s 在 %s 存销比 %.1f 周,高于上限 %.1f 周(库存 %.0f 条,近四周周均销 %.1f 条)',
                spec_name, territory_name, ratio, ratio_high, stock_qty, avg_weekly_sales_4w) as reason_zh,
         printf('%s in %s: %.1f weeks of cover, above the %.1f-week ceiling (stock %.0f, 4-week average sales %.1f)',
-               spec_code, territory_code, ratio, ratio_high, stock_qty, avg_weekly_sales_4w) as reason_en,
+               spec_name, territory_name, ratio, ratio_high, stock_qty, avg_weekly_sales_4w) as reason_en,
     from cells
     where ratio > ratio_high
 
@@ -84,7 +84,7 @@ cell_alert as (
         week, 'overstock', spec_code, spec_name, territory_code, territory_name,
         null, ratio_high, 1.0,
         printf('%s 在 %s 有库存 %.0f 条,但近四周没有销售', spec_name, territory_name, stock_qty),
-        printf('%s in %s: %.0f cartons in stock and no sales in four weeks', spec_code, territory_code, stock_qty),
+        printf('%s in %s: %.0f cartons in stock and no sales in four weeks', spec_name, territory_name, stock_qty),
     from cells
     where ratio is null and stock_qty > 0 and avg_weekly_sales_4w = 0
 
@@ -96,7 +96,7 @@ cell_alert as (
         printf('%s 在 %s 存销比 %.2f 周,低于下限 %.1f 周,有断货风险(价格指数 %s)',
                spec_name, territory_name, ratio, ratio_low, coalesce(printf('%.1f', price_index), '—')),
         printf('%s in %s: %.2f weeks of cover, below the %.1f-week floor: stock-out risk (price index %s)',
-               spec_code, territory_code, ratio, ratio_low, coalesce(printf('%.1f', price_index), '—')),
+               spec_name, territory_name, ratio, ratio_low, coalesce(printf('%.1f', price_index), '—')),
     from cells
     where ratio < ratio_low and sales_qty > 0
 
@@ -106,7 +106,7 @@ cell_alert as (
         price_index, index_loose,
         (index_loose - price_index) / 5.0,
         printf('%s 在 %s 价格指数 %.1f,低于 %.0f,终端让利销售', spec_name, territory_name, price_index, index_loose),
-        printf('%s in %s: price index %.1f, below %.0f: sold at a discount', spec_code, territory_code, price_index, index_loose),
+        printf('%s in %s: price index %.1f, below %.0f: sold at a discount', spec_name, territory_name, price_index, index_loose),
     from cells
     where price_index < index_loose
 ),
@@ -127,7 +127,7 @@ uptake_alert as (
         printf('新品 %s 在 %s 上市第 %d 周铺货率 %.0f%%,全市 %.0f%%,落后于全市',
                t.spec_name, t.level_name, t.weeks_since_launch, 100 * t.distribution_rate, 100 * c.distribution_rate) as reason_zh,
         printf('New spec %s in %s, week %d after launch: distribution %.0f%% against the city''s %.0f%%',
-               t.spec_code, t.level_key, t.weeks_since_launch, 100 * t.distribution_rate, 100 * c.distribution_rate) as reason_en,
+               t.spec_name, t.level_name, t.weeks_since_launch, 100 * t.distribution_rate, 100 * c.distribution_rate) as reason_en,
     from uptake_territory as t
     join uptake_city as c using (week, spec_code)
     cross join params as p
@@ -194,7 +194,7 @@ cm_alert as (
         printf('客户经理 %s 近四周 %d 次拜访中 %d 次库存与上次完全相同(%.0f%%),疑似照搬照抄',
                cm.cm_name, w.visits_4w, w.copy_suspect_4w, 100 * w.copy_suspect_4w / w.visits_4w) as reason_zh,
         printf('Customer manager %s: %d of %d visits in four weeks (%.0f%%) repeat the previous stock counts unchanged',
-               w.cm_code, w.copy_suspect_4w, w.visits_4w, 100 * w.copy_suspect_4w / w.visits_4w) as reason_en,
+               cm.cm_name, w.copy_suspect_4w, w.visits_4w, 100 * w.copy_suspect_4w / w.visits_4w) as reason_en,
     from cm_window as w
     cross join params as p
     join customer_manager as cm using (cm_code)
@@ -209,7 +209,7 @@ cm_alert as (
         printf('客户经理 %s 近四周应访 %d 户次,实访 %d 户次,漏访 %.0f%%',
                cm.cm_name, w.planned_4w, w.visited_4w, 100 * (1 - w.visited_4w / w.planned_4w)),
         printf('Customer manager %s: %d of %d planned visits made in four weeks, %.0f%% missed',
-               w.cm_code, w.visited_4w, w.planned_4w, 100 * (1 - w.visited_4w / w.planned_4w)),
+               cm.cm_name, w.visited_4w, w.planned_4w, 100 * (1 - w.visited_4w / w.planned_4w)),
     from cm_window as w
     cross join params as p
     join customer_manager as cm using (cm_code)
@@ -361,7 +361,7 @@ final as (
         min(r.week) over run as since_week,
         count(*) over run as weeks_running,
         case when r.license_no is not null then ret.retailer_name || ':' else '' end || r.reason_zh as reason_zh,
-        case when r.license_no is not null then r.license_no || ': ' else '' end || r.reason_en as reason_en,
+        case when r.license_no is not null then ret.retailer_name || ' (' || r.license_no || '): ' else '' end || r.reason_en as reason_en,
     from runs as r
     left join customer_manager as cm on cm.cm_code = r.cm_code
     left join retailer as ret on ret.license_no = r.license_no
