@@ -15,11 +15,19 @@ TABLES = ("tier_band", "monitoring_point", "state_score_weight", "setting", "not
 
 
 def seed_missing(con: duckdb.DuckDBPyConnection) -> None:
-    """Fill each rule table that is still empty from its shipped CSV."""
+    """Fill each rule table that is still empty from its shipped CSV, and add new settings."""
     for table in TABLES:
+        path = REFERENCE_DIR / f"{table}.csv"
+        if table == "setting":
+            # a release that adds a setting brings its default; edited values stay
+            con.execute(
+                "insert into setting by name select * from read_csv($p, header = true, all_varchar = true) "
+                "where key not in (select key from setting)",
+                {"p": str(path)},
+            )
+            continue
         if con.execute(f"select count(*) from {table}").fetchone()[0]:
             continue
-        path = REFERENCE_DIR / f"{table}.csv"
         con.execute(
             f"insert into {table} by name select * from read_csv($p, header = true, all_varchar = true)",
             {"p": str(path)},

@@ -189,3 +189,15 @@ def test_store_schema_index_is_gone_after_upgrade(db):
             "and constraint_type = 'PRIMARY KEY'"
         ).fetchone()[0]
     assert constraints == 0
+
+
+def test_an_upgrade_adds_new_settings_and_keeps_edited_ones(tmp_path):
+    path = tmp_path / "old.duckdb"
+    with duckdb.connect(str(path)) as con:  # a version-1 store whose price tolerance was edited
+        con.execute("create table schema_version (version integer primary key, applied_at timestamp not null)")
+        con.execute(store.migrations()[0][1].read_text(encoding="utf-8"))
+        con.execute("insert into schema_version values (1, now())")
+        con.execute("insert into setting values ('price_tolerance', 0.05, 'edited')")
+    settings = store.Reader(path).sql("select key, value from setting").set_index("key")["value"]
+    assert settings["price_tolerance"] == 0.05
+    assert settings["new_brand_target_weeks"] == 26
