@@ -18,8 +18,10 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# First start: the simulated town, then its demand forecasts (so every page has data).
 $(DB): | $(VENV)/.runtime
 	MARKETPULSE_DB=$(DB) $(PY) -m marketpulse demo --scale town
+	MARKETPULSE_DB=$(DB) $(PY) -m marketpulse forecast --origins 6
 
 run: $(VENV)/.runtime $(DB)
 	MARKETPULSE_DB=$(DB) $(VENV)/bin/streamlit run app.py --server.port $(PORT) --browser.gatherUsageStats false
@@ -29,6 +31,7 @@ test: $(VENV)/.dev
 
 demo: $(VENV)/.runtime
 	MARKETPULSE_DB=$(DB) $(PY) -m marketpulse demo --scale town
+	MARKETPULSE_DB=$(DB) $(PY) -m marketpulse forecast --origins 6
 
 bench: $(VENV)/.dev
 	$(PY) -m bench
