@@ -654,11 +654,13 @@ def brands(params: dict, scope: store.Scope, spec: str | None, lang: str) -> Bra
     """Uptake curves of one new spec, territories against the city and the target, a league
     table, and the key-brand share by territory."""
     week_to = params["week_to"]
-    full = {**params, "week_from": week_to - 51 * WEEK, "spec_code": None}
-    city = run("new_brand_uptake", {**full, "level": "city"}, scope)
     target_share = _setting("new_brand_target_distribution", TARGET_DISTRIBUTION)
     target_weeks = int(_setting("new_brand_target_weeks", TARGET_WEEKS))
     lag = _setting("alert_uptake_lag_ratio", 0.7)
+    if week_to is None:  # a store without weeks: nothing to draw
+        return Brands(None, None, "", None, None, None, (target_share * 100, target_weeks), lag, None, None)
+    full = {**params, "week_from": week_to - 51 * WEEK, "spec_code": None}
+    city = run("new_brand_uptake", {**full, "level": "city"}, scope)
     key_share = _key_share_lines(params, scope, lang)
     out = Brands(None, None, "", None, None, None, (target_share * 100, target_weeks), lag, None, key_share)
     if city is None or city.empty:

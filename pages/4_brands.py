@@ -7,6 +7,9 @@ from marketpulse import charts, ui, views
 
 f = ui.filters()
 ui.header(f, "brands.title", "brands.lead")
+if f.week_to is None:
+    ui.empty(f)
+    st.stop()
 spec = ui.new_spec_picker(f)
 data = ui.load(views.brands, f.params(), f.scope(), spec, f.lang)
 if data.city is None or data.city.empty:

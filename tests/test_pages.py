@@ -116,6 +116,24 @@ def test_empty_store_says_no_data_for_this_week(tmp_path, monkeypatch):
     assert any(i.value == i18n.t("empty.week", "zh") for i in at.info)
 
 
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_on_an_empty_store_says_there_is_no_data(tmp_path, monkeypatch, page):
+    path = tmp_path / "empty.duckdb"
+    with store.writer(path):
+        pass
+    monkeypatch.setenv("MARKETPULSE_DB", str(path))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = [i.value for i in at.info] + [c.value for c in at.caption]
+    empty = {i18n.t("empty.week", "zh"), i18n.t("empty.range", "zh")}
+    if page == "pages/7_supply.py":
+        empty = {i18n.t("supply.none", "zh")}
+    elif page == "pages/8_data.py":
+        empty = {":material/schedule: " + i18n.t("fresh.none", "zh"), i18n.t("fresh.none", "zh")}
+    assert empty & set(shown), shown
+
+
 def test_data_page_lists_every_metric_in_the_glossary(app):
     at = app("pages/8_data.py")
     glossary = next(t.value for t in at.table if i18n.t("gloss.definition", "zh") in t.value.columns)
