@@ -17,6 +17,7 @@ import pandas as pd
 from marketpulse import charts, i18n, store
 
 WEEK = dt.timedelta(days=7)
+ALERT_LOOKBACK_WEEKS = 12   # how far back an alert's run of weeks is traced (始于 / 持续周数)
 
 
 # ── plumbing ──────────────────────────────────────────────────────────────────
@@ -233,7 +234,9 @@ def weekly_review(week: dt.date | None, params: dict, scope: store.Scope = store
         state = run("market_state", {**p, "week_from": week, "week_to": week}, scope)
         out.state = _named_cells(state)
     if has("alerts"):
-        out.alerts = _alert_table(run("alerts", {**p, "week_from": week, "week_to": week}, scope), lang)
+        # the query finds runs within week_from … week_to: look back, so "since" is the run's real start
+        alerts = run("alerts", {**p, "week_from": week - ALERT_LOOKBACK_WEEKS * WEEK, "week_to": week}, scope)
+        out.alerts = _alert_table(alerts[pd.to_datetime(alerts["week"]).dt.date == week], lang)
         out.alerts_source = "alerts"
     elif out.state is not None:
         out.alerts = _state_alerts(out.state, lang)

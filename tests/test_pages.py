@@ -89,6 +89,20 @@ def test_weekly_review_numbers_equal_the_named_queries(app, city):
     assert f"{week.isoformat()}" in " ".join(h.value for h in at.subheader)
 
 
+def test_weekly_alerts_say_since_when_an_alert_has_held(app, city):
+    week = latest_week(city)
+    truth = store.reader(city).sql("select cm_code, first_week from demo_truth where kind = 'copy_counts'")
+    cm_name = store.reader(city).sql("select cm_name from customer_manager where cm_code = $c",
+                                     {"c": truth["cm_code"][0]})["cm_name"][0]
+    at = app()
+    alerts = frame_with(at, i18n.t("col.since", "zh"))
+    copied = alerts[(alerts[i18n.t("col.cm", "zh")] == cm_name) & (alerts[i18n.t("col.kind", "zh")] == "照搬照抄")]
+    assert len(copied) == 1
+    since = copied[i18n.t("col.since", "zh")].iloc[0]
+    assert since <= week - dt.timedelta(weeks=8)
+    assert copied[i18n.t("col.weeks_running", "zh")].iloc[0] == (week - since).days // 7 + 1
+
+
 def test_territory_filter_changes_the_weekly_numbers(app, city):
     week = latest_week(city)
     territory = store.reader(city).sql("select min(territory_code) as t from territory")["t"][0]

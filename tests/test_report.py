@@ -80,6 +80,18 @@ def test_alerts_brand_and_scorecard_sheets_are_filled(book, city):
     assert len(card) == cms
 
 
+def test_alerts_sheet_says_since_when_an_alert_has_held(book, city):
+    week, wb = book
+    cm = store.reader(city).sql("select cm_code from demo_truth where kind = 'copy_counts'")["cm_code"][0]
+    name = store.reader(city).sql("select cm_name from customer_manager where cm_code = $c", {"c": cm})["cm_name"][0]
+    copied = [r for r in rows(wb[report.sheet_name("alerts", "zh")])
+              if r[i18n.t("col.cm", "zh")] == name and r[i18n.t("col.kind", "zh")] == "照搬照抄"]
+    assert len(copied) == 1
+    since = copied[0][i18n.t("col.since", "zh")].date()
+    assert since <= week - dt.timedelta(weeks=8)
+    assert copied[0][i18n.t("col.weeks_running", "zh")] > 8
+
+
 def test_cli_writes_the_same_workbook(city, tmp_path, monkeypatch, book):
     week, wb = book
     monkeypatch.setenv("MARKETPULSE_DB", str(city))
