@@ -526,11 +526,20 @@ class TerritoryTrends:
     signals: pd.DataFrame | None
 
 
-def territory_trends(params: dict, territory: str | None, lang: str) -> TerritoryTrends:
-    """One territory against the city and against the same period last year."""
+def territory_trends(params: dict, scope: store.Scope, lang: str) -> TerritoryTrends:
+    """One territory of the sidebar's scope against the city and the same period last year.
+
+    The territory is the chosen 片区, else the chosen manager's, else the first one within
+    the chosen 市场部 (else the city's first). Its lines are computed within the scope (a
+    chosen manager narrows them to that manager's retailers)."""
     names = _fixed("select territory_code, territory_name from territory order by territory_code")
-    if territory is None and len(names):
-        territory = names["territory_code"].iloc[0]
+    territory = scope.territory_code
+    if territory is None and scope.cm_code:
+        own = _fixed("select territory_code from customer_manager where cm_code = $c", {"c": scope.cm_code})
+        territory = own["territory_code"].iloc[0] if len(own) else None
+    if territory is None:
+        within = _fixed("select territory_code from territory order by territory_code", scope=scope)
+        territory = within["territory_code"].iloc[0] if len(within) else None
     if territory is None:
         return TerritoryTrends(None, "", {}, None)
     name = dict(zip(names["territory_code"], names["territory_name"]))[territory]
@@ -539,8 +548,8 @@ def territory_trends(params: dict, territory: str | None, lang: str) -> Territor
 
     def pair(query, column, sp_column=None, scale=1.0, extra=None):
         p = {**params, "product_level": "all", **(extra or {})}
-        ter = run(query, {**p, "level": "territory"}, store.CITY)
-        whole = run(query, {**p, "level": "city"}, store.CITY)
+        ter = run(query, {**p, "level": "territory"}, scope)
+        whole = run(query, {**p, "level": "city"}, store.CITY)  # the benchmark: always the whole city
         if ter is None:
             return None
         ter = ter[ter["level_key"] == territory]
@@ -556,7 +565,7 @@ def territory_trends(params: dict, territory: str | None, lang: str) -> Territor
     panels["key_share"] = pair("key_brand_share", "key_brand_share", "sp_key_brand_share", 100)
     panels["ratio"] = pair("inventory_ratio", "ratio")
     panels["price_index"] = pair("price_index", "price_index")
-    signals = run("notes_signals", {**params, "level": "territory"}, store.CITY)
+    signals = run("notes_signals", {**params, "level": "territory"}, scope)
     if signals is not None:
         signals = signals[signals["level_key"] == territory].assign(
             signal_label=lambda s: s["signal_zh" if lang == "zh" else "signal_en"])

@@ -6,7 +6,7 @@ from marketpulse import charts, ui, views
 
 f = ui.filters()
 ui.header(f, "territory.title", "territory.lead")
-data = ui.load(views.territory_trends, f.params(), f.territory, f.lang)
+data = ui.load(views.territory_trends, f.params(), f.scope(), f.lang)
 if not data.panels or data.panels["sales"].dropna(subset=["value"]).empty:
     ui.empty(f, "empty.range")
     st.stop()

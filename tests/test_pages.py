@@ -242,6 +242,27 @@ def test_territory_trends_follow_the_territory_filter(app, city):
     assert sum(v for v in values(this_year["y"]) if v == v) == pytest.approx(sales[sales["level_key"] == code]["sales_qty"].sum())
 
 
+def test_territory_trends_pick_a_territory_of_the_chosen_department(app, city):
+    reader = store.reader(city)
+    dep = reader.sql("select max(department_code) as d from department")["d"][0]
+    own = reader.sql("select territory_code, territory_name from territory where department_code = $d", {"d": dep})
+    assert reader.sql("select min(department_code) as d from department")["d"][0] != dep
+    at = app("pages/5_territory.py", dep=dep)
+    names = set(own["territory_name"])
+    shown = [name for name in names if any(name in i.value for i in at.info)]
+    assert len(shown) == 1
+    name = shown[0]
+    titles = [fig["layout"]["title"]["text"] for fig in figures(at)]
+    assert len(titles) >= 5 and all(name in t for t in titles)
+    code = own.set_index("territory_name")["territory_code"][name]
+    start, end = weeks(city)
+    sales = store.run("sales_volume", {"level": "territory", "product_level": "all", "week_from": start, "week_to": end},
+                      scope=store.Scope(department_code=dep))
+    drawn = next(fig for fig in figures(at) if "销量" in fig["layout"]["title"]["text"])
+    this_year = next(trace for trace in drawn["data"] if trace["name"] == name)
+    assert sum(v for v in values(this_year["y"]) if v == v) == pytest.approx(sales[sales["level_key"] == code]["sales_qty"].sum())
+
+
 def test_scorecard_equals_cm_scorecard_and_a_manager_opens_the_detail(app, city):
     start, end = weeks(city)
     want = store.run("cm_scorecard", {"level": "cm", "week_from": start, "week_to": end})
