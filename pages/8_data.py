@@ -38,7 +38,7 @@ with left:
     ui.table(ui.load(views.freshness_table, f.lang), f, "freshness", key="freshness")
 with right:
     st.subheader(f.t("data.contents"))
-    st.dataframe(page.counts, hide_index=True)
+    ui.table(page.counts, f, "store_contents", key="contents")
 st.subheader(f.t("data.glossary"))
 ui.table(ui.load(views.glossary, f.lang), f, "glossary", key="glossary", static=True)
 with st.expander(f.t("data.contract")):

@@ -155,6 +155,13 @@ def test_data_page_lists_every_metric_in_the_glossary(app):
     assert views.freshness().latest_week is not None
 
 
+def test_data_page_tables_all_offer_csv_and_excel_downloads(app):
+    at = app("pages/8_data.py")
+    keys = {b.key for b in at.get("download_button")}
+    for table in ("imports", "freshness", "contents", "glossary"):
+        assert {f"{table}_csv", f"{table}_xlsx"} <= keys, table
+
+
 def test_data_page_imports_an_upload_and_shows_the_summary(app, city, tmp_path, monkeypatch):
     own = tmp_path / "own.duckdb"  # the import writes: keep the shared copy as it was
     shutil.copyfile(city, own)
