@@ -3,7 +3,8 @@
 -- badly, and since when. Each kind reuses the metric that defines it:
 --   overstock      积压       spec × 片区 cell with 存销比 above its band (market_state),
 --                             or stock held with no sales in four weeks
---   stockout       断货风险   cell with 存销比 below its band while the spec sells (market_state)
+--   stockout       断货风险   cell with 存销比 below its band while the spec sells or sold in
+--                             the last four weeks (market_state)
 --   discounting    价格宽松   cell with 价格指数 below the loose threshold (market_state)
 --   lagging_launch 新品滞后   new spec whose 片区 铺货率 is below alert_uptake_lag_ratio × the
 --                             city's in the same week, from week 4 after launch (new_brand_uptake)
@@ -98,7 +99,7 @@ cell_alert as (
         printf('%s in %s: %.2f weeks of cover, below the %.1f-week floor: stock-out risk (price index %s)',
                spec_name, territory_name, ratio, ratio_low, coalesce(printf('%.1f', price_index), '—')),
     from cells
-    where ratio < ratio_low and sales_qty > 0
+    where ratio < ratio_low and avg_weekly_sales_4w > 0  -- a sold-out shelf counts: it sold before
 
     union all
     select
@@ -270,12 +271,14 @@ peer as (
 retailer_alert as (
     select
         week, 'retailer_outlier' as kind, license_no, territory_code,
-        ratio as value, ratio_mean + p.sigma * ratio_sd as threshold,
-        ((ratio - ratio_mean) / ratio_sd - p.sigma) / p.sigma as severity_score,
-        printf('零售户存销比 %.1f 周,同片区同档位均值 %.1f 周,高出 %.1f 个标准差',
+        ratio as value,
+        case when ratio > ratio_mean then ratio_mean + p.sigma * ratio_sd else ratio_mean - p.sigma * ratio_sd end as threshold,
+        (abs(ratio - ratio_mean) / ratio_sd - p.sigma) / p.sigma as severity_score,
+        printf('零售户存销比 %.1f 周,同片区同档位均值 %.1f 周,偏离 %+.1f 个标准差',
                ratio, ratio_mean, (ratio - ratio_mean) / ratio_sd) as reason_zh,
-        printf('Retailer holds %.1f weeks of cover against a peer mean of %.1f: %.1f standard deviations above',
+        printf('Retailer holds %.1f weeks of cover against a peer mean of %.1f: %+.1f standard deviations off',
                ratio, ratio_mean, (ratio - ratio_mean) / ratio_sd) as reason_en,
+        'cover' as signal,
     from peer
     cross join params as p
     where ratio_peers >= 8 and ratio_sd > 0 and abs(ratio - ratio_mean) > p.sigma * ratio_sd
@@ -283,12 +286,14 @@ retailer_alert as (
     union all
     select
         week, 'retailer_outlier', license_no, territory_code,
-        price_index, index_mean - p.sigma * index_sd,
+        price_index,
+        case when price_index > index_mean then index_mean + p.sigma * index_sd else index_mean - p.sigma * index_sd end,
         (abs(price_index - index_mean) / index_sd - p.sigma) / p.sigma,
-        printf('零售户价格指数 %.1f,同片区同档位均值 %.1f,偏离 %.1f 个标准差',
+        printf('零售户价格指数 %.1f,同片区同档位均值 %.1f,偏离 %+.1f 个标准差',
                price_index, index_mean, (price_index - index_mean) / index_sd),
-        printf('Retailer price index %.1f against a peer mean of %.1f: %.1f standard deviations off',
+        printf('Retailer price index %.1f against a peer mean of %.1f: %+.1f standard deviations off',
                price_index, index_mean, (price_index - index_mean) / index_sd),
+        'price',
     from peer
     cross join params as p
     where index_peers >= 8 and index_sd > 0 and abs(price_index - index_mean) > p.sigma * index_sd
@@ -299,19 +304,19 @@ retailer_alert as (
 unioned as (
     select week, kind, spec_code, spec_name, territory_code, territory_name,
            null::varchar as cm_code, null::varchar as license_no,
-           value, threshold, severity_score, reason_zh, reason_en,
+           value, threshold, severity_score, reason_zh, reason_en, kind as signal,
     from cell_alert
     union all
     select week, kind, spec_code, spec_name, territory_code, territory_name, null, null,
-           value, threshold, severity_score, reason_zh, reason_en,
+           value, threshold, severity_score, reason_zh, reason_en, kind,
     from uptake_alert
     union all
     select week, kind, null, null, null, null, cm_code, null,
-           value, threshold, severity_score, reason_zh, reason_en,
+           value, threshold, severity_score, reason_zh, reason_en, kind,
     from cm_alert
     union all
     select week, kind, null, null, territory_code, null, null, license_no,
-           value, threshold, severity_score, reason_zh, reason_en,
+           value, threshold, severity_score, reason_zh, reason_en, signal,
     from retailer_alert
 ),
 
@@ -327,7 +332,7 @@ runs as (
     select
         *,
         date_diff('week', date '2000-01-03', week)
-            - row_number() over (partition by kind, spec_code, territory_code, cm_code, license_no order by week)
+            - row_number() over (partition by kind, signal, spec_code, territory_code, cm_code, license_no order by week)
             as run_id,
     from in_range
 ),
@@ -366,7 +371,7 @@ final as (
     left join customer_manager as cm on cm.cm_code = r.cm_code
     left join retailer as ret on ret.license_no = r.license_no
     left join territory as t on t.territory_code = coalesce(r.territory_code, cm.territory_code, ret.territory_code)
-    window run as (partition by r.kind, r.spec_code, r.territory_code, r.cm_code, r.license_no, r.run_id)
+    window run as (partition by r.kind, r.signal, r.spec_code, r.territory_code, r.cm_code, r.license_no, r.run_id)
 )
 
 select * from final

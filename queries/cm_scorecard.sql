@@ -26,7 +26,8 @@
 --   new_brand_distribution  over the period's weeks and the specs launched within the 52
 --                    weeks ending at week_to (already launched in that week): carrying
 --                    retailer-spec-weeks ÷ active retailer-spec-weeks (carrying as in
---                    new_brand_uptake: stock > 0, supplied > 0 or sales > 0 that week).
+--                    new_brand_uptake's 铺货率: stock > 0, supplied > 0, sales > 0 or
+--                    ordered that week).
 --   order_fill_rate  订单满足率 Σ supplied ÷ Σ demanded; fulfilment_rate 履约率 order lines
 --                    supplied in full ÷ order lines.
 --   Retailer satisfaction is not measured: no satisfaction data is collected, so it is
@@ -233,7 +234,7 @@ new_brand_carrying as (
     join retailer_period as rp on rp.week = o.week and rp.license_no = o.license_no
     cross join params as p
     where rp.week >= p.week_from
-      and (coalesce(o.stock_qty, 0) > 0 or o.supplied_qty > 0 or coalesce(o.sales_qty, 0) > 0)
+      and (coalesce(o.stock_qty, 0) > 0 or o.supplied_qty > 0 or o.demand_qty > 0 or coalesce(o.sales_qty, 0) > 0)
     group by all
 ),
 

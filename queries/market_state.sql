@@ -17,7 +17,8 @@
 --
 -- State: loose  when ratio > ratio_high, or stock is held with no sales in four weeks
 --               (ratio undefined), or price_index < index_loose;
---        tight  when ratio < ratio_low and price_index ≥ index_tight;
+--        tight  when ratio < ratio_low and price_index ≥ index_tight (or unknown: no
+--               priced sale this week, as when the shelf sold out);
 --        balanced otherwise, when either signal is known; null when neither is.
 --
 -- Score (0 = loosest, 100 = tightest): each signal mapped onto 0–100, then averaged with
@@ -240,7 +241,8 @@ scored as (
         case when margin_place is not null then 100 * greatest(0, least(1, margin_place)) end as margin_score,
         case
             when ratio > ratio_high or stock_without_sales or price_index < index_loose then 'loose'
-            when ratio < ratio_low and price_index >= index_tight then 'tight'
+            -- no priced sale this week (a shelf sold out) is no evidence against tightness
+            when ratio < ratio_low and (price_index >= index_tight or price_index is null) then 'tight'
             when ratio is not null or price_index is not null then 'balanced'
         end as state,
     from placed

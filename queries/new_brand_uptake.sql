@@ -12,7 +12,8 @@
 --   carrying          in that week: stock counted > 0 at the week's last visit, or order
 --                     supplied > 0, or sales > 0. Weekly, not cumulative: a retailer not
 --                     visited and not supplied that week is not counted as carrying it.
---   distribution_rate (铺货率)  carrying retailers ÷ active retailers.
+--   distributed       carrying, or ordered it that week (DESIGN: "stocked or ordered").
+--   distribution_rate (铺货率)  distributed retailers ÷ active retailers.
 --   sellthrough_rate  (动销率)  carrying retailers with sales > 0 that week ÷ carrying retailers.
 --   ordered           an order line with demand_qty > 0 that week (the retailer asked for
 --                     it, whether or not supply was rationed).
@@ -42,6 +43,7 @@
 --   weeks_since_launch           integer  0 = launch week
 --   active_retailers             bigint   active retailers of the level that week
 --   carrying_retailers           bigint   of those, carrying the spec that week
+--   distributed_retailers        bigint   of those, carrying or ordering it that week
 --   distribution_rate            double   铺货率, 0–1
 --   selling_retailers            bigint   carrying retailers with sales > 0
 --   sellthrough_rate             double   动销率, 0–1; null when nobody carries it
@@ -128,6 +130,7 @@ weekly as (
         level_key,
         spec_code,
         count(*) filter (where carrying) as carrying_retailers,
+        count(*) filter (where carrying or ordered) as distributed_retailers,
         count(*) filter (where carrying and selling) as selling_retailers,
         sum(sales_qty) filter (where carrying) as sales_qty,
         count(sales_qty) filter (where carrying) as sales_known_retailers,
@@ -190,6 +193,7 @@ cumulative as (
     select
         g.*,
         coalesce(w.carrying_retailers, 0) as carrying_retailers,
+        coalesce(w.distributed_retailers, 0) as distributed_retailers,
         coalesce(w.selling_retailers, 0) as selling_retailers,
         w.sales_qty,
         coalesce(w.sales_known_retailers, 0) as sales_known_retailers,
@@ -227,7 +231,8 @@ final as (
         (date_diff('day', c.launch_week, c.week) // 7)::integer as weeks_since_launch,
         c.active_retailers,
         c.carrying_retailers,
-        c.carrying_retailers / nullif(c.active_retailers, 0) as distribution_rate,
+        c.distributed_retailers,
+        c.distributed_retailers / nullif(c.active_retailers, 0) as distribution_rate,
         c.selling_retailers,
         c.selling_retailers / nullif(c.carrying_retailers, 0) as sellthrough_rate,
         c.ordering_retailers::bigint as ordering_retailers,

@@ -144,3 +144,20 @@ def test_alerts_find_every_planted_event_of_the_simulated_city(demo_store):
     # quiet parts stay quiet: most alerts, and most serious ones, point at planted events
     assert precision >= 0.35
     assert precision_serious >= 0.5
+
+
+def test_a_sold_out_shelf_is_tight_and_raises_a_stockout(city):
+    # Week 5: R1 sold out — stock 0, nothing sold that week, no price to observe.
+    # 4-week average sales over weeks 2–5: (10 + 10 + 10 + 0) / 4 = 7.5; cover 0 / 7.5 = 0,
+    # below the 0.5 floor. With no priced sale there is no evidence against tightness.
+    w5 = W4 + dt.timedelta(weeks=1)
+    with store.writer(city) as con:
+        con.execute("insert into visit_line values (?, 'C1', 'R1', 'S1', 0, null, false, 0, null, 2)", [w5])
+        rollup.rebuild(con)
+    state = store.reader(city).query("market_state", {"week_from": w5, "week_to": w5})
+    assert list(state.state) == ["tight"]
+    assert state.ratio[0] == 0 and pd.isna(state.price_index[0])
+    got = alerts(city, week_to=w5)
+    out = got[(got.kind == "stockout") & (got.week.dt.date == w5)]
+    assert len(out) == 1
+    assert out.iloc[0].value == 0 and out.iloc[0].severity == "high"  # (0.5 − 0) / 0.5 = 1

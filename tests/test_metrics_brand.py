@@ -128,12 +128,15 @@ def test_distribution_counts_active_retailers_only(city):
     # active: R1–R5 in W0 and W1; R5 closed 2026-03-10, so R1–R4 in W2 and W3
     assert list(n1.active_retailers) == [5, 5, 4, 4]
     # carrying (stock > 0, supplied > 0 or sales > 0 that week):
-    # W0 R1 (R2 counted 0)              → 1 of 5 = 0.2
-    # W1 R1, R2 (R4 ordered, got none)  → 2 of 5 = 0.4
-    # W2 R1, R2, R3                     → 3 of 4 = 0.75
-    # W3 R1, R2, R4 supplied            → 3 of 4 = 0.75
+    # W0 R1 (R2 counted 0)              → 1
+    # W1 R1, R2 (R4 ordered, got none)  → 2
+    # W2 R1, R2, R3                     → 3
+    # W3 R1, R2, R4 supplied            → 3
     assert list(n1.carrying_retailers) == [1, 2, 3, 3]
-    assert list(n1.distribution_rate) == pytest.approx([0.2, 0.4, 0.75, 0.75])
+    # 铺货率 counts retailers that stocked or ordered it: R4's unfilled order counts in W1
+    # W0 1 of 5 = 0.2; W1 3 of 5 = 0.6; W2 3 of 4 = 0.75; W3 3 of 4 = 0.75
+    assert list(n1.distributed_retailers) == [1, 3, 3, 3]
+    assert list(n1.distribution_rate) == pytest.approx([0.2, 0.6, 0.75, 0.75])
 
 
 def test_sellthrough_and_sales_per_stocking_retailer(city):
@@ -175,9 +178,9 @@ def test_territory_rates_and_the_city_is_a_ratio_of_sums(city):
     t1, t2 = rows(got, level_key="T1"), rows(got, level_key="T2")
     # T1 (R1, R2, R3): carrying 1, 2, 3, 2 of 3
     assert list(t1.distribution_rate) == pytest.approx([1 / 3, 2 / 3, 1, 2 / 3])
-    # T2 (R4, R5 until W1): carrying 0 of 2, 0 of 2, 0 of 1, 1 of 1
+    # T2 (R4, R5 until W1): stocked or ordered 0 of 2, 1 of 2 (R4's unfilled order), 0 of 1, 1 of 1
     assert list(t2.active_retailers) == [2, 2, 1, 1]
-    assert list(t2.distribution_rate) == pytest.approx([0, 0, 0, 1])
+    assert list(t2.distribution_rate) == pytest.approx([0, 0.5, 0, 1])
     assert t1.level_name[0] == "东片"
     # W3 city: 3 of 4 = 0.75, not the mean of 2/3 and 1 (0.833)
     city_w3 = one(uptake(city), spec_code="N1", week=W3)
@@ -280,8 +283,8 @@ def test_uptake_curves_put_the_city_curve_alongside(city):
     curves = metrics_brand.uptake_curves(W3, level="territory", path=city, spec_code="N1")
     t1 = curves[curves.level_key == "T1"].set_index("weeks_since_launch")
     assert list(t1.index) == [0, 1, 2, 3]
-    # city distribution by week since launch: 0.2, 0.4, 0.75, 0.75 (worked out above)
-    assert list(t1.city_distribution_rate) == pytest.approx([0.2, 0.4, 0.75, 0.75])
+    # city distribution by week since launch: 0.2, 0.6, 0.75, 0.75 (worked out above)
+    assert list(t1.city_distribution_rate) == pytest.approx([0.2, 0.6, 0.75, 0.75])
     # T1 at week 3: 2/3 against the city's 0.75
     assert t1.loc[3, "distribution_gap"] == pytest.approx(2 / 3 - 0.75)
     assert list(t1.city_repeat_rate) == pytest.approx([0, 1 / 3, 2 / 3, 1])
