@@ -40,6 +40,18 @@ LATIN_WORD = re.compile(r"[A-Za-z]{4,}")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
+def require_chromium(path: str = CHROMIUM) -> None:
+    """Fail (never skip) when the browser is missing: these tests are part of every run."""
+    if not Path(path).exists():
+        pytest.fail(f"Chromium not found at {path}: install it (apt-get install chromium; .ci/run does) "
+                    "to run the browser tests", pytrace=False)
+
+
+def test_a_missing_chromium_fails_rather_than_skips(tmp_path):
+    with pytest.raises(pytest.fail.Exception, match="Chromium not found"):
+        require_chromium(str(tmp_path / "no-chromium"))
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -61,8 +73,7 @@ def city(request, tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def server(city, tmp_path_factory):
     """A dashboard on a free port, over a private copy of the demo store."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium not installed (apt-get install chromium)")
+    require_chromium()
     db = tmp_path_factory.mktemp("browser") / "store.duckdb"
     shutil.copyfile(city, db)
     env = {**os.environ, "MARKETPULSE_DB": str(db)}
@@ -102,6 +113,7 @@ def server(city, tmp_path_factory):
 def browser():
     from playwright.sync_api import sync_playwright
 
+    require_chromium()
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM,
                               args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
