@@ -6,8 +6,8 @@
 -- Signals come from market_state (one row per spec × 片区), summed to the 市场部:
 --   stock_qty, avg_weekly_sales_4w   Σ over its 片区
 --   ratio        存销比 = Σ stock ÷ Σ mean weekly sales over w−3 .. w (a ratio of sums)
---   price_index  the 片区 indices weighted by their sales of the week (equal to the
---                市场部's own Σ actual·q ÷ Σ suggested·q when every sale has a price)
+--   price_index  the 市场部's own 100 × Σ actual·q ÷ Σ suggested·q over the week's priced
+--                sales (from market_cell, as price_index computes it: a ratio of sums)
 --   bands        the 片区 bands weighted by their mean weekly sales (as market_state
 --                weighs customer groups inside a 片区)
 --   state        the market_state rule applied to the 市场部's signals and bands
@@ -49,8 +49,6 @@ department_state as (
         t.department_code,
         sum(m.stock_qty) as stock_qty,
         sum(m.avg_weekly_sales_4w) as avg_weekly_sales_4w,
-        sum(m.price_index * m.sales_qty) filter (where m.price_index is not null)
-            / nullif(sum(m.sales_qty) filter (where m.price_index is not null), 0) as price_index,
         sum(m.avg_weekly_sales_4w * m.ratio_low) / nullif(sum(m.avg_weekly_sales_4w), 0) as w_ratio_low,
         sum(m.avg_weekly_sales_4w * m.ratio_high) / nullif(sum(m.avg_weekly_sales_4w), 0) as w_ratio_high,
         sum(m.avg_weekly_sales_4w * m.index_tight) / nullif(sum(m.avg_weekly_sales_4w), 0) as w_index_tight,
@@ -64,6 +62,23 @@ department_state as (
     from territory_state as m
     join territory as t using (territory_code)
     group by m.spec_code, t.department_code
+),
+
+department_price as (
+    select
+        c.spec_code,
+        c.department_code,
+        100 * sum(c.retail_value) / nullif(sum(s.suggested_retail_price * c.priced_sales_qty), 0) as price_index,
+    from market_cell as c
+    join spec as s using (spec_code)
+    where c.week = (select week from params)
+      and ($format is null or c.format = $format)
+      and ($tier_band is null or c.tier_band = $tier_band)
+      and ($area_type is null or c.area_type = $area_type)
+      and ($brand is null or s.brand = $brand)
+      and ($price_class is null or s.price_class = $price_class)
+      and ($spec_code is null or c.spec_code = $spec_code)
+    group by all
 ),
 
 on_order as (
@@ -97,7 +112,7 @@ signal as (
         d.avg_weekly_sales_4w,
         d.stock_qty / nullif(d.avg_weekly_sales_4w, 0) as ratio,
         d.avg_weekly_sales_4w = 0 and d.stock_qty > 0 as stock_without_sales,
-        d.price_index,
+        dp.price_index::double as price_index,
         -- without sales in four weeks the 片区 bands count equally
         coalesce(d.w_ratio_low, d.a_ratio_low) as ratio_low,
         coalesce(d.w_ratio_high, d.a_ratio_high) as ratio_high,
@@ -105,6 +120,7 @@ signal as (
         coalesce(d.w_index_loose, d.a_index_loose) as index_loose,
         coalesce(d.w_target_cover, d.a_target_cover) as target_cover,
     from department_state as d
+    left join department_price as dp using (spec_code, department_code)
 ),
 
 final as (

@@ -157,3 +157,14 @@ def test_a_department_scope_sees_its_own_rows(forecast_store):
     assert set(scoped["department_code"]) == {one}
     pd.testing.assert_frame_equal(scoped.reset_index(drop=True),
                                   city[city["department_code"] == one].reset_index(drop=True))
+
+
+def test_price_index_matches_the_price_index_query_on_every_row(forecast_store):
+    # the 市场部's index is its own ratio of sums, not a mix of its 片区 indices
+    frame = supply.recommendations(path=forecast_store).dropna(subset=["price_index"])
+    week = forecast.last_run(path=forecast_store)["made_from_week"].isoformat()
+    assert len(frame) > 10
+    for row in frame.head(12).itertuples():
+        index = store.run("price_index", {"level": "department", "week_from": week, "week_to": week,
+                                          "spec_code": row.spec_code}, path=forecast_store)
+        assert row.price_index == pytest.approx(index.set_index("level_key")["price_index"][row.department_code], rel=1e-9)
