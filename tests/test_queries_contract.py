@@ -78,6 +78,29 @@ def test_scoped_run_returns_nothing_outside_its_scope(demo_store, name):
         assert not set(scoped.level_key) & others
         if not city.empty and "level_key" in city:
             assert set(city.level_key) & others, "the city run does see the other territories"
+    # the scope cuts, it does not blank: a query that sees the territory in the city run
+    # still sees it within the scope
+    for column in ("territory_code", "level_key"):
+        if column in city and territory in set(city[column].dropna()):
+            assert territory in set(scoped[column].dropna())
+
+
+@pytest.mark.parametrize("name", [n for n in QUERIES if not n.startswith("forecast_")])
+def test_a_customer_manager_scope_sees_only_their_retailers(demo_store, name):
+    reader = store.reader(demo_store)
+    cm = reader.sql("select min(cm_code) as c from customer_manager")["c"][0]
+    theirs = set(reader.sql("select license_no from retailer_assignment where cm_code = $c", {"c": cm}).license_no)
+    params = {**params_for(name, reader), "level": "retailer"} if "level" in store.query_params(name) else params_for(name, reader)
+    if "cm_code" in params:
+        params["cm_code"] = cm
+    scoped = reader.query(name, params, scope=store.Scope(cm_code=cm))
+    if "license_no" in scoped:
+        assert set(scoped.license_no.dropna()) <= theirs
+    if params.get("level") == "retailer" and "level_key" in scoped:
+        assert set(scoped.level_key) <= theirs
+        assert len(scoped) > 0
+    if "cm_code" in scoped:
+        assert set(scoped.cm_code.dropna()) <= {cm}
 
 
 @pytest.mark.parametrize("name", QUERIES)
