@@ -7,7 +7,8 @@ since the machines are shared and absolute seconds mean little:
   same file (what "just reading it" costs);
 - rebuild: full roll-up rebuild ÷ the import above;
 - queries: each metric query over 13 weeks ÷ the same 存销比 computed in pandas from
-  weekly_observation already in memory (the "load it all into pandas" design);
+  weekly_observation already in memory (the "load it all into pandas" design; one
+  baseline for all, since 存销比 is the cheapest metric to write in pandas);
 - memory: peak RSS growth of the query run ÷ that of loading weekly_observation into pandas.
 Results go to bench/results/<scale>-<time>.json and a table on stdout.
 """
@@ -39,6 +40,9 @@ METRIC_QUERIES = [
     ("new_brand_uptake", {"level": "territory"}),
     ("sales_volume", {"level": "territory", "product_level": "all"}),
     ("key_brand_share", {"level": "territory", "product_level": "all"}),
+    ("avg_price_per_carton", {"level": "territory", "product_level": "all"}),
+    ("order_fill", {"level": "territory", "product_level": "all"}),
+    ("notes_signals", {"level": "territory"}),
     ("cm_scorecard", {"level": "cm"}),
     ("alerts", {}),
 ]
