@@ -68,6 +68,34 @@ def cmd_rebuild(args) -> int:
     return EXIT_OK
 
 
+def cmd_rules(args) -> int:
+    from marketpulse import reference
+
+    try:
+        if args.action == "show":
+            for table in [args.table] if args.table else list(reference.RULE_TABLES):
+                print(f"# {table}: {reference.RULE_TABLES.get(table, '')}")
+                print(reference.rules_frame(table).to_string(index=False))
+                print()
+        elif args.action == "export":
+            from pathlib import Path
+
+            out = Path(args.path)
+            out.mkdir(parents=True, exist_ok=True)
+            for table in [args.table] if args.table else list(reference.RULE_TABLES):
+                reference.rules_frame(table).to_csv(out / f"{table}.csv", index=False)
+                print(f"{out / (table + '.csv')}")
+        else:
+            if not args.table:
+                raise UsageError("rules load 需要 --table / rules load needs --table")
+            n = reference.replace_rules(args.table, args.path)
+            print(f"{args.table}:已替换为 {n} 行 / replaced with {n} rows")
+    except reference.RuleError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE if "No rule table" in str(exc) else EXIT_REFUSED
+    return EXIT_OK
+
+
 def cmd_demo(args) -> int:
     from marketpulse import demo
 
@@ -152,6 +180,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("queries", help="列出命名查询及其参数 / list named queries and their parameters")
     p.set_defaults(func=cmd_queries)
+
+    p = sub.add_parser("rules", help="查看、导出或替换规则表(监控点、权重、阈值)/ show, export or replace rule tables")
+    p.add_argument("action", choices=["show", "export", "load"])
+    p.add_argument("path", nargs="?", default="rules", help="export: 目录 / folder; load: CSV 文件 / file")
+    p.add_argument("--table", help="monitoring_point | tier_band | state_score_weight | setting | note_keyword")
+    p.set_defaults(func=cmd_rules)
 
     p = sub.add_parser("rebuild", help="从原始数据重建周汇总 / rebuild weekly roll-ups from raw facts")
     p.set_defaults(func=cmd_rebuild)

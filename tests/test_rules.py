@@ -1,0 +1,56 @@
+"""Rules as data: the marketing center exports, edits and loads its monitoring points."""
+
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+import pytest
+
+from marketpulse import cli, reference, store
+
+
+@pytest.fixture
+def demo(demo_store, tmp_path, monkeypatch):
+    path = tmp_path / "demo.duckdb"
+    shutil.copyfile(demo_store, path)
+    monkeypatch.setenv("MARKETPULSE_DB", str(path))
+    return path
+
+
+def test_export_edit_load_changes_the_market_state(demo, tmp_path, capsys):
+    week = "2026-11-16"
+    before = store.run("market_state", {"week_from": week, "week_to": week}, path=demo)
+    assert cli.main(["rules", "export", str(tmp_path / "rules")]) == 0
+    points = pd.read_csv(tmp_path / "rules" / "monitoring_point.csv")
+    # everything above 0.8 weeks of cover is now overstock: most cells turn loose
+    points["ratio_low"] = 0.1
+    points["ratio_high"] = 0.8
+    points.to_csv(tmp_path / "edited.csv", index=False)
+    assert cli.main(["rules", "load", str(tmp_path / "edited.csv"), "--table", "monitoring_point"]) == 0
+    assert "replaced with 5 rows" in capsys.readouterr().out
+    after = store.run("market_state", {"week_from": week, "week_to": week}, path=demo)
+    assert (after.state == "loose").sum() > (before.state == "loose").sum() + 10
+    assert after.ratio_high.dropna().round(9).unique().tolist() == [0.8]  # a weighted mean of equal bands
+
+
+def test_a_rule_file_that_breaks_a_rule_is_refused_and_nothing_changes(demo, tmp_path, capsys):
+    before = reference.rules_frame("monitoring_point", demo)
+    bad = before.copy()
+    bad.loc[0, "ratio_low"] = 3.0  # low above high
+    bad.to_csv(tmp_path / "bad.csv", index=False)
+    assert cli.main(["rules", "load", str(tmp_path / "bad.csv"), "--table", "monitoring_point"]) == 1
+    err = capsys.readouterr().err
+    assert "数据库未改动" in err and "store left as it was" in err
+    pd.testing.assert_frame_equal(reference.rules_frame("monitoring_point", demo), before)
+
+
+def test_a_missing_column_is_named(demo, tmp_path, capsys):
+    pd.DataFrame({"signal": ["cover"]}).to_csv(tmp_path / "w.csv", index=False)
+    assert cli.main(["rules", "load", str(tmp_path / "w.csv"), "--table", "state_score_weight"]) == 1
+    assert "weight" in capsys.readouterr().err
+
+
+def test_unknown_rule_table_is_a_usage_error(demo, capsys):
+    assert cli.main(["rules", "show", "--table", "retailer"]) == 2
+    assert "No rule table retailer" in capsys.readouterr().err
