@@ -382,14 +382,30 @@ def kpi_view(kpis, lang: str) -> list[dict]:
 
 def state_matrix(state: pd.DataFrame, f: Filters):
     """The spec × territory market-state grid for one week (territory names on the x axis)."""
-    cells = state.assign(
-        spec_label=state["spec_name"],
-        tip=[i18n.t("weekly.state_hover", f.lang, ratio=charts.fmt(r, 2), index=charts.fmt(i, 1))
-             for r, i in zip(state["ratio"], state["price_index"])],
-    )
+    tips = [i18n.t("weekly.state_hover", f.lang, ratio=charts.fmt(r, 2), index=charts.fmt(i, 1))
+            for r, i in zip(state["ratio"], state["price_index"])]
+    weights = views.score_weights(state)
+    if weights is not None and "state_score" in state:
+        tips = [tip + "<br>" + i18n.t("weekly.score_hover", f.lang, score=charts.fmt(r.state_score, 1),
+                                      cover=charts.fmt(r.cover_score, 0), price=charts.fmt(r.price_score, 0),
+                                      margin=charts.fmt(r.margin_score, 0), cw=f"{weights['cover']:.0f}",
+                                      pw=f"{weights['price']:.0f}", mw=f"{weights['margin']:.0f}")
+                for tip, r in zip(tips, state.itertuples())]
+    cells = state.assign(spec_label=state["spec_name"], tip=tips)
     labels = {s: i18n.state(s, f.lang) for s in charts.STATE_ORDER}
     return charts.state_matrix(cells, "spec_label", "territory_name", "state", labels, "tip",
                                f.t("weekly.state_title"), f.desc)
+
+
+def state_ranking(data, f: Filters) -> None:
+    """The tightest and loosest cells by state score, the weights of the score in the caption."""
+    if data.ranking is None or data.ranking.empty:
+        return
+    st.markdown(f"**{f.t('weekly.ranking')}**")
+    if data.weights:
+        w = {k: f"{v:.3g}" for k, v in data.weights.items()}
+        st.caption(f.t("weekly.score_formula", cover=w["cover"], price=w["price"], margin=w["margin"]))
+    table(data.ranking, f, "state_score_ranking", key="state_ranking")
 
 
 def missing(f: Filters, what_key: str) -> None:

@@ -155,6 +155,8 @@ class WeeklyReview:
     alerts_source: str | None = None    # 'alerts' or 'market_state' (cells out of band)
     state: pd.DataFrame | None = None   # market_state for the week, with names
     band: dict = field(default_factory=dict)
+    ranking: pd.DataFrame | None = None # the tightest and loosest cells by state_score, as shown
+    weights: dict | None = None         # state_score weights in % of their sum: cover, price, margin
 
 
 def _rag_ratio(value, band) -> str | None:
@@ -233,6 +235,8 @@ def weekly_review(week: dt.date | None, params: dict, scope: store.Scope = store
     if has("market_state"):
         state = run("market_state", {**p, "week_from": week, "week_to": week}, scope)
         out.state = _named_cells(state)
+        out.weights = score_weights(out.state)
+        out.ranking = state_ranking(out.state, lang)
     if has("alerts"):
         # the query finds runs within week_from … week_to: look back, so "since" is the run's real start
         alerts = run("alerts", {**p, "week_from": week - ALERT_LOOKBACK_WEEKS * WEEK, "week_to": week}, scope)
@@ -264,6 +268,41 @@ def _alert_table(alerts: pd.DataFrame, lang: str) -> pd.DataFrame:
     text = [c for c in out.columns if out[c].dtype == object or pd.api.types.is_string_dtype(out[c])]
     out[text] = out[text].fillna("")
     return out
+
+
+RANKED_CELLS = 10   # the state-score table shows this many tightest and this many loosest cells
+
+
+def score_weights(state: pd.DataFrame) -> dict | None:
+    """The weights behind state_score as % of their sum (the score divides by it): cover, price, margin."""
+    columns = {"cover": "cover_weight", "price": "price_weight", "margin": "margin_weight"}
+    if state.empty or not set(columns.values()) <= set(state.columns):
+        return None
+    raw = {k: float(state[c].iloc[0]) for k, c in columns.items()}
+    total = sum(raw.values())
+    return {k: (v / total * 100 if total else 0.0) for k, v in raw.items()}
+
+
+def state_ranking(state: pd.DataFrame, lang: str, n: int = RANKED_CELLS) -> pd.DataFrame | None:
+    """The n tightest and n loosest cells by state_score, highest score first, with its components."""
+    if "state_score" not in state:
+        return None
+    scored = state[state["state_score"].notna()].sort_values("state_score", ascending=False, kind="stable")
+    tight = scored.head(n)
+    loose = scored.iloc[len(tight):].tail(n)
+    cells = pd.concat([tight, loose])
+    t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
+    rank = ([t("rank.tight", n=i + 1) for i in range(len(tight))]
+            + [t("rank.loose", n=len(loose) - i) for i in range(len(loose))])
+    return pd.DataFrame({
+        t("col.rank"): rank, t("col.spec"): cells["spec_name"].values, t("col.territory"): cells["territory_name"].values,
+        t("col.state"): [i18n.state(s, lang) for s in cells["state"]],
+        t("col.score"): cells["state_score"].round(1).values,
+        t("col.cover_score"): cells["cover_score"].round(1).values,
+        t("col.price_score"): cells["price_score"].round(1).values,
+        t("col.margin_score"): cells["margin_score"].round(1).values,
+        t("col.ratio"): cells["ratio"].round(2).values, t("col.price_index"): cells["price_index"].round(1).values,
+    })
 
 
 def _state_alerts(state: pd.DataFrame, lang: str) -> pd.DataFrame:

@@ -39,5 +39,6 @@ else:
         picked = ui.chart(ui.state_matrix(data.state, f), key="state_matrix", clickable=True, pick="x")
     with summary:
         ui.state_summary(data.state, f)
+    ui.state_ranking(data, f)
     if picked:
         ui.drill(ter=dict(zip(data.state["territory_name"], data.state["territory_code"]))[picked[0]])

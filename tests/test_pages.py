@@ -103,6 +103,27 @@ def test_weekly_alerts_say_since_when_an_alert_has_held(app, city):
     assert copied[i18n.t("col.weeks_running", "zh")].iloc[0] == (week - since).days // 7 + 1
 
 
+def test_weekly_review_ranks_cells_by_state_score_with_the_weights_in_words(app, city):
+    week = latest_week(city)
+    state = store.run("market_state", {"week_from": week, "week_to": week})
+    at = app()
+    ranked = frame_with(at, i18n.t("col.rank", "zh"))
+    scores = ranked[i18n.t("col.score", "zh")]
+    assert scores.iloc[0] == pytest.approx(round(state["state_score"].max(), 1))
+    assert scores.iloc[-1] == pytest.approx(round(state["state_score"].min(), 1))
+    assert len(ranked) == min(20, state["state_score"].notna().sum())
+    assert list(scores) == sorted(scores, reverse=True)
+    total = state[["cover_weight", "price_weight", "margin_weight"]].iloc[0].sum()
+    share = lambda col: f"{state[col].iloc[0] / total * 100:g}%"  # noqa: E731
+    formula = i18n.t("weekly.score_formula", "zh", cover=share("cover_weight")[:-1],
+                     price=share("price_weight")[:-1], margin=share("margin_weight")[:-1])
+    assert formula.startswith("得分 = 存销比 40% + 价格指数 40% + 毛利率 20%")
+    assert any(c.value == formula for c in at.caption)
+    matrix = next(fig for fig in figures(at) if fig["data"][0]["type"] == "heatmap")
+    tips = [tip for row in matrix["data"][0]["customdata"] for tip in row]
+    assert all(i18n.t("col.score", "zh") in tip for tip in tips if tip != charts.UNDEFINED)
+
+
 def test_territory_filter_changes_the_weekly_numbers(app, city):
     week = latest_week(city)
     territory = store.reader(city).sql("select min(territory_code) as t from territory")["t"][0]
