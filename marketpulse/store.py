@@ -412,7 +412,7 @@ def query_params(name: str) -> set[str]:
 # `ref('name')` in a query stands for another named query's result, as a subquery, so a
 # metric is defined once and reused (alerts read market_state). `ref('name', level='cm')`
 # fixes some of its parameters to constants written in the query file itself.
-REF_RE = re.compile(r"ref\(\s*'([a-z][a-z0-9_]*)'\s*((?:,\s*[a-z_]+\s*=\s*'[^']*'\s*)*)\)")
+REF_RE = re.compile(r"ref\(\s*'([a-z][a-z0-9_]*(?:/[a-z][a-z0-9_]*)?)'\s*((?:,\s*[a-z_]+\s*=\s*'[^']*'\s*)*)\)")
 REF_ARG_RE = re.compile(r"([a-z_]+)\s*=\s*'([^']*)'")
 STRING_RE = re.compile(r"('(?:[^']|'')*')")
 
@@ -432,10 +432,11 @@ def query_text(name: str, _stack: tuple[str, ...] = ()) -> str:
     """The SQL of a named query with every `ref(...)` expanded."""
     if name in _stack:
         raise QueryError(f"查询循环引用 / Queries refer to each other in a loop: {' → '.join(_stack + (name,))}")
-    sql = query_path(name).read_text(encoding="utf-8")
+    # comments go first: a header may mention ref(...) without meaning it
+    sql = re.sub(r"--[^\n]*", "", query_path(name).read_text(encoding="utf-8"))
 
     def expand(match: re.Match) -> str:
-        inner = re.sub(r"--[^\n]*", "", query_text(match.group(1), _stack + (name,))).strip().rstrip(";")
+        inner = query_text(match.group(1), _stack + (name,)).strip().rstrip(";")
         fixed = dict(REF_ARG_RE.findall(match.group(2) or ""))
         return "(\n" + _fix_params(inner, fixed) + "\n)"
 

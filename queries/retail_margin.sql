@@ -29,32 +29,15 @@ params as (
 observation as (
     select
         o.week,
-        case $level
-            when 'city' then 'city'
-            when 'department' then o.department_code
-            when 'territory' then o.territory_code
-            when 'cm' then o.cm_code
-            when 'retailer' then o.license_no
-            when 'brand' then s.brand
-            when 'price_class' then s.price_class
-            when 'spec' then o.spec_code
-            else error('未知层级 / unknown level: ' || $level)
-        end as level_key,
+        o.level_key,
         o.sales_qty::double as sales_qty,
         o.retail_price::double * o.sales_qty::double as retail_value,
-        (o.retail_price - s.wholesale_price)::double * o.sales_qty::double as margin_value,
-    from weekly_observation as o
-    join spec as s using (spec_code)
+        (o.retail_price - o.wholesale_price)::double * o.sales_qty::double as margin_value,
+    from ref('base/observation_at_level') as o
     cross join params as p
     where o.week between p.week_from and p.week_to
       and o.retail_price is not null
       and o.sales_qty > 0
-      and ($format is null or o.format = $format)
-      and ($tier_band is null or o.tier_band = $tier_band)
-      and ($area_type is null or o.area_type = $area_type)
-      and ($brand is null or s.brand = $brand)
-      and ($price_class is null or s.price_class = $price_class)
-      and ($spec_code is null or o.spec_code = $spec_code)
 ),
 
 level_week as (
