@@ -405,7 +405,7 @@ def state_ranking(data, f: Filters) -> None:
     if data.weights:
         w = {k: f"{v:.3g}" for k, v in data.weights.items()}
         st.caption(f.t("weekly.score_formula", cover=w["cover"], price=w["price"], margin=w["margin"]))
-    table(data.ranking, f, "state_score_ranking", key="state_ranking")
+    table(data.ranking, f, "state_score_ranking", key="state_ranking", height=38 + 35 * len(data.ranking))
 
 
 def missing(f: Filters, what_key: str) -> None:
