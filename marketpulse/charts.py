@@ -150,9 +150,10 @@ def state_matrix(
         colorscale=scale, zmin=-0.5, zmax=2.5, showscale=False, xgap=2, ygap=2,
     ))
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(side="top")
-    style(fig, title, subtitle, height or max(280, 120 + 26 * len(rows)))
-    fig.update_layout(margin={"t": 120})
+    fig.update_xaxes(side="top", tickangle=-45 if len(cols) > 6 else 0)
+    top = 170 if len(cols) > 6 else 120  # slanted territory names need the room above the grid
+    style(fig, title, subtitle, height or max(280, top + 26 * len(rows)))
+    fig.update_layout(margin={"t": top})
     return fig
 
 

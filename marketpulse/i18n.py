@@ -87,6 +87,7 @@ TEXT: dict[str, tuple[str, str]] = {
                                  "Spec × territory cells whose market state this week is not balanced (by the monitoring points and price-index thresholds)."),
     "weekly.no_alerts": ("本周无预警", "No alerts this week"),
     "weekly.state": ("市场状态矩阵", "Market-state matrix"),
+    "weekly.state_rows": ("含全部紧俏/宽松规格及销量居前的规格,共 {n} 个", "{n} specs: every tight or loose one, then the best sellers"),
     "weekly.state_title": ("市场状态:规格 × 片区", "Market state: spec × territory"),
     "weekly.state_hover": ("存销比 {ratio} 周 · 价格指数 {index}", "cover {ratio} wks · price index {index}"),
     "weekly.score_hover": ("状态评分 {score}(100 = 最紧俏)<br>存销比得分 {cover} × {cw}% · 价格得分 {price} × {pw}% · 毛利得分 {margin} × {mw}%",

@@ -392,9 +392,21 @@ def state_matrix(state: pd.DataFrame, f: Filters):
                                       pw=f"{weights['price']:.0f}", mw=f"{weights['margin']:.0f}")
                 for tip, r in zip(tips, state.itertuples())]
     cells = state.assign(spec_label=state["spec_name"], tip=tips)
+    # a city carries a hundred specs: the grid keeps every spec with a tight or loose cell,
+    # then the best sellers, so it stays readable; the ranking table below has the rest
+    subtitle = f.desc
+    if cells["spec_code"].nunique() > MATRIX_ROWS:
+        flagged = set(cells.loc[cells["state"].isin(["tight", "loose"]), "spec_code"])
+        by_sales = cells.groupby("spec_code")["sales_qty"].sum().sort_values(ascending=False).index
+        keep = list(dict.fromkeys([c for c in by_sales if c in flagged] + list(by_sales)))[:max(MATRIX_ROWS, len(flagged))]
+        cells = cells[cells["spec_code"].isin(keep)]
+        subtitle = f"{f.desc} · {f.t('weekly.state_rows', n=len(keep))}"
     labels = {s: i18n.state(s, f.lang) for s in charts.STATE_ORDER}
     return charts.state_matrix(cells, "spec_label", "territory_name", "state", labels, "tip",
-                               f.t("weekly.state_title"), f.desc)
+                               f.t("weekly.state_title"), subtitle)
+
+
+MATRIX_ROWS = 30
 
 
 def state_ranking(data, f: Filters) -> None:

@@ -350,3 +350,20 @@ def test_supply_table_equals_the_recommendations(city_with_forecasts, monkeypatc
     assert list(table[i18n.t("col.verdict", "zh")]) == [i18n.t(f"verdict.{v}", "zh") for v in want["verdict"]]
     drawn = figures(at)[0]
     assert any(s.get("text") == i18n.t("supply.festival", "zh") for s in drawn["layout"].get("annotations", []))
+
+
+def test_state_matrix_keeps_every_flagged_spec_and_the_best_sellers():
+    # 40 specs in 2 territories; spec 39 (the smallest seller) is loose somewhere
+    import pandas as pd
+
+    rows = []
+    for i in range(40):
+        for ter in ("东城片区", "西城片区"):
+            rows.append({"spec_code": f"S{i:02d}", "spec_name": f"规格{i:02d}", "territory_name": ter,
+                         "state": "loose" if (i == 39 and ter == "西城片区") else "balanced",
+                         "ratio": 1.0, "price_index": 100.0, "sales_qty": 1000.0 - i})
+    fig = ui.state_matrix(pd.DataFrame(rows), ui.Filters(desc="全市"))
+    shown = list(fig.data[0].y)
+    assert len(shown) == ui.MATRIX_ROWS
+    assert "规格39" in shown and "规格00" in shown and "规格30" not in shown
+    assert "共 30 个" in fig.layout.title.subtitle.text
