@@ -255,6 +255,9 @@ def _alert_table(alerts: pd.DataFrame, lang: str) -> pd.DataFrame:
     out = pd.DataFrame({
         i18n.t("col.severity", lang): [i18n.t(f"severity.{x}", lang) for x in a["severity"]],
         i18n.t("col.kind", lang): a["kind_zh" if zh else "kind_en"],
+        # how long it has lasted comes before the long reason, so it shows on a laptop
+        i18n.t("col.since", lang): pd.to_datetime(a["since_week"]).dt.date,
+        i18n.t("col.weeks_running", lang): a["weeks_running"],
         i18n.t("col.reason", lang): a["reason_zh" if zh else "reason_en"],
         i18n.t("col.spec", lang): a["spec_name"],
         i18n.t("col.territory", lang): a["territory_name"],
@@ -262,8 +265,6 @@ def _alert_table(alerts: pd.DataFrame, lang: str) -> pd.DataFrame:
         i18n.t("col.retailer", lang): a["retailer_name"],
         i18n.t("col.value", lang): a["value"].round(2),
         i18n.t("col.threshold", lang): a["threshold"].round(2),
-        i18n.t("col.since", lang): pd.to_datetime(a["since_week"]).dt.date,
-        i18n.t("col.weeks_running", lang): a["weeks_running"],
     }).reset_index(drop=True)
     text = [c for c in out.columns if out[c].dtype == object or pd.api.types.is_string_dtype(out[c])]
     out[text] = out[text].fillna("")
