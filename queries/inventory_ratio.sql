@@ -36,7 +36,7 @@ observation as (
         o.level_key,
         o.stock_qty::double as stock_qty,
         o.sales_qty::double as sales_qty,
-    from ref('base/observation_at_level') as o
+    from ref('base/observation_at_level', lookback_weeks='3', product_level='all') as o
     cross join params as p
     where o.week between p.week_from - interval 21 days and p.week_to
       and o.sales_qty is not null

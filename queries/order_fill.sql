@@ -37,37 +37,17 @@ params as (
 order_observation as (
     select
         o.week,
-        case $level
-            when 'city' then 'city'
-            when 'department' then o.department_code
-            when 'territory' then o.territory_code
-            when 'cm' then o.cm_code
-            when 'retailer' then o.license_no
-            else error('未知层级 / unknown level: ' || $level)
-        end as level_key,
-        case $product_level
-            when 'all' then 'all'
-            when 'price_class' then s.price_class
-            when 'brand' then s.brand
-            when 'spec' then o.spec_code
-            else error('未知产品层级 / unknown product level: ' || $product_level)
-        end as product_key,
+        o.level_key,
+        o.product_key,
         o.license_no,
         o.order_lines,
         o.filled_order_lines,
         o.demand_qty::double as demand_qty,
         o.supplied_qty::double as supplied_qty,
-    from weekly_observation as o
-    join spec as s using (spec_code)
+    from ref('base/observation_at_level', lookback_weeks='0') as o
     cross join params as p
     where o.week between p.week_from and p.week_to
       and o.order_lines > 0
-      and ($format is null or o.format = $format)
-      and ($tier_band is null or o.tier_band = $tier_band)
-      and ($area_type is null or o.area_type = $area_type)
-      and ($brand is null or s.brand = $brand)
-      and ($price_class is null or s.price_class = $price_class)
-      and ($spec_code is null or o.spec_code = $spec_code)
 ),
 
 level_week as (

@@ -33,7 +33,7 @@ observation as (
         o.sales_qty::double as sales_qty,
         o.retail_price::double * o.sales_qty::double as retail_value,
         (o.retail_price - o.wholesale_price)::double * o.sales_qty::double as margin_value,
-    from ref('base/observation_at_level') as o
+    from ref('base/observation_at_level', lookback_weeks='3', product_level='all') as o
     cross join params as p
     where o.week between p.week_from and p.week_to
       and o.retail_price is not null

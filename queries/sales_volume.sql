@@ -43,35 +43,15 @@ params as (
 observation as (
     select
         o.week,
-        case $level
-            when 'city' then 'city'
-            when 'department' then o.department_code
-            when 'territory' then o.territory_code
-            when 'cm' then o.cm_code
-            when 'retailer' then o.license_no
-            else error('未知层级 / unknown level: ' || $level)
-        end as level_key,
-        case $product_level
-            when 'all' then 'all'
-            when 'price_class' then s.price_class
-            when 'brand' then s.brand
-            when 'spec' then o.spec_code
-            else error('未知产品层级 / unknown product level: ' || $product_level)
-        end as product_key,
+        o.level_key,
+        o.product_key,
         o.sales_qty::double as sales_qty,
-        (o.sales_qty * s.wholesale_price)::double as sales_value,
-    from weekly_observation as o
-    join spec as s using (spec_code)
+        (o.sales_qty * o.wholesale_price)::double as sales_value,
+    from ref('base/observation_at_level', lookback_weeks='53') as o
     cross join params as p
     -- the same ISO week of last year lies 52 or 53 weeks back
     where o.week between p.week_from - interval 53 weeks and p.week_to
       and o.sales_qty is not null
-      and ($format is null or o.format = $format)
-      and ($tier_band is null or o.tier_band = $tier_band)
-      and ($area_type is null or o.area_type = $area_type)
-      and ($brand is null or s.brand = $brand)
-      and ($price_class is null or s.price_class = $price_class)
-      and ($spec_code is null or o.spec_code = $spec_code)
 ),
 
 level_week as (
