@@ -98,3 +98,20 @@ def _check_table(table: str) -> None:
     if table not in RULE_TABLES:
         raise RuleError(f"没有规则表 {table};可用:{', '.join(RULE_TABLES)} / No rule table {table}; "
                         f"choose one of: {', '.join(RULE_TABLES)}")
+
+
+def replace_rules_frame(table: str, frame, db=None) -> int:
+    """Replace a rule table with the rows of an edited frame (the Data page's editor)."""
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"{table}.csv"
+        frame.to_csv(path, index=False)
+        return replace_rules(table, path, db)
+
+
+def rule_label(table: str, lang: str) -> str:
+    """A rule table's name in the page's language."""
+    zh, en = RULE_TABLES[table].split(" / ", 1)
+    return zh if lang == "zh" else en

@@ -854,3 +854,19 @@ def supply_page(scope: store.Scope, spec: str | None, lang: str) -> Supply:
     return Supply(run, table, raw, specs, spec, history[["ds", "y"]],
                   city[city["spec_code"] == spec][["ds", "yhat", "lo80", "hi80", "lo95", "hi95", "is_fallback"]],
                   summary, one.iloc[0].to_dict() if len(one) else None, forecast.festival_weeks(years))
+
+
+# ── 8 数据: business rules ───────────────────────────────────────────────────
+
+def rules(table: str) -> pd.DataFrame:
+    """One rule table as the marketing center edits it."""
+    from marketpulse import reference
+
+    return reference.rules_frame(table)
+
+
+def save_rules(table: str, frame: pd.DataFrame) -> int:
+    """Replace a rule table with the edited rows; all or nothing (raises RuleError)."""
+    from marketpulse import reference
+
+    return reference.replace_rules_frame(table, frame)

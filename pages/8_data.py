@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from marketpulse import ingest, ui, views
+from marketpulse import ingest, reference, ui, views
 
 f = ui.filters()
 ui.header(f, "data.title", "data.lead")
@@ -39,6 +39,16 @@ with left:
 with right:
     st.subheader(f.t("data.contents"))
     ui.table(page.counts, f, "store_contents", key="contents")
+st.subheader(f.t("data.rules"))
+with st.expander(f.t("data.rules_lead")):
+    table = st.selectbox(f.t("data.rule_table"), list(reference.RULE_TABLES), key="rule_table",
+                         format_func=lambda k: reference.rule_label(k, f.lang))
+    edited = st.data_editor(views.rules(table), num_rows="dynamic", hide_index=True, key=f"rules_{table}")
+    if st.button(f.t("data.rules_save"), key="rules_save", icon=":material/save:"):
+        try:
+            st.success(f.t("data.rules_saved", n=views.save_rules(table, edited)))
+        except reference.RuleError as exc:
+            st.error(str(exc))
 st.subheader(f.t("data.glossary"))
 ui.table(ui.load(views.glossary, f.lang), f, "glossary", key="glossary", static=True)
 with st.expander(f.t("data.contract")):

@@ -367,3 +367,16 @@ def test_state_matrix_keeps_every_flagged_spec_and_the_best_sellers():
     assert len(shown) == ui.MATRIX_ROWS
     assert "规格39" in shown and "规格00" in shown and "规格30" not in shown
     assert "共 30 个" in fig.layout.title.subtitle.text
+
+
+def test_data_page_edits_the_rules_and_saves_them(city, tmp_path, monkeypatch):
+    own = tmp_path / "own.duckdb"  # saving writes: keep the shared copy as it was
+    shutil.copyfile(city, own)
+    monkeypatch.setenv("MARKETPULSE_DB", str(own))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
+    at.switch_page("pages/8_data.py").run()
+    at.selectbox(key="rule_table").set_value("state_score_weight").run()
+    at.button(key="rules_save").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert i18n.t("data.rules_saved", "zh", n=3) in [s.value for s in at.success]
+    assert store.reader(own).sql("select count(*) as n from state_score_weight")["n"][0] == 3

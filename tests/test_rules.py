@@ -54,3 +54,16 @@ def test_a_missing_column_is_named(demo, tmp_path, capsys):
 def test_unknown_rule_table_is_a_usage_error(demo, capsys):
     assert cli.main(["rules", "show", "--table", "retailer"]) == 2
     assert "No rule table retailer" in capsys.readouterr().err
+
+
+def test_an_edited_frame_replaces_the_weights_and_moves_the_scores(demo):
+    week = "2026-11-16"
+    before = store.run("market_state", {"week_from": week, "week_to": week}, path=demo)
+    weights = reference.rules_frame("state_score_weight", demo)
+    weights["weight"] = weights["signal"].map({"cover": 1.0, "price_index": 0.0, "margin": 0.0})
+    assert reference.replace_rules_frame("state_score_weight", weights, db=demo) == 3
+    after = store.run("market_state", {"week_from": week, "week_to": week}, path=demo)
+    # with all the weight on cover, the score is the cover score wherever cover is known
+    known = after.dropna(subset=["cover_score"])
+    assert (known.state_score - known.cover_score).abs().max() < 1e-9
+    assert not before.state_score.equals(after.state_score)
