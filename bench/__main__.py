@@ -95,7 +95,8 @@ def main(argv=None) -> int:
     parser.add_argument("--store", help="use this store instead of building one")
     args = parser.parse_args(argv)
 
-    from marketpulse import demo, ingest, rollup, store
+    from marketpulse import ingest, rollup, store
+    from marketpulse.simulate import demo
 
     work = Path(tempfile.mkdtemp(prefix="mp-bench-"))
     results: dict = {"scale": args.scale, "started": dt.datetime.now().isoformat(timespec="seconds"), "cpus": os.cpu_count()}

@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.store:
             shutil.copyfile(args.store, path)
         else:
-            from marketpulse import demo
+            from marketpulse.simulate import demo
 
             demo.build(path, scale=args.scale)
         build_s = time.perf_counter() - t0

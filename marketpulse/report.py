@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from marketpulse import charts, i18n, store, views
+from marketpulse import i18n, store, views
+from marketpulse.errors import UsageError
+from marketpulse.ui import figures as charts
 
 SHEETS = ("kpis", "alerts", "state", "brands", "scorecard")
 SHEET_NAMES = {
@@ -150,8 +152,6 @@ def write(week: dt.date, out: Path | str, scope: store.Scope = store.CITY, lang:
 
 def main(args) -> int:
     """`report --week YYYY-MM-DD --out FILE.xlsx`: the weekly workbook from a shell."""
-    from marketpulse.cli import UsageError
-
     try:
         week = dt.date.fromisoformat(args.week) if args.week else views.freshness().latest_week
     except ValueError:

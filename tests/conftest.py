@@ -30,7 +30,7 @@ def demo_store(tmp_path_factory):
     """
     from datetime import date
 
-    from marketpulse import demo
+    from marketpulse.simulate import demo
 
     path = tmp_path_factory.mktemp("demo_store") / "demo.duckdb"
     demo.build(path, scale="small", seed=DEMO_SEED, end_week=date.fromisoformat(DEMO_END_WEEK))

@@ -21,7 +21,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from marketpulse import cli, metrics_brand, rollup, store
+from marketpulse import cli, rollup, store
+from marketpulse.metrics import brand as metrics_brand
 
 W0, W1, W2, W3, W4 = "2026-05-25", "2026-06-01", "2026-06-08", "2026-06-15", "2026-06-22"
 CM = {"R1": "C1", "R2": "C1", "R3": "C1", "R5": "C1", "R4": "C2"}

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from marketpulse import cli, simulate, store
-from marketpulse.simulate_files import CUSTOMER_MANAGER, ORDER, RETAILER, SPEC, TERRITORY, VISIT
+from marketpulse.simulate.files import CUSTOMER_MANAGER, ORDER, RETAILER, SPEC, TERRITORY, VISIT
 
 END = date(2026, 11, 16)
 

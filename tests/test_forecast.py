@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from marketpulse import cli, festival, forecast, reconcile, store
+from marketpulse import cli, festival, forecast, store
+from marketpulse.forecast import reconcile
 
 # Spring Festival effect on weekly sales, by weeks from the festival week
 PROFILE = {-3: 1.25, -2: 1.6, -1: 2.0, 0: 0.55, 1: 0.7, 2: 0.9}
@@ -211,7 +212,7 @@ def test_backtest_returns_all_three_methods_per_series():
 @pytest.fixture(scope="module")
 def festival_city(tmp_path_factory):
     """The small simulated city over 80 weeks to April 2026: two festivals, a year apart."""
-    from marketpulse import demo
+    from marketpulse.simulate import demo
 
     path = tmp_path_factory.mktemp("festival_city") / "city.duckdb"
     demo.build(path, scale="small", seed=7, weeks=80, end_week=date(2026, 4, 13))

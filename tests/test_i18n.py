@@ -17,7 +17,7 @@ KEY_USE = re.compile(r"""(?:\bt\(|missing\(f,\s*|header\(f,\s*|empty\(f,\s*)["']
 
 
 def used_keys() -> set[str]:
-    files = [ROOT / "app.py", *ROOT.glob("pages/*.py"), *ROOT.glob("marketpulse/*.py")]
+    files = [ROOT / "app.py", *ROOT.glob("app_pages/*.py"), *ROOT.glob("marketpulse/**/*.py")]
     return {key for path in files for key in KEY_USE.findall(path.read_text(encoding="utf-8"))}
 
 

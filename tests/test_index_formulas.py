@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from marketpulse import index_formulas as f
+from marketpulse.metrics import index_formulas as f
 
 # Two goods, worked by hand:
 #   A: p0 = 1, p1 = 2, q0 = 10, q1 = 5        B: p0 = 1, p1 = 1, q0 = 10, q1 = 20

@@ -20,7 +20,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from marketpulse import cli, metrics_brand, rollup, store
+from marketpulse import cli, rollup, store
+from marketpulse.metrics import brand as metrics_brand
 
 W0, W1, W2, W3 = "2026-03-02", "2026-03-09", "2026-03-16", "2026-03-23"
 SP_W2 = "2025-03-17"  # 2025-W12, the same period (同期) of W2 = 2026-W12

@@ -15,12 +15,14 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from marketpulse import charts, i18n, store, ui, views
+from marketpulse import i18n, store, views
+from marketpulse.ui import core as ui
+from marketpulse.ui import figures as charts
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [
-    "pages/1_weekly_review.py", "pages/2_inventory.py", "pages/3_prices.py", "pages/4_brands.py",
-    "pages/5_territory.py", "pages/6_customer_managers.py", "pages/7_supply.py", "pages/8_data.py",
+    "app_pages/1_weekly_review.py", "app_pages/2_inventory.py", "app_pages/3_prices.py", "app_pages/4_brands.py",
+    "app_pages/5_territory.py", "app_pages/6_customer_managers.py", "app_pages/7_supply.py", "app_pages/8_data.py",
 ]
 
 
@@ -162,22 +164,22 @@ def test_every_page_on_an_empty_store_says_there_is_no_data(tmp_path, monkeypatc
     assert not at.exception, [e.value for e in at.exception]
     shown = [i.value for i in at.info] + [c.value for c in at.caption]
     empty = {i18n.t("empty.week", "zh"), i18n.t("empty.range", "zh")}
-    if page == "pages/7_supply.py":
+    if page == "app_pages/7_supply.py":
         empty = {i18n.t("supply.none", "zh")}
-    elif page == "pages/8_data.py":
+    elif page == "app_pages/8_data.py":
         empty = {":material/schedule: " + i18n.t("fresh.none", "zh"), i18n.t("fresh.none", "zh")}
     assert empty & set(shown), shown
 
 
 def test_data_page_lists_every_metric_in_the_glossary(app):
-    at = app("pages/8_data.py")
+    at = app("app_pages/8_data.py")
     glossary = next(t.value for t in at.table if i18n.t("gloss.definition", "zh") in t.value.columns)
     assert list(glossary.index) == [i18n.t(f"gloss.{k}", "zh") for k in i18n.GLOSSARY]
     assert views.freshness().latest_week is not None
 
 
 def test_data_page_tables_all_offer_csv_and_excel_downloads(app):
-    at = app("pages/8_data.py")
+    at = app("app_pages/8_data.py")
     keys = {b.key for b in at.get("download_button")}
     for table in ("imports", "freshness", "contents", "glossary"):
         assert {f"{table}_csv", f"{table}_xlsx"} <= keys, table
@@ -189,7 +191,7 @@ def test_data_page_imports_an_upload_and_shows_the_summary(app, city, tmp_path, 
     city = own
     monkeypatch.setenv("MARKETPULSE_DB", str(own))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
-    at.switch_page("pages/8_data.py").run()
+    at.switch_page("app_pages/8_data.py").run()
     territories = ("department_code,department_name,territory_code,territory_name,area_type\n"
                    "DX9,测试市场部,TX9,测试片区,城网\nDX9,测试市场部,TX8,,城网\n")
     at.file_uploader(key="upload").upload("片区.csv", territories.encode("utf-8"), "text/csv")
@@ -228,7 +230,7 @@ def values(encoded) -> list[float]:
 
 
 def test_inventory_table_equals_inventory_ratio_by_department(app, city):
-    at = app("pages/2_inventory.py")
+    at = app("app_pages/2_inventory.py")
     start, end = weeks(city)
     want = store.run("inventory_ratio", {"level": "department", "week_from": end, "week_to": end})
     got = frame_with(at, i18n.t("col.ratio", "zh")).set_index(i18n.t("col.code", "zh"))[i18n.t("col.ratio", "zh")]
@@ -239,14 +241,14 @@ def test_inventory_table_equals_inventory_ratio_by_department(app, city):
 
 def test_inventory_drills_down_to_the_territories_of_a_department(app, city):
     dep = store.reader(city).sql("select min(department_code) as d from department")["d"][0]
-    at = app("pages/2_inventory.py", dep=dep)
+    at = app("app_pages/2_inventory.py", dep=dep)
     codes = set(frame_with(at, i18n.t("col.ratio", "zh"))[i18n.t("col.code", "zh")])
     territories = set(store.reader(city).sql("select territory_code from territory where department_code = $d", {"d": dep})["territory_code"])
     assert codes and codes <= territories
 
 
 def test_prices_table_equals_price_index_and_formula_switch_changes_the_chart(app, city):
-    at = app("pages/3_prices.py")
+    at = app("app_pages/3_prices.py")
     _, end = weeks(city)
     want = store.run("price_index", {"level": "territory", "week_from": end, "week_to": end})
     got = frame_with(at, i18n.t("col.compliance", "zh")).set_index(i18n.t("col.territory", "zh"))[i18n.t("col.price_index", "zh")]
@@ -254,14 +256,14 @@ def test_prices_table_equals_price_index_and_formula_switch_changes_the_chart(ap
         assert got[name] == pytest.approx(round(index, 1))
     titles = " ".join(fig["layout"]["title"]["text"] for fig in figures(at))
     assert "费雪" in titles
-    at = app("pages/3_prices.py", formula="laspeyres")
+    at = app("app_pages/3_prices.py", formula="laspeyres")
     assert "拉氏" in " ".join(fig["layout"]["title"]["text"] for fig in figures(at))
 
 
 def test_territory_trends_follow_the_territory_filter(app, city):
     names = store.reader(city).sql("select territory_code, territory_name from territory order by territory_code")
     code, name = names["territory_code"].iloc[-1], names["territory_name"].iloc[-1]
-    at = app("pages/5_territory.py", ter=code)
+    at = app("app_pages/5_territory.py", ter=code)
     titles = [fig["layout"]["title"]["text"] for fig in figures(at)]
     assert len(titles) >= 5 and all(name in t for t in titles)
     sales = store.run("sales_volume", {"level": "territory", "product_level": "all", "week_from": weeks(city)[0], "week_to": weeks(city)[1]})
@@ -275,7 +277,7 @@ def test_territory_trends_pick_a_territory_of_the_chosen_department(app, city):
     dep = reader.sql("select max(department_code) as d from department")["d"][0]
     own = reader.sql("select territory_code, territory_name from territory where department_code = $d", {"d": dep})
     assert reader.sql("select min(department_code) as d from department")["d"][0] != dep
-    at = app("pages/5_territory.py", dep=dep)
+    at = app("app_pages/5_territory.py", dep=dep)
     names = set(own["territory_name"])
     shown = [name for name in names if any(name in i.value for i in at.info)]
     assert len(shown) == 1
@@ -294,14 +296,14 @@ def test_territory_trends_pick_a_territory_of_the_chosen_department(app, city):
 def test_scorecard_equals_cm_scorecard_and_a_manager_opens_the_detail(app, city):
     start, end = weeks(city)
     want = store.run("cm_scorecard", {"level": "cm", "week_from": start, "week_to": end})
-    at = app("pages/6_customer_managers.py")
+    at = app("app_pages/6_customer_managers.py")
     card = frame_with(at, i18n.t("col.visit_rate", "zh")).set_index(i18n.t("col.cm_code", "zh"))
     for code, rate in zip(want["level_key"], want["visit_rate"]):
         assert card.loc[code, i18n.t("col.visit_rate", "zh")] == pytest.approx(round(rate * 100, 1))
     # the manager the simulation made skip visits: the detail must list unvisited retailers
     missed = store.reader(city).sql("select cm_code from demo_truth where kind = 'missed_visits'")["cm_code"][0]
     manager = want.set_index("level_key").loc[missed]
-    at = app("pages/6_customer_managers.py", cm=missed)
+    at = app("app_pages/6_customer_managers.py", cm=missed)
     assert any(manager["level_name"] in h.value for h in at.subheader)
     visits = store.run("cm_visits", {"cm_code": missed, "week_from": start, "week_to": end})
     last = visits[visits["week"] == visits["week"].max()]
@@ -310,7 +312,7 @@ def test_scorecard_equals_cm_scorecard_and_a_manager_opens_the_detail(app, city)
 
 
 def test_brand_league_equals_new_brand_uptake(app, city):
-    at = app("pages/4_brands.py")
+    at = app("app_pages/4_brands.py")
     _, end = weeks(city)
     uptake = store.run("new_brand_uptake", {"level": "territory", "week_from": end, "week_to": end})
     spec = at.selectbox(key="new_spec").value
@@ -333,7 +335,7 @@ def city_with_forecasts(city, tmp_path_factory) -> Path:
 
 
 def test_supply_without_forecasts_says_what_it_will_show(app):
-    at = app("pages/7_supply.py")
+    at = app("app_pages/7_supply.py")
     assert any(i.value == i18n.t("supply.none", "zh") for i in at.info)
 
 
@@ -342,7 +344,7 @@ def test_supply_table_equals_the_recommendations(city_with_forecasts, monkeypatc
 
     monkeypatch.setenv("MARKETPULSE_DB", str(city_with_forecasts))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
-    at.switch_page("pages/7_supply.py").run()
+    at.switch_page("app_pages/7_supply.py").run()
     assert not at.exception, [e.value for e in at.exception]
     want = supply.recommendations()
     table = frame_with(at, i18n.t("col.recommended", "zh"))
@@ -374,7 +376,7 @@ def test_data_page_edits_the_rules_and_saves_them(city, tmp_path, monkeypatch):
     shutil.copyfile(city, own)
     monkeypatch.setenv("MARKETPULSE_DB", str(own))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
-    at.switch_page("pages/8_data.py").run()
+    at.switch_page("app_pages/8_data.py").run()
     at.selectbox(key="rule_table").set_value("state_score_weight").run()
     at.button(key="rules_save").click().run()
     assert not at.exception, [e.value for e in at.exception]

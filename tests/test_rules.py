@@ -7,7 +7,8 @@ import shutil
 import pandas as pd
 import pytest
 
-from marketpulse import cli, reference, store
+from marketpulse import cli, store
+from marketpulse import rules as reference
 
 
 @pytest.fixture

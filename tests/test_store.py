@@ -84,7 +84,7 @@ def test_scope_hides_rows_outside_it(db, scope, retailers, territories):
 
 def test_bind_rejects_missing_and_unknown_parameters(tmp_path, monkeypatch):
     (tmp_path / "demo_metric.sql").write_text("-- test\nselect $week_from::date as w where $level = 'city'\n")
-    monkeypatch.setattr(store, "QUERY_DIR", tmp_path)
+    monkeypatch.setattr(store.core, "QUERY_DIR", tmp_path)
     with pytest.raises(store.QueryError, match="needs parameter.*week_from"):
         store.bind("demo_metric", {"level": "city"})
     with pytest.raises(store.QueryError, match="takes no parameter colour"):
@@ -159,7 +159,7 @@ def test_ref_reuses_a_named_query_with_fixed_parameters(tmp_path, monkeypatch):
         "select b.level, c.level as city_level, b.literal from ref('base_metric') as b, "
         "ref('base_metric', level='city') as c\n"
     )
-    monkeypatch.setattr(store, "QUERY_DIR", tmp_path)
+    monkeypatch.setattr(store.core, "QUERY_DIR", tmp_path)
     assert store.query_params("outer_metric") == {"level", "week_from"}
     sql, bound = store.bind("outer_metric", {"level": "territory", "week_from": "2025-01-06"})
     with duckdb.connect() as con:
@@ -169,7 +169,7 @@ def test_ref_reuses_a_named_query_with_fixed_parameters(tmp_path, monkeypatch):
 def test_ref_refuses_a_loop(tmp_path, monkeypatch):
     (tmp_path / "a_metric.sql").write_text("select * from ref('b_metric')\n")
     (tmp_path / "b_metric.sql").write_text("select * from ref('a_metric')\n")
-    monkeypatch.setattr(store, "QUERY_DIR", tmp_path)
+    monkeypatch.setattr(store.core, "QUERY_DIR", tmp_path)
     with pytest.raises(store.QueryError, match="loop"):
         store.bind("a_metric", {})
 
