@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from marketpulse import i18n, views
+from marketpulse import views
 from marketpulse.ui import core as ui
 from marketpulse.ui import figures as charts
 

@@ -3,7 +3,7 @@ the Spring Festival marked, and backtest accuracy next to every forecast."""
 
 import streamlit as st
 
-from marketpulse import supply, views
+from marketpulse import numbers, supply, views
 from marketpulse.ui import figures as charts
 from marketpulse.ui import core as ui
 
@@ -24,8 +24,8 @@ ui.chart(charts.forecast(data.history, data.forecast, data.festivals, labels, f.
                          f.desc, f.t("axis.week"), f.t("axis.sales")), key="forecast")
 if data.spec_accuracy:
     a = data.spec_accuracy
-    st.caption(f.t("supply.spec_accuracy", model=charts.fmt(a["mase_model"], 2),
-                   seasonal=charts.fmt(a["mase_seasonal_naive"], 2), festival=charts.fmt(a["mase_festival_naive"], 2)))
+    st.caption(f.t("supply.spec_accuracy", model=numbers.fmt(a["mase_model"], 2),
+                   seasonal=numbers.fmt(a["mase_seasonal_naive"], 2), festival=numbers.fmt(a["mase_festival_naive"], 2)))
 if data.forecast["is_fallback"].any():
     st.warning(f.t("supply.fallback"))
 

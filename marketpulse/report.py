@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from marketpulse import i18n, store, views
-from marketpulse.errors import UsageError
+from marketpulse import i18n, numbers, store, views
 from marketpulse.ui import figures as charts
 
 SHEETS = ("kpis", "alerts", "state", "brands", "scorecard")
@@ -47,7 +46,7 @@ def sections(week: dt.date, params: dict | None = None, scope: store.Scope = sto
         t("report.wow"): [k.wow for k in review.kpis],
         t("report.yoy"): [k.yoy for k in review.kpis],
         t("report.change_unit"): [t("unit.points") if k.points else "%" for k in review.kpis],
-        t("report.light"): [t(f"rag.{k.rag}") if k.rag else charts.UNDEFINED for k in review.kpis],
+        t("report.light"): [t(f"rag.{k.rag}") if k.rag else numbers.UNDEFINED for k in review.kpis],
     })
     out = {"kpis": kpis}
     out["alerts"] = review.alerts if review.alerts is not None else _note(t("report.not_available"), lang)
@@ -134,7 +133,7 @@ def _colour(ws, frame: pd.DataFrame, lang: str, fills: dict) -> None:
               {i18n.t(f"rag.{r}", lang): r for r in charts.RAG_COLORS}]
     last = 2 + len(frame)
     for i, column in enumerate(frame.columns):
-        values = set(frame[column].dropna().astype(str)) - {charts.UNDEFINED}
+        values = set(frame[column].dropna().astype(str)) - {numbers.UNDEFINED}
         for words in groups:
             if values and values <= set(words):
                 for word, key in words.items():
@@ -148,19 +147,3 @@ def write(week: dt.date, out: Path | str, scope: store.Scope = store.CITY, lang:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(workbook(week, {}, scope, lang))
     return out
-
-
-def main(args) -> int:
-    """`report --week YYYY-MM-DD --out FILE.xlsx`: the weekly workbook from a shell."""
-    try:
-        week = dt.date.fromisoformat(args.week) if args.week else views.freshness().latest_week
-    except ValueError:
-        raise UsageError(f"--week 应为日期 YYYY-MM-DD:{args.week!r} / --week expects a date YYYY-MM-DD, got {args.week!r}") from None
-    if week is None:
-        print(i18n.t("fresh.none", "zh") + " / " + i18n.t("fresh.none", "en"))
-        return 1
-    week = week - dt.timedelta(days=week.weekday())
-    scope = store.Scope(department_code=args.department, territory_code=args.territory, cm_code=args.cm)
-    path = write(week, args.out, scope, args.lang)
-    print(f"已写出周报 {path}(报告周 {week}) / Weekly report written to {path} (week of {week})")
-    return 0

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from marketpulse import ingest, store
+from marketpulse import ingest
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).parent / "data"

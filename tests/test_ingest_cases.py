@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from marketpulse import ingest, store
+from marketpulse import ingest
 
 DATA = Path(__file__).parent / "data"
 REFERENCE_FILES = ["territories.csv", "customer_managers.csv", "retailers.csv", "specs.csv"]

@@ -15,9 +15,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from marketpulse import i18n, store, views
+from marketpulse import i18n, numbers, store, views
 from marketpulse.ui import core as ui
-from marketpulse.ui import figures as charts
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [
@@ -86,8 +85,8 @@ def test_weekly_review_numbers_equal_the_named_queries(app, city):
     index = store.run("price_index", {"level": "city", "week_from": week, "week_to": week})
     got = cards(at)
     assert ui.number(sales["sales_qty"][0], "zh", 0) in got["销量"]
-    assert charts.fmt(ratio["ratio"][0], 2) in got["存销比"]
-    assert charts.fmt(index["price_index"][0], 1) in got["价格指数"]
+    assert numbers.fmt(ratio["ratio"][0], 2) in got["存销比"]
+    assert numbers.fmt(index["price_index"][0], 1) in got["价格指数"]
     assert f"{week.isoformat()}" in " ".join(h.value for h in at.subheader)
 
 
@@ -123,7 +122,7 @@ def test_weekly_review_ranks_cells_by_state_score_with_the_weights_in_words(app,
     assert any(c.value == formula for c in at.caption)
     matrix = next(fig for fig in figures(at) if fig["data"][0]["type"] == "heatmap")
     tips = [tip for row in matrix["data"][0]["customdata"] for tip in row]
-    assert all(i18n.t("col.score", "zh") in tip for tip in tips if tip != charts.UNDEFINED)
+    assert all(i18n.t("col.score", "zh") in tip for tip in tips if tip != numbers.UNDEFINED)
 
 
 def test_territory_filter_changes_the_weekly_numbers(app, city):

@@ -5,3 +5,4 @@ May import store, rollup, errors and i18n; nothing here knows pages or the CLI.
 
 from marketpulse.ingest.contract import *  # noqa: F401,F403
 from marketpulse.ingest.load import *  # noqa: F401,F403
+from marketpulse.errors import ImportRefused  # noqa: F401

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from marketpulse.errors import ImportRefused
 
 
 # Value types a column can have; each has one parser in ingest/checks.py.

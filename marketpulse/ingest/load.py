@@ -18,22 +18,20 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-import duckdb
 import pandas as pd
 
 from marketpulse import rollup, store
+from marketpulse.errors import ImportRefused
 from marketpulse.ingest import read as ingest_read
 from marketpulse.ingest import checks as ingest_rules
 from marketpulse.ingest.contract import (  # noqa: F401  (re-exported: the contract's public face)
     KIND_NAMES,
     KINDS,
     REASONS,
-    ImportRefused,
     Kind,
     detect_kind,
     expected_columns,
@@ -518,60 +516,3 @@ def sniff_kind(path: str | Path) -> str | None:
         return found.name if found else None
     except (ImportRefused, OSError, StopIteration):
         return None
-
-
-def _order_files(files: list[str], kind: str | None) -> list[str]:
-    if kind:
-        return list(files)
-    rank = {name: i for i, name in enumerate(KIND_NAMES)}
-    return sorted(files, key=lambda f: rank.get(sniff_kind(f), len(rank)))
-
-
-def main(args) -> int:
-    """`marketpulse import FILE... [--kind KIND]`: exit 0 if every file was imported, 1 if any was refused."""
-    from tqdm import tqdm
-
-    refused = 0
-    files = _order_files(args.files, args.kind)
-    if files != list(args.files):
-        print("按依赖顺序导入(先资料后明细):" + ", ".join(files) +
-              " / Importing reference files first: " + ", ".join(files), flush=True)
-    for path in files:
-        bar = tqdm(total=100, desc=Path(path).name, unit="%", file=sys.stderr, disable=None, leave=False,
-                   bar_format="{desc}: {percentage:3.0f}%|{bar}| {postfix}")
-
-        def progress(fraction: float, message: str, bar=bar) -> None:
-            bar.n = round(fraction * 100)
-            bar.set_postfix_str(message, refresh=False)
-            bar.refresh()
-
-        try:
-            summary = import_file(path, args.kind, progress=progress, force=getattr(args, "force", False))
-        except ImportRefused as exc:
-            bar.close()
-            print(f"已拒绝 / Refused: {exc}", file=sys.stderr, flush=True)
-            refused += 1
-            continue
-        bar.close()
-        print(summary.text("zh"))
-        print(summary.text("en"), flush=True)
-    if refused:
-        print(f"{refused} 个文件被拒绝 / {refused} file(s) refused", file=sys.stderr)
-    return 1 if refused else 0
-
-
-def quarantine_main(args) -> int:
-    """`marketpulse quarantine [--import-id N] [--format table|csv|json]`: list held-back rows."""
-    frame = quarantine_frame(args.import_id)
-    if args.format == "csv":
-        frame.to_csv(sys.stdout, index=False)
-    elif args.format == "json":
-        print(frame.to_json(orient="records", force_ascii=False))
-    elif frame.empty:
-        print("没有被拦下的行 / No rows held back.")
-    else:
-        shown = frame.drop(columns=["reason_en"]).rename(columns={"reason_zh": "reason"})
-        with pd.option_context("display.max_colwidth", 80, "display.width", 200):
-            print(shown.to_string(index=False))
-        print(f"共 {len(frame):,} 行 / {len(frame):,} row(s)")
-    return 0

@@ -19,7 +19,8 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from marketpulse.ingest.contract import KINDS, ImportRefused, Kind, detect_kind, expected_columns, match_headers
+from marketpulse.errors import ImportRefused
+from marketpulse.ingest.contract import KINDS, Kind, detect_kind, expected_columns, match_headers
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

@@ -18,7 +18,7 @@ from typing import Callable
 import pandas as pd
 import streamlit as st
 
-from marketpulse import i18n, store, views
+from marketpulse import i18n, numbers, store, views
 from marketpulse.ui import figures as charts
 
 LANG_KEY = "lang"
@@ -233,8 +233,8 @@ def empty(f: Filters, key: str = "empty.week") -> None:
 
 def number(value, lang: str, digits: int = 1) -> str:
     """A total for display: 万 for large counts in Chinese, thousands separators in English."""
-    text = charts.fmt(value, digits)
-    if text == charts.UNDEFINED:
+    text = numbers.fmt(value, digits)
+    if text == numbers.UNDEFINED:
         return text
     v = float(value)
     if lang == "zh" and abs(v) >= 1e4:
@@ -246,8 +246,8 @@ def number(value, lang: str, digits: int = 1) -> str:
 
 def change(value, lang: str, points: bool = False) -> str:
     """A week-on-week or same-period change: +3.2% or +1.5 pts; "—" when undefined."""
-    text = charts.fmt(value, 1)
-    if text == charts.UNDEFINED:
+    text = numbers.fmt(value, 1)
+    if text == numbers.UNDEFINED:
         return text
     sign = "+" if float(value) > 0 else ""
     return f"{sign}{text}{i18n.t('unit.points', lang) if points else '%'}"
@@ -357,9 +357,9 @@ def kpi_view(kpis, lang: str) -> list[dict]:
     digits = {"qty": 0, "price": 1, "weeks": 2, "index": 1, "pct": 1}
     cards = []
     for k in kpis:
-        value = number(k.value, lang, digits[k.unit]) if k.unit == "qty" else charts.fmt(k.value, digits[k.unit])
+        value = number(k.value, lang, digits[k.unit]) if k.unit == "qty" else numbers.fmt(k.value, digits[k.unit])
         unit = i18n.t(f"unit.{k.unit}", lang)
-        if value != charts.UNDEFINED and unit:
+        if value != numbers.UNDEFINED and unit:
             value += f" <span style='font-size:14px;color:#666'>{unit}</span>"
         cards.append({"label": i18n.t(k.key, lang), "value": value, "rag": k.rag,
                       "wow": change(k.wow, lang, k.points), "yoy": change(k.yoy, lang, k.points)})
@@ -368,13 +368,13 @@ def kpi_view(kpis, lang: str) -> list[dict]:
 
 def state_matrix(state: pd.DataFrame, f: Filters):
     """The spec × territory market-state grid for one week (territory names on the x axis)."""
-    tips = [i18n.t("weekly.state_hover", f.lang, ratio=charts.fmt(r, 2), index=charts.fmt(i, 1))
+    tips = [i18n.t("weekly.state_hover", f.lang, ratio=numbers.fmt(r, 2), index=numbers.fmt(i, 1))
             for r, i in zip(state["ratio"], state["price_index"])]
     weights = views.score_weights(state)
     if weights is not None and "state_score" in state:
-        tips = [tip + "<br>" + i18n.t("weekly.score_hover", f.lang, score=charts.fmt(r.state_score, 1),
-                                      cover=charts.fmt(r.cover_score, 0), price=charts.fmt(r.price_score, 0),
-                                      margin=charts.fmt(r.margin_score, 0), cw=f"{weights['cover']:.0f}",
+        tips = [tip + "<br>" + i18n.t("weekly.score_hover", f.lang, score=numbers.fmt(r.state_score, 1),
+                                      cover=numbers.fmt(r.cover_score, 0), price=numbers.fmt(r.price_score, 0),
+                                      margin=numbers.fmt(r.margin_score, 0), cw=f"{weights['cover']:.0f}",
                                       pw=f"{weights['price']:.0f}", mw=f"{weights['margin']:.0f}")
                 for tip, r in zip(tips, state.itertuples())]
     cells = state.assign(spec_label=state["spec_name"], tip=tips)
