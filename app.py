@@ -1,6 +1,6 @@
 """MarketPulse (市场脉搏) entry point: language, navigation and the shared sidebar filters
 (marketpulse.ui.shell), then the chosen page."""
 
-from marketpulse.ui import core as ui
+from marketpulse.ui import shell
 
-ui.shell().run()
+shell.start().run()

@@ -4,27 +4,37 @@ a league table, and the key-brand share."""
 import streamlit as st
 
 from marketpulse import views
-from marketpulse.ui import figures as charts
-from marketpulse.ui import core as ui
+from marketpulse.ui import brands, figures, shell, widgets
 
-f = ui.filters()
-ui.header(f, "brands.title", "brands.lead")
+f = shell.filters()
+widgets.header(f, "brands.title", "brands.lead")
 if f.week_to is None:
-    ui.empty(f)
+    widgets.empty(f)
     st.stop()
-spec = ui.new_spec_picker(f)
-data = ui.load(views.brands, f.params(), f.scope(), spec, f.lang)
+spec = brands.new_spec_picker(f)
+data = shell.load(views.brands, f.params(), f.scope(), spec, f.lang)
 if data.city is None or data.city.empty:
     st.info(f.t("brands.none"))
 else:
     left, right = st.columns(2)
     with left:
-        ui.chart(ui.uptake_chart(data, f), key="uptake")
+        widgets.chart(brands.uptake_chart(data, f), key="uptake")
     with right:
-        ui.chart(ui.territory_uptake_chart(data, f), key="uptake_territories")
+        widgets.chart(brands.territory_uptake_chart(data, f), key="uptake_territories")
     st.caption(f.t("brands.target_note", share=f"{data.target_text[0]:g}", weeks=data.target_text[1]))
     st.subheader(f.t("brands.league", week=str(f.week_to)))
-    ui.table(data.league, f, "new_brand_league", key="league")
-if data.key_share is not None and len(data.key_share):
-    ui.chart(charts.lines(data.key_share, "week", "share", "series", f.t("brands.key_share"), f.desc,
-                          f.t("axis.week"), f.t("axis.share")), key="key_share")
+    widgets.table(data.league, f, "new_brand_league", key="league")
+if len(data.key_share):
+    widgets.chart(
+        figures.lines(
+            data.key_share,
+            "week",
+            "share",
+            "series",
+            f.t("brands.key_share"),
+            f.desc,
+            f.t("axis.week"),
+            f.t("axis.share"),
+        ),
+        key="key_share",
+    )

@@ -3,32 +3,58 @@
 import streamlit as st
 
 from marketpulse import views
-from marketpulse.ui import figures as charts
-from marketpulse.ui import core as ui
+from marketpulse.ui import figures, shell, widgets
 
-f = ui.filters()
-ui.header(f, "territory.title", "territory.lead")
-data = ui.load(views.territory_trends, f.params(), f.scope(), f.lang)
+PANELS = [
+    ("sales", "axis.sales"),
+    ("avg_price", "axis.avg_price"),
+    ("key_share", "axis.share"),
+    ("ratio", "axis.ratio"),
+    ("price_index", "axis.price_index"),
+]
+
+f = shell.filters()
+widgets.header(f, "territory.title", "territory.lead")
+data = shell.load(views.territory_trends, f.params(), f.scope(), f.lang)
 if not data.panels or data.panels["sales"].dropna(subset=["value"]).empty:
-    ui.empty(f, "empty.range")
+    widgets.empty(f, "empty.range")
     st.stop()
 if f.territory is None:
     st.info(f.t("territory.showing", name=data.territory_name))
 
-PANELS = [("sales", "axis.sales"), ("avg_price", "axis.avg_price"), ("key_share", "axis.share"),
-          ("ratio", "axis.ratio"), ("price_index", "axis.price_index")]
 columns = st.columns(2)
-for i, (panel, axis) in enumerate(p for p in PANELS if p[0] in data.panels):
-    frame = data.panels[panel]
+for i, (panel, axis) in enumerate(PANELS):
     with columns[i % 2]:
-        ui.chart(charts.lines(frame, "week", "value", "series", f.t(f"territory.{panel}", name=data.territory_name),
-                              f.desc, f.t("axis.week"), f.t(axis), dash="series", height=320), key=f"panel_{panel}")
+        widgets.chart(
+            figures.lines(
+                data.panels[panel],
+                "week",
+                "value",
+                "series",
+                f.t(f"territory.{panel}", name=data.territory_name),
+                f.desc,
+                f.t("axis.week"),
+                f.t(axis),
+                dash="series",
+                height=320,
+            ),
+            key=f"panel_{panel}",
+        )
 with columns[1]:
-    if data.signals is None:
-        ui.missing(f, "territory.no_signals")
-    elif data.signals.empty:
+    if data.signals.empty:
         st.info(f.t("territory.no_signals"))
     else:
-        ui.chart(charts.bars(data.signals, "week", "mentions", f.t("territory.signals", name=data.territory_name),
-                             f.desc, f.t("axis.week"), f.t("axis.mentions"), color="signal_label", height=320),
-                 key="signals")
+        widgets.chart(
+            figures.bars(
+                data.signals,
+                "week",
+                "mentions",
+                f.t("territory.signals", name=data.territory_name),
+                f.desc,
+                f.t("axis.week"),
+                f.t("axis.mentions"),
+                color="signal_label",
+                height=320,
+            ),
+            key="signals",
+        )

@@ -3,21 +3,26 @@
 import streamlit as st
 
 from marketpulse import views
-from marketpulse.ui import figures as charts
-from marketpulse.ui import core as ui
+from marketpulse.ui import figures, shell, widgets
 
-f = ui.filters()
-ui.header(f, "managers.title", "managers.lead")
-data = ui.load(views.managers, f.params(), f.scope(), f.cm, f.lang)
-if data.scorecard is None or data.scorecard.empty:
-    ui.empty(f, "empty.range")
+f = shell.filters()
+widgets.header(f, "managers.title", "managers.lead")
+data = shell.load(views.managers, f.params(), f.scope(), f.cm, f.lang)
+if data.scorecard.empty:
+    widgets.empty(f, "empty.range")
     st.stop()
 
 st.subheader(f.t("managers.scorecard", start=str(f.week_from), end=str(f.week_to)))
-event = ui.table(data.scorecard, f, "scorecard", key="scorecard", selectable=True,
-                 column_config={f.t("col.trend"): st.column_config.LineChartColumn(f.t("col.trend"), width="small")})
+event = widgets.table(
+    data.scorecard,
+    f,
+    "scorecard",
+    key="scorecard",
+    selectable=True,
+    column_config={f.t("col.trend"): st.column_config.LineChartColumn(f.t("col.trend"), width="small")},
+)
 if event and event.selection.rows:
-    ui.drill(cm=data.scorecard[f.t("col.cm_code")].iloc[event.selection.rows[0]])
+    shell.drill(cm=data.scorecard[f.t("col.cm_code")].iloc[event.selection.rows[0]])
 if not data.cm:
     st.info(f.t("managers.pick"))
     st.stop()
@@ -25,16 +30,28 @@ if not data.cm:
 st.subheader(f.t("managers.detail", name=data.cm_name))
 left, right = st.columns([3, 2])
 with left:
-    ui.chart(charts.bars(data.weekly, "week", "share", f.t("managers.weekly", name=data.cm_name), f.desc,
-                         f.t("axis.week"), f.t("axis.visited_share"), reference=100, height=320), key="cm_weekly")
+    widgets.chart(
+        figures.bars(
+            data.weekly,
+            "week",
+            "share",
+            f.t("managers.weekly", name=data.cm_name),
+            f.desc,
+            f.t("axis.week"),
+            f.t("axis.visited_share"),
+            reference=100,
+            height=320,
+        ),
+        key="cm_weekly",
+    )
 with right:
     st.markdown(f"**{f.t('managers.unvisited')}**")
     if data.unvisited.empty:
         st.success(f.t("managers.none_unvisited"))
     else:
-        ui.table(data.unvisited, f, "unvisited", key="unvisited")
+        widgets.table(data.unvisited, f, "unvisited", key="unvisited")
 st.markdown(f"**{f.t('managers.copy')}**")
 if data.copy_suspect.empty:
     st.success(f.t("managers.none_copy"))
 else:
-    ui.table(data.copy_suspect, f, "copy_suspect", key="copy_suspect")
+    widgets.table(data.copy_suspect, f, "copy_suspect", key="copy_suspect")

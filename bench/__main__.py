@@ -27,6 +27,11 @@ import tempfile
 import time
 from pathlib import Path
 
+import pandas as pd
+
+from marketpulse import ingest, metrics, rollup, store
+from marketpulse.simulate import demo
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -69,9 +74,7 @@ def child_peak_rss_mb(code: str, env: dict) -> float:
         "    for line in open('/proc/self/status'):\n"
         "        if line.startswith('VmHWM:'):\n"
         "            return int(line.split()[1])\n"
-        "base = hwm()\n"
-        + code
-        + "\nprint(hwm() - base)\n"
+        "base = hwm()\n" + code + "\nprint(hwm() - base)\n"
     )
     out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
     return int(out.stdout.strip().splitlines()[-1]) / 1024
@@ -95,11 +98,12 @@ def main(argv=None) -> int:
     parser.add_argument("--store", help="use this store instead of building one")
     args = parser.parse_args(argv)
 
-    from marketpulse import ingest, rollup, store
-    from marketpulse.simulate import demo
-
     work = Path(tempfile.mkdtemp(prefix="mp-bench-"))
-    results: dict = {"scale": args.scale, "started": dt.datetime.now().isoformat(timespec="seconds"), "cpus": os.cpu_count()}
+    results: dict = {
+        "scale": args.scale,
+        "started": dt.datetime.now().isoformat(timespec="seconds"),
+        "cpus": os.cpu_count(),
+    }
     try:
         path = work / "bench.duckdb"
         if args.store:
@@ -123,8 +127,6 @@ def main(argv=None) -> int:
             f"'{week_csv}' (header, delimiter ',')",
             {"w": last},
         )
-        import pandas as pd
-
         read_s, frame = timed(lambda: pd.read_csv(week_csv, dtype=str), repeat=3)
         t0 = time.perf_counter()
         summary = ingest.import_file(week_csv, "visits", db=path, force=True)
@@ -145,18 +147,23 @@ def main(argv=None) -> int:
         # queries against the pandas baseline
         obs_s, obs = timed(lambda: reader.sql("select * from weekly_observation"), repeat=1)
         base_s, _ = timed(lambda: pandas_inventory_ratio(obs, pd.Timestamp(first), pd.Timestamp(last)))
-        results["pandas_baseline"] = {"load_weekly_observation_s": round(obs_s, 2), "inventory_ratio_s": round(base_s, 3)}
+        results["pandas_baseline"] = {
+            "load_weekly_observation_s": round(obs_s, 2),
+            "inventory_ratio_s": round(base_s, 3),
+        }
         rows = []
         for name, extra in METRIC_QUERIES:
             params = {"week_from": first, "week_to": last, **extra}
-            seconds, frame = timed(lambda: store.run(name, params, path=path))
-            rows.append({
-                "query": name,
-                "seconds": round(seconds, 3),
-                "rows": len(frame),
-                "ratio_vs_pandas_inventory_ratio": round(seconds / base_s, 2),
-                "ratio_vs_pandas_load_and_compute": round(seconds / (obs_s + base_s), 3),
-            })
+            seconds, frame = timed(lambda name=name, params=params: metrics.query(name, params, path=path))
+            rows.append(
+                {
+                    "query": name,
+                    "seconds": round(seconds, 3),
+                    "rows": len(frame),
+                    "ratio_vs_pandas_inventory_ratio": round(seconds / base_s, 2),
+                    "ratio_vs_pandas_load_and_compute": round(seconds / (obs_s + base_s), 3),
+                }
+            )
         results["queries"] = rows
 
         env = {**os.environ, "MARKETPULSE_DB": str(path)}
@@ -168,7 +175,11 @@ def main(argv=None) -> int:
         pandas_code = "from marketpulse import store\nframe = store.reader().sql('select * from weekly_observation')\n"
         q_mb = child_peak_rss_mb(queries_code, env)
         p_mb = child_peak_rss_mb(pandas_code, env)
-        results["memory"] = {"all_queries_mb": round(q_mb), "pandas_load_mb": round(p_mb), "ratio": round(q_mb / p_mb, 2)}
+        results["memory"] = {
+            "all_queries_mb": round(q_mb),
+            "pandas_load_mb": round(p_mb),
+            "ratio": round(q_mb / p_mb, 2),
+        }
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -178,8 +189,10 @@ def main(argv=None) -> int:
     print(json.dumps({k: v for k, v in results.items() if k != "queries"}, indent=2, default=str))
     print(f"{'query':24s} {'seconds':>8s} {'rows':>8s} {'÷pandas ratio':>14s} {'÷pandas load+ratio':>19s}")
     for r in results["queries"]:
-        print(f"{r['query']:24s} {r['seconds']:8.3f} {r['rows']:8d} {r['ratio_vs_pandas_inventory_ratio']:14.2f} "
-              f"{r['ratio_vs_pandas_load_and_compute']:19.3f}")
+        print(
+            f"{r['query']:24s} {r['seconds']:8.3f} {r['rows']:8d} {r['ratio_vs_pandas_inventory_ratio']:14.2f} "
+            f"{r['ratio_vs_pandas_load_and_compute']:19.3f}"
+        )
     print(f"results: {out}")
     return 0
 

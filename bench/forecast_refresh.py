@@ -24,12 +24,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from tqdm import tqdm
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
 sys.path.insert(0, str(ROOT))
 
 from marketpulse import forecast, store  # noqa: E402
+from marketpulse.simulate import demo  # noqa: E402
 
 
 def naive_refresh(dept: pd.DataFrame, city: pd.DataFrame, h: int, cutoffs: list) -> float:
@@ -62,8 +64,6 @@ def main(argv: list[str] | None = None) -> int:
         if args.store:
             shutil.copyfile(args.store, path)
         else:
-            from marketpulse.simulate import demo
-
             demo.build(path, scale=args.scale)
         build_s = time.perf_counter() - t0
 
@@ -73,8 +73,15 @@ def main(argv: list[str] | None = None) -> int:
         cutoffs = forecast.cutoffs_for(dept["ds"].max(), args.horizon, args.origins, args.step)
 
         naive_s = naive_refresh(dept, city, args.horizon, cutoffs)
-        result = forecast.run_hierarchy(dept, city, h=args.horizon, n_origins=args.origins, step=args.step,
-                                        workers=args.workers, progress=True)
+        with tqdm(desc="预测 / forecasting", unit="spec", file=sys.stderr) as bar:
+
+            def tick(done: int, total: int) -> None:
+                bar.total = total
+                bar.update(done - bar.n)
+
+            result = forecast.run_hierarchy(
+                dept, city, h=args.horizon, n_origins=args.origins, step=args.step, workers=args.workers, progress=tick
+            )
         t0 = time.perf_counter()
         with store.writer(path) as con:
             forecast.write_result(con, result, h=args.horizon, n_origins=args.origins, model=forecast.DEFAULT_MODEL)
@@ -106,14 +113,17 @@ def main(argv: list[str] | None = None) -> int:
             **{k: round(v, 3) if isinstance(v, float) else v for k, v in summary.items()},
         }
         RESULTS.mkdir(exist_ok=True)
-        out = RESULTS / f"forecast-{record['scale'] if not args.store else 'store'}-{time.strftime('%Y%m%d-%H%M%S')}.json"
+        label = record["scale"] if not args.store else "store"
+        out = RESULTS / f"forecast-{label}-{time.strftime('%Y%m%d-%H%M%S')}.json"
         out.write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
         width = max(len(k) for k in record)
         for key, value in record.items():
             print(f"{key:{width}s}  {value}")
         if summary:
-            print(f"MASE model={summary['mase_model']:.3f} seasonal_naive={summary['mase_seasonal_naive']:.3f} "
-                  f"festival_naive={summary['mase_festival_naive']:.3f}")
+            print(
+                f"MASE model={summary['mase_model']:.3f} seasonal_naive={summary['mase_seasonal_naive']:.3f} "
+                f"festival_naive={summary['mase_festival_naive']:.3f}"
+            )
         print(f"→ {out.relative_to(ROOT)}")
         return 0
     finally:

@@ -6,6 +6,7 @@ want shown, and say which columns get which number format and which cell words a
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import math
 from dataclasses import dataclass, field
@@ -27,9 +28,9 @@ class Sheet:
     title: str | None = None
     subtitle: str | None = None
     number_formats: dict[str, str] = field(default_factory=dict)  # column → Excel format; else by dtype
-    widths: dict[str, float] = field(default_factory=dict)        # column → width; else from the texts
-    fills: dict[str, str] = field(default_factory=dict)           # cell word → background colour
-    fill_columns: tuple[str, ...] | None = None                   # where fills apply (None: any column all of whose words are in fills)
+    widths: dict[str, float] = field(default_factory=dict)  # column → width; else from the texts
+    fills: dict[str, str] = field(default_factory=dict)  # cell word → background colour
+    fill_columns: tuple[str, ...] | None = None  # where fills apply (None: any column all of whose words are in fills)
     freeze_columns: int = 0
     autofilter: bool = True
 
@@ -68,8 +69,16 @@ class _Styles:
         self.book = book
         self.title = book.add_format({"bold": True, "font_size": 14})
         self.subtitle = book.add_format({"italic": True, "font_color": "#666666"})
-        self.header = book.add_format({"bold": True, "bg_color": HEADER_COLOUR, "font_color": "#FFFFFF",
-                                       "border": 1, "text_wrap": True, "valign": "vcenter"})
+        self.header = book.add_format(
+            {
+                "bold": True,
+                "bg_color": HEADER_COLOUR,
+                "font_color": "#FFFFFF",
+                "border": 1,
+                "text_wrap": True,
+                "valign": "vcenter",
+            }
+        )
         self._numbers: dict[str, object] = {}
         self._fills: dict[str, object] = {}
 
@@ -99,6 +108,9 @@ def default_number_format(column: pd.Series) -> str | None:
         return FORMAT_INTEGER if big >= 1000 else FORMAT_TWO if big < 10 else FORMAT_ONE
     if pd.api.types.is_datetime64_any_dtype(column):
         return FORMAT_DATE
+    values = column.dropna()
+    if column.dtype == object and len(values) and all(isinstance(v, dt.date) for v in values):
+        return FORMAT_DATE  # date objects keep object dtype, yet Excel must show them as dates
     return None
 
 
@@ -157,9 +169,16 @@ def _colour(ws, styles: _Styles, frame: pd.DataFrame, sheet: Sheet, top: int) ->
     last = top + len(frame)
     for j, column in enumerate(frame.columns):
         words = set(frame[column].dropna().astype(str))
-        wanted = column in sheet.fill_columns if sheet.fill_columns is not None else (words and words <= set(sheet.fills))
+        wanted = (
+            column in sheet.fill_columns if sheet.fill_columns is not None else (words and words <= set(sheet.fills))
+        )
         if not wanted:
             continue
         for word in sorted(words & set(sheet.fills)):
-            ws.conditional_format(top + 1, j, last, j, {"type": "cell", "criteria": "==", "value": f'"{word}"',
-                                                       "format": styles.fill(sheet.fills[word])})
+            ws.conditional_format(
+                top + 1,
+                j,
+                last,
+                j,
+                {"type": "cell", "criteria": "==", "value": f'"{word}"', "format": styles.fill(sheet.fills[word])},
+            )

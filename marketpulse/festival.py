@@ -11,8 +11,8 @@ Weeks are Mondays (ISO week start) throughout.
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
-from typing import Iterable
+from collections.abc import Iterable
+from functools import cache
 
 import holidays
 import numpy as np
@@ -28,7 +28,7 @@ def monday(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-@lru_cache(maxsize=None)
+@cache
 def festival_date(year: int) -> dt.date:
     """First day of the Spring Festival in `year`, from the `holidays` package."""
     cn = holidays.country_holidays("CN", years=year, observed=False)

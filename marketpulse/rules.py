@@ -12,18 +12,14 @@ from pathlib import Path
 
 import duckdb
 
-from marketpulse import store
+from marketpulse import i18n, store
 from marketpulse.errors import RuleError
 
+# rule table → its title in both languages ("zh / en"), for the command line
 RULE_TABLES = {
-    "monitoring_point": "存销比监控点与市场状态阈值 / monitoring points and market-state thresholds",
-    "tier_band": "档位段 / tier bands",
-    "state_score_weight": "市场状态得分权重 / market-state score weights",
-    "setting": "阈值与参数 / thresholds and settings",
-    "note_keyword": "备注关键词 / note keywords",
+    table: f"{i18n.t(f'rules.{table}', 'zh')} / {i18n.t(f'rules.{table}', 'en')}"
+    for table in ("monitoring_point", "tier_band", "state_score_weight", "setting", "note_keyword")
 }
-
-
 
 
 def rules_frame(table: str, path=None):
@@ -41,28 +37,42 @@ def replace_rules(table: str, csv_path, db=None) -> int:
     _check_table(table)
     try:
         with store.writer(db) as con:
-            columns = [r[0] for r in con.execute(
-                "select column_name from duckdb_columns() where table_name = $t and database_name = current_database() "
-                "order by column_index", {"t": table}).fetchall()]
-            incoming = con.execute("select * from read_csv($p, header = true, all_varchar = true) limit 0",
-                                   {"p": str(csv_path)}).description
+            columns = [
+                r[0]
+                for r in con.execute(
+                    "select column_name from duckdb_columns() where table_name = $t and database_name = current_database() "
+                    "order by column_index",
+                    {"t": table},
+                ).fetchall()
+            ]
+            incoming = con.execute(
+                "select * from read_csv($p, header = true, all_varchar = true) limit 0", {"p": str(csv_path)}
+            ).description
             names = [d[0] for d in incoming]
             missing = [c for c in columns if c not in names and c != "note"]
             if missing:
-                raise RuleError(f"{table} 缺少列:{', '.join(missing)} / {table} file lacks column(s): {', '.join(missing)}")
+                raise RuleError(
+                    f"{table} 缺少列:{', '.join(missing)} / {table} file lacks column(s): {', '.join(missing)}"
+                )
             con.execute(f"delete from {table}")
             cols = ", ".join(c for c in columns if c in names)
-            con.execute(f"insert into {table} ({cols}) select {cols} from read_csv($p, header = true, all_varchar = true)",
-                        {"p": str(csv_path)})
+            con.execute(
+                f"insert into {table} ({cols}) select {cols} from read_csv($p, header = true, all_varchar = true)",
+                {"p": str(csv_path)},
+            )
             return con.execute(f"select count(*) from {table}").fetchone()[0]
     except duckdb.Error as exc:
-        raise RuleError(f"规则文件无效,数据库未改动:{exc} / The rule file was refused and the store left as it was: {exc}") from None
+        raise RuleError(
+            f"规则文件无效,数据库未改动:{exc} / The rule file was refused and the store left as it was: {exc}"
+        ) from None
 
 
 def _check_table(table: str) -> None:
     if table not in RULE_TABLES:
-        raise RuleError(f"没有规则表 {table};可用:{', '.join(RULE_TABLES)} / No rule table {table}; "
-                        f"choose one of: {', '.join(RULE_TABLES)}")
+        raise RuleError(
+            f"没有规则表 {table};可用:{', '.join(RULE_TABLES)} / No rule table {table}; "
+            f"choose one of: {', '.join(RULE_TABLES)}"
+        )
 
 
 def replace_rules_frame(table: str, frame, db=None) -> int:
@@ -75,5 +85,4 @@ def replace_rules_frame(table: str, frame, db=None) -> int:
 
 def rule_label(table: str, lang: str) -> str:
     """A rule table's name in the page's language."""
-    zh, en = RULE_TABLES[table].split(" / ", 1)
-    return zh if lang == "zh" else en
+    return i18n.t(f"rules.{table}", lang)

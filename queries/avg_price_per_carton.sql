@@ -8,7 +8,8 @@
 --   sold). The same period (同期) is the same ISO week number of ISO year − 1 (for week 53
 --   of a year whose previous year has 52 weeks: none, null); its weeks are read even when
 --   they lie before week_from. Today's wholesale price is applied to both years, so the
---   comparison shows the change in mix, not in price lists.
+--   comparison shows the change in mix, not in price lists. The sums are
+--   base/sales_by_level_week's, shared with sales_volume and key_brand_share.
 --
 -- Parameters:
 --   $level          city | department | territory | cm | retailer
@@ -31,78 +32,23 @@
 
 with
 
-params as (
-    select
-        date_trunc('week', $week_from::date)::date as week_from,
-        date_trunc('week', $week_to::date)::date as week_to,
-),
-
-observation as (
-    select
-        o.week,
-        o.level_key,
-        o.product_key,
-        o.sales_qty::double as sales_qty,
-        (o.sales_qty * o.wholesale_price)::double as sales_value,
-    from ref('base/observation_at_level', lookback_weeks='53') as o
-    cross join params as p
-    -- the same ISO week of last year lies 52 or 53 weeks back
-    where o.week between p.week_from - interval 53 weeks and p.week_to
-      and o.sales_qty is not null
-),
-
-level_week as (
-    select
-        week,
-        level_key,
-        product_key,
-        sum(sales_qty) as sales_qty,
-        sum(sales_value) as sales_value,
-    from observation
-    group by all
-),
-
-report_week as (
-    select
-        lw.*,
-        date_trunc('week', make_date((isoyear(lw.week) - 1)::integer, 1, 4))::date
-            + (weekofyear(lw.week)::integer - 1) * 7 as same_period_candidate,
-    from level_week as lw
-    cross join params as p
-    where lw.week between p.week_from and p.week_to
-),
-
-level_name as (
-    select 'city' as level, 'city' as level_key, '全市' as level_name
-    union all select 'department', department_code, department_name from department
-    union all select 'territory', territory_code, territory_name from territory
-    union all select 'cm', cm_code, cm_name from customer_manager
-    union all select 'retailer', license_no, retailer_name from retailer
-),
-
 final as (
     select
-        r.week,
-        r.level_key,
+        w.week,
+        w.level_key,
         n.level_name,
-        r.product_key,
-        r.sales_qty,
-        r.sales_value,
-        r.sales_value / nullif(r.sales_qty, 0) as avg_price_per_carton,
-        case
-            when isoyear(r.same_period_candidate) = isoyear(r.week) - 1 then r.same_period_candidate
-        end as same_period_week,
-        sp.sales_qty as sp_sales_qty,
-        sp.sales_value as sp_sales_value,
-        sp.sales_value / nullif(sp.sales_qty, 0) as sp_avg_price_per_carton,
-        (r.sales_value / nullif(r.sales_qty, 0)) / nullif(sp.sales_value / nullif(sp.sales_qty, 0), 0) - 1 as sp_growth,
-    from report_week as r
-    left join level_week as sp
-        on sp.level_key = r.level_key
-        and sp.product_key = r.product_key
-        and sp.week = r.same_period_candidate
-        and isoyear(r.same_period_candidate) = isoyear(r.week) - 1
-    left join level_name as n on n.level = $level and n.level_key = r.level_key
+        w.product_key,
+        w.sales_qty,
+        w.sales_value,
+        w.sales_value / nullif(w.sales_qty, 0) as avg_price_per_carton,
+        w.same_period_week,
+        w.sp_sales_qty,
+        w.sp_sales_value,
+        w.sp_sales_value / nullif(w.sp_sales_qty, 0) as sp_avg_price_per_carton,
+        (w.sales_value / nullif(w.sales_qty, 0)) / nullif(w.sp_sales_value / nullif(w.sp_sales_qty, 0), 0) - 1
+            as sp_growth,
+    from ref('base/sales_by_level_week') as w
+    left join ref('base/level_names') as n on n.level = $level and n.level_key = w.level_key
 )
 
 select * from final

@@ -27,7 +27,7 @@
 --                    weeks ending at week_to (already launched in that week): carrying
 --                    retailer-spec-weeks ÷ active retailer-spec-weeks (carrying as in
 --                    new_brand_uptake's 铺货率: stock > 0, supplied > 0, sales > 0 or
---                    ordered that week).
+--                    ordered that week). The new specs are base/new_spec's.
 --   order_fill_rate  订单满足率 Σ supplied ÷ Σ demanded; fulfilment_rate 履约率 order lines
 --                    supplied in full ÷ order lines.
 --   Retailer satisfaction is not measured: no satisfaction data is collected, so it is
@@ -76,22 +76,16 @@ params as (
 ),
 
 period_week as (
-    select
-        gs.week::date as week,
-        date_trunc('week', make_date((isoyear(gs.week) - 1)::integer, 1, 4))::date
-            + (weekofyear(gs.week)::integer - 1) * 7 as same_period_candidate,
-    from params as p
-    cross join unnest(generate_series(p.week_from, p.week_to, interval 7 day)) as gs(week)
+    select * from ref('base/same_period_week')
 ),
 
 same_period as (
     -- the same ISO week of last year, for the period's weeks that have one in the store
     select
         week as period_week,
-        same_period_candidate as week,
+        same_period_week as week,
     from period_week
-    where isoyear(same_period_candidate) = isoyear(week) - 1
-      and same_period_candidate >= (select min(week) from retailer_week)
+    where same_period_week >= (select min(week) from retailer_week)
 ),
 
 retailer_period as (
@@ -203,15 +197,7 @@ trade as (
 ),
 
 new_spec as (
-    select
-        s.spec_code,
-        date_trunc('week', s.launch_date)::date as launch_week,
-    from spec as s
-    cross join params as p
-    where date_trunc('week', s.launch_date)::date between p.week_to - interval 51 weeks and p.week_to
-      and ($brand is null or s.brand = $brand)
-      and ($price_class is null or s.price_class = $price_class)
-      and ($spec_code is null or s.spec_code = $spec_code)
+    select * from ref('base/new_spec')
 ),
 
 new_brand_possible as (
@@ -244,14 +230,6 @@ level_key as (
     select level_key from report
     union
     select level_key from trade
-),
-
-level_name as (
-    select 'city' as level, 'city' as level_key, '全市' as level_name
-    union all select 'department', department_code, department_name from department
-    union all select 'territory', territory_code, territory_name from territory
-    union all select 'cm', cm_code, cm_name from customer_manager
-    union all select 'retailer', license_no, retailer_name from retailer
 ),
 
 final as (
@@ -290,7 +268,7 @@ final as (
     left join trade as t using (level_key)
     left join new_brand_possible as np using (level_key)
     left join new_brand_carrying as nc using (level_key)
-    left join level_name as n on n.level = $level and n.level_key = k.level_key
+    left join ref('base/level_names') as n on n.level = $level and n.level_key = k.level_key
 )
 
 select * from final

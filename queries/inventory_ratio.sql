@@ -64,17 +64,6 @@ four_weeks as (
     )
 ),
 
-level_name as (
-    select 'city' as level, 'city' as level_key, '全市' as level_name
-    union all select 'department', department_code, department_name from department
-    union all select 'territory', territory_code, territory_name from territory
-    union all select 'cm', cm_code, cm_name from customer_manager
-    union all select 'retailer', license_no, retailer_name from retailer
-    union all select distinct 'brand', brand, brand from spec
-    union all select distinct 'price_class', price_class, price_class from spec
-    union all select 'spec', spec_code, spec_name from spec
-),
-
 final as (
     select
         t.week,
@@ -87,7 +76,7 @@ final as (
         t.stock_qty / nullif(t.avg_weekly_sales_4w, 0) as ratio,
     from four_weeks as t
     cross join params as p
-    left join level_name as n on n.level = $level and n.level_key = t.level_key
+    left join ref('base/level_names') as n on n.level = $level and n.level_key = t.level_key
     where t.week between p.week_from and p.week_to
 )
 

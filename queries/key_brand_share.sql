@@ -6,7 +6,8 @@
 --   key_brand_share = Σ sales of specs with is_key_brand ÷ Σ sales of all specs
 --   (null when nothing sold). The same period (同期) is the same ISO week number of ISO
 --   year − 1 (for week 53 of a year whose previous year has 52 weeks: none, null); its
---   weeks are read even when they lie before week_from.
+--   weeks are read even when they lie before week_from. The sums are
+--   base/sales_by_level_week's, shared with sales_volume and avg_price_per_carton.
 --   At product level brand or spec the share is 0 or 1 by construction; the useful
 --   product levels are all and price_class (key brands' share within each 价类).
 --
@@ -31,79 +32,22 @@
 
 with
 
-params as (
-    select
-        date_trunc('week', $week_from::date)::date as week_from,
-        date_trunc('week', $week_to::date)::date as week_to,
-),
-
-observation as (
-    select
-        o.week,
-        o.level_key,
-        o.product_key,
-        o.sales_qty::double as sales_qty,
-        o.is_key_brand,
-    from ref('base/observation_at_level', lookback_weeks='53') as o
-    cross join params as p
-    -- the same ISO week of last year lies 52 or 53 weeks back
-    where o.week between p.week_from - interval 53 weeks and p.week_to
-      and o.sales_qty is not null
-),
-
-level_week as (
-    select
-        week,
-        level_key,
-        product_key,
-        sum(sales_qty) as sales_qty,
-        coalesce(sum(sales_qty) filter (where is_key_brand), 0) as key_sales_qty,
-    from observation
-    group by all
-),
-
-report_week as (
-    select
-        lw.*,
-        lw.key_sales_qty / nullif(lw.sales_qty, 0) as key_brand_share,
-        date_trunc('week', make_date((isoyear(lw.week) - 1)::integer, 1, 4))::date
-            + (weekofyear(lw.week)::integer - 1) * 7 as same_period_candidate,
-    from level_week as lw
-    cross join params as p
-    where lw.week between p.week_from and p.week_to
-),
-
-level_name as (
-    select 'city' as level, 'city' as level_key, '全市' as level_name
-    union all select 'department', department_code, department_name from department
-    union all select 'territory', territory_code, territory_name from territory
-    union all select 'cm', cm_code, cm_name from customer_manager
-    union all select 'retailer', license_no, retailer_name from retailer
-),
-
 final as (
     select
-        r.week,
-        r.level_key,
+        w.week,
+        w.level_key,
         n.level_name,
-        r.product_key,
-        r.sales_qty,
-        r.key_sales_qty,
-        r.key_brand_share,
-        case
-            when isoyear(r.same_period_candidate) = isoyear(r.week) - 1 then r.same_period_candidate
-        end as same_period_week,
-        sp.sales_qty as sp_sales_qty,
-        sp.key_sales_qty as sp_key_sales_qty,
-        sp.key_sales_qty / nullif(sp.sales_qty, 0) as sp_key_brand_share,
-        r.key_brand_share - sp.key_sales_qty / nullif(sp.sales_qty, 0) as share_change,
-    from report_week as r
-    left join level_week as sp
-        on sp.level_key = r.level_key
-        and sp.product_key = r.product_key
-        and sp.week = r.same_period_candidate
-        and isoyear(r.same_period_candidate) = isoyear(r.week) - 1
-    left join level_name as n on n.level = $level and n.level_key = r.level_key
+        w.product_key,
+        w.sales_qty,
+        w.key_sales_qty,
+        w.key_sales_qty / nullif(w.sales_qty, 0) as key_brand_share,
+        w.same_period_week,
+        w.sp_sales_qty,
+        w.sp_key_sales_qty,
+        w.sp_key_sales_qty / nullif(w.sp_sales_qty, 0) as sp_key_brand_share,
+        w.key_sales_qty / nullif(w.sales_qty, 0) - w.sp_key_sales_qty / nullif(w.sp_sales_qty, 0) as share_change,
+    from ref('base/sales_by_level_week') as w
+    left join ref('base/level_names') as n on n.level = $level and n.level_key = w.level_key
 )
 
 select * from final

@@ -6,6 +6,7 @@
 -- Definitions (DESIGN.md §2, issue 4 §8), decided here where they were open:
 --   new spec          launch week (Monday of launch_date) within the 52 weeks ending at
 --                     week_to: weeks_since_launch at week_to is 0 … 51; week 0 = launch week.
+--                     The new specs are base/new_spec's, shared with cm_scorecard.
 --   active retailer   open in the week (retailer_week: opened_on ≤ Sunday, closed_on null
 --                     or ≥ Monday), attributed to the level by the assignment valid on the
 --                     week's Monday. Every count below is over active retailers only.
@@ -66,17 +67,7 @@ params as (
 ),
 
 new_spec as (
-    select
-        s.spec_code,
-        s.spec_name,
-        s.brand,
-        date_trunc('week', s.launch_date)::date as launch_week,
-    from spec as s
-    cross join params as p
-    where date_trunc('week', s.launch_date)::date between p.week_to - interval 51 weeks and p.week_to
-      and ($brand is null or s.brand = $brand)
-      and ($price_class is null or s.price_class = $price_class)
-      and ($spec_code is null or s.spec_code = $spec_code)
+    select * from ref('base/new_spec')
 ),
 
 active as (
@@ -211,14 +202,6 @@ cumulative as (
     )
 ),
 
-level_name as (
-    select 'city' as level, 'city' as level_key, '全市' as level_name
-    union all select 'department', department_code, department_name from department
-    union all select 'territory', territory_code, territory_name from territory
-    union all select 'cm', cm_code, cm_name from customer_manager
-    union all select 'retailer', license_no, retailer_name from retailer
-),
-
 final as (
     select
         c.week,
@@ -245,7 +228,7 @@ final as (
         c.sales_qty / nullif(c.sales_known_retailers, 0) as sales_per_stocking_retailer,
     from cumulative as c
     cross join params as p
-    left join level_name as n on n.level = $level and n.level_key = c.level_key
+    left join ref('base/level_names') as n on n.level = $level and n.level_key = c.level_key
     where c.week between p.week_from and p.week_to
 )
 

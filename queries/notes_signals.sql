@@ -73,14 +73,6 @@ signal_label as (
     group by all
 ),
 
-level_name as (
-    select 'city' as level, 'city' as level_key, '全市' as level_name
-    union all select 'department', department_code, department_name from department
-    union all select 'territory', territory_code, territory_name from territory
-    union all select 'cm', cm_code, cm_name from customer_manager
-    union all select 'retailer', license_no, retailer_name from retailer
-),
-
 final as (
     select
         m.week,
@@ -93,7 +85,7 @@ final as (
         count(distinct m.license_no)::integer as retailers,
     from mention as m
     join signal_label as l using (signal)
-    left join level_name as n on n.level = $level and n.level_key = m.level_key
+    left join ref('base/level_names') as n on n.level = $level and n.level_key = m.level_key
     group by m.week, m.level_key, m.signal
 )
 

@@ -64,14 +64,6 @@ level_week as (
     group by all
 ),
 
-level_name as (
-    select 'city' as level, 'city' as level_key, '全市' as level_name
-    union all select 'department', department_code, department_name from department
-    union all select 'territory', territory_code, territory_name from territory
-    union all select 'cm', cm_code, cm_name from customer_manager
-    union all select 'retailer', license_no, retailer_name from retailer
-),
-
 final as (
     select
         lw.week,
@@ -87,7 +79,7 @@ final as (
         lw.supplied_qty,
         lw.supplied_qty / nullif(lw.demand_qty, 0) as fill_rate,
     from level_week as lw
-    left join level_name as n on n.level = $level and n.level_key = lw.level_key
+    left join ref('base/level_names') as n on n.level = $level and n.level_key = lw.level_key
     left join spec as s on $product_level = 'spec' and s.spec_code = lw.product_key
 )
 

@@ -57,17 +57,6 @@ level_week as (
     group by all
 ),
 
-level_name as (
-    select 'city' as level, 'city' as level_key, '全市' as level_name
-    union all select 'department', department_code, department_name from department
-    union all select 'territory', territory_code, territory_name from territory
-    union all select 'cm', cm_code, cm_name from customer_manager
-    union all select 'retailer', license_no, retailer_name from retailer
-    union all select distinct 'brand', brand, brand from spec
-    union all select distinct 'price_class', price_class, price_class from spec
-    union all select 'spec', spec_code, spec_name from spec
-),
-
 final as (
     select
         w.week,
@@ -81,7 +70,7 @@ final as (
         p.tolerance,
     from level_week as w
     cross join params as p
-    left join level_name as n on n.level = $level and n.level_key = w.level_key
+    left join ref('base/level_names') as n on n.level = $level and n.level_key = w.level_key
 )
 
 select * from final

@@ -5,7 +5,7 @@
 --
 -- A spec's price in a week is its sales-weighted actual price within the level key
 -- (Σ retail_price · sales ÷ Σ sales, observations with a price and sales > 0), its
--- quantity the sales. Link formulas (marketpulse/index_formulas.py is the reference):
+-- quantity the sales. Link formulas (marketpulse/metrics/index_formulas.py is the reference):
 --   Laspeyres  Σ p1·q0 / Σ p0·q0        Paasche  Σ p1·q1 / Σ p0·q1
 --   Fisher     √(Laspeyres · Paasche)   (default)
 --   Törnqvist  exp(Σ ½(s0 + s1)·ln(p1/p0)), s = value share within the matched specs
@@ -126,17 +126,6 @@ chained as (
     window running as (partition by wp.level_key order by wp.week rows unbounded preceding)
 ),
 
-level_name as (
-    select 'city' as level, 'city' as level_key, '全市' as level_name
-    union all select 'department', department_code, department_name from department
-    union all select 'territory', territory_code, territory_name from territory
-    union all select 'cm', cm_code, cm_name from customer_manager
-    union all select 'retailer', license_no, retailer_name from retailer
-    union all select distinct 'brand', brand, brand from spec
-    union all select distinct 'price_class', price_class, price_class from spec
-    union all select 'spec', spec_code, spec_name from spec
-),
-
 final as (
     select
         c.week,
@@ -163,7 +152,7 @@ final as (
         c.specs,
     from chained as c
     cross join params as p
-    left join level_name as n on n.level = $level and n.level_key = c.level_key
+    left join ref('base/level_names') as n on n.level = $level and n.level_key = c.level_key
 )
 
 select * from final

@@ -1,7 +1,7 @@
 -- One row per spec × 市场部 in the data week: the market signals a supply recommendation
 -- weighs, next to what is on the shelves and already on its way. The recommendation
 -- itself (forecast demand over the target cover − stock − on order, and the verdict) is
--- computed from these rows and the stored forecasts by marketpulse/supply.py.
+-- computed from these rows and the stored forecasts by marketpulse/supply/recommend.py.
 --
 -- Signals come from market_state (one row per spec × 片区), summed to the 市场部:
 --   stock_qty, avg_weekly_sales_4w   Σ over its 片区

@@ -7,15 +7,13 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from marketpulse import rollup, store
+from marketpulse import metrics, rollup, store
 
 W1, W2, W3, W4 = (dt.date(2025, 9, 1) + dt.timedelta(weeks=i) for i in range(4))
 
 
-def alerts(path, **params):
-    params.setdefault("week_from", W1)
-    params.setdefault("week_to", W4)
-    return store.reader(path).query("alerts", params)
+def alerts(path, week_from=W1, week_to=W4, **filters):
+    return metrics.alerts(week_from, week_to, path=path, **filters)
 
 
 @pytest.fixture
@@ -33,11 +31,17 @@ def city(db):
         con.execute("insert into territory values ('T1', '东片', 'D1', '城网')")
         con.execute("insert into customer_manager values ('C1', '张三', 'T1')")
         for lic in ("R1", "R2"):
-            con.execute("insert into retailer values (?, ?, '食杂店', 8, 'T1', 'C1', '城网', null, null)", [lic, "店" + lic])
-            con.execute("insert into retailer_assignment values (?, date '1900-01-01', null, 'T1', 'C1', '食杂店', 8)", [lic])
+            con.execute(
+                "insert into retailer values (?, ?, '食杂店', 8, 'T1', 'C1', '城网', null, null)", [lic, "店" + lic]
+            )
+            con.execute(
+                "insert into retailer_assignment values (?, date '1900-01-01', null, 'T1', 'C1', '食杂店', 8)", [lic]
+            )
         con.execute("insert into spec values ('S1', '中华(硬)', '中华', '一类', 400, 450, true, date '2020-01-01')")
         for week, stock, price in [(W1, 10, 450), (W2, 10, 450), (W3, 40, 450), (W4, 50, 420)]:
-            con.execute("insert into visit_line values (?, 'C1', 'R1', 'S1', ?, ?, true, 10, null, 1)", [week, stock, price])
+            con.execute(
+                "insert into visit_line values (?, 'C1', 'R1', 'S1', ?, ?, true, 10, null, 1)", [week, stock, price]
+            )
         con.execute("insert into visit_line values (?, 'C1', 'R2', 'S1', 5, 450, true, null, null, 1)", [W1])
         rollup.rebuild(con)
     return db
@@ -61,7 +65,7 @@ def test_discounting_below_the_loose_line(city):
     assert len(disc) == 1
     row = disc.iloc[0]
     assert row.week.date() == W4
-    assert row.value == pytest.approx(420 / 450 * 100)          # 93.33
+    assert row.value == pytest.approx(420 / 450 * 100)  # 93.33
     assert row.severity_score == pytest.approx((95 - 93.3333) / 5, abs=1e-3)  # 0.33: low
     assert row.severity == "low"
     assert "价格指数 93.3" in row.reason_zh
@@ -83,7 +87,9 @@ def test_missed_visits_over_four_weeks(city):
 
 def test_a_higher_ceiling_in_the_rules_table_silences_the_overstock(city):
     with store.writer(city) as con:
-        con.execute("update monitoring_point set ratio_high = 6.0 where format = '*' and tier_band = '*' and area_type = '*'")
+        con.execute(
+            "update monitoring_point set ratio_high = 6.0 where format = '*' and tier_band = '*' and area_type = '*'"
+        )
     assert "overstock" not in set(alerts(city).kind)
 
 
@@ -95,7 +101,7 @@ def test_threshold_settings_are_data(city):
 
 def test_scoped_alerts_stay_in_scope(city):
     assert alerts(city, week_to=W4).shape[0] > 0
-    other = store.reader(city).query("alerts", {"week_from": W1, "week_to": W4}, scope=store.Scope(territory_code="T9"))
+    other = metrics.alerts(W1, W4, store.Scope(territory_code="T9"), path=city)
     assert other.empty
 
 
@@ -115,7 +121,7 @@ def test_alerts_find_every_planted_event_of_the_simulated_city(demo_store):
     reader = store.reader(demo_store)
     truth = reader.sql("select * from demo_truth")
     last = reader.sql("select max(week) as w from weekly_observation")["w"][0]
-    got = reader.query("alerts", {"week_from": last - pd.Timedelta(weeks=55), "week_to": last})
+    got = metrics.alerts(last - pd.Timedelta(weeks=55), last, path=demo_store)
     got["planted"] = False
     lines = []
     for t in truth.itertuples():
@@ -139,7 +145,9 @@ def test_alerts_find_every_planted_event_of_the_simulated_city(demo_store):
     precision = judged.planted.mean()
     precision_serious = serious.planted.mean()
     print("\n".join(lines))
-    print(f"precision: {precision:.0%} of {len(judged)} alert-weeks; medium/high only: {precision_serious:.0%} of {len(serious)}")
+    print(
+        f"precision: {precision:.0%} of {len(judged)} alert-weeks; medium/high only: {precision_serious:.0%} of {len(serious)}"
+    )
     print(f"false alarms: {(~judged.planted).sum()} alert-weeks over {judged.week.nunique()} weeks")
     # quiet parts stay quiet: most alerts, and most serious ones, point at planted events
     assert precision >= 0.35
@@ -154,7 +162,7 @@ def test_a_sold_out_shelf_is_tight_and_raises_a_stockout(city):
     with store.writer(city) as con:
         con.execute("insert into visit_line values (?, 'C1', 'R1', 'S1', 0, null, false, 0, null, 2)", [w5])
         rollup.rebuild(con)
-    state = store.reader(city).query("market_state", {"week_from": w5, "week_to": w5})
+    state = metrics.market_state(w5, w5, path=city)
     assert list(state.state) == ["tight"]
     assert state.ratio[0] == 0 and pd.isna(state.price_index[0])
     got = alerts(city, week_to=w5)

@@ -2,13 +2,14 @@
 `streamlit run app.py` on a free port, on a copy of the small simulated city.
 
 Every page loads with its charts and no error element, the language switch changes the
-headings, a filter survives a reload through the URL, a CSV download arrives, and a
-full-page screenshot of every page lands in test-artifacts/screenshots/ for a person to
-look at.
+headings, a filter survives a reload through the URL, a shared link opens its page even as
+a fresh server's first request, a CSV download arrives, and a full-page screenshot of every
+page lands in test-artifacts/screenshots/ for a person to look at.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -18,8 +19,12 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
+from playwright.sync_api import sync_playwright
+
+from marketpulse import store
 
 pytestmark = pytest.mark.browser
 
@@ -43,8 +48,11 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 def require_chromium(path: str = CHROMIUM) -> None:
     """Fail (never skip) when the browser is missing: these tests are part of every run."""
     if not Path(path).exists():
-        pytest.fail(f"Chromium not found at {path}: install it (apt-get install chromium; .ci/run does) "
-                    "to run the browser tests", pytrace=False)
+        pytest.fail(
+            f"Chromium not found at {path}: install it (apt-get install chromium; .ci/run does) "
+            "to run the browser tests",
+            pytrace=False,
+        )
 
 
 def test_a_missing_chromium_fails_rather_than_skips(tmp_path):
@@ -65,9 +73,63 @@ def city(request, tmp_path_factory) -> Path:
         return Path(request.getfixturevalue("demo_store"))
     except pytest.FixtureLookupError:
         path = tmp_path_factory.mktemp("city") / "demo.duckdb"
-        subprocess.run([sys.executable, "-m", "marketpulse", "demo", "--scale", "small"], cwd=ROOT,
-                       env={**os.environ, "MARKETPULSE_DB": str(path)}, check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "marketpulse", "demo", "--scale", "small"],
+            cwd=ROOT,
+            env={**os.environ, "MARKETPULSE_DB": str(path)},
+            check=True,
+            capture_output=True,
+        )
         return path
+
+
+@contextlib.contextmanager
+def serving(db: Path):
+    """`streamlit run app.py` on a free port over the store `db`; yields its URL."""
+    port = _free_port()
+    log_path = db.with_suffix(".log")
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "app.py",
+                "--server.headless",
+                "true",
+                "--server.port",
+                str(port),
+                "--browser.gatherUsageStats",
+                "false",
+                "--server.fileWatcherType",
+                "none",
+            ],
+            cwd=ROOT,
+            env={**os.environ, "MARKETPULSE_DB": str(db)},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
+                    break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail(f"streamlit did not start: {log_path.read_text()[-2000:]}")
+            time.sleep(0.3)
+        try:
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
 
 @pytest.fixture(scope="module")
@@ -76,47 +138,25 @@ def server(city, tmp_path_factory):
     require_chromium()
     db = tmp_path_factory.mktemp("browser") / "store.duckdb"
     shutil.copyfile(city, db)
-    env = {**os.environ, "MARKETPULSE_DB": str(db)}
     # stored forecasts, so the supply page has something to draw (as after a weekly refresh)
-    subprocess.run([sys.executable, "-m", "marketpulse", "forecast", "--origins", "4", "--workers", "1"],
-                   cwd=ROOT, env=env, check=True, capture_output=True)
-    port = _free_port()
-    log = open(db.with_suffix(".log"), "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    subprocess.run(
+        [sys.executable, "-m", "marketpulse", "forecast", "--origins", "4", "--workers", "1"],
+        cwd=ROOT,
+        env={**os.environ, "MARKETPULSE_DB": str(db)},
+        check=True,
+        capture_output=True,
     )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
-                break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"streamlit did not start: {db.with_suffix('.log').read_text()[-2000:]}")
-        time.sleep(0.3)
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    with serving(db) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
     require_chromium()
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM,
-                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        b = p.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+        )
         yield b
         b.close()
 
@@ -136,7 +176,7 @@ def settle(pg) -> None:
     pg.wait_for_timeout(500)
     pg.wait_for_function(
         "() => !document.querySelector('[data-stale=\"true\"]')"
-        " && !document.querySelector('[data-testid=\"stStatusWidget\"] [data-testid=\"stStatusWidgetRunningIcon\"]')"
+        ' && !document.querySelector(\'[data-testid="stStatusWidget"] [data-testid="stStatusWidgetRunningIcon"]\')'
         " && !document.querySelector('[data-testid=\"stSkeleton\"]')",
         timeout=45_000,
     )
@@ -155,7 +195,9 @@ def shoot(pg, name: str) -> None:
 
 
 def headings(pg) -> str:
-    return " ".join(pg.locator('[data-testid="stMain"] h1, [data-testid="stMain"] h2, [data-testid="stMain"] h3').all_inner_texts())
+    return " ".join(
+        pg.locator('[data-testid="stMain"] h1, [data-testid="stMain"] h2, [data-testid="stMain"] h3').all_inner_texts()
+    )
 
 
 @pytest.mark.parametrize("path, zh, en, has_chart", PAGES, ids=[p[0] or "weekly" for p in PAGES])
@@ -179,8 +221,10 @@ def test_language_switch_changes_every_heading(server, page):
     page.wait_for_function("() => document.querySelector('[data-testid=\"stMain\"] h1').innerText.includes('Weekly')")
     settle(page)
     page.wait_for_function(  # the last headings of the rerun replace the Chinese ones
-        "() => ![...document.querySelectorAll('[data-testid=\"stMain\"] h1, [data-testid=\"stMain\"] h2,"
-        " [data-testid=\"stMain\"] h3')].some(h => /[\\u4e00-\\u9fff]/.test(h.innerText))", timeout=20_000)
+        '() => ![...document.querySelectorAll(\'[data-testid="stMain"] h1, [data-testid="stMain"] h2,'
+        ' [data-testid="stMain"] h3\')].some(h => /[\\u4e00-\\u9fff]/.test(h.innerText))',
+        timeout=20_000,
+    )
     en_heads = headings(page)
     assert not CJK.search(en_heads), en_heads
     assert "lang=English" in page.url
@@ -208,22 +252,40 @@ def test_filter_survives_a_reload(server, page):
     assert "ter=" in page.url
     sidebar = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(has_text="片区").first
     assert chosen in sidebar.inner_text() + sidebar.locator("input").first.input_value()
-    assert chosen in page.locator(".js-plotly-plot .infolayer").first.text_content()  # the chart subtitle names the filter
+    assert (
+        chosen in page.locator(".js-plotly-plot .infolayer").first.text_content()
+    )  # the chart subtitle names the filter
+
+
+def manager_link(city) -> tuple[str, str]:
+    """The first customer manager's name, and the ?cm= value the sidebar's picker shows for them."""
+    cm = store.Reader(city).sql("select cm_code, cm_name from customer_manager order by cm_code limit 1")
+    return cm["cm_name"][0], f"{cm['cm_name'][0]} ({cm['cm_code'][0]})"
 
 
 def test_manager_detail_opens_from_a_shared_url(server, page, city):
-    from urllib.parse import quote
-
-    from marketpulse import store
-
-    cm = store.Reader(city).sql("select cm_code, cm_name from customer_manager order by cm_code limit 1")
-    label = f"{cm['cm_name'][0]} ({cm['cm_code'][0]})"
+    name, label = manager_link(city)
     page.goto(f"{server}/managers?cm={quote(label)}")
     settle(page)
     page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
-    assert cm["cm_name"][0] in headings(page)
+    assert name in headings(page)
     assert page.locator('[data-testid="stException"]').count() == 0
     shoot(page, "managers_detail")
+
+
+def test_a_deep_link_as_the_first_request_of_a_fresh_server_opens_its_page(city, page, tmp_path):
+    """No page was visited before: the link alone must pick the page and its filter."""
+    db = tmp_path / "store.duckdb"
+    shutil.copyfile(city, db)
+    name, label = manager_link(city)
+    with serving(db) as url:
+        page.goto(f"{url}/managers?cm={quote(label)}")
+        settle(page)
+        assert "客户经理" in page.locator('[data-testid="stMain"] h1').first.inner_text()
+        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+        assert name in headings(page)
+        assert "/managers" in page.url and "cm=" in page.url
+        assert page.locator('[data-testid="stException"]').count() == 0
 
 
 def test_csv_download_arrives(server, page, tmp_path):

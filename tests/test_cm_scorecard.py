@@ -21,8 +21,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from marketpulse import cli, rollup, store
-from marketpulse.metrics import brand as metrics_brand
+from marketpulse import cli, metrics, rollup, store
 
 W0, W1, W2, W3, W4 = "2026-05-25", "2026-06-01", "2026-06-08", "2026-06-15", "2026-06-22"
 CM = {"R1": "C1", "R2": "C1", "R3": "C1", "R5": "C1", "R4": "C2"}
@@ -38,7 +37,9 @@ def add_city(con):
         con.execute(
             "insert into retailer values (?, ?, '食杂店', 8, ?, ?, null, null, ?)", [lic, "店" + lic, ter, cm, closed]
         )
-        con.execute("insert into retailer_assignment values (?, date '1900-01-01', null, ?, ?, '食杂店', 8)", [lic, ter, cm])
+        con.execute(
+            "insert into retailer_assignment values (?, date '1900-01-01', null, ?, ?, '食杂店', 8)", [lic, ter, cm]
+        )
     con.execute(
         """insert into spec values
           ('S1', '中华(硬)', '中华', '一类', 400, 450, true, date '2020-01-01'),
@@ -57,12 +58,20 @@ def visit(con, day, lic, spec, stock, sales):
 
 def add_facts(con, until="2026-12-31"):
     lines = [
-        ("2025-06-03", "R1", "S1", 8, 10), ("2025-06-10", "R1", "S1", 8, 4),
-        ("2026-05-26", "R1", "S1", 8, 5), ("2026-06-02", "R1", "S1", 8, 5), ("2026-06-09", "R1", "S1", 8, 5),
-        ("2026-06-17", "R1", "S1", 8, 5), ("2026-06-23", "R1", "S1", 8, 5),
-        ("2026-06-02", "R1", "N1", 3, None), ("2026-06-09", "R1", "N1", 2, 1),
-        ("2026-05-26", "R2", "S1", 6, 3), ("2026-06-02", "R2", "S1", 6, 3), ("2026-06-09", "R2", "S1", 6, 3),
-        ("2026-05-26", "R3", "S1", 4, 2), ("2026-06-02", "R3", "S1", 4, 2),
+        ("2025-06-03", "R1", "S1", 8, 10),
+        ("2025-06-10", "R1", "S1", 8, 4),
+        ("2026-05-26", "R1", "S1", 8, 5),
+        ("2026-06-02", "R1", "S1", 8, 5),
+        ("2026-06-09", "R1", "S1", 8, 5),
+        ("2026-06-17", "R1", "S1", 8, 5),
+        ("2026-06-23", "R1", "S1", 8, 5),
+        ("2026-06-02", "R1", "N1", 3, None),
+        ("2026-06-09", "R1", "N1", 2, 1),
+        ("2026-05-26", "R2", "S1", 6, 3),
+        ("2026-06-02", "R2", "S1", 6, 3),
+        ("2026-06-09", "R2", "S1", 6, 3),
+        ("2026-05-26", "R3", "S1", 4, 2),
+        ("2026-06-02", "R3", "S1", 4, 2),
     ]
     for day in ("2026-05-26", "2026-06-02", "2026-06-09", "2026-06-16", "2026-06-23"):
         for spec, stock in (("S1", 10), ("S2", 5), ("S3", 5), ("S4", 5), ("N1", 1)):
@@ -72,7 +81,9 @@ def add_facts(con, until="2026-12-31"):
             visit(con, day, lic, spec, stock, sales)
     orders = [
         ("2026-06-03", "R1", "S1", 10, 6),
-        ("2026-05-28", "R4", "S1", 2, 2), ("2026-06-04", "R4", "S1", 2, 2), ("2026-06-11", "R4", "S1", 2, 2),
+        ("2026-05-28", "R4", "S1", 2, 2),
+        ("2026-06-04", "R4", "S1", 2, 2),
+        ("2026-06-11", "R4", "S1", 2, 2),
     ]
     for day, lic, spec, demand, supplied in orders:
         if day <= until:
@@ -90,7 +101,7 @@ def route(tmp_path_factory):
 
 
 def run(db, name, scope=store.CITY, **params):
-    return store.Reader(db).query(name, params, scope)
+    return metrics.query(name, params, scope, db)
 
 
 def card(db, level="cm", scope=store.CITY, **filters):
@@ -99,6 +110,7 @@ def card(db, level="cm", scope=store.CITY, **filters):
 
 
 # ── retailer_week ─────────────────────────────────────────────────────────────
+
 
 def test_retailer_week_has_every_open_week_visited_or_not(route):
     got = store.Reader(route).sql(
@@ -145,6 +157,7 @@ def test_retailer_week_incremental_refresh_equals_rebuild(tmp_path):
 
 
 # ── cm_scorecard ──────────────────────────────────────────────────────────────
+
 
 def test_visit_rate_with_a_missed_visit_and_a_closed_retailer(route):
     c1 = card(route)["C1"]
@@ -216,8 +229,20 @@ def test_scorecard_scoped_and_cli(route, capsys, monkeypatch):
     assert set(scoped) == {"C2"}
     assert card(route, scope=store.Scope(territory_code="T1")).keys() == {"C1"}
     monkeypatch.setenv("MARKETPULSE_DB", str(route))
-    code = cli.main(["query", "cm_scorecard", "--param", "level=cm", "--param", f"week_from={W1}",
-                     "--param", f"week_to={W4}", "--format", "csv"])
+    code = cli.main(
+        [
+            "query",
+            "cm_scorecard",
+            "--param",
+            "level=cm",
+            "--param",
+            f"week_from={W1}",
+            "--param",
+            f"week_to={W4}",
+            "--format",
+            "csv",
+        ]
+    )
     assert code == 0
     out = capsys.readouterr().out
     assert out.startswith("level_key,level_name,weeks,retailers,planned_visits,visits_made,visit_rate")
@@ -225,6 +250,7 @@ def test_scorecard_scoped_and_cli(route, capsys, monkeypatch):
 
 
 # ── cm_visits and the detail helper ───────────────────────────────────────────
+
 
 def test_cm_visits_route_grid(route):
     got = run(route, "cm_visits", cm_code="C1", week_from=W1, week_to=W4)
@@ -249,18 +275,19 @@ def test_cm_visits_lists_copy_suspect_dates_and_respects_scope(route):
 
 
 def test_cm_detail_helper(route):
-    detail = metrics_brand.cm_detail("C1", W1, W4, path=route)
+    detail = metrics.cm_detail("C1", W1, W4, path=route)
     retailers = detail.retailers.set_index("level_key")
     assert retailers.loc["R2", "planned_visits"] == 4 and retailers.loc["R2", "visits_made"] == 2
     assert retailers.loc["R3", "visit_rate"] == 1
     assert sorted(detail.unvisited.level_key) == ["R2", "R5"]
     assert detail.copy_suspect.empty
-    assert len(metrics_brand.cm_detail("C2", W1, W4, path=route).copy_suspect) == 3
+    assert len(metrics.cm_detail("C2", W1, W4, path=route).copy_suspect) == 3
     with pytest.raises(ValueError, match="Unknown filter"):
-        metrics_brand.cm_detail("C1", W1, W4, path=route, brand="中华")
+        metrics.cm_detail("C1", W1, W4, path=route, brand="中华")
 
 
 # ── the simulated small city ──────────────────────────────────────────────────
+
 
 @pytest.fixture(scope="module")
 def demo_city(request, tmp_path_factory):
@@ -274,9 +301,13 @@ def demo_city(request, tmp_path_factory):
         from pathlib import Path
 
         path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-        subprocess.run([sys.executable, "-m", "marketpulse", "demo", "--scale", "small"],
-                       cwd=Path(__file__).resolve().parent.parent,
-                       env={**os.environ, "MARKETPULSE_DB": str(path)}, check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "marketpulse", "demo", "--scale", "small"],
+            cwd=Path(__file__).resolve().parent.parent,
+            env={**os.environ, "MARKETPULSE_DB": str(path)},
+            check=True,
+            capture_output=True,
+        )
         return path
 
 
@@ -286,7 +317,7 @@ def test_demo_city_planted_customer_managers_stand_out(demo_city):
     skipper = truth[truth.kind == "missed_visits"].iloc[0]
     week_from = max(copier.first_week, skipper.first_week).date()
     week_to = min(copier.last_week, skipper.last_week).date()
-    cards = metrics_brand.cm_scorecard(week_from, week_to, path=demo_city).set_index("level_key")
+    cards = metrics.cm_scorecard(week_from, week_to, path=demo_city).set_index("level_key")
     # the customer manager who copies counts has by far the highest copy-suspect rate
     assert cards.copy_suspect_rate.idxmax() == copier.cm_code
     others = cards.drop(index=copier.cm_code)

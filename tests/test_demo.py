@@ -9,7 +9,7 @@ import holidays
 import pandas as pd
 import pytest
 
-from marketpulse import cli, simulate, store
+from marketpulse import cli, ingest, simulate, store
 from marketpulse.simulate.files import CUSTOMER_MANAGER, ORDER, RETAILER, SPEC, TERRITORY, VISIT
 
 END = date(2026, 11, 16)
@@ -31,6 +31,7 @@ def _week(value) -> date:
 
 
 # ── determinism and size ──────────────────────────────────────────────────────
+
 
 def test_same_seed_gives_the_same_city_and_another_seed_another():
     a = simulate.simulate("small", seed=3, end_week=END)
@@ -73,12 +74,13 @@ def test_window_ends_on_the_last_complete_week_and_nothing_is_in_the_future(q):
     assert _week(span.last) <= END + timedelta(days=6)
     assert _week(span.last_order) <= END + timedelta(days=6)
     assert _week(span.first) >= END - timedelta(weeks=59)
-    assert simulate.last_complete_week(date(2026, 11, 23)) == date(2026, 11, 16)   # a Monday
-    assert simulate.last_complete_week(date(2026, 11, 22)) == date(2026, 11, 9)    # a Sunday
+    assert simulate.last_complete_week(date(2026, 11, 23)) == date(2026, 11, 16)  # a Monday
+    assert simulate.last_complete_week(date(2026, 11, 22)) == date(2026, 11, 9)  # a Sunday
     assert simulate.simulate("small", seed=1, weeks=40).end <= date.today() - timedelta(days=7)
 
 
 # ── a believable city ─────────────────────────────────────────────────────────
+
 
 def test_reference_data_looks_like_a_tobacco_marketing_center(q):
     ter = q("select * from territory join department using (department_code)")
@@ -186,6 +188,7 @@ def test_spring_festival_is_the_peak_of_the_year_on_its_lunar_date(q):
 
 # ── planted events ────────────────────────────────────────────────────────────
 
+
 def _cells(q, row):
     """Weekly cells of the event's spec in its territory (True) and in the rest of the city (False),
     with cover = stock ÷ average weekly sales of the trailing 4 weeks, as DESIGN.md defines it."""
@@ -212,8 +215,10 @@ def test_truth_rows_name_real_codes_and_mondays(q, truth):
     for row in truth.values():
         assert _week(row.first_week).weekday() == 0 and _week(row.last_week).weekday() == 0
         assert _week(row.first_week) <= _week(row.last_week) <= END
-    known = q("select (select list(territory_code) from territory) as t, (select list(cm_code) from customer_manager) as c, "
-              "(select list(spec_code) from spec) as s").iloc[0]
+    known = q(
+        "select (select list(territory_code) from territory) as t, (select list(cm_code) from customer_manager) as c, "
+        "(select list(spec_code) from spec) as s"
+    ).iloc[0]
     for row in truth.values():
         assert row.territory_code in list(known.t)
         assert pd.isna(row.cm_code) or row.cm_code in list(known.c)
@@ -242,24 +247,34 @@ def test_stockout_leaves_the_shelves_empty_and_prices_up(q, truth):
 
 def test_copied_counts_are_copy_suspect(q, truth):
     row = truth["copy_counts"]
-    rates = q("select cm_code, avg(copy_suspect::int) as rate from retailer_visit where week between $a and $b group by 1",
-              {"a": row.first_week, "b": row.last_week}).set_index("cm_code").rate
+    rates = (
+        q(
+            "select cm_code, avg(copy_suspect::int) as rate from retailer_visit where week between $a and $b group by 1",
+            {"a": row.first_week, "b": row.last_week},
+        )
+        .set_index("cm_code")
+        .rate
+    )
     assert rates[row.cm_code] > 0.8
     assert rates.drop(row.cm_code).max() < 0.05
 
 
 def test_missed_visits_cover_two_thirds_of_the_planned_visits(q, truth):
     row = truth["missed_visits"]
-    rates = q(
-        """with planned as (
+    rates = (
+        q(
+            """with planned as (
                select r.cm_code, count(*) as planned
                from retailer as r cross join (select distinct week from weekly_observation where week between $a and $b) as w
                where (r.opened_on is null or r.opened_on < w.week) and (r.closed_on is null or r.closed_on >= w.week + 7)
                group by 1),
            made as (select cm_code, count(*) as made from retailer_visit where week between $a and $b group by 1)
            select cm_code, made / planned as rate from planned join made using (cm_code)""",
-        {"a": row.first_week, "b": row.last_week},
-    ).set_index("cm_code").rate
+            {"a": row.first_week, "b": row.last_week},
+        )
+        .set_index("cm_code")
+        .rate
+    )
     assert rates[row.cm_code] == pytest.approx(2 / 3, abs=0.07)
     assert rates.drop(row.cm_code).min() > 0.95
 
@@ -268,14 +283,18 @@ def test_lagging_territory_trails_the_new_spec_uptake(q, truth):
     row = truth["lagging_launch"]
     launch = q("select launch_date from spec where spec_code = $s", {"s": row.spec_code}).launch_date[0]
     assert _week(row.first_week) == _week(launch)
-    reach = q(
-        """with took as (
+    reach = (
+        q(
+            """with took as (
                select territory_code, count(distinct license_no) as shops
                from weekly_observation where spec_code = $s and (stock_qty > 0 or supplied_qty > 0) group by 1),
            shops as (select territory_code, count(*) as shops from retailer where closed_on is null group by 1)
            select territory_code, took.shops / shops.shops as distribution from shops left join took using (territory_code)""",
-        {"s": row.spec_code},
-    ).set_index("territory_code").distribution.fillna(0)
+            {"s": row.spec_code},
+        )
+        .set_index("territory_code")
+        .distribution.fillna(0)
+    )
     assert reach[row.territory_code] < 0.6 * reach.drop(row.territory_code).min()
 
 
@@ -308,6 +327,7 @@ def test_the_rest_of_the_city_stays_quiet(q):
 
 
 # ── contract files ────────────────────────────────────────────────────────────
+
 
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
@@ -360,8 +380,6 @@ def _encoding(path: Path) -> str:
 
 
 def test_files_import_through_the_real_import_path(files, tmp_path):
-    from marketpulse import ingest
-
     db = tmp_path / "imported.duckdb"
     reference = ["territories.csv", "customer_managers.csv", "retailers.csv", "specs.csv"]
     gb_month = next(p for p in sorted(files.glob("visits_*.csv")) if _encoding(p) == "gb18030")
@@ -372,13 +390,19 @@ def test_files_import_through_the_real_import_path(files, tmp_path):
         summary = ingest.import_file(path, db=db)
         assert summary.rows_quarantined == 0, summary.text("en")
         assert summary.rows_stored == summary.rows_read
-    got = store.Reader(db).sql(
-        "select (select count(*) from visit_line) as visits, (select count(*) from order_line) as orders, "
-        "(select count(*) from retailer) as retailers"
-    ).iloc[0]
+    got = (
+        store.Reader(db)
+        .sql(
+            "select (select count(*) from visit_line) as visits, (select count(*) from order_line) as orders, "
+            "(select count(*) from retailer) as retailers"
+        )
+        .iloc[0]
+    )
     expected_visits = sum(len(pd.read_csv(p, encoding=_encoding(p))) for p in (gb_month, slash_month))
     assert got.visits == expected_visits and got.retailers == 120
-    assert got.orders == sum(len(pd.read_csv(files / p.name.replace("visits_", "orders_"))) for p in (gb_month, slash_month))
+    assert got.orders == sum(
+        len(pd.read_csv(files / p.name.replace("visits_", "orders_"))) for p in (gb_month, slash_month)
+    )
     names = store.Reader(db).sql("select cm_name from customer_manager").cm_name
     assert names.str.fullmatch(r"[\u4e00-\u9fff]{2,3}").all()  # GB18030 read without garbling
     notes = store.Reader(db).sql("select notes from visit_line where notes is not null").notes

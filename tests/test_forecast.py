@@ -13,6 +13,7 @@ import pytest
 
 from marketpulse import cli, festival, forecast, store
 from marketpulse.forecast import reconcile
+from marketpulse.simulate import demo
 
 # Spring Festival effect on weekly sales, by weeks from the festival week
 PROFILE = {-3: 1.25, -2: 1.6, -1: 2.0, 0: 0.55, 1: 0.7, 2: 0.9}
@@ -33,6 +34,7 @@ def synthetic(n_series=2, start="2023-10-02", weeks=115, level=100.0, noise=0.05
 
 # ── festival dates ────────────────────────────────────────────────────────────
 
+
 def test_festival_weeks_are_the_mondays_of_the_lunar_new_year():
     assert forecast.festival_weeks([2025, 2026, 2027]) == [date(2025, 1, 27), date(2026, 2, 16), date(2027, 2, 1)]
 
@@ -45,6 +47,7 @@ def test_aligned_lag_reaches_the_same_week_of_last_years_festival():
 
 
 # ── the forecast contract ─────────────────────────────────────────────────────
+
 
 def test_forecasts_start_one_week_after_each_series_and_span_h():
     frame = synthetic(n_series=2, weeks=60)
@@ -93,20 +96,26 @@ def test_december_forecast_puts_the_peak_in_the_festival_week_not_last_years():
 
 # ── coherence ─────────────────────────────────────────────────────────────────
 
+
 def test_bottom_up_city_is_the_sum_of_its_departments_with_correlated_intervals():
     ds = pd.date_range("2026-01-05", periods=2, freq="7D")
-    children = pd.DataFrame({
-        "unique_id": ["a", "a", "b", "b"], "ds": list(ds) * 2,
-        "yhat": [10.0, 12.0, 30.0, 33.0], "sd": [3.0, 3.0, 4.0, 4.0], "is_fallback": [False, False, False, True],
-    })
+    children = pd.DataFrame(
+        {
+            "unique_id": ["a", "a", "b", "b"],
+            "ds": list(ds) * 2,
+            "yhat": [10.0, 12.0, 30.0, 33.0],
+            "sd": [3.0, 3.0, 4.0, 4.0],
+            "is_fallback": [False, False, False, True],
+        }
+    )
     weeks = pd.date_range("2025-01-06", periods=20, freq="7D")
     shock = np.sin(np.arange(20))
     resid = {"a": pd.Series(shock, index=weeks), "b": pd.Series(2 * shock, index=weeks)}  # ρ = 1
     city = reconcile.bottom_up(children, {"a": "city", "b": "city"}, [80, 95], resid)
     assert list(city["yhat"]) == [40.0, 45.0]
-    assert city["sd"].iloc[0] == pytest.approx(7.0)           # perfectly correlated: sds add
+    assert city["sd"].iloc[0] == pytest.approx(7.0)  # perfectly correlated: sds add
     independent = reconcile.parent_sd(np.array([[3.0], [4.0]]), 0.0)
-    assert independent[0] == pytest.approx(5.0)                # independent: variances add
+    assert independent[0] == pytest.approx(5.0)  # independent: variances add
     assert city["is_fallback"].all() and (city["n_fallback"] == 1).all()
 
 
@@ -125,6 +134,7 @@ def test_hierarchy_run_is_coherent_and_scores_both_levels():
 
 # ── fallbacks ─────────────────────────────────────────────────────────────────
 
+
 def _one(y, start="2025-01-06"):
     return pd.DataFrame({"unique_id": "x", "ds": pd.date_range(start, periods=len(y), freq="7D"), "y": y})
 
@@ -134,10 +144,10 @@ def test_a_spec_launched_six_weeks_ago_gets_a_flat_flagged_fallback():
     assert out["is_fallback"].all()
     assert set(out["fallback_reason"]) == {"short_history"}
     assert "6 周" in out["fallback_reason_zh"].iloc[0] and "6 weeks" in out["fallback_reason_en"].iloc[0]
-    assert np.allclose(out["yhat"], np.mean([20.0, 31.0, 38.0, 44.0]))   # mean of the last 4 weeks
+    assert np.allclose(out["yhat"], np.mean([20.0, 31.0, 38.0, 44.0]))  # mean of the last 4 weeks
     width = (out["hi95"] - out["lo95"]).to_numpy()
-    assert (np.diff(width) > 0).all()                                  # widening intervals
-    assert (out["hi95"] < 5 * 44).all() and (out["lo95"] >= 0).all()   # no wild curve
+    assert (np.diff(width) > 0).all()  # widening intervals
+    assert (out["hi95"] < 5 * 44).all() and (out["lo95"] >= 0).all()  # no wild curve
 
 
 def test_a_series_of_zeros_forecasts_zero():
@@ -149,11 +159,11 @@ def test_a_series_of_zeros_forecasts_zero():
 def test_a_few_gaps_are_modelled_and_mostly_gaps_fall_back():
     frame = synthetic(n_series=1, weeks=70)
     few = frame.copy()
-    few.loc[[10, 11, 30, 50], "y"] = np.nan                       # a few weeks without reports
-    out = forecast.forecast(few.drop(index=[60]), h=4)             # and a missing row
+    few.loc[[10, 11, 30, 50], "y"] = np.nan  # a few weeks without reports
+    out = forecast.forecast(few.drop(index=[60]), h=4)  # and a missing row
     assert not out["is_fallback"].any() and np.isfinite(out["yhat"]).all()
     many = frame.copy()
-    many.loc[many.index[-52:][::2], "y"] = np.nan                  # half of the last year missing
+    many.loc[many.index[-52:][::2], "y"] = np.nan  # half of the last year missing
     out = forecast.forecast(many, h=4)
     assert out["is_fallback"].all() and set(out["fallback_reason"]) == {"gaps"}
     assert np.isfinite(out["yhat"]).all() and (out["yhat"] > 0).all()
@@ -167,10 +177,11 @@ def test_a_series_that_stopped_reporting_is_flagged_stale():
 
 # ── the backtest's arithmetic, by hand ───────────────────────────────────────
 
+
 def test_naive_baselines_read_last_year_and_last_years_festival():
-    index = pd.date_range("2025-01-06", periods=60, freq="7D")   # y = week number
+    index = pd.date_range("2025-01-06", periods=60, freq="7D")  # y = week number
     y = np.arange(60, dtype=float)
-    targets = pd.DatetimeIndex(["2026-02-16", "2026-02-23"])      # festival week 2026 and the week after
+    targets = pd.DatetimeIndex(["2026-02-16", "2026-02-23"])  # festival week 2026 and the week after
     seasonal, aligned = forecast.naive_baselines(index, y, targets, pd.Timestamp("2026-02-09"))
     # 52 weeks back: 2025-02-17 (week 6), 2025-02-24 (week 7)
     assert list(seasonal) == [58 - 52, 59 - 52]
@@ -179,21 +190,32 @@ def test_naive_baselines_read_last_year_and_last_years_festival():
 
 
 def test_mase_and_smape_worked_by_hand():
-    history = pd.DataFrame({"unique_id": "x", "ds": pd.date_range("2026-01-05", periods=6, freq="7D"),
-                            "y": [10.0, 14.0, 12.0, 16.0, 20.0, 0.0]})
-    cv = pd.DataFrame({
-        "unique_id": "x", "cutoff": pd.Timestamp("2026-01-26"),
-        "ds": pd.to_datetime(["2026-02-02", "2026-02-09"]),
-        "y": [20.0, 0.0], "model": [18.0, 0.0], "seasonal_naive": [10.0, 5.0], "festival_naive": [25.0, 0.0],
-        "is_fallback": False,
-    })
+    history = pd.DataFrame(
+        {
+            "unique_id": "x",
+            "ds": pd.date_range("2026-01-05", periods=6, freq="7D"),
+            "y": [10.0, 14.0, 12.0, 16.0, 20.0, 0.0],
+        }
+    )
+    cv = pd.DataFrame(
+        {
+            "unique_id": "x",
+            "cutoff": pd.Timestamp("2026-01-26"),
+            "ds": pd.to_datetime(["2026-02-02", "2026-02-09"]),
+            "y": [20.0, 0.0],
+            "model": [18.0, 0.0],
+            "seasonal_naive": [10.0, 5.0],
+            "festival_naive": [25.0, 0.0],
+            "is_fallback": False,
+        }
+    )
     row = forecast.score(cv, history).iloc[0]
     # scale: |14−10|, |12−14|, |16−12| up to the cutoff → 10/3
     assert row["mase_scale"] == pytest.approx(10 / 3)
-    assert row["mase_model"] == pytest.approx(1.0 / (10 / 3))            # mean |2|, |0| = 1
-    assert row["mase_seasonal_naive"] == pytest.approx(7.5 / (10 / 3))   # mean 10, 5
-    assert row["mase_festival_naive"] == pytest.approx(2.5 / (10 / 3))   # mean 5, 0
-    assert row["smape_model"] == pytest.approx((200 * 2 / 38 + 0) / 2)    # 0/0 counts 0
+    assert row["mase_model"] == pytest.approx(1.0 / (10 / 3))  # mean |2|, |0| = 1
+    assert row["mase_seasonal_naive"] == pytest.approx(7.5 / (10 / 3))  # mean 10, 5
+    assert row["mase_festival_naive"] == pytest.approx(2.5 / (10 / 3))  # mean 5, 0
+    assert row["smape_model"] == pytest.approx((200 * 2 / 38 + 0) / 2)  # 0/0 counts 0
     assert row["smape_seasonal_naive"] == pytest.approx((200 * 10 / 30 + 200 * 5 / 5) / 2)
     assert row["smape_festival_naive"] == pytest.approx((200 * 5 / 45 + 0) / 2)
     # 2026-02-02 and -09 are festival weeks −2 and −1
@@ -209,11 +231,10 @@ def test_backtest_returns_all_three_methods_per_series():
 
 # ── the simulated city ───────────────────────────────────────────────────────
 
+
 @pytest.fixture(scope="module")
 def festival_city(tmp_path_factory):
     """The small simulated city over 80 weeks to April 2026: two festivals, a year apart."""
-    from marketpulse.simulate import demo
-
     path = tmp_path_factory.mktemp("festival_city") / "city.duckdb"
     demo.build(path, scale="small", seed=7, weeks=80, end_week=date(2026, 4, 13))
     return path
@@ -221,16 +242,18 @@ def festival_city(tmp_path_factory):
 
 def test_model_beats_both_baselines_over_a_backtest_across_the_festival(festival_city):
     dept, city = forecast.load_panels(path=festival_city)
-    biggest = dept.groupby("spec_code")["y"].sum().nlargest(10).index     # a few series keep it quick
+    biggest = dept.groupby("spec_code")["y"].sum().nlargest(10).index  # a few series keep it quick
     dept, city = dept[dept["spec_code"].isin(biggest)], city[city["spec_code"].isin(biggest)]
     # origins every two weeks from October 2025 to the festival week of February 2026
     result = forecast.run_hierarchy(dept, city, h=8, n_origins=11, step=2, workers=2)
     acc = result.accuracy
     assert acc["n_festival_points"].sum() > 0
     s = forecast.summary(acc)
-    print(f"\nMASE model={s['mase_model']:.3f} seasonal_naive={s['mase_seasonal_naive']:.3f} "
-          f"festival_naive={s['mase_festival_naive']:.3f}  (festival window: {s['mase_model_festival']:.3f} / "
-          f"{s['mase_seasonal_naive_festival']:.3f} / {s['mase_festival_naive_festival']:.3f})")
+    print(
+        f"\nMASE model={s['mase_model']:.3f} seasonal_naive={s['mase_seasonal_naive']:.3f} "
+        f"festival_naive={s['mase_festival_naive']:.3f}  (festival window: {s['mase_model_festival']:.3f} / "
+        f"{s['mase_seasonal_naive_festival']:.3f} / {s['mase_festival_naive_festival']:.3f})"
+    )
     assert s["mase_model"] < s["mase_festival_naive"] < s["mase_seasonal_naive"]
     for level in ("department", "city"):
         part = forecast.summary(acc[acc["level"] == level])
@@ -256,9 +279,10 @@ def test_cli_forecast_then_backtest_on_the_demo_store(demo_copy, capsys):
     assert (fc["ds"] > pd.Timestamp(run["made_from_week"])).all()
     dept = fc[fc["level"] == "department"].groupby(["spec_code", "ds"])["yhat"].sum()
     top = fc[fc["level"] == "city"].set_index(["spec_code", "ds"])["yhat"]
-    assert np.allclose(dept.sort_index().values, top.sort_index().values)      # coherent in the store
+    assert np.allclose(dept.sort_index().values, top.sort_index().values)  # coherent in the store
     history = forecast.stored_history(spec_code=fc["spec_code"].iloc[0])
-    assert {"unique_id", "ds", "y"} <= set(history.columns) and history["ds"].max() == pd.Timestamp(run["made_from_week"])
+    assert {"unique_id", "ds", "y"} <= set(history.columns)
+    assert history["ds"].max() == pd.Timestamp(run["made_from_week"])
     assert set(forecast.stored_accuracy()["level"]) == {"department", "city"}
     # a 市场部 scope sees its own rows only; the city rows have no 市场部 and are hidden
     one = fc["department_code"].dropna().iloc[0]

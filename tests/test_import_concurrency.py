@@ -60,7 +60,12 @@ def env_for(db):
 def cli_import(db, *files, **kw):
     return subprocess.Popen(
         [sys.executable, "-m", "marketpulse", "import", *map(str, files)],
-        env=env_for(db), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw,
+        env=env_for(db),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kw,
     )
 
 
@@ -78,8 +83,10 @@ def wait_for(condition, timeout=60.0, what="condition"):
 
 def fingerprint(db):
     with duckdb.connect(str(db), read_only=True) as con:
-        counts = {t: con.execute(f"select count(*) from {t}").fetchall()[0][0]
-                  for t in ("visit_line", "quarantine", "import_log", "weekly_observation", "retailer")}
+        counts = {
+            t: con.execute(f"select count(*) from {t}").fetchall()[0][0]
+            for t in ("visit_line", "quarantine", "import_log", "weekly_observation", "retailer")
+        }
     return hashlib.sha256(db.read_bytes()).hexdigest(), counts
 
 
@@ -99,11 +106,11 @@ def test_import_killed_half_way_leaves_the_store_as_it_was(live, city, tmp_path)
         proc.wait(timeout=60)
     assert proc.returncode == -signal.SIGKILL, "the import finished before it could be killed"
     assert building_files(live), "the killed writer's private copy is left behind"
-    assert fingerprint(live) == before                       # byte for byte, count for count
+    assert fingerprint(live) == before  # byte for byte, count for count
 
     summary = ingest.import_file(small_visits(tmp_path / "after.csv"), db=live, today=TODAY)
     assert (summary.status, summary.rows_stored) == ("stored", 1)
-    assert not building_files(live)                           # stale copy cleaned by the next writer
+    assert not building_files(live)  # stale copy cleaned by the next writer
     assert fingerprint(live)[1]["visit_line"] == 1
 
 
@@ -123,11 +130,15 @@ while time.monotonic() < deadline:
 
 def test_cli_import_goes_through_while_a_dashboard_reads(live, tmp_path):
     reader = subprocess.Popen(
-        [sys.executable, "-c", READER, str(live)], env=env_for(live), cwd=ROOT,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [sys.executable, "-c", READER, str(live)],
+        env=env_for(live),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
-        assert reader.stdout.readline().strip() == "visit_line 0"   # the reader has the store open
+        assert reader.stdout.readline().strip() == "visit_line 0"  # the reader has the store open
         importer = cli_import(live, small_visits(tmp_path / "v.csv"))
         out, err = importer.communicate(timeout=120)
         assert importer.returncode == 0, err
@@ -155,8 +166,12 @@ def test_second_import_waits_for_the_first_and_says_so(live, city, tmp_path):
     assert second.returncode == 0, err2
     assert "等待其完成" in out2 and "waiting for it to finish" in out2
     with duckdb.connect(str(live), read_only=True) as con:
-        logs = con.execute("select file_name, status, rows_read from import_log where kind = 'visits' order by import_id").fetchall()
-        stock = con.execute("select stock_qty::double from visit_line where visit_date = '2025-09-01' "
-                            "and license_no = 'L000000' and spec_code = 'S1'").fetchall()
+        logs = con.execute(
+            "select file_name, status, rows_read from import_log where kind = 'visits' order by import_id"
+        ).fetchall()
+        stock = con.execute(
+            "select stock_qty::double from visit_line where visit_date = '2025-09-01' "
+            "and license_no = 'L000000' and spec_code = 'S1'"
+        ).fetchall()
     assert logs == [("big.csv", "stored", 300_000), ("late.csv", "stored", 1)]
-    assert stock == [(3.0,)]                                   # the later import's correction won
+    assert stock == [(3.0,)]  # the later import's correction won

@@ -43,10 +43,7 @@ QUANTITIES = [
     [1.2, 1.2, 1.9, 6.0, 5.6, 1.3],
     [0.9, 1.2, 2.0, 12.0, 6.5, 2.5],
 ]
-PERIODS = [
-    ({f"g{i}": p[i] for i in range(6)}, {f"g{i}": q[i] for i in range(6)})
-    for p, q in zip(PRICES, QUANTITIES)
-]
+PERIODS = [({f"g{i}": p[i] for i in range(6)}, {f"g{i}": q[i] for i in range(6)}) for p, q in zip(PRICES, QUANTITIES)]
 
 # Link sums worked by hand (Σ p1q0, Σ p0q0, Σ p1q1, Σ p0q1), periods t → t+1:
 #   1→2: 14.20, 10.00, 14.10, 10.20   e.g. Σ p2q1 = 1.2 + 3.0 + 2.6 + 0.7 + 6.3 + 0.4 = 14.2

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import xlsxwriter
+from openpyxl import Workbook
 
 from marketpulse import cli, ingest, rollup, store
 
@@ -47,12 +49,16 @@ def csv(*lines, encoding="utf-8") -> bytes:
 
 # ── reading ───────────────────────────────────────────────────────────────────
 
+
 def test_reference_fixtures_were_recognised_and_stored(reference_store):
     kinds = rows(reference_store, "select kind, rows_stored, rows_quarantined from import_log order by import_id")
     assert kinds == [("territories", 3, 0), ("customer_managers", 3, 0), ("retailers", 4, 0), ("specs", 3, 0)]
     assert rows(reference_store, "select * from department order by 1") == [("D1", "城区市场部"), ("D2", "县区市场部")]
     assert rows(reference_store, "select is_key_brand, wholesale_price::double from spec order by spec_code") == [
-        (True, 400.0), (False, 190.0), (True, 100.0)]
+        (True, 400.0),
+        (False, 190.0),
+        (True, 100.0),
+    ]
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "gbk"])
@@ -75,19 +81,19 @@ def test_numbers_dates_and_booleans_in_their_usual_spellings(db):
     )
     summary = ingest.import_bytes(data, "v.csv", db=db, today=TODAY)
     assert summary.rows_quarantined == 0, summary.by_reason
-    got = rows(db, "select visit_date::varchar, stock_qty::double, retail_price::double, on_shelf from visit_line order by 1")
+    got = rows(
+        db, "select visit_date::varchar, stock_qty::double, retail_price::double, on_shelf from visit_line order by 1"
+    )
     assert got == [
         ("2025-09-01", 1234.0, 450.0, True),
         ("2025-09-08", 12.0, 455.0, True),
-        ("2025-09-15", 3.0, 460.0, False),   # Excel serial 45915
+        ("2025-09-15", 3.0, 460.0, False),  # Excel serial 45915
         ("2025-09-22", 4.0, None, False),
         ("2025-09-29", 5.0, None, False),
     ]
 
 
 def test_xlsx_with_date_cells_serial_dates_and_numeric_codes(db):
-    import xlsxwriter
-
     buf = io.BytesIO()
     book = xlsxwriter.Workbook(buf, {"in_memory": True})
     notes = book.add_worksheet("说明")
@@ -108,12 +114,12 @@ def test_xlsx_with_date_cells_serial_dates_and_numeric_codes(db):
     summary = ingest.import_bytes(buf.getvalue(), "拜访.xlsx", db=db, today=TODAY)
     assert (summary.kind, summary.rows_read, summary.rows_stored, summary.encoding) == ("visits", 2, 2, "xlsx")
     assert rows(db, "select visit_date::varchar, stock_qty::double, on_shelf, notes from visit_line order by 1") == [
-        ("2025-09-01", 12.0, True, None), ("2025-09-08", 12.0, True, "周末走货快")]
+        ("2025-09-01", 12.0, True, None),
+        ("2025-09-08", 12.0, True, "周末走货快"),
+    ]
 
 
 def test_xlsx_reference_file_written_with_openpyxl(tmp_path, db):
-    from openpyxl import Workbook
-
     book = Workbook()
     sheet = book.active
     sheet.append(["许可证号", "零售户名称", "业态", "档位", "片区编码", "客户经理编码"])
@@ -162,8 +168,18 @@ REFUSED = [
     ("png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64, "不是 CSV 或 XLSX", "not a CSV or XLSX"),
     ("zip", ZIP_NOT_WORKBOOK, "不是可读取的 XLSX", "not a readable XLSX"),
     ("unknown-header", csv("名称,数量,金额", "a,1,2"), "无法识别文件", "matches no import format"),
-    ("prose", "这是一份会议纪要,不是数据。\n请查收。\n".encode("utf-8"), "第一行应为表头", "visit reports (visits): visit_date/拜访日期"),
-    ("same-column-twice", csv("库存,stock_qty,卷烟编码,许可证号,客户经理编码,拜访日期", "1,2,S1,R1,C1,2025-09-01"), "出现了两次", "same column twice"),
+    (
+        "prose",
+        "这是一份会议纪要,不是数据。\n请查收。\n".encode(),
+        "第一行应为表头",
+        "visit reports (visits): visit_date/拜访日期",
+    ),
+    (
+        "same-column-twice",
+        csv("库存,stock_qty,卷烟编码,许可证号,客户经理编码,拜访日期", "1,2,S1,R1,C1,2025-09-01"),
+        "出现了两次",
+        "same column twice",
+    ),
 ]
 
 
@@ -188,42 +204,71 @@ def test_unknown_header_message_lists_expected_columns_for_every_kind(db):
 
 # ── re-imports ────────────────────────────────────────────────────────────────
 
+
 def test_same_file_twice_adds_nothing_and_says_so(db):
     data = csv(VISITS_EN, "2025-09-01,C1,R1,S1,10,450,是,,", "2025-09-01,C1,R9,S1,10,450,是,,")
     first = ingest.import_bytes(data, "week36.csv", db=db, today=TODAY)
     second = ingest.import_bytes(data, "week36-copy.csv", db=db, today=TODAY)
     assert (first.status, first.rows_stored, first.rows_quarantined) == ("stored", 1, 1)
-    assert (second.status, second.duplicate_of, second.rows_read, second.rows_stored) == ("duplicate_file", first.import_id, 0, 0)
+    assert (second.status, second.duplicate_of, second.rows_read, second.rows_stored) == (
+        "duplicate_file",
+        first.import_id,
+        0,
+        0,
+    )
     assert "未添加任何数据" in second.text("zh") and "nothing was added" in second.text("en")
     assert rows(db, "select count(*) from visit_line") == [(1,)]
     assert rows(db, "select count(*) from quarantine") == [(1,)]
-    assert rows(db, "select status from import_log order by import_id desc limit 2") == [("duplicate_file",), ("stored",)]
+    assert rows(db, "select status from import_log order by import_id desc limit 2") == [
+        ("duplicate_file",),
+        ("stored",),
+    ]
 
 
 def test_corrected_visit_row_replaces_the_earlier_one(db):
-    ingest.import_bytes(csv(VISITS_EN, "2025-09-01,C1,R1,S1,10,450,是,,", "2025-09-08,C1,R1,S1,6,450,是,,",
-                            "2025-09-01,C1,R1,S2,5,230,是,,"), "a.csv", db=db, today=TODAY)
+    ingest.import_bytes(
+        csv(
+            VISITS_EN,
+            "2025-09-01,C1,R1,S1,10,450,是,,",
+            "2025-09-08,C1,R1,S1,6,450,是,,",
+            "2025-09-01,C1,R1,S2,5,230,是,,",
+        ),
+        "a.csv",
+        db=db,
+        today=TODAY,
+    )
     fix = ingest.import_bytes(
-        csv(VISITS_EN,
-            "2025-09-08,C1,R1,S1,8,455,是,,复点",   # corrected: replaces
-            "2025-09-01,C1,R1,S2,5,230,是,,",       # identical: left as it was
-            "2025-09-15,C1,R1,S1,7,455,是,,"),      # new
-        "a-fixed.csv", db=db, today=TODAY)
+        csv(
+            VISITS_EN,
+            "2025-09-08,C1,R1,S1,8,455,是,,复点",  # corrected: replaces
+            "2025-09-01,C1,R1,S2,5,230,是,,",  # identical: left as it was
+            "2025-09-15,C1,R1,S1,7,455,是,,",
+        ),  # new
+        "a-fixed.csv",
+        db=db,
+        today=TODAY,
+    )
     assert (fix.rows_read, fix.rows_stored, fix.rows_replaced, fix.rows_unchanged, fix.rows_new) == (3, 3, 1, 1, 1)
     assert "更正替换 1 行" in fix.text("zh") and "1 replaced" in fix.text("en")
     assert rows(db, "select rows_replaced from import_log where import_id = $i", {"i": fix.import_id}) == [(1,)]
     assert rows(db, "select stock_qty::double, notes, import_id from visit_line where visit_date = '2025-09-08'") == [
-        (8.0, "复点", fix.import_id)]
+        (8.0, "复点", fix.import_id)
+    ]
     assert rows(db, "select import_id from visit_line where spec_code = 'S2'") == [(fix.import_id - 1,)]
     # the roll-ups follow: 10 → 8 → 7 is sales 2 then 1; and incremental equals a full rebuild
-    assert rows(db, "select week::varchar, sales_qty::double from weekly_observation where spec_code = 'S1' order by 1") == [
-        ("2025-09-01", None), ("2025-09-08", 2.0), ("2025-09-15", 1.0)]
+    assert rows(
+        db, "select week::varchar, sales_qty::double from weekly_observation where spec_code = 'S1' order by 1"
+    ) == [("2025-09-01", None), ("2025-09-08", 2.0), ("2025-09-15", 1.0)]
     assert_rollups_equal_rebuild(db)
 
 
 def test_corrected_order_row_replaces_the_earlier_one(db):
-    ingest.import_bytes(csv("订货日期,许可证号,卷烟编码,需求量,供货量", "2025-09-02,R1,S1,10,8"), "o1.csv", db=db, today=TODAY)
-    fix = ingest.import_bytes(csv("订货日期,许可证号,卷烟编码,需求量,供货量", "2025-09-02,R1,S1,10,10"), "o2.csv", db=db, today=TODAY)
+    ingest.import_bytes(
+        csv("订货日期,许可证号,卷烟编码,需求量,供货量", "2025-09-02,R1,S1,10,8"), "o1.csv", db=db, today=TODAY
+    )
+    fix = ingest.import_bytes(
+        csv("订货日期,许可证号,卷烟编码,需求量,供货量", "2025-09-02,R1,S1,10,10"), "o2.csv", db=db, today=TODAY
+    )
     assert (fix.rows_replaced, fix.rows_new) == (1, 0)
     assert rows(db, "select supplied_qty::double from order_line") == [(10.0,)]
     assert rows(db, "select supplied_qty::double, filled_order_lines from weekly_observation") == [(10.0, 1)]
@@ -239,12 +284,19 @@ def assert_rollups_equal_rebuild(path):
 
 def test_retailer_reimport_keeps_assignment_history(db):
     ingest.import_bytes(csv(VISITS_EN, "2025-09-01,C1,R1,S1,10,450,是,,"), "v1.csv", db=db, today=TODAY)
-    moved = (DATA / "retailers.csv").read_text(encoding="utf-8").replace("R1,东门便利店,便利店,8,T1,C1", "R1,东门便利店,便利店,9,T2,C2")
+    moved = (
+        (DATA / "retailers.csv")
+        .read_text(encoding="utf-8")
+        .replace("R1,东门便利店,便利店,8,T1,C1", "R1,东门便利店,便利店,9,T2,C2")
+    )
     wednesday = dt.date(2026, 1, 7)
     summary = ingest.import_bytes(moved.encode(), "retailers-jan.csv", db=db, today=wednesday)
     assert (summary.rows_replaced, summary.rows_unchanged) == (1, 3)
-    assert rows(db, "select valid_from::varchar, valid_to::varchar, territory_code, cm_code, tier from retailer_assignment "
-                    "where license_no = 'R1' order by valid_from") == [
+    assert rows(
+        db,
+        "select valid_from::varchar, valid_to::varchar, territory_code, cm_code, tier from retailer_assignment "
+        "where license_no = 'R1' order by valid_from",
+    ) == [
         ("2015-03-01", "2026-01-05", "T1", "C1", 8),
         ("2026-01-05", None, "T2", "C2", 9),
     ]
@@ -253,19 +305,24 @@ def test_retailer_reimport_keeps_assignment_history(db):
     again = moved.replace("R1,东门便利店,便利店,9,T2,C2", "R1,东门便利店,便利店,10,T2,C2")
     ingest.import_bytes(again.encode(), "retailers-jan-fix.csv", db=db, today=wednesday)
     assert rows(db, "select valid_from::varchar, tier from retailer_assignment where license_no = 'R1' order by 1") == [
-        ("2015-03-01", 8), ("2026-01-05", 10)]
+        ("2015-03-01", 8),
+        ("2026-01-05", 10),
+    ]
     # past weeks stay with the territory of their time, new weeks go to the new one
     ingest.import_bytes(csv(VISITS_EN, "2026-01-06,C2,R1,S1,9,450,是,,"), "v2.csv", db=db, today=wednesday)
     assert rows(db, "select week::varchar, territory_code, cm_code, tier from weekly_observation order by 1") == [
-        ("2025-09-01", "T1", "C1", 8), ("2026-01-05", "T2", "C2", 10)]
+        ("2025-09-01", "T1", "C1", 8),
+        ("2026-01-05", "T2", "C2", 10),
+    ]
     assert_rollups_equal_rebuild(db)
 
 
 def test_closing_a_retailer_drops_its_later_planned_visits(db):
     # R1 visited in weeks 2025-09-01 and 2025-09-15; the retailer_week roll-up plans the
     # week between too. Closing R1 on 2025-09-05 leaves only the first week planned.
-    ingest.import_bytes(csv(VISITS_EN, "2025-09-01,C1,R1,S1,10,450,是,,", "2025-09-15,C1,R1,S1,8,450,是,,"),
-                        "v.csv", db=db, today=TODAY)
+    ingest.import_bytes(
+        csv(VISITS_EN, "2025-09-01,C1,R1,S1,10,450,是,,", "2025-09-15,C1,R1,S1,8,450,是,,"), "v.csv", db=db, today=TODAY
+    )
     planned = "select week::varchar from retailer_week where license_no = 'R1' order by 1"
     assert rows(db, planned) == [("2025-09-01",), ("2025-09-08",), ("2025-09-15",)]
     text = (DATA / "retailers.csv").read_text(encoding="utf-8")
@@ -280,36 +337,63 @@ def test_closing_a_retailer_drops_its_later_planned_visits(db):
 
 def test_reference_upserts_for_specs_territories_and_departments(db):
     specs = ingest.import_bytes(
-        csv("spec_code,spec_name,brand,price_class,wholesale_price,suggested_retail_price,is_key_brand,launch_date",
+        csv(
+            "spec_code,spec_name,brand,price_class,wholesale_price,suggested_retail_price,is_key_brand,launch_date",
             "S1,中华(硬),中华,一类,410,460,是,2020-01-01",
             "S2,玉溪(软),玉溪,二类,190,230,否,2021-05-01",
-            "S4,黄鹤楼(新),黄鹤楼,二类,200,240,是,2025-10-06"),
-        "specs2.csv", db=db, today=TODAY)
+            "S4,黄鹤楼(新),黄鹤楼,二类,200,240,是,2025-10-06",
+        ),
+        "specs2.csv",
+        db=db,
+        today=TODAY,
+    )
     assert (specs.rows_new, specs.rows_replaced, specs.rows_unchanged) == (1, 1, 1)
     assert rows(db, "select suggested_retail_price::double from spec where spec_code = 'S1'") == [(460.0,)]
     # a known 市场部 may come without its name; a new one with it is created
     ter = ingest.import_bytes(
-        csv("市场部编码,市场部,片区编码,片区,城乡类型", "D1,,T4,南片,城网", "D3,新区市场部,T5,新区,城网", "D1,城区营销部,T1,东片,城网"),
-        "ter2.csv", db=db, today=TODAY)
+        csv(
+            "市场部编码,市场部,片区编码,片区,城乡类型",
+            "D1,,T4,南片,城网",
+            "D3,新区市场部,T5,新区,城网",
+            "D1,城区营销部,T1,东片,城网",
+        ),
+        "ter2.csv",
+        db=db,
+        today=TODAY,
+    )
     assert (ter.rows_new, ter.rows_replaced, ter.rows_quarantined) == (2, 0, 0)
-    assert rows(db, "select * from department order by 1") == [("D1", "城区营销部"), ("D2", "县区市场部"), ("D3", "新区市场部")]
+    assert rows(db, "select * from department order by 1") == [
+        ("D1", "城区营销部"),
+        ("D2", "县区市场部"),
+        ("D3", "新区市场部"),
+    ]
 
 
 def test_territory_moving_between_urban_and_rural_refreshes_rollups(db):
     ingest.import_bytes(csv(VISITS_EN, "2025-09-01,C2,R2,S1,10,450,是,,"), "v.csv", db=db, today=TODAY)
     assert rows(db, "select area_type, department_code from weekly_observation") == [("城网", "D1")]
-    ingest.import_bytes(csv("department_code,department_name,territory_code,territory_name,area_type",
-                            "D2,县区市场部,T2,西片,农网"), "t.csv", db=db, today=TODAY)
+    ingest.import_bytes(
+        csv("department_code,department_name,territory_code,territory_name,area_type", "D2,县区市场部,T2,西片,农网"),
+        "t.csv",
+        db=db,
+        today=TODAY,
+    )
     assert rows(db, "select area_type, department_code from weekly_observation") == [("农网", "D2")]
     assert_rollups_equal_rebuild(db)
 
 
 # ── API details ───────────────────────────────────────────────────────────────
 
+
 def test_progress_is_reported_from_start_to_done(db):
     seen = []
-    ingest.import_bytes(csv(VISITS_EN, "2025-09-01,C1,R1,S1,10,450,是,,"), "v.csv", db=db, today=TODAY,
-                        progress=lambda f, m: seen.append((f, m)))
+    ingest.import_bytes(
+        csv(VISITS_EN, "2025-09-01,C1,R1,S1,10,450,是,,"),
+        "v.csv",
+        db=db,
+        today=TODAY,
+        progress=lambda f, m: seen.append((f, m)),
+    )
     fractions = [f for f, _ in seen]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
     assert all(" / " in m for _, m in seen)
@@ -352,6 +436,7 @@ def test_a_city_week_of_visit_lines_imports_set_based(tmp_path):
 
 # ── command line ──────────────────────────────────────────────────────────────
 
+
 def test_cli_imports_reference_files_first_and_exits_0(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("MARKETPULSE_DB", str(tmp_path / "cli.duckdb"))
     visits = tmp_path / "visits.csv"
@@ -375,7 +460,7 @@ def test_cli_exit_codes(db, tmp_path, capsys):
     bad.write_text("会议纪要\n", encoding="utf-8")
     good = tmp_path / "v.csv"
     good.write_bytes(csv(VISITS_EN, "2025-09-01,C1,R1,S1,10,450,是,,"))
-    assert cli.main(["import", str(good), str(bad)]) == 1       # one refused: the other still imported
+    assert cli.main(["import", str(good), str(bad)]) == 1  # one refused: the other still imported
     err = capsys.readouterr().err
     assert "已拒绝" in err and "Refused" in err
     assert rows(db, "select count(*) from visit_line") == [(1,)]

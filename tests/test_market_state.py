@@ -11,10 +11,10 @@ W0, W1, W2, W3 = "2025-09-01", "2025-09-08", "2025-09-15", "2025-09-22"
 
 RETAILERS = [
     # license, territory, cm, 业态, 档位 → customer group (业态, band, 城网/农网 from the 片区)
-    ("R1", "T1", "C1", "食杂店", 8),    # 食杂店 · 06-15 · 城网 → point *,*,*  (0.5–2.0)
-    ("R2", "T1", "C4", "超市", 3),      # 超市 · 01-05 · 城网   → point 超市,*,* (0.6–2.5)
-    ("R3", "T2", "C2", "便利店", 20),   # 便利店 · 16-25 · 城网 → point *,*,*
-    ("R4", "T3", "C3", "食杂店", 8),    # 食杂店 · 06-15 · 农网 → point *,*,农网 (0.6–2.4)
+    ("R1", "T1", "C1", "食杂店", 8),  # 食杂店 · 06-15 · 城网 → point *,*,*  (0.5–2.0)
+    ("R2", "T1", "C4", "超市", 3),  # 超市 · 01-05 · 城网   → point 超市,*,* (0.6–2.5)
+    ("R3", "T2", "C2", "便利店", 20),  # 便利店 · 16-25 · 城网 → point *,*,*
+    ("R4", "T3", "C3", "食杂店", 8),  # 食杂店 · 06-15 · 农网 → point *,*,农网 (0.6–2.4)
 ]
 
 # S1: wholesale 400, suggested 450; S2: wholesale 90, suggested 100.
@@ -40,7 +40,9 @@ def build_city(con):
         "('C2', '李四', 'T2'), ('C3', '王五', 'T3')"
     )
     for lic, ter, cm, fmt, tier in RETAILERS:
-        con.execute("insert into retailer values (?, ?, ?, ?, ?, ?, null, null, null)", [lic, "店" + lic, fmt, tier, ter, cm])
+        con.execute(
+            "insert into retailer values (?, ?, ?, ?, ?, ?, null, null, null)", [lic, "店" + lic, fmt, tier, ter, cm]
+        )
         con.execute(
             "insert into retailer_assignment values (?, date '1900-01-01', null, ?, ?, ?, ?)", [lic, ter, cm, fmt, tier]
         )
@@ -109,7 +111,9 @@ def test_tight_loose_and_undefined_cover(city):
 def test_a_threshold_row_edited_as_data_changes_the_state(city):
     assert cells()[("S1", "T1")].state == "balanced"
     with store.writer(city) as con:  # no rebuild: bands are read when the query runs
-        con.execute("update monitoring_point set ratio_high = 1.0 where format = '*' and tier_band = '*' and area_type = '*'")
+        con.execute(
+            "update monitoring_point set ratio_high = 1.0 where format = '*' and tier_band = '*' and area_type = '*'"
+        )
     # high (3·1.0 + 2.5) / 4 = 1.375 < ratio 1.5 → loose
     a = cells()[("S1", "T1")]
     assert a.ratio_high == pytest.approx(1.375)
@@ -205,8 +209,20 @@ def test_incremental_refresh_of_market_cells_equals_rebuild(city):
 
 
 def test_cli_runs_market_state(city, capsys):
-    code = cli.main(["query", "market_state", "--param", f"week_from={W3}", "--param", f"week_to={W3}",
-                     "--param", "spec_code=S1", "--format", "csv"])
+    code = cli.main(
+        [
+            "query",
+            "market_state",
+            "--param",
+            f"week_from={W3}",
+            "--param",
+            f"week_to={W3}",
+            "--param",
+            "spec_code=S1",
+            "--format",
+            "csv",
+        ]
+    )
     assert code == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0].startswith("week,spec_code,spec_name,territory_code,territory_name")
@@ -218,8 +234,8 @@ def test_cli_runs_market_state(city, capsys):
 NOTES = [
     # (week, retailer, spec, notes)
     (W3, "R1", "S1", "民工回流明显,返乡的多"),  # two keywords of one signal: one mention
-    (W3, "R2", "S1", "隔壁搞促销"),              # the same note on two spec lines of one
-    (W3, "R2", "S2", "隔壁搞促销"),              # visit: one mention
+    (W3, "R2", "S1", "隔壁搞促销"),  # the same note on two spec lines of one
+    (W3, "R2", "S2", "隔壁搞促销"),  # visit: one mention
     (W2, "R2", "S1", "竞品促销"),
     (W3, "R3", "S1", "有假烟,乱渠道"),
     (W3, "R4", "S1", "民工回流"),
@@ -251,7 +267,11 @@ def test_notes_signals_by_territory(noted):
     }
     frame = metrics.notes_signals(W3, W3, level="territory")
     row = frame[frame["signal"] == "counterfeit"].iloc[0]
-    assert (row["level_name"], row["signal_zh"], row["signal_en"]) == ("西片", "假烟/乱渠道", "Counterfeits / grey channel")
+    assert (row["level_name"], row["signal_zh"], row["signal_en"]) == (
+        "西片",
+        "假烟/乱渠道",
+        "Counterfeits / grey channel",
+    )
 
 
 def test_notes_signals_over_weeks_for_the_city(noted):
@@ -259,7 +279,7 @@ def test_notes_signals_over_weeks_for_the_city(noted):
         (W2, "city", "competitor_promo"): (1, 1),
         (W3, "city", "competitor_promo"): (1, 1),
         (W3, "city", "counterfeit"): (1, 1),
-        (W3, "city", "migrant_return"): (2, 2),   # R1 in T1 and R4 in T3
+        (W3, "city", "migrant_return"): (2, 2),  # R1 in T1 and R4 in T3
     }
 
 
@@ -281,13 +301,26 @@ def test_notes_signals_scoped_run_sees_nothing_outside_its_scope(noted, scope, e
 
 
 def test_cli_runs_notes_signals(noted, capsys):
-    code = cli.main(["query", "notes_signals", "--param", "level=territory", "--param", f"week_from={W3}",
-                     "--param", f"week_to={W3}", "--format", "csv"])
+    code = cli.main(
+        [
+            "query",
+            "notes_signals",
+            "--param",
+            "level=territory",
+            "--param",
+            f"week_from={W3}",
+            "--param",
+            f"week_to={W3}",
+            "--format",
+            "csv",
+        ]
+    )
     assert code == 0
     assert "T3,北乡,migrant_return,民工回流,Migrant workers returning,1,1" in capsys.readouterr().out
 
 
 # ── the simulated small city ──────────────────────────────────────────────────
+
 
 @pytest.fixture(scope="module")
 def demo_city(request, tmp_path_factory):
@@ -301,9 +334,13 @@ def demo_city(request, tmp_path_factory):
         from pathlib import Path
 
         path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-        subprocess.run([sys.executable, "-m", "marketpulse", "demo", "--scale", "small"],
-                       cwd=Path(__file__).resolve().parent.parent,
-                       env={**os.environ, "MARKETPULSE_DB": str(path)}, check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "marketpulse", "demo", "--scale", "small"],
+            cwd=Path(__file__).resolve().parent.parent,
+            env={**os.environ, "MARKETPULSE_DB": str(path)},
+            check=True,
+            capture_output=True,
+        )
         return path
 
 
@@ -316,20 +353,22 @@ def test_demo_city_planted_market_events_show_in_market_state(demo_city):
     cells["planted"] = False
     for event in truth.itertuples():
         spell = (
-            (cells.spec_code == event.spec_code) & (cells.territory_code == event.territory_code)
+            (cells.spec_code == event.spec_code)
+            & (cells.territory_code == event.territory_code)
             & cells.week.between(event.first_week, event.last_week)
         )
         cells.loc[spell, "planted"] = True
         got = cells[spell]
         assert len(got) > 0, event
-        if event.kind == "discounting":   # the discounting spell: price index below 95, loose
+        if event.kind == "discounting":  # the discounting spell: price index below 95, loose
             assert (got.price_index < 95).all() and (got.state == "loose").all()
-            index = metrics.price_index(event.first_week, event.last_week, level="territory",
-                                        spec_code=event.spec_code, path=demo_city)
+            index = metrics.price_index(
+                event.first_week, event.last_week, level="territory", spec_code=event.spec_code, path=demo_city
+            )
             assert (index[index.level_key == event.territory_code].price_index < 95).all()
-        elif event.kind == "overstock":   # stock piles up beyond the high band: loose
+        elif event.kind == "overstock":  # stock piles up beyond the high band: loose
             assert (got.ratio > got.ratio_high).all() and (got.state == "loose").all()
-        else:                             # stock-out: cover below the low band, prices up: tight
+        else:  # stock-out: cover below the low band, prices up: tight
             assert (got.ratio < got.ratio_low).all() and (got.state == "tight").all()
     # the quiet rest of the city (after the first four weeks, which lack a full average)
     quiet = cells[~cells.planted & (cells.week >= span["first"] + pd.Timedelta(days=21))]

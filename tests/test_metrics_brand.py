@@ -20,8 +20,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from marketpulse import cli, rollup, store
-from marketpulse.metrics import brand as metrics_brand
+from marketpulse import cli, metrics, rollup, store
 
 W0, W1, W2, W3 = "2026-03-02", "2026-03-09", "2026-03-16", "2026-03-23"
 SP_W2 = "2025-03-17"  # 2025-W12, the same period (同期) of W2 = 2026-W12
@@ -39,7 +38,9 @@ def add_city(con):
             "insert into retailer values (?, ?, '食杂店', 8, ?, ?, null, date '2024-01-01', ?)",
             [lic, "店" + lic, ter, cm, closed],
         )
-        con.execute("insert into retailer_assignment values (?, date '1900-01-01', null, ?, ?, '食杂店', 8)", [lic, ter, cm])
+        con.execute(
+            "insert into retailer_assignment values (?, date '1900-01-01', null, ?, ?, '食杂店', 8)", [lic, ter, cm]
+        )
     con.execute(
         """insert into spec values
           ('S1', '中华(硬)', '中华', '一类', 400, 450, true, date '2020-01-01'),
@@ -92,7 +93,7 @@ def city(tmp_path_factory):
 
 
 def run(db, name, scope=store.CITY, **params):
-    return store.Reader(db).query(name, params, scope)
+    return metrics.query(name, params, scope, db)
 
 
 def rows(frame, **where):
@@ -112,6 +113,7 @@ def uptake(db, level="city", week_from=W0, week_to=W3, scope=store.CITY, **filte
 
 
 # ── new_brand_uptake ──────────────────────────────────────────────────────────
+
 
 def test_new_specs_are_those_launched_in_the_52_weeks_to_week_to(city):
     got = uptake(city)
@@ -196,12 +198,17 @@ def test_uptake_filters_and_scope(city):
     assert set(scoped.level_key) == {"C2"}
     # C2's city within the scope: R4 carrying at W3, 1 of 1
     assert one(scoped, week=W3).distribution_rate == 1
-    assert uptake(city, level="retailer", scope=store.Scope(cm_code="C2"), spec_code="N1").level_key.isin(["R4", "R5"]).all()
+    assert (
+        uptake(city, level="retailer", scope=store.Scope(cm_code="C2"), spec_code="N1")
+        .level_key.isin(["R4", "R5"])
+        .all()
+    )
 
 
 # ── key_brand_share and avg_price_per_carton ──────────────────────────────────
 # W2 known sales: N1 R1 4, R2 3 (R3 unknown); S1 (key, 400 元) R1 10, R4 6; S2 (100 元) R2 20.
 # Same period 2025-W12: S1 R1 10, S2 R2 30.
+
 
 def test_key_brand_share_with_same_period(city):
     got = run(city, "key_brand_share", level="city", product_level="all", week_from=W2, week_to=W2)
@@ -242,8 +249,15 @@ def test_avg_price_per_carton_with_same_period(city):
 
 def test_structure_queries_stay_in_scope(city):
     for name in ("key_brand_share", "avg_price_per_carton"):
-        got = run(city, name, store.Scope(territory_code="T2"), level="retailer", product_level="all",
-                  week_from=SP_W2, week_to=W3)
+        got = run(
+            city,
+            name,
+            store.Scope(territory_code="T2"),
+            level="retailer",
+            product_level="all",
+            week_from=SP_W2,
+            week_to=W3,
+        )
         assert set(got.level_key) == {"R4"}
 
 
@@ -257,15 +271,31 @@ def test_structure_queries_stay_in_scope(city):
 )
 def test_cli_runs_the_query(city, name, extra, capsys, monkeypatch):
     monkeypatch.setenv("MARKETPULSE_DB", str(city))
-    code = cli.main(["query", name, "--param", "level=territory", "--param", f"week_from={W2}",
-                     "--param", f"week_to={W3}", *extra, "--format", "csv", "--territory", "T1"])
+    code = cli.main(
+        [
+            "query",
+            name,
+            "--param",
+            "level=territory",
+            "--param",
+            f"week_from={W2}",
+            "--param",
+            f"week_to={W3}",
+            *extra,
+            "--format",
+            "csv",
+            "--territory",
+            "T1",
+        ]
+    )
     assert code == 0
     out = capsys.readouterr().out
     assert out.startswith("week,level_key,level_name,")
     assert "T1" in out and "T2" not in out
 
 
-# ── metrics_brand helpers ─────────────────────────────────────────────────────
+# ── metrics helpers ───────────────────────────────────────────────────────────
+
 
 @pytest.mark.parametrize(
     "day, expected",
@@ -277,11 +307,11 @@ def test_cli_runs_the_query(city, name, extra, capsys, monkeypatch):
     ],
 )
 def test_same_period_week(day, expected):
-    assert metrics_brand.same_period_week(day) == expected
+    assert metrics.same_period_week(day) == expected
 
 
 def test_uptake_curves_put_the_city_curve_alongside(city):
-    curves = metrics_brand.uptake_curves(W3, level="territory", path=city, spec_code="N1")
+    curves = metrics.uptake_curves(W3, level="territory", path=city, spec_code="N1")
     t1 = curves[curves.level_key == "T1"].set_index("weeks_since_launch")
     assert list(t1.index) == [0, 1, 2, 3]
     # city distribution by week since launch: 0.2, 0.6, 0.75, 0.75 (worked out above)
@@ -290,18 +320,25 @@ def test_uptake_curves_put_the_city_curve_alongside(city):
     assert t1.loc[3, "distribution_gap"] == pytest.approx(2 / 3 - 0.75)
     assert list(t1.city_repeat_rate) == pytest.approx([0, 1 / 3, 2 / 3, 1])
     # a territory manager sees the whole city's curve as the benchmark by default
-    scoped = metrics_brand.uptake_curves(W3, level="territory", scope=store.Scope(territory_code="T2"),
-                                         path=city, spec_code="N1")
+    scoped = metrics.uptake_curves(
+        W3, level="territory", scope=store.Scope(territory_code="T2"), path=city, spec_code="N1"
+    )
     assert set(scoped.level_key) == {"T2"}
     assert scoped.set_index("weeks_since_launch").loc[3, "city_distribution_rate"] == pytest.approx(0.75)
     # ... or the scope's own total when the page asks for it
-    own = metrics_brand.uptake_curves(W3, level="territory", scope=store.Scope(territory_code="T2"),
-                                      benchmark_scope=store.Scope(territory_code="T2"), path=city, spec_code="N1")
+    own = metrics.uptake_curves(
+        W3,
+        level="territory",
+        scope=store.Scope(territory_code="T2"),
+        benchmark_scope=store.Scope(territory_code="T2"),
+        path=city,
+        spec_code="N1",
+    )
     assert own.set_index("weeks_since_launch").loc[3, "city_distribution_rate"] == 1
 
 
 def test_week_kpis(city):
-    cards = metrics_brand.week_kpis("2026-03-18", path=city)
+    cards = metrics.week_kpis("2026-03-18", path=city)
     assert cards["week"] == dt.date(2026, 3, 16)
     # W2: 43 条, 9,800 元; W1 known sales: N1 R1 3 + R2 0 = 3 → +1,333%; same period 40 条
     assert cards["sales_qty"] == 43 and cards["sales_value"] == 9800
@@ -313,23 +350,24 @@ def test_week_kpis(city):
     assert cards["avg_price_sp_growth"] == pytest.approx(9800 / 43 / 175 - 1)
     # W2 orders: R2 N1 2 of 2
     assert cards["fill_rate"] == 1 and cards["fulfilment_rate"] == 1
-    empty = metrics_brand.week_kpis("2024-01-03", path=city)
+    empty = metrics.week_kpis("2024-01-03", path=city)
     assert empty["sales_qty"] is None and empty["same_period_week"] == dt.date(2023, 1, 2)
 
 
 def test_sales_structure_and_argument_checks(city):
-    got = metrics_brand.sales_structure(W2, W2, level="territory", path=city)
+    got = metrics.sales_structure(W2, W2, level="territory", path=city)
     t1 = got[got.level_key == "T1"].iloc[0]
     assert t1.key_brand_share == pytest.approx(10 / 37) and t1.avg_price_per_carton == pytest.approx(200)
     with pytest.raises(ValueError, match="Unknown level"):
-        metrics_brand.sales_volume(W2, W2, level="province", path=city)
+        metrics.sales_volume(W2, W2, level="province", path=city)
     with pytest.raises(ValueError, match="Unknown product level"):
-        metrics_brand.order_fill(W2, W2, product_level="sku", path=city)
+        metrics.order_fill(W2, W2, product_level="sku", path=city)
     with pytest.raises(ValueError, match="Unknown filter"):
-        metrics_brand.new_brand_uptake(W2, W2, path=city, colour="red")
+        metrics.new_brand_uptake(W2, W2, path=city, colour="red")
 
 
 # ── the simulated small city ──────────────────────────────────────────────────
+
 
 @pytest.fixture(scope="module")
 def demo_city(request, tmp_path_factory):
@@ -343,20 +381,26 @@ def demo_city(request, tmp_path_factory):
         from pathlib import Path
 
         path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-        subprocess.run([sys.executable, "-m", "marketpulse", "demo", "--scale", "small"],
-                       cwd=Path(__file__).resolve().parent.parent,
-                       env={**os.environ, "MARKETPULSE_DB": str(path)}, check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "marketpulse", "demo", "--scale", "small"],
+            cwd=Path(__file__).resolve().parent.parent,
+            env={**os.environ, "MARKETPULSE_DB": str(path)},
+            check=True,
+            capture_output=True,
+        )
         return path
 
 
 def test_demo_city_lagging_launch_trails_the_city_curve(demo_city):
     truth = store.Reader(demo_city).sql("select * from demo_truth where kind = 'lagging_launch'").iloc[0]
     week_to = truth.last_week.date()
-    curves = metrics_brand.uptake_curves(week_to, level="territory", path=demo_city, spec_code=truth.spec_code)
+    curves = metrics.uptake_curves(week_to, level="territory", path=demo_city, spec_code=truth.spec_code)
     late = curves[curves.weeks_since_launch >= 8]
     gap = late.groupby("level_key").distribution_gap.mean()
     # the lagging territory is below the city's curve, and the furthest below of all territories
     assert gap[truth.territory_code] < -0.05
     assert gap.idxmin() == truth.territory_code
     final = curves[curves.week.astype(str).str[:10] == str(week_to)].set_index("level_key")
-    assert final.loc[truth.territory_code, "distribution_rate"] < final.loc[truth.territory_code, "city_distribution_rate"]
+    assert (
+        final.loc[truth.territory_code, "distribution_rate"] < final.loc[truth.territory_code, "city_distribution_rate"]
+    )

@@ -22,16 +22,30 @@ VISITS = [
     # R1 × S1: sales 4, 8, 12, 16 → mean 10; stock 20 → ratio 2.0. The 100 sold in the
     # week before W0 is outside the four weeks W0..W3 and must not count.
     (W_BEFORE, "R1", "S1", 30, 100),
-    (W0, "R1", "S1", 30, 4), (W1, "R1", "S1", 30, 8), (W2, "R1", "S1", 25, 12), (W3, "R1", "S1", 20, 16),
+    (W0, "R1", "S1", 30, 4),
+    (W1, "R1", "S1", 30, 8),
+    (W2, "R1", "S1", 25, 12),
+    (W3, "R1", "S1", 20, 16),
     # R2 × S1: sales 1 a week, stock 10 → ratio 10.0
-    (W0, "R2", "S1", 10, 1), (W1, "R2", "S1", 10, 1), (W2, "R2", "S1", 10, 1), (W3, "R2", "S1", 10, 1),
+    (W0, "R2", "S1", 10, 1),
+    (W1, "R2", "S1", 10, 1),
+    (W2, "R2", "S1", 10, 1),
+    (W3, "R2", "S1", 10, 1),
     # R3 × S1: nothing sold for four weeks, 5 in stock → ratio undefined (null)
-    (W0, "R3", "S1", 5, 0), (W1, "R3", "S1", 5, 0), (W2, "R3", "S1", 5, 0), (W3, "R3", "S1", 5, 0),
+    (W0, "R3", "S1", 5, 0),
+    (W1, "R3", "S1", 5, 0),
+    (W2, "R3", "S1", 5, 0),
+    (W3, "R3", "S1", 5, 0),
     # R4 × S1: first visit in W1 (sales unknown), then 6 and 2 → mean over the two known
     # weeks = 4; stock 4 → ratio 1.0
-    (W1, "R4", "S1", 9, None), (W2, "R4", "S1", 5, 6), (W3, "R4", "S1", 4, 2),
+    (W1, "R4", "S1", 9, None),
+    (W2, "R4", "S1", 5, 6),
+    (W3, "R4", "S1", 4, 2),
     # R1 × S2 (another brand): 5 a week, stock 50 → ratio 10.0
-    (W0, "R1", "S2", 50, 5), (W1, "R1", "S2", 50, 5), (W2, "R1", "S2", 50, 5), (W3, "R1", "S2", 50, 5),
+    (W0, "R1", "S2", 50, 5),
+    (W1, "R1", "S2", 50, 5),
+    (W2, "R1", "S2", 50, 5),
+    (W3, "R1", "S2", 50, 5),
 ]
 
 
@@ -43,7 +57,9 @@ def build_city(con):
     )
     con.execute("insert into customer_manager values ('C1', '张三', 'T1'), ('C2', '李四', 'T2'), ('C3', '王五', 'T3')")
     for lic, ter, cm, fmt, tier in RETAILERS:
-        con.execute("insert into retailer values (?, ?, ?, ?, ?, ?, null, null, null)", [lic, "店" + lic, fmt, tier, ter, cm])
+        con.execute(
+            "insert into retailer values (?, ?, ?, ?, ?, ?, null, null, null)", [lic, "店" + lic, fmt, tier, ter, cm]
+        )
         con.execute(
             "insert into retailer_assignment values (?, date '1900-01-01', null, ?, ?, ?, ?)", [lic, ter, cm, fmt, tier]
         )
@@ -54,7 +70,8 @@ def build_city(con):
     cm_of = {lic: cm for lic, _, cm, _, _ in RETAILERS}
     for day, lic, spec, stock, sales in VISITS:
         con.execute(
-            "insert into visit_line values (?, ?, ?, ?, ?, null, true, ?, null, 1)", [day, cm_of[lic], lic, spec, stock, sales]
+            "insert into visit_line values (?, ?, ?, ?, ?, null, true, ?, null, 1)",
+            [day, cm_of[lic], lic, spec, stock, sales],
         )
     rollup.rebuild(con)
 
@@ -124,13 +141,13 @@ def test_parent_levels(city):
 @pytest.mark.parametrize(
     "filters, expected",
     [
-        ({"spec_code": "S1", "format": "超市"}, 10.0),        # R2 only
-        ({"spec_code": "S1", "area_type": "农网"}, 1.0),      # R4 only
+        ({"spec_code": "S1", "format": "超市"}, 10.0),  # R2 only
+        ({"spec_code": "S1", "area_type": "农网"}, 1.0),  # R4 only
         # R1 + R4 (档位 8): W0 4, W1 8 (R4 unknown), W2 12+6, W3 16+2 → mean 48/4 = 12;
         # stock 20 + 4 = 24 → 2.0
         ({"spec_code": "S1", "tier_band": "06-15"}, 2.0),
-        ({"brand": "中华"}, 3.0),                             # = S1 at city level
-        ({"price_class": "三类"}, 10.0),                      # = S2
+        ({"brand": "中华"}, 3.0),  # = S1 at city level
+        ({"price_class": "三类"}, 10.0),  # = S2
     ],
 )
 def test_filters(city, filters, expected):
@@ -172,8 +189,22 @@ def test_any_day_stands_for_its_week(city):
 
 
 def test_cli_runs_the_query(city, capsys):
-    code = cli.main(["query", "inventory_ratio", "--param", "level=territory", "--param", f"week_from={W3}",
-                     "--param", f"week_to={W3}", "--param", "spec_code=S1", "--format", "csv"])
+    code = cli.main(
+        [
+            "query",
+            "inventory_ratio",
+            "--param",
+            "level=territory",
+            "--param",
+            f"week_from={W3}",
+            "--param",
+            f"week_to={W3}",
+            "--param",
+            "spec_code=S1",
+            "--format",
+            "csv",
+        ]
+    )
     assert code == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0].startswith("week,level_key,level_name,stock_qty")

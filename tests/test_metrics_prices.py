@@ -16,13 +16,15 @@ RETAILERS = [("R1", "T1", "C1"), ("R2", "T1", "C1"), ("R3", "T2", "C2"), ("R4", 
 # S1 中华: wholesale 400, suggested 450.  S2 红塔山: wholesale 90, suggested 100.
 # (visit date, retailer, spec, actual retail price, sales reported)
 VISITS = [
-    (W0, "R1", "S1", 450, 10), (W0, "R2", "S1", 450, 30), (W0, "R1", "S2", 100, 40),
-    (W1, "R1", "S1", 459, 10),   # +2%: on the compliance bound
-    (W1, "R2", "S1", 441, 30),   # −2%: on the bound
-    (W1, "R3", "S1", 400, 0),    # priced but nothing sold: out of the index, in compliance (below)
-    (W1, "R4", "S1", 470, 20),   # +4.4%
+    (W0, "R1", "S1", 450, 10),
+    (W0, "R2", "S1", 450, 30),
+    (W0, "R1", "S2", 100, 40),
+    (W1, "R1", "S1", 459, 10),  # +2%: on the compliance bound
+    (W1, "R2", "S1", 441, 30),  # −2%: on the bound
+    (W1, "R3", "S1", 400, 0),  # priced but nothing sold: out of the index, in compliance (below)
+    (W1, "R4", "S1", 470, 20),  # +4.4%
     (W1, "R1", "S2", 100, 50),
-    (W1, "R3", "S2", 90, 10),    # −10%
+    (W1, "R3", "S2", 90, 10),  # −10%
 ]
 
 
@@ -34,8 +36,12 @@ def add_reference(con, specs):
     )
     con.execute("insert into customer_manager values ('C1', '张三', 'T1'), ('C2', '李四', 'T2'), ('C3', '王五', 'T3')")
     for lic, ter, cm in RETAILERS:
-        con.execute("insert into retailer values (?, ?, '食杂店', 8, ?, ?, null, null, null)", [lic, "店" + lic, ter, cm])
-        con.execute("insert into retailer_assignment values (?, date '1900-01-01', null, ?, ?, '食杂店', 8)", [lic, ter, cm])
+        con.execute(
+            "insert into retailer values (?, ?, '食杂店', 8, ?, ?, null, null, null)", [lic, "店" + lic, ter, cm]
+        )
+        con.execute(
+            "insert into retailer_assignment values (?, date '1900-01-01', null, ?, ?, '食杂店', 8)", [lic, ter, cm]
+        )
     for code, name, brand, pclass, wholesale, suggested in specs:
         con.execute(
             "insert into spec values (?, ?, ?, ?, ?, ?, false, date '2020-01-01')",
@@ -47,14 +53,17 @@ def add_visits(con, visits):
     cm_of = {lic: cm for lic, _, cm in RETAILERS}
     for day, lic, spec, price, sales in visits:
         con.execute(
-            "insert into visit_line values (?, ?, ?, ?, 10, ?, true, ?, null, 1)", [day, cm_of[lic], lic, spec, price, sales]
+            "insert into visit_line values (?, ?, ?, ?, 10, ?, true, ?, null, 1)",
+            [day, cm_of[lic], lic, spec, price, sales],
         )
 
 
 @pytest.fixture
 def city(db):
     with store.writer(db) as con:
-        add_reference(con, [("S1", "中华(硬)", "中华", "一类", 400, 450), ("S2", "红塔山(经典)", "红塔山", "三类", 90, 100)])
+        add_reference(
+            con, [("S1", "中华(硬)", "中华", "一类", 400, 450), ("S2", "红塔山(经典)", "红塔山", "三类", 90, 100)]
+        )
         add_visits(con, VISITS)
         rollup.rebuild(con)
     return db
@@ -66,6 +75,7 @@ def by_key(frame, column, week=W1):
 
 
 # ── price index (cross-section) ──────────────────────────────────────────────
+
 
 def test_price_index_is_sales_weighted(city):
     # S1 in W1: Σ p·q = 459·10 + 441·30 + 470·20 = 4590 + 13230 + 9400 = 27220 (R3 sold nothing)
@@ -84,7 +94,9 @@ def test_price_index_by_territory_and_brand(city):
     # T2: only R3·S2 sold → 900 / 1000;  T3: R4·S1 → 9400 / 9000
     got = by_key(metrics.price_index(W1, W1, level="territory"), "price_index")
     assert got == pytest.approx({"T1": 100 * 22820 / 23000, "T2": 90.0, "T3": 100 * 9400 / 9000})
-    assert by_key(metrics.price_index(W1, W1, level="brand"), "price_index")["红塔山"] == pytest.approx(100 * 5900 / 6000)
+    assert by_key(metrics.price_index(W1, W1, level="brand"), "price_index")["红塔山"] == pytest.approx(
+        100 * 5900 / 6000
+    )
     weights = by_key(metrics.price_index(W1, W1, level="territory"), "sales_qty")
     assert weights == {"T1": 90, "T2": 10, "T3": 20}
 
@@ -97,6 +109,7 @@ def test_price_index_over_a_week_range_and_filter(city):
 
 
 # ── price compliance ─────────────────────────────────────────────────────────
+
 
 @pytest.mark.parametrize(
     "tolerance, compliant, above, below",
@@ -131,6 +144,7 @@ def test_price_compliance_by_territory(city):
 
 # ── retail margin ────────────────────────────────────────────────────────────
 
+
 def test_retail_margin_is_a_ratio_of_sums(city):
     # S1: (59·10 + 41·30 + 70·20) = 590 + 1230 + 1400 = 3220 over 27220 → 0.118295
     # S2: (10·50 + 0·10) = 500 over 5900 → 0.084746
@@ -145,6 +159,7 @@ def test_retail_margin_is_a_ratio_of_sums(city):
 
 
 # ── chained index ────────────────────────────────────────────────────────────
+
 
 def test_chained_index_base_and_city_link(city):
     # City spec prices (sales-weighted within the city):
@@ -227,7 +242,9 @@ def test_chained_index_per_spec_is_its_price_relative(cpi_manual):
 def test_a_week_without_common_specs_carries_the_index_forward(db):
     # R1 sells S1 in W0 (450) and only S2 in W1 (100) and W2 (110): no link W0→W1, +10% W1→W2
     with store.writer(db) as con:
-        add_reference(con, [("S1", "中华(硬)", "中华", "一类", 400, 450), ("S2", "红塔山(经典)", "红塔山", "三类", 90, 100)])
+        add_reference(
+            con, [("S1", "中华(硬)", "中华", "一类", 400, 450), ("S2", "红塔山(经典)", "红塔山", "三类", 90, 100)]
+        )
         add_visits(con, [(W0, "R1", "S1", 450, 5), (W1, "R1", "S2", 100, 5), (W2, "R1", "S2", 110, 5)])
         rollup.rebuild(con)
     frame = metrics.chained_price_index(W0, W2)
@@ -237,6 +254,7 @@ def test_a_week_without_common_specs_carries_the_index_forward(db):
 
 # ── scope and command line ───────────────────────────────────────────────────
 
+
 @pytest.mark.parametrize("name", ["price_index", "price_compliance", "retail_margin", "price_index_chained"])
 def test_scoped_run_sees_nothing_outside_its_scope(city, name):
     params = {"week_from": W0, "week_to": W1}
@@ -244,11 +262,11 @@ def test_scoped_run_sees_nothing_outside_its_scope(city, name):
     params.update({"formula": None} if name == "price_index_chained" else {})
     scope = store.Scope(territory_code="T2")
     for level, outside in [("territory", {"T1", "T3"}), ("retailer", {"R1", "R2", "R4"}), ("cm", {"C1", "C3"})]:
-        keys = set(store.run(name, {**params, "level": level}, scope=scope)["level_key"])
+        keys = set(metrics.query(name, {**params, "level": level}, scope)["level_key"])
         assert keys and not keys & outside, (level, keys)
     # the city seen from 片区 T2 is T2: its price index is 90 (R3's S2 at 90)
     if name == "price_index":
-        assert by_key(store.run(name, {**params, "level": "city"}, scope=scope), "price_index") == {"city": 90.0}
+        assert by_key(metrics.query(name, {**params, "level": "city"}, scope), "price_index") == {"city": 90.0}
 
 
 @pytest.mark.parametrize(

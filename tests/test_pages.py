@@ -5,23 +5,33 @@ and an empty store that says so in words.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import json
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from marketpulse import i18n, numbers, store, views
-from marketpulse.ui import core as ui
+from marketpulse import i18n, numbers, store, supply, views
+from marketpulse.ui import shell, weekly, widgets
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [
-    "app_pages/1_weekly_review.py", "app_pages/2_inventory.py", "app_pages/3_prices.py", "app_pages/4_brands.py",
-    "app_pages/5_territory.py", "app_pages/6_customer_managers.py", "app_pages/7_supply.py", "app_pages/8_data.py",
+    "app_pages/1_weekly_review.py",
+    "app_pages/2_inventory.py",
+    "app_pages/3_prices.py",
+    "app_pages/4_brands.py",
+    "app_pages/5_territory.py",
+    "app_pages/6_customer_managers.py",
+    "app_pages/7_supply.py",
+    "app_pages/8_data.py",
 ]
 
 
@@ -32,8 +42,13 @@ def city(request, tmp_path_factory) -> Path:
         source = Path(request.getfixturevalue("demo_store"))
     except pytest.FixtureLookupError:
         source = tmp_path_factory.mktemp("city") / "demo.duckdb"
-        subprocess.run([sys.executable, "-m", "marketpulse", "demo", "--scale", "small"], cwd=ROOT,
-                       env={**os.environ, "MARKETPULSE_DB": str(source)}, check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "marketpulse", "demo", "--scale", "small"],
+            cwd=ROOT,
+            env={**os.environ, "MARKETPULSE_DB": str(source)},
+            check=True,
+            capture_output=True,
+        )
     path = tmp_path_factory.mktemp("pages") / "store.duckdb"
     shutil.copyfile(source, path)
     return path
@@ -84,7 +99,7 @@ def test_weekly_review_numbers_equal_the_named_queries(app, city):
     ratio = store.run("inventory_ratio", {"level": "city", "week_from": week, "week_to": week})
     index = store.run("price_index", {"level": "city", "week_from": week, "week_to": week})
     got = cards(at)
-    assert ui.number(sales["sales_qty"][0], "zh", 0) in got["销量"]
+    assert widgets.number(sales["sales_qty"][0], "zh", 0) in got["销量"]
     assert numbers.fmt(ratio["ratio"][0], 2) in got["存销比"]
     assert numbers.fmt(index["price_index"][0], 1) in got["价格指数"]
     assert f"{week.isoformat()}" in " ".join(h.value for h in at.subheader)
@@ -93,8 +108,9 @@ def test_weekly_review_numbers_equal_the_named_queries(app, city):
 def test_weekly_alerts_say_since_when_an_alert_has_held(app, city):
     week = latest_week(city)
     truth = store.reader(city).sql("select cm_code, first_week from demo_truth where kind = 'copy_counts'")
-    cm_name = store.reader(city).sql("select cm_name from customer_manager where cm_code = $c",
-                                     {"c": truth["cm_code"][0]})["cm_name"][0]
+    cm_name = store.reader(city).sql(
+        "select cm_name from customer_manager where cm_code = $c", {"c": truth["cm_code"][0]}
+    )["cm_name"][0]
     at = app()
     alerts = frame_with(at, i18n.t("col.since", "zh"))
     copied = alerts[(alerts[i18n.t("col.cm", "zh")] == cm_name) & (alerts[i18n.t("col.kind", "zh")] == "照搬照抄")]
@@ -116,8 +132,13 @@ def test_weekly_review_ranks_cells_by_state_score_with_the_weights_in_words(app,
     assert list(scores) == sorted(scores, reverse=True)
     total = state[["cover_weight", "price_weight", "margin_weight"]].iloc[0].sum()
     share = lambda col: f"{state[col].iloc[0] / total * 100:g}%"  # noqa: E731
-    formula = i18n.t("weekly.score_formula", "zh", cover=share("cover_weight")[:-1],
-                     price=share("price_weight")[:-1], margin=share("margin_weight")[:-1])
+    formula = i18n.t(
+        "weekly.score_formula",
+        "zh",
+        cover=share("cover_weight")[:-1],
+        price=share("price_weight")[:-1],
+        margin=share("margin_weight")[:-1],
+    )
     assert formula.startswith("得分 = 存销比 40% + 价格指数 40% + 毛利率 20%")
     assert any(c.value == formula for c in at.caption)
     matrix = next(fig for fig in figures(at) if fig["data"][0]["type"] == "heatmap")
@@ -129,11 +150,16 @@ def test_territory_filter_changes_the_weekly_numbers(app, city):
     week = latest_week(city)
     territory = store.reader(city).sql("select min(territory_code) as t from territory")["t"][0]
     at = app(ter=territory)
-    sales = store.run("sales_volume", {"level": "city", "product_level": "all", "week_from": week, "week_to": week},
-                      scope=store.Scope(territory_code=territory))
-    city_sales = store.run("sales_volume", {"level": "city", "product_level": "all", "week_from": week, "week_to": week})
+    sales = store.run(
+        "sales_volume",
+        {"level": "city", "product_level": "all", "week_from": week, "week_to": week},
+        scope=store.Scope(territory_code=territory),
+    )
+    city_sales = store.run(
+        "sales_volume", {"level": "city", "product_level": "all", "week_from": week, "week_to": week}
+    )
     assert sales["sales_qty"][0] != city_sales["sales_qty"][0]
-    assert ui.number(sales["sales_qty"][0], "zh", 0) in cards(at)["销量"]
+    assert widgets.number(sales["sales_qty"][0], "zh", 0) in cards(at)["销量"]
 
 
 def test_english_switch_translates_the_page(app):
@@ -191,8 +217,10 @@ def test_data_page_imports_an_upload_and_shows_the_summary(app, city, tmp_path, 
     monkeypatch.setenv("MARKETPULSE_DB", str(own))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
     at.switch_page("app_pages/8_data.py").run()
-    territories = ("department_code,department_name,territory_code,territory_name,area_type\n"
-                   "DX9,测试市场部,TX9,测试片区,城网\nDX9,测试市场部,TX8,,城网\n")
+    territories = (
+        "department_code,department_name,territory_code,territory_name,area_type\n"
+        "DX9,测试市场部,TX9,测试片区,城网\nDX9,测试市场部,TX8,,城网\n"
+    )
     at.file_uploader(key="upload").upload("片区.csv", territories.encode("utf-8"), "text/csv")
     at.button[0].click().run()  # the form's submit button
     assert not at.exception, [e.value for e in at.exception]
@@ -203,8 +231,10 @@ def test_data_page_imports_an_upload_and_shows_the_summary(app, city, tmp_path, 
 
 def weeks(city) -> tuple[dt.date, dt.date]:
     """The sidebar's default range: the last 13 weeks with data."""
-    all_weeks = [w.date() for w in store.reader(city).sql("select distinct week from weekly_observation order by week")["week"]]
-    return all_weeks[max(0, len(all_weeks) - ui.DEFAULT_WEEKS)], all_weeks[-1]
+    all_weeks = [
+        w.date() for w in store.reader(city).sql("select distinct week from weekly_observation order by week")["week"]
+    ]
+    return all_weeks[max(0, len(all_weeks) - shell.DEFAULT_WEEKS)], all_weeks[-1]
 
 
 def frame_with(at: AppTest, column: str):
@@ -212,17 +242,11 @@ def frame_with(at: AppTest, column: str):
 
 
 def figures(at: AppTest) -> list[dict]:
-    import json
-
     return [json.loads(e.proto.spec) for e in at.get("plotly_chart")]
 
 
 def values(encoded) -> list[float]:
     """A plotly trace's numbers, whether a list or plotly's typed-array encoding."""
-    import base64
-
-    import numpy as np
-
     if isinstance(encoded, dict):
         return list(np.frombuffer(base64.b64decode(encoded["bdata"]), dtype=encoded["dtype"]).astype(float))
     return [float("nan") if v is None else float(v) for v in encoded]
@@ -242,7 +266,11 @@ def test_inventory_drills_down_to_the_territories_of_a_department(app, city):
     dep = store.reader(city).sql("select min(department_code) as d from department")["d"][0]
     at = app("app_pages/2_inventory.py", dep=dep)
     codes = set(frame_with(at, i18n.t("col.ratio", "zh"))[i18n.t("col.code", "zh")])
-    territories = set(store.reader(city).sql("select territory_code from territory where department_code = $d", {"d": dep})["territory_code"])
+    territories = set(
+        store.reader(city).sql("select territory_code from territory where department_code = $d", {"d": dep})[
+            "territory_code"
+        ]
+    )
     assert codes and codes <= territories
 
 
@@ -250,7 +278,9 @@ def test_prices_table_equals_price_index_and_formula_switch_changes_the_chart(ap
     at = app("app_pages/3_prices.py")
     _, end = weeks(city)
     want = store.run("price_index", {"level": "territory", "week_from": end, "week_to": end})
-    got = frame_with(at, i18n.t("col.compliance", "zh")).set_index(i18n.t("col.territory", "zh"))[i18n.t("col.price_index", "zh")]
+    got = frame_with(at, i18n.t("col.compliance", "zh")).set_index(i18n.t("col.territory", "zh"))[
+        i18n.t("col.price_index", "zh")
+    ]
     for name, index in zip(want["level_name"], want["price_index"]):
         assert got[name] == pytest.approx(round(index, 1))
     titles = " ".join(fig["layout"]["title"]["text"] for fig in figures(at))
@@ -265,10 +295,15 @@ def test_territory_trends_follow_the_territory_filter(app, city):
     at = app("app_pages/5_territory.py", ter=code)
     titles = [fig["layout"]["title"]["text"] for fig in figures(at)]
     assert len(titles) >= 5 and all(name in t for t in titles)
-    sales = store.run("sales_volume", {"level": "territory", "product_level": "all", "week_from": weeks(city)[0], "week_to": weeks(city)[1]})
+    sales = store.run(
+        "sales_volume",
+        {"level": "territory", "product_level": "all", "week_from": weeks(city)[0], "week_to": weeks(city)[1]},
+    )
     drawn = next(fig for fig in figures(at) if "销量" in fig["layout"]["title"]["text"])
     this_year = next(trace for trace in drawn["data"] if trace["name"] == name)
-    assert sum(v for v in values(this_year["y"]) if v == v) == pytest.approx(sales[sales["level_key"] == code]["sales_qty"].sum())
+    assert sum(v for v in values(this_year["y"]) if v == v) == pytest.approx(
+        sales[sales["level_key"] == code]["sales_qty"].sum()
+    )
 
 
 def test_territory_trends_pick_a_territory_of_the_chosen_department(app, city):
@@ -285,11 +320,16 @@ def test_territory_trends_pick_a_territory_of_the_chosen_department(app, city):
     assert len(titles) >= 5 and all(name in t for t in titles)
     code = own.set_index("territory_name")["territory_code"][name]
     start, end = weeks(city)
-    sales = store.run("sales_volume", {"level": "territory", "product_level": "all", "week_from": start, "week_to": end},
-                      scope=store.Scope(department_code=dep))
+    sales = store.run(
+        "sales_volume",
+        {"level": "territory", "product_level": "all", "week_from": start, "week_to": end},
+        scope=store.Scope(department_code=dep),
+    )
     drawn = next(fig for fig in figures(at) if "销量" in fig["layout"]["title"]["text"])
     this_year = next(trace for trace in drawn["data"] if trace["name"] == name)
-    assert sum(v for v in values(this_year["y"]) if v == v) == pytest.approx(sales[sales["level_key"] == code]["sales_qty"].sum())
+    assert sum(v for v in values(this_year["y"]) if v == v) == pytest.approx(
+        sales[sales["level_key"] == code]["sales_qty"].sum()
+    )
 
 
 def test_scorecard_equals_cm_scorecard_and_a_manager_opens_the_detail(app, city):
@@ -328,8 +368,13 @@ def test_brand_league_equals_new_brand_uptake(app, city):
 def city_with_forecasts(city, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("forecast") / "store.duckdb"
     shutil.copyfile(city, path)
-    subprocess.run([sys.executable, "-m", "marketpulse", "forecast", "--origins", "4", "--workers", "1"], cwd=ROOT,
-                   env={**os.environ, "MARKETPULSE_DB": str(path)}, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "marketpulse", "forecast", "--origins", "4", "--workers", "1"],
+        cwd=ROOT,
+        env={**os.environ, "MARKETPULSE_DB": str(path)},
+        check=True,
+        capture_output=True,
+    )
     return path
 
 
@@ -339,8 +384,6 @@ def test_supply_without_forecasts_says_what_it_will_show(app):
 
 
 def test_supply_table_equals_the_recommendations(city_with_forecasts, monkeypatch):
-    from marketpulse import supply
-
     monkeypatch.setenv("MARKETPULSE_DB", str(city_with_forecasts))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
     at.switch_page("app_pages/7_supply.py").run()
@@ -355,17 +398,23 @@ def test_supply_table_equals_the_recommendations(city_with_forecasts, monkeypatc
 
 def test_state_matrix_keeps_every_flagged_spec_and_the_best_sellers():
     # 40 specs in 2 territories; spec 39 (the smallest seller) is loose somewhere
-    import pandas as pd
-
     rows = []
     for i in range(40):
         for ter in ("东城片区", "西城片区"):
-            rows.append({"spec_code": f"S{i:02d}", "spec_name": f"规格{i:02d}", "territory_name": ter,
-                         "state": "loose" if (i == 39 and ter == "西城片区") else "balanced",
-                         "ratio": 1.0, "price_index": 100.0, "sales_qty": 1000.0 - i})
-    fig = ui.state_matrix(pd.DataFrame(rows), ui.Filters(desc="全市"))
+            rows.append(
+                {
+                    "spec_code": f"S{i:02d}",
+                    "spec_name": f"规格{i:02d}",
+                    "territory_name": ter,
+                    "state": "loose" if (i == 39 and ter == "西城片区") else "balanced",
+                    "ratio": 1.0,
+                    "price_index": 100.0,
+                    "sales_qty": 1000.0 - i,
+                }
+            )
+    fig = weekly.state_matrix(pd.DataFrame(rows), shell.Filters(desc="全市"))
     shown = list(fig.data[0].y)
-    assert len(shown) == ui.MATRIX_ROWS
+    assert len(shown) == weekly.MATRIX_ROWS
     assert "规格39" in shown and "规格00" in shown and "规格30" not in shown
     assert "共 30 个" in fig.layout.title.subtitle.text
 

@@ -9,7 +9,7 @@ import pytest
 
 from marketpulse import cli, store
 
-LAST_WEEK = "2026-11-16"   # the demo_store fixture's last simulated week
+LAST_WEEK = "2026-11-16"  # the demo_store fixture's last simulated week
 FIRST_WEEK = "2026-08-24"  # thirteen weeks earlier
 
 # A value for every parameter any query takes; filters stay null (= all).
@@ -24,6 +24,8 @@ PARAMS = {
 }
 
 QUERIES = store.query_names()
+# Reference lists the pages read (filter options, freshness, bands): named queries too.
+LOOKUPS = sorted(f"lookup/{p.stem}" for p in (store.QUERY_DIR / "lookup").glob("*.sql"))
 
 
 def params_for(name: str, reader: store.Reader) -> dict:
@@ -40,7 +42,7 @@ def test_there_are_queries():
     assert len(QUERIES) >= 15
 
 
-@pytest.mark.parametrize("name", QUERIES)
+@pytest.mark.parametrize("name", QUERIES + LOOKUPS)
 def test_query_header_states_its_grain_and_parameters(name):
     text = store.query_path(name).read_text(encoding="utf-8")
     assert text.startswith("-- One row"), "first line states the grain"
@@ -49,7 +51,7 @@ def test_query_header_states_its_grain_and_parameters(name):
         assert f"${param}" in header, f"${param} is not documented in the header"
 
 
-@pytest.mark.parametrize("name", QUERIES)
+@pytest.mark.parametrize("name", QUERIES + LOOKUPS)
 def test_scoped_run_returns_nothing_outside_its_scope(demo_store, name):
     reader = store.reader(demo_store)
     territories = reader.sql("select territory_code, department_code from territory order by 1")
@@ -90,7 +92,11 @@ def test_a_customer_manager_scope_sees_only_their_retailers(demo_store, name):
     reader = store.reader(demo_store)
     cm = reader.sql("select min(cm_code) as c from customer_manager")["c"][0]
     theirs = set(reader.sql("select license_no from retailer_assignment where cm_code = $c", {"c": cm}).license_no)
-    params = {**params_for(name, reader), "level": "retailer"} if "level" in store.query_params(name) else params_for(name, reader)
+    params = (
+        {**params_for(name, reader), "level": "retailer"}
+        if "level" in store.query_params(name)
+        else params_for(name, reader)
+    )
     if "cm_code" in params:
         params["cm_code"] = cm
     scoped = reader.query(name, params, scope=store.Scope(cm_code=cm))
@@ -124,7 +130,16 @@ def test_command_line_refuses_a_missing_parameter_with_exit_2(demo_store, monkey
 
 def test_command_line_refuses_a_bad_value_with_exit_2(demo_store, monkeypatch, capsys):
     monkeypatch.setenv("MARKETPULSE_DB", str(demo_store))
-    argv = ["query", "inventory_ratio", "--param", "level=city", "--param", "week_from=someday", "--param", f"week_to={LAST_WEEK}"]
+    argv = [
+        "query",
+        "inventory_ratio",
+        "--param",
+        "level=city",
+        "--param",
+        "week_from=someday",
+        "--param",
+        f"week_to={LAST_WEEK}",
+    ]
     assert cli.main(argv) == 2
     assert "参数值无效" in capsys.readouterr().err
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 
 import openpyxl
 import pytest
@@ -21,8 +22,6 @@ def city(demo_store):
 
 @pytest.fixture(scope="module")
 def book(city):
-    import os
-
     old = os.environ.get("MARKETPULSE_DB")
     os.environ["MARKETPULSE_DB"] = str(city)
     try:
@@ -52,7 +51,9 @@ def test_one_sheet_per_section_with_title_and_header(book):
 def test_kpis_equal_the_named_queries(book, city):
     week, wb = book
     kpis = {r[i18n.t("report.metric", "zh")]: r for r in rows(wb[report.sheet_name("kpis", "zh")])}
-    sales = store.run("sales_volume", {"level": "city", "product_level": "all", "week_from": week, "week_to": week}, path=city)
+    sales = store.run(
+        "sales_volume", {"level": "city", "product_level": "all", "week_from": week, "week_to": week}, path=city
+    )
     ratio = store.run("inventory_ratio", {"level": "city", "week_from": week, "week_to": week}, path=city)
     assert kpis["销量"][i18n.t("report.value", "zh")] == pytest.approx(sales["sales_qty"][0])
     assert kpis["销量"][i18n.t("report.yoy", "zh")] == pytest.approx(sales["sp_growth"][0] * 100)
@@ -84,8 +85,11 @@ def test_alerts_sheet_says_since_when_an_alert_has_held(book, city):
     week, wb = book
     cm = store.reader(city).sql("select cm_code from demo_truth where kind = 'copy_counts'")["cm_code"][0]
     name = store.reader(city).sql("select cm_name from customer_manager where cm_code = $c", {"c": cm})["cm_name"][0]
-    copied = [r for r in rows(wb[report.sheet_name("alerts", "zh")])
-              if r[i18n.t("col.cm", "zh")] == name and r[i18n.t("col.kind", "zh")] == "照搬照抄"]
+    copied = [
+        r
+        for r in rows(wb[report.sheet_name("alerts", "zh")])
+        if r[i18n.t("col.cm", "zh")] == name and r[i18n.t("col.kind", "zh")] == "照搬照抄"
+    ]
     assert len(copied) == 1
     since = copied[0][i18n.t("col.since", "zh")].date()
     assert since <= week - dt.timedelta(weeks=8)

@@ -7,14 +7,17 @@ its DuckDB reader holds the live store the way it does in production.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
 import sys
+import time
+import urllib.request
 
 import duckdb
 import pytest
-
+from playwright.sync_api import sync_playwright
 from test_browser import CHROMIUM, ROOT, _free_port, require_chromium, settle  # shared browser helpers
 
 pytestmark = pytest.mark.browser
@@ -23,10 +26,6 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def served_store(demo_store, tmp_path_factory):
     """A copy of the demo city and a dashboard serving it."""
-    import os
-    import time
-    import urllib.request
-
     require_chromium()
     db = tmp_path_factory.mktemp("serving") / "store.duckdb"
     shutil.copyfile(demo_store, db)
@@ -35,9 +34,25 @@ def served_store(demo_store, tmp_path_factory):
     log_path = db.with_suffix(".log")
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-             "--server.port", str(port), "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "app.py",
+                "--server.headless",
+                "true",
+                "--server.port",
+                str(port),
+                "--browser.gatherUsageStats",
+                "false",
+                "--server.fileWatcherType",
+                "none",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
@@ -62,7 +77,8 @@ def served_store(demo_store, tmp_path_factory):
 def week_sales(pg) -> int:
     """The 销量 KPI card of the weekly review, in 条."""
     pg.wait_for_function(
-        "() => /销量\\s*[\\d,]+/.test(document.querySelector('[data-testid=\"stMain\"]').innerText)", timeout=60_000)
+        "() => /销量\\s*[\\d,]+/.test(document.querySelector('[data-testid=\"stMain\"]').innerText)", timeout=60_000
+    )
     text = pg.locator('[data-testid="stMain"]').inner_text()
     match = re.search(r"销量\s*([\d,]+)", text)
     assert match, text[:500]
@@ -70,8 +86,6 @@ def week_sales(pg) -> int:
 
 
 def test_cli_import_goes_through_while_the_dashboard_serves(served_store, tmp_path):
-    from playwright.sync_api import sync_playwright
-
     db, url, env = served_store
     # a corrected visit line of the last week: the same retailer, spec and day, now with
     # 1,000 more cartons reported sold
@@ -92,16 +106,23 @@ def test_cli_import_goes_through_while_the_dashboard_serves(served_store, tmp_pa
     )
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM,
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+        )
         pg = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN").new_page()
         pg.set_default_timeout(45_000)
         pg.goto(url)
         settle(pg)
         before = week_sales(pg)  # the dashboard now holds the live store open
 
-        done = subprocess.run([sys.executable, "-m", "marketpulse", "import", str(csv)], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-m", "marketpulse", "import", str(csv)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert done.returncode == 0, done.stderr
         assert "等待" not in done.stdout + done.stderr  # nothing to wait for: readers never block a writer
         assert "replaced" in done.stdout.lower() or "更正" in done.stdout

@@ -10,11 +10,17 @@ from marketpulse import rollup, store
 
 def add_city(con):
     con.execute("insert into department values ('D1', '城区市场部'), ('D2', '县区市场部')")
-    con.execute("insert into territory values ('T1', '东片', 'D1', '城网'), ('T2', '西片', 'D1', '城网'), ('T3', '北乡', 'D2', '农网')")
+    con.execute(
+        "insert into territory values ('T1', '东片', 'D1', '城网'), ('T2', '西片', 'D1', '城网'), ('T3', '北乡', 'D2', '农网')"
+    )
     con.execute("insert into customer_manager values ('C1', '张三', 'T1'), ('C2', '李四', 'T2'), ('C3', '王五', 'T3')")
     for lic, ter, cm in [("R1", "T1", "C1"), ("R2", "T2", "C2"), ("R3", "T3", "C3")]:
-        con.execute("insert into retailer values (?, ?, '食杂店', 8, ?, ?, null, null, null)", [lic, "店" + lic, ter, cm])
-        con.execute("insert into retailer_assignment values (?, date '1900-01-01', null, ?, ?, '食杂店', 8)", [lic, ter, cm])
+        con.execute(
+            "insert into retailer values (?, ?, '食杂店', 8, ?, ?, null, null, null)", [lic, "店" + lic, ter, cm]
+        )
+        con.execute(
+            "insert into retailer_assignment values (?, date '1900-01-01', null, ?, ?, '食杂店', 8)", [lic, ter, cm]
+        )
     con.execute("insert into spec values ('S1', '中华(硬)', '中华', '一类', 400, 450, true, date '2020-01-01')")
 
 
@@ -84,7 +90,7 @@ def test_scope_hides_rows_outside_it(db, scope, retailers, territories):
 
 def test_bind_rejects_missing_and_unknown_parameters(tmp_path, monkeypatch):
     (tmp_path / "demo_metric.sql").write_text("-- test\nselect $week_from::date as w where $level = 'city'\n")
-    monkeypatch.setattr(store.core, "QUERY_DIR", tmp_path)
+    monkeypatch.setattr(store.queries, "QUERY_DIR", tmp_path)
     with pytest.raises(store.QueryError, match="needs parameter.*week_from"):
         store.bind("demo_metric", {"level": "city"})
     with pytest.raises(store.QueryError, match="takes no parameter colour"):
@@ -124,11 +130,43 @@ def test_line_sales_and_weekly_observation_worked_example(db):
     ).fetchall()
     cols = ["week", "stock", "sales", "price", "demand", "supplied", "filled"]
     assert [dict(zip(cols, row)) for row in got] == [
-        {"week": "2025-09-01", "stock": 10.0, "sales": None, "price": 450.0, "demand": 0.0, "supplied": 0.0, "filled": 0},
-        {"week": "2025-09-08", "stock": 6.0, "sales": 9.0, "price": 455.0, "demand": 15.0, "supplied": 13.0, "filled": 1},
-        {"week": "2025-09-15", "stock": 11.0, "sales": 4.0, "price": 460.0, "demand": 0.0, "supplied": 0.0, "filled": 0},
+        {
+            "week": "2025-09-01",
+            "stock": 10.0,
+            "sales": None,
+            "price": 450.0,
+            "demand": 0.0,
+            "supplied": 0.0,
+            "filled": 0,
+        },
+        {
+            "week": "2025-09-08",
+            "stock": 6.0,
+            "sales": 9.0,
+            "price": 455.0,
+            "demand": 15.0,
+            "supplied": 13.0,
+            "filled": 1,
+        },
+        {
+            "week": "2025-09-15",
+            "stock": 11.0,
+            "sales": 4.0,
+            "price": 460.0,
+            "demand": 0.0,
+            "supplied": 0.0,
+            "filled": 0,
+        },
         # stock rose 11 → 15 with no order: floored at 0, not −4
-        {"week": "2025-09-22", "stock": 15.0, "sales": 0.0, "price": 460.0, "demand": 0.0, "supplied": 0.0, "filled": 0},
+        {
+            "week": "2025-09-22",
+            "stock": 15.0,
+            "sales": 0.0,
+            "price": 460.0,
+            "demand": 0.0,
+            "supplied": 0.0,
+            "filled": 0,
+        },
     ]
 
 
@@ -143,7 +181,9 @@ def test_incremental_refresh_equals_full_rebuild(db):
         rollup.rebuild(con)
         con.execute("insert into visit_line values ('2025-09-15', 'C1', 'R1', 'S1', 3, 455, true, null, null, 2)")
         con.execute("insert into order_line values ('2025-09-12', 'R1', 'S1', 4, 4, 2)")
-        con.execute("create temp table new_rows as select 'R1' as license_no, 'S1' as spec_code, date '2025-09-12' as from_date")
+        con.execute(
+            "create temp table new_rows as select 'R1' as license_no, 'S1' as spec_code, date '2025-09-12' as from_date"
+        )
         rollup.refresh(con, "new_rows")
         incremental = con.execute("select * from weekly_observation order by all").fetchall()
         rollup.rebuild(con)
@@ -159,7 +199,7 @@ def test_ref_reuses_a_named_query_with_fixed_parameters(tmp_path, monkeypatch):
         "select b.level, c.level as city_level, b.literal from ref('base_metric') as b, "
         "ref('base_metric', level='city') as c\n"
     )
-    monkeypatch.setattr(store.core, "QUERY_DIR", tmp_path)
+    monkeypatch.setattr(store.queries, "QUERY_DIR", tmp_path)
     assert store.query_params("outer_metric") == {"level", "week_from"}
     sql, bound = store.bind("outer_metric", {"level": "territory", "week_from": "2025-01-06"})
     with duckdb.connect() as con:
@@ -169,7 +209,7 @@ def test_ref_reuses_a_named_query_with_fixed_parameters(tmp_path, monkeypatch):
 def test_ref_refuses_a_loop(tmp_path, monkeypatch):
     (tmp_path / "a_metric.sql").write_text("select * from ref('b_metric')\n")
     (tmp_path / "b_metric.sql").write_text("select * from ref('a_metric')\n")
-    monkeypatch.setattr(store.core, "QUERY_DIR", tmp_path)
+    monkeypatch.setattr(store.queries, "QUERY_DIR", tmp_path)
     with pytest.raises(store.QueryError, match="loop"):
         store.bind("a_metric", {})
 
@@ -201,3 +241,41 @@ def test_an_upgrade_adds_new_settings_and_keeps_edited_ones(tmp_path):
     settings = store.Reader(path).sql("select key, value from setting").set_index("key")["value"]
     assert settings["price_tolerance"] == 0.05
     assert settings["new_brand_target_weeks"] == 26
+
+
+def test_a_semicolon_in_a_string_and_a_parameter_in_a_comment_are_not_taken_for_sql(tmp_path, monkeypatch):
+    (tmp_path / "odd_metric.sql").write_text(
+        "-- mentions $header_only\n"
+        "select $level as level, 'a; b' as text /* not $colour; not ref('missing') */, '$literal' as lit\n"
+    )
+    monkeypatch.setattr(store.queries, "QUERY_DIR", tmp_path)
+    assert store.query_params("odd_metric") == {"level"}
+    sql, bound = store.bind("odd_metric", {"level": "city"})
+    assert bound == {"level": "city"}
+    with duckdb.connect() as con:
+        assert con.execute(sql, bound).fetchall() == [("city", "a; b", "$literal")]
+
+
+def test_execute_file_splits_statements_where_duckdb_does(tmp_path, monkeypatch):
+    (tmp_path / "builder.sql").write_text(
+        "create table t (text varchar, n integer);\n"
+        "/* $n is bound below;\n   $skipped is not */\n"
+        "insert into t values ('one;\ntwo', $n);\n"
+        "insert into t values ('-- not a comment', 2); -- $ignored\n"
+    )
+    monkeypatch.setattr(store.queries, "QUERY_DIR", tmp_path)
+    with duckdb.connect() as con:
+        store.execute_file(con, "builder.sql", {"n": 1, "unused": 0})
+        assert con.execute("select * from t order by n").fetchall() == [("one;\ntwo", 1), ("-- not a comment", 2)]
+
+
+def test_ref_fixes_parameters_outside_strings_and_comments(tmp_path, monkeypatch):
+    (tmp_path / "base_metric.sql").write_text(
+        "select $level as level, '$level; x' as literal /* it's $level */ , $week_from::date as w\n"
+    )
+    (tmp_path / "outer_metric.sql").write_text("select * from ref('base_metric', level='city')\n")
+    monkeypatch.setattr(store.queries, "QUERY_DIR", tmp_path)
+    assert store.query_params("outer_metric") == {"week_from"}
+    sql, bound = store.bind("outer_metric", {"week_from": "2025-01-06"})
+    with duckdb.connect() as con:
+        assert con.execute(sql, bound).fetchall()[0][:2] == ("city", "$level; x")

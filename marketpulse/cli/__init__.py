@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from marketpulse import forecast
 from marketpulse.cli import demo, forecasting, imports, queries, report
 from marketpulse.cli.common import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, add_scope_args
 from marketpulse.errors import QueryError, StoreError, UsageError
@@ -21,8 +22,7 @@ def _add_forecast_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--horizon", type=int, default=8, help="预测周数 / weeks ahead (default 8)")
     p.add_argument("--origins", type=int, default=13, help="回测起点数 / backtest origins (default 13)")
     p.add_argument("--step", type=int, default=4, help="回测起点间隔周数 / weeks between origins (default 4)")
-    p.add_argument("--model", default="sarimax_festival", choices=["sarimax_festival", "ar1_festival", "ets"],
-                   help="模型 / model")
+    p.add_argument("--model", default="sarimax_festival", choices=list(forecast.MODELS), help="模型 / model")
     p.add_argument("--workers", type=int, default=2, help="并行进程数 / worker processes (default 2)")
 
 
@@ -40,7 +40,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", help="导入 CSV/XLSX 文件 / import CSV or XLSX files")
     p.add_argument("files", nargs="+")
     p.add_argument("--kind", choices=["territories", "customer_managers", "retailers", "specs", "visits", "orders"])
-    p.add_argument("--force", action="store_true", help="重新导入已导入过的文件 / import a file again even if it was imported before")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="重新导入已导入过的文件 / import a file again even if it was imported before",
+    )
     p.set_defaults(func=imports.main)
 
     p = sub.add_parser("quarantine", help="列出被拦下的行 / list rows held back")
@@ -74,7 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("backtest", help="回测预测准确度 / backtest forecast accuracy")
     _add_forecast_args(p)
-    p.add_argument("--stored", action="store_true", help="显示最近一次刷新的回测结果 / show the latest refresh's backtest")
+    p.add_argument(
+        "--stored", action="store_true", help="显示最近一次刷新的回测结果 / show the latest refresh's backtest"
+    )
     p.set_defaults(func=forecasting.backtest_main)
 
     p = sub.add_parser("report", help="写出营销周报 Excel / write the weekly review workbook (周报)")

@@ -20,8 +20,6 @@ def parse_params(pairs: list[str]) -> dict:
     return params
 
 
-
-
 def scope(args) -> store.Scope:
     return store.Scope(
         department_code=getattr(args, "department", None),

@@ -7,9 +7,7 @@ import sys
 from tqdm import tqdm
 
 from marketpulse import store
-from marketpulse.simulate import files as simulate_files
-from marketpulse.simulate.core import MIN_WEEKS, SCALES
-from marketpulse.simulate.demo import build
+from marketpulse.simulate import MIN_WEEKS, SCALES, build, write_files
 
 
 def main(args) -> int:
@@ -22,14 +20,13 @@ def main(args) -> int:
         )
         return 2
     with tqdm(total=100, unit="%", disable=None, bar_format="{l_bar}{bar}| {elapsed}") as bar:
+
         def progress(fraction: float, message: str) -> None:
             bar.set_description(message)
             bar.update(max(0, round(fraction * 100) - bar.n))
 
         if args.to_files:
-            written = simulate_files.write(
-                args.to_files, scale=args.scale, seed=args.seed, weeks=args.weeks, progress=progress
-            )
+            written = write_files(args.to_files, scale=args.scale, seed=args.seed, weeks=args.weeks, progress=progress)
         else:
             path = store.db_path()
             counts = build(path, scale=args.scale, seed=args.seed, weeks=args.weeks, progress=progress)

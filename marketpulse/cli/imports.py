@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
+from marketpulse import store
 from marketpulse.errors import ImportRefused
 from marketpulse.ingest import KIND_NAMES, import_file, quarantine_frame, sniff_kind
 
@@ -24,11 +25,23 @@ def main(args) -> int:
     refused = 0
     files = _order_files(args.files, args.kind)
     if files != list(args.files):
-        print("按依赖顺序导入(先资料后明细):" + ", ".join(files) +
-              " / Importing reference files first: " + ", ".join(files), flush=True)
+        print(
+            "按依赖顺序导入(先资料后明细):"
+            + ", ".join(files)
+            + " / Importing reference files first: "
+            + ", ".join(files),
+            flush=True,
+        )
     for path in files:
-        bar = tqdm(total=100, desc=Path(path).name, unit="%", file=sys.stderr, disable=None, leave=False,
-                   bar_format="{desc}: {percentage:3.0f}%|{bar}| {postfix}")
+        bar = tqdm(
+            total=100,
+            desc=Path(path).name,
+            unit="%",
+            file=sys.stderr,
+            disable=None,
+            leave=False,
+            bar_format="{desc}: {percentage:3.0f}%|{bar}| {postfix}",
+        )
 
         def progress(fraction: float, message: str, bar=bar) -> None:
             bar.n = round(fraction * 100)
@@ -36,7 +49,13 @@ def main(args) -> int:
             bar.refresh()
 
         try:
-            summary = import_file(path, args.kind, progress=progress, force=getattr(args, "force", False))
+            summary = import_file(
+                path,
+                args.kind,
+                progress=progress,
+                force=getattr(args, "force", False),
+                on_wait=lambda holder: print(store.wait_message(holder), flush=True),
+            )
         except ImportRefused as exc:
             bar.close()
             print(f"已拒绝 / Refused: {exc}", file=sys.stderr, flush=True)

@@ -14,7 +14,9 @@ def main(args) -> int:
     try:
         week = dt.date.fromisoformat(args.week) if args.week else views.freshness().latest_week
     except ValueError:
-        raise UsageError(f"--week 应为日期 YYYY-MM-DD:{args.week!r} / --week expects a date YYYY-MM-DD, got {args.week!r}") from None
+        raise UsageError(
+            f"--week 应为日期 YYYY-MM-DD:{args.week!r} / --week expects a date YYYY-MM-DD, got {args.week!r}"
+        ) from None
     if week is None:
         print(i18n.t("fresh.none", "zh") + " / " + i18n.t("fresh.none", "en"))
         return 1

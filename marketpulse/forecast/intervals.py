@@ -5,8 +5,8 @@ Shared by the forecasts and their bottom-up reconciliation, below both.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from statistics import NormalDist
-from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -25,8 +25,8 @@ def check_levels(level: Iterable) -> list[float]:
 
 
 def level_name(v: float) -> str:
+    """A coverage as it appears in column names: 80 → "80", 97.5 → "97.5"."""
     return f"{v:g}"
-
 
 
 def interval_columns(mean: np.ndarray, sd: np.ndarray, levels: Sequence[float]) -> dict:

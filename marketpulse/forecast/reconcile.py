@@ -41,12 +41,16 @@ def mean_correlation(resid: dict[str, pd.Series]) -> float:
 def parent_sd(child_sd: np.ndarray, rho: float) -> np.ndarray:
     """Standard deviation of a sum of children with sds `child_sd` (children × steps) and mean correlation ρ̄."""
     child_sd = np.atleast_2d(np.asarray(child_sd, dtype=float))
-    var = (1 - rho) * (child_sd ** 2).sum(axis=0) + rho * child_sd.sum(axis=0) ** 2
+    var = (1 - rho) * (child_sd**2).sum(axis=0) + rho * child_sd.sum(axis=0) ** 2
     return np.sqrt(var)
 
 
-def bottom_up(children: pd.DataFrame, parent_of: pd.Series | dict, levels, resid: dict | None = None,
-              ) -> pd.DataFrame:
+def bottom_up(
+    children: pd.DataFrame,
+    parent_of: pd.Series | dict,
+    levels,
+    resid: dict | None = None,
+) -> pd.DataFrame:
     """Parent forecasts as sums of child forecasts.
 
     `children`: forecast rows `unique_id, ds, yhat, sd, is_fallback` of the bottom
@@ -70,16 +74,20 @@ def bottom_up(children: pd.DataFrame, parent_of: pd.Series | dict, levels, resid
         sd = parent_sd(wide_sd[sums.index].values, rho)
         fallback_kids = part.loc[part["is_fallback"].astype(bool), "unique_id"].nunique()
         mean = sums["yhat"].to_numpy(float)
-        parts.append(pd.DataFrame({
-            "unique_id": parent,
-            "ds": sums.index,
-            "yhat": mean,
-            **interval_columns(mean, sd, levels),
-            "sd": sd,
-            "rho": rho,
-            "model": "bottom_up",
-            "is_fallback": fallback_kids > 0,
-            "n_children": sums["n_children"].to_numpy(int),
-            "n_fallback": fallback_kids,
-        }))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "unique_id": parent,
+                    "ds": sums.index,
+                    "yhat": mean,
+                    **interval_columns(mean, sd, levels),
+                    "sd": sd,
+                    "rho": rho,
+                    "model": "bottom_up",
+                    "is_fallback": fallback_kids > 0,
+                    "n_children": sums["n_children"].to_numpy(int),
+                    "n_fallback": fallback_kids,
+                }
+            )
+        )
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()

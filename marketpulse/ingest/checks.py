@@ -12,14 +12,21 @@ from __future__ import annotations
 import duckdb
 
 from marketpulse import store
-
 from marketpulse.ingest.contract import REF_REASON, REF_TABLES, Column, Kind, reason_text
 
 BLANKS = " \t\r\n\u3000\u00a0"
 DATE_FORMATS = [
-    "%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d",
-    "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M",
-    "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S.%f",
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+    "%Y.%m.%d",
+    "%Y年%m月%d日",
+    "%Y%m%d",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M:%S.%f",
 ]
 TRUE_WORDS = ("是", "1", "1.0", "true", "t", "y", "yes", "√", "✓")
 FALSE_WORDS = ("否", "0", "0.0", "false", "f", "n", "no", "×", "✗")
@@ -51,7 +58,9 @@ def parse_expr(col: Column) -> str:
     t = f"t_{col.name}"
     if col.type in ("qty", "price"):
         # the plain spelling first; the cleaning (全角 digits, 1,234, ¥) only where it fails
-        return f"coalesce(try_cast({t} as {NUMERIC_TYPE[col.type]}), try_cast({_number(t)} as {NUMERIC_TYPE[col.type]}))"
+        return (
+            f"coalesce(try_cast({t} as {NUMERIC_TYPE[col.type]}), try_cast({_number(t)} as {NUMERIC_TYPE[col.type]}))"
+        )
     if col.type == "tier":
         n = f"try_cast({_number(t)} as decimal(12, 2))"
         return f"case when {n} = floor({n}) and {n} between 1 and 30 then {n}::integer end"
@@ -132,19 +141,25 @@ def build_case(kind: Kind) -> str:
             case.add(f"{col.name} > $today::date", "date_in_future", col, zh, en)
     if kind.name == "retailers":
         case.add(
-            "closed_on < opened_on", "closed_before_opened", None,
+            "closed_on < opened_on",
+            "closed_before_opened",
+            None,
             "concat(':停业 ', closed_on, ' < 开业 ', opened_on)",
             "concat(': closed ', closed_on, ' < opened ', opened_on)",
         )
     if kind.name == "orders":
         case.add(
-            "supplied_qty > demand_qty", "supplied_over_demand", None,
+            "supplied_qty > demand_qty",
+            "supplied_over_demand",
+            None,
             "concat(':供货 ', supplied_qty, ' > 需求 ', demand_qty)",
             "concat(': supplied ', supplied_qty, ' > demanded ', demand_qty)",
         )
     if kind.name == "specs":
         case.add(
-            "wholesale_price > suggested_retail_price", "wholesale_above_retail", None,
+            "wholesale_price > suggested_retail_price",
+            "wholesale_above_retail",
+            None,
             "concat(':批发价 ', wholesale_price, ' > 建议零售价 ', suggested_retail_price)",
             "concat(': wholesale ', wholesale_price, ' > suggested ', suggested_retail_price)",
         )
@@ -163,7 +178,8 @@ def build_case(kind: Kind) -> str:
         case.add(
             "retail_price is not null and ref_suggested is not null and "
             "(retail_price < ref_suggested * $min_ratio or retail_price > ref_suggested * $max_ratio)",
-            "price_out_of_range", col,
+            "price_out_of_range",
+            col,
             "concat('「', t_retail_price, '」,建议零售价 ', ref_suggested, ',允许 ', "
             "(ref_suggested * $min_ratio)::decimal(10, 2), '–', (ref_suggested * $max_ratio)::decimal(10, 2))",
             "concat(' \"', t_retail_price, '\", suggested ', ref_suggested, ', allowed ', "
@@ -184,18 +200,18 @@ def stage(con: duckdb.DuckDBPyConnection, kind: Kind, found: dict[str, int]) -> 
     # dates before the earliest plausible one (a mistyped year, a tiny Excel serial) are invalid
     dates = [c for c in kind.columns if c.type in EARLIEST]
     plausible = (
-        "* replace (" + ", ".join(
-            f"case when {c.name} >= date '{EARLIEST[c.type]}' then {c.name} end as {c.name}" for c in dates
-        ) + ")"
-        if dates else "*"
+        "* replace ("
+        + ", ".join(f"case when {c.name} >= date '{EARLIEST[c.type]}' then {c.name} end as {c.name}" for c in dates)
+        + ")"
+        if dates
+        else "*"
     )
     joins, flags = [], []
     for col in kind.columns:
         if col.ref:
             key = REF_TABLES[col.ref][0]
             joins.append(
-                f"left join (select distinct {key} from {col.ref}) as r_{col.name} "
-                f"on r_{col.name}.{key} = p.{col.name}"
+                f"left join (select distinct {key} from {col.ref}) as r_{col.name} on r_{col.name}.{key} = p.{col.name}"
             )
             flags.append(f"r_{col.name}.{key} is not null as known_{col.name}")
     if kind.name == "visits":
@@ -213,17 +229,17 @@ def stage(con: duckdb.DuckDBPyConnection, kind: Kind, found: dict[str, int]) -> 
         create or replace temp table staged as
         with
         src as (
-            select rownum, {', '.join(texts)} from raw_input
+            select rownum, {", ".join(texts)} from raw_input
         ),
         parsed_any as (
-            select src.*, {', '.join(parsed)} from src
+            select src.*, {", ".join(parsed)} from src
         ),
         parsed as (
             select {plausible} from parsed_any
         )
-        select p.* {''.join(', ' + f for f in flags)}
+        select p.* {"".join(", " + f for f in flags)}
         from parsed as p
-        {' '.join(joins)}
+        {" ".join(joins)}
         """
     )
 
@@ -258,5 +274,5 @@ def judge(con: duckdb.DuckDBPyConnection, kind: Kind, *, today, min_ratio: float
         from judged as j
         left join kept as k using (rownum)
         """
-    used = set(store.PARAM_RE.findall(sql))
+    used = store.sql_params(sql)
     con.execute(sql, {k: v for k, v in params.items() if k in used})

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-
+import pandas as pd
 
 # Value types a column can have; each has one parser in ingest/checks.py.
 #   text       trimmed text
@@ -21,16 +21,15 @@ from dataclasses import dataclass
 #   fact_date  a date of a visit or order: also not in the future and not before 2000
 #   bool       是/否, 1/0, true/false, Y/N, yes/no
 #   area_type  城网 or 农网
-TYPES = ("text", "qty", "price", "tier", "date", "fact_date", "bool", "area_type")
 
 
 @dataclass(frozen=True)
 class Column:
-    name: str                     # English header, and the store column it fills
-    zh: str                       # Chinese header
+    name: str  # English header, and the store column it fills
+    zh: str  # Chinese header
     type: str = "text"
-    required: bool = True         # the header must be present and the value filled
-    ref: str | None = None        # reference table the value must exist in
+    required: bool = True  # the header must be present and the value filled
+    ref: str | None = None  # reference table the value must exist in
     aliases: tuple[str, ...] = ()  # other headers seen in real exports
 
     def label(self, lang: str = "zh") -> str:
@@ -42,11 +41,9 @@ class Kind:
     name: str
     zh: str
     en: str
-    table: str                    # store table the rows go to
-    key: tuple[str, ...]          # one row per key, in the file and in the store
+    table: str  # store table the rows go to
+    key: tuple[str, ...]  # one row per key, in the file and in the store
     columns: tuple[Column, ...]
-    note_zh: str = ""
-    note_en: str = ""
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -71,8 +68,13 @@ def _c(name, zh, type="text", required=True, ref=None, aliases=()):
 KINDS: dict[str, Kind] = {
     k.name: k
     for k in (
+        # also creates or updates the departments
         Kind(
-            "territories", "片区资料", "territories", "territory", ("territory_code",),
+            "territories",
+            "片区资料",
+            "territories",
+            "territory",
+            ("territory_code",),
             (
                 _c("department_code", "市场部编码", aliases=("市场部代码", "部门编码")),
                 # the name may be left blank for a 市场部 the store already knows
@@ -81,18 +83,27 @@ KINDS: dict[str, Kind] = {
                 _c("territory_name", "片区", aliases=("片区名称",)),
                 _c("area_type", "城乡类型", "area_type", aliases=("城网农网", "城网/农网", "市场类型")),
             ),
-            "同时建立或更新市场部。", "Also creates or updates the departments.",
         ),
         Kind(
-            "customer_managers", "客户经理资料", "customer managers", "customer_manager", ("cm_code",),
+            "customer_managers",
+            "客户经理资料",
+            "customer managers",
+            "customer_manager",
+            ("cm_code",),
             (
                 _c("cm_code", "客户经理编码", aliases=("客户经理代码", "客户经理工号")),
                 _c("cm_name", "客户经理", aliases=("客户经理姓名", "客户经理名称")),
                 _c("territory_code", "片区编码", ref="territory", aliases=("片区代码",)),
             ),
         ),
+        # a change of format, tier, territory or customer manager keeps history: the old
+        # assignment ends on the Monday of the import's week
         Kind(
-            "retailers", "零售户资料", "retailers", "retailer", ("license_no",),
+            "retailers",
+            "零售户资料",
+            "retailers",
+            "retailer",
+            ("license_no",),
             (
                 _c("license_no", "许可证号", aliases=("许可证号码", "专卖许可证号", "零售户许可证号", "license")),
                 _c("retailer_name", "零售户名称", aliases=("零售户", "客户名称", "店名")),
@@ -104,12 +115,13 @@ KINDS: dict[str, Kind] = {
                 _c("opened_on", "开业日期", "date", False, aliases=("开业时间",)),
                 _c("closed_on", "停业日期", "date", False, aliases=("停业时间", "歇业日期")),
             ),
-            "业态、档位、片区或客户经理变化时保留历史:旧归属截止到导入当周周一。",
-            "A change of format, tier, territory or customer manager keeps history: the old "
-            "assignment ends on the Monday of the import's week.",
         ),
         Kind(
-            "specs", "卷烟规格资料", "specs", "spec", ("spec_code",),
+            "specs",
+            "卷烟规格资料",
+            "specs",
+            "spec",
+            ("spec_code",),
             (
                 _c("spec_code", "卷烟编码", aliases=("规格编码", "卷烟规格编码", "商品编码")),
                 _c("spec_name", "卷烟名称", aliases=("规格名称", "卷烟规格", "商品名称")),
@@ -121,8 +133,13 @@ KINDS: dict[str, Kind] = {
                 _c("launch_date", "上市日期", "date", aliases=("上市时间",)),
             ),
         ),
+        # a corrected row (same visit date, licence number and spec) replaces the earlier one
         Kind(
-            "visits", "拜访记录", "visit reports", "visit_line", ("visit_date", "license_no", "spec_code"),
+            "visits",
+            "拜访记录",
+            "visit reports",
+            "visit_line",
+            ("visit_date", "license_no", "spec_code"),
             (
                 _c("visit_date", "拜访日期", "fact_date", aliases=("走访日期", "拜访时间")),
                 _c("cm_code", "客户经理编码", ref="customer_manager", aliases=("客户经理代码", "客户经理工号")),
@@ -134,11 +151,15 @@ KINDS: dict[str, Kind] = {
                 _c("sales_qty", "销量", "qty", False, aliases=("销售量", "销售数量")),
                 _c("notes", "备注", required=False, aliases=("说明",)),
             ),
-            "同一拜访日期、许可证号、卷烟编码的更正行替换先前的行。",
-            "A corrected row (same visit date, licence number and spec) replaces the earlier one.",
         ),
+        # supplied may not exceed demanded; a corrected row (same order date, licence number
+        # and spec) replaces the earlier one
         Kind(
-            "orders", "订单", "orders", "order_line", ("order_date", "license_no", "spec_code"),
+            "orders",
+            "订单",
+            "orders",
+            "order_line",
+            ("order_date", "license_no", "spec_code"),
             (
                 _c("order_date", "订货日期", "fact_date", aliases=("订单日期", "订购日期")),
                 _c("license_no", "许可证号", ref="retailer", aliases=("许可证号码", "专卖许可证号", "零售户许可证号")),
@@ -146,9 +167,6 @@ KINDS: dict[str, Kind] = {
                 _c("demand_qty", "需求量", "qty", aliases=("需求数量", "订购需求")),
                 _c("supplied_qty", "供货量", "qty", aliases=("供货数量", "满足量")),
             ),
-            "供货量不得大于需求量;更正行(同一订货日期、许可证号、卷烟编码)替换先前的行。",
-            "Supplied may not exceed demanded; a corrected row (same order date, licence number "
-            "and spec) replaces the earlier one.",
         ),
     )
 }
@@ -182,7 +200,10 @@ REASONS: dict[str, tuple[str, str]] = {
         "未知客户经理:客户经理编码不在客户经理资料中",
         "Unknown customer manager: code not in the customer manager list",
     ),
-    "unknown_retailer": ("未知零售户:许可证号不在零售户资料中", "Unknown retailer: licence number not in the retailer list"),
+    "unknown_retailer": (
+        "未知零售户:许可证号不在零售户资料中",
+        "Unknown retailer: licence number not in the retailer list",
+    ),
     "unknown_spec": ("未知卷烟规格:卷烟编码不在规格资料中", "Unknown spec: code not in the spec list"),
     "unknown_department": (
         "未知市场部:新市场部须填写市场部名称",
@@ -261,10 +282,8 @@ def expected_columns(kind: Kind | str, lang: str = "zh") -> str:
     return f"{kind.en} ({kind.name}): {cols}"
 
 
-def expected_table(lang: str = "zh"):
+def expected_table(lang: str = "zh") -> pd.DataFrame:
     """The contract as a frame (kind, column, Chinese header, English header, required, type)."""
-    import pandas as pd
-
     rows = [
         {
             "kind": kind.name,

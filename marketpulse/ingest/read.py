@@ -9,11 +9,13 @@ and blank sheet rows are not rows.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import os
 import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -33,7 +35,7 @@ class RawFile:
     file_name: str
     headers: list[str]
     table: pa.Table
-    encoding: str          # utf-8, utf-8-sig, utf-16, gb18030 or xlsx
+    encoding: str  # utf-8, utf-8-sig, utf-16, gb18030 or xlsx
 
     @property
     def rows(self) -> int:
@@ -133,6 +135,7 @@ def _unique_headers(raw: list) -> list[str]:
 
 # ── workbooks ─────────────────────────────────────────────────────────────────
 
+
 def _read_workbook(data: bytes, file_name: str) -> RawFile:
     try:
         sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, header=None, dtype=object, engine="calamine")
@@ -177,7 +180,9 @@ def _cell_text(series: pd.Series) -> list[str | None]:
         if isinstance(v, float):
             return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
         if isinstance(v, (pd.Timestamp, dt.datetime)):
-            return v.strftime("%Y-%m-%d") if (v.hour, v.minute, v.second) == (0, 0, 0) else v.strftime("%Y-%m-%d %H:%M:%S")
+            return (
+                v.strftime("%Y-%m-%d") if (v.hour, v.minute, v.second) == (0, 0, 0) else v.strftime("%Y-%m-%d %H:%M:%S")
+            )
         if isinstance(v, dt.date):
             return v.isoformat()
         if isinstance(v, dt.timedelta):  # a time-only cell
@@ -188,6 +193,7 @@ def _cell_text(series: pd.Series) -> list[str | None]:
 
 
 # ── kind ──────────────────────────────────────────────────────────────────────
+
 
 def resolve_kind(raw: RawFile, kind: str | None) -> tuple[Kind, dict[str, int]]:
     """The file's kind (given or detected) and where each of its columns is."""
@@ -227,3 +233,19 @@ def resolve_kind(raw: RawFile, kind: str | None) -> tuple[Kind, dict[str, int]]:
             f"File {raw.file_name} has a header but no data rows.",
         )
     return chosen, found
+
+
+def sniff_kind(path: str | Path) -> str | None:
+    """The kind a file looks like from its header alone (to import reference files first), or None."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(65536)
+        if head.startswith((ZIP_MAGIC, OLE_MAGIC)):
+            headers = read(Path(path).read_bytes(), Path(path).name).headers
+        else:
+            text, _ = _decode(head.split(b"\n", 1)[0], str(path))
+            headers = next(csv.reader([text]), [])
+        found = detect_kind(headers)
+        return found.name if found else None
+    except (ImportRefused, OSError):
+        return None

@@ -15,7 +15,7 @@ spec prices and quantities; tests keep the two in agreement.
 from __future__ import annotations
 
 import math
-from typing import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 Prices = Mapping[str, float]
 
@@ -23,9 +23,7 @@ Prices = Mapping[str, float]
 def matched(p0: Prices, p1: Prices, q0: Prices, q1: Prices) -> list[str]:
     """Items with a positive price and quantity in both periods: the only ones compared."""
     return sorted(
-        k for k in p0
-        if k in p1 and k in q0 and k in q1
-        and p0[k] > 0 and p1[k] > 0 and q0[k] > 0 and q1[k] > 0
+        k for k in p0 if k in p1 and k in q0 and k in q1 and p0[k] > 0 and p1[k] > 0 and q0[k] > 0 and q1[k] > 0
     )
 
 
@@ -47,9 +45,7 @@ def tornqvist(p0: Prices, p1: Prices, q0: Prices, q1: Prices) -> float:
     items = matched(p0, p1, q0, q1)
     v0 = sum(p0[k] * q0[k] for k in items)
     v1 = sum(p1[k] * q1[k] for k in items)
-    log_link = sum(
-        0.5 * (p0[k] * q0[k] / v0 + p1[k] * q1[k] / v1) * math.log(p1[k] / p0[k]) for k in items
-    )
+    log_link = sum(0.5 * (p0[k] * q0[k] / v0 + p1[k] * q1[k] / v1) * math.log(p1[k] / p0[k]) for k in items)
     return math.exp(log_link)
 
 

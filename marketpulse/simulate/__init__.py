@@ -1,6 +1,24 @@
-"""The simulated city behind the demo store: catalog, retailers, weekly visits and orders.
-
-May import store, rollup, ingest and festival; used by the CLI's demo command and tests.
+"""The simulated city behind the demo store: reference data, seasons, assortment, planted events, weekly facts.
+May import store and rollup (to load the demo store) and the leaf modules; never views, report, ui or cli.
 """
 
-from marketpulse.simulate.core import *  # noqa: F401,F403
+from marketpulse.simulate.city import City, Progress, simulate
+from marketpulse.simulate.demo import build
+from marketpulse.simulate.events import EVENT_KINDS
+from marketpulse.simulate.files import write_files
+from marketpulse.simulate.scale import MIN_WEEKS, SCALES, Scale
+from marketpulse.simulate.seasons import last_complete_week, spring_festivals
+
+__all__ = [
+    "EVENT_KINDS",
+    "MIN_WEEKS",
+    "SCALES",
+    "City",
+    "Progress",
+    "Scale",
+    "build",
+    "last_complete_week",
+    "simulate",
+    "spring_festivals",
+    "write_files",
+]

@@ -17,7 +17,22 @@ CLASS_VOLUME_SHARE = {"一类": 0.12, "二类": 0.26, "三类": 0.34, "四类": 
 # Retail margin by class: wholesale price = suggested retail × (1 − margin).
 CLASS_MARGIN = {"一类": 0.105, "二类": 0.11, "三类": 0.12, "四类": 0.13, "五类": 0.14}
 
-KEY_BRANDS = frozenset({"中华", "黄鹤楼", "芙蓉王", "玉溪", "云烟", "利群", "南京", "泰山", "黄金叶", "白沙", "双喜", "红塔山"})
+KEY_BRANDS = frozenset(
+    {
+        "中华",
+        "黄鹤楼",
+        "芙蓉王",
+        "玉溪",
+        "云烟",
+        "利群",
+        "南京",
+        "泰山",
+        "黄金叶",
+        "白沙",
+        "双喜",
+        "红塔山",
+    }
+)
 
 # brand | spec name | 价类 | suggested retail 元/条 | popularity | tight (货源偏紧, rationed)
 ESTABLISHED = """
@@ -161,14 +176,16 @@ def _parse(text: str) -> list[dict]:
     rows = []
     for line in text.strip().splitlines():
         brand, name, price_class, retail, pop, flag = line.split("|")
-        rows.append({
-            "brand": brand,
-            "spec_name": name,
-            "price_class": price_class,
-            "suggested_retail_price": float(retail),
-            "popularity": float(pop),
-            "tight": flag == "tight",
-        })
+        rows.append(
+            {
+                "brand": brand,
+                "spec_name": name,
+                "price_class": price_class,
+                "suggested_retail_price": float(retail),
+                "popularity": float(pop),
+                "tight": flag == "tight",
+            }
+        )
     return rows
 
 
@@ -187,14 +204,46 @@ def new_specs() -> list[dict]:
 URBAN_DEPARTMENTS = ("城区市场部", "开发区市场部", "新城市场部")
 COUNTY_DEPARTMENTS = ("临江县市场部", "清河县市场部", "丰山县市场部", "安平县市场部", "长宁县市场部")
 URBAN_TERRITORIES = (
-    "东城片区", "西城片区", "城关片区", "南城片区", "北城片区", "老城片区", "火车站片区",
-    "开发区片区", "高新片区", "工业园片区", "大学城片区", "滨江片区", "新区片区", "万达片区",
-    "金港片区", "物流园片区",
+    "东城片区",
+    "西城片区",
+    "城关片区",
+    "南城片区",
+    "北城片区",
+    "老城片区",
+    "火车站片区",
+    "开发区片区",
+    "高新片区",
+    "工业园片区",
+    "大学城片区",
+    "滨江片区",
+    "新区片区",
+    "万达片区",
+    "金港片区",
+    "物流园片区",
 )
 RURAL_TERRITORIES = (
-    "石桥片区", "河口片区", "柳林片区", "青山片区", "白马片区", "龙泉片区", "黄庄片区", "马集片区",
-    "双河片区", "杨湾片区", "新店片区", "高桥片区", "三岔片区", "古城片区", "沙河片区", "桃园片区",
-    "红星片区", "大营片区", "李集片区", "长岭片区", "太平片区", "花园片区",
+    "石桥片区",
+    "河口片区",
+    "柳林片区",
+    "青山片区",
+    "白马片区",
+    "龙泉片区",
+    "黄庄片区",
+    "马集片区",
+    "双河片区",
+    "杨湾片区",
+    "新店片区",
+    "高桥片区",
+    "三岔片区",
+    "古城片区",
+    "沙河片区",
+    "桃园片区",
+    "红星片区",
+    "大营片区",
+    "李集片区",
+    "长岭片区",
+    "太平片区",
+    "花园片区",
 )
 
 SURNAMES = (
@@ -206,11 +255,40 @@ GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚�
 # Retailer names: "{surname}" and "{word}" are filled in; one list per 业态.
 FORMATS = ("食杂店", "便利店", "超市", "烟酒商店", "娱乐服务类", "其他")
 NAME_WORDS = (
-    "惠民", "兴隆", "福源", "家家乐", "顺发", "鑫源", "好运", "万家", "金鑫", "永盛", "华联", "百佳",
-    "便民", "邻里", "和顺", "富民", "隆昌", "乐购", "诚信", "红星", "新发", "东升", "明珠", "利民",
+    "惠民",
+    "兴隆",
+    "福源",
+    "家家乐",
+    "顺发",
+    "鑫源",
+    "好运",
+    "万家",
+    "金鑫",
+    "永盛",
+    "华联",
+    "百佳",
+    "便民",
+    "邻里",
+    "和顺",
+    "富民",
+    "隆昌",
+    "乐购",
+    "诚信",
+    "红星",
+    "新发",
+    "东升",
+    "明珠",
+    "利民",
 )
 NAME_PATTERNS = {
-    "食杂店": ("{surname}记食杂店", "{surname}家小卖部", "{word}副食店", "{word}商店", "{surname}姐食杂店", "{word}综合商店"),
+    "食杂店": (
+        "{surname}记食杂店",
+        "{surname}家小卖部",
+        "{word}副食店",
+        "{word}商店",
+        "{surname}姐食杂店",
+        "{word}综合商店",
+    ),
     "便利店": ("{word}便利店", "{surname}记便利店", "{word}24小时便利店", "{word}便民店"),
     "超市": ("{word}超市", "{word}购物中心", "{surname}氏超市", "{word}生活超市"),
     "烟酒商店": ("{word}烟酒店", "{word}名烟名酒", "{surname}记烟酒行", "{word}烟酒商行"),
@@ -221,9 +299,18 @@ NAME_PATTERNS = {
 # ── visit notes (备注), in the words customer managers use ────────────────────
 
 NOTE_GENERIC = (
-    "客户要求增加货源", "天气炎热,客流减少", "周边在拆迁,客流减少", "新开小区,客流增加",
-    "学校开学,客流增加", "店面装修", "客户对新品感兴趣", "建议增加细支烟投放", "客户反映利润偏低",
-    "陈列已整改", "客户经营正常", "附近新开一家便利店",
+    "客户要求增加货源",
+    "天气炎热,客流减少",
+    "周边在拆迁,客流减少",
+    "新开小区,客流增加",
+    "学校开学,客流增加",
+    "店面装修",
+    "客户对新品感兴趣",
+    "建议增加细支烟投放",
+    "客户反映利润偏低",
+    "陈列已整改",
+    "客户经营正常",
+    "附近新开一家便利店",
 )
 NOTE_COUNTERFEIT = ("反映有假烟", "发现外地烟窜货")
 NOTE_MIGRANT = ("民工回流,客流增加", "返乡人员多,销量上升", "过年返乡,要货量大")
@@ -233,7 +320,14 @@ NOTE_OVERSTOCK = ("卖不动,库存积压", "压货较多,客户有意见", "库
 NOTE_DISCOUNT = ("附近超市搞促销", "竞品促销,被迫降价", "周边降价,跟着降价")
 NOTE_NEW_SPEC = ("新品上柜", "新品试销,反映不错")
 
-ALL_NOTES = (
-    NOTE_GENERIC + NOTE_COUNTERFEIT + NOTE_MIGRANT + NOTE_INFLOW
-    + NOTE_STOCKOUT + NOTE_OVERSTOCK + NOTE_DISCOUNT + NOTE_NEW_SPEC
-)
+NOTES = {  # note group → its notes; a note's code in the simulated facts is its index in ALL_NOTES
+    "GENERIC": NOTE_GENERIC,
+    "COUNTERFEIT": NOTE_COUNTERFEIT,
+    "MIGRANT": NOTE_MIGRANT,
+    "INFLOW": NOTE_INFLOW,
+    "STOCKOUT": NOTE_STOCKOUT,
+    "OVERSTOCK": NOTE_OVERSTOCK,
+    "DISCOUNT": NOTE_DISCOUNT,
+    "NEW_SPEC": NOTE_NEW_SPEC,
+}
+ALL_NOTES = tuple(note for group in NOTES.values() for note in group)

@@ -13,11 +13,11 @@ import duckdb
 import pandas as pd
 
 from marketpulse import rollup, store
-from marketpulse.simulate.core import City, Progress, simulate
+from marketpulse.simulate.city import City, Progress, simulate
 
 REFERENCE_TABLES = ("department", "territory", "customer_manager", "retailer", "spec")
-MEMORY_LIMIT = "4GB"      # DuckDB spills to disk beyond this
-WEEKS_PER_INSERT = 13     # facts go in a quarter at a time, which keeps the memory peak low
+MEMORY_LIMIT = "4GB"  # DuckDB spills to disk beyond this
+WEEKS_PER_INSERT = 13  # facts go in a quarter at a time, which keeps the memory peak low
 
 
 def build(
@@ -47,16 +47,27 @@ def build(
         t3 = time.perf_counter()
         counts = {
             table: con.execute(f"select count(*) from {table}").fetchone()[0]
-            for table in (*REFERENCE_TABLES, "visit_line", "order_line", "demo_truth",
-                          "weekly_observation", "retailer_visit")
+            for table in (
+                *REFERENCE_TABLES,
+                "visit_line",
+                "order_line",
+                "demo_truth",
+                "weekly_observation",
+                "retailer_visit",
+            )
         }
         tell(0.95, "保存 / saving")
     t4 = time.perf_counter()
     tell(1.0, "完成 / done")
-    counts.update({
-        "simulate_s": round(t1 - t0, 2), "load_s": round(t2 - t1, 2),
-        "rollup_s": round(t3 - t2, 2), "publish_s": round(t4 - t3, 2), "total_s": round(t4 - t0, 2),
-    })
+    counts.update(
+        {
+            "simulate_s": round(t1 - t0, 2),
+            "load_s": round(t2 - t1, 2),
+            "rollup_s": round(t3 - t2, 2),
+            "publish_s": round(t4 - t3, 2),
+            "total_s": round(t4 - t0, 2),
+        }
+    )
     return counts
 
 

@@ -15,25 +15,59 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from marketpulse.simulate.core import City, Progress, simulate
+from marketpulse.simulate.city import City, Progress, simulate
 
 # contract headers: English name → Chinese name
-TERRITORY = {"department_code": "市场部编码", "department_name": "市场部", "territory_code": "片区编码",
-             "territory_name": "片区", "area_type": "城乡类型"}
+TERRITORY = {
+    "department_code": "市场部编码",
+    "department_name": "市场部",
+    "territory_code": "片区编码",
+    "territory_name": "片区",
+    "area_type": "城乡类型",
+}
 CUSTOMER_MANAGER = {"cm_code": "客户经理编码", "cm_name": "客户经理", "territory_code": "片区编码"}
-RETAILER = {"license_no": "许可证号", "retailer_name": "零售户名称", "format": "业态", "tier": "档位",
-            "territory_code": "片区编码", "cm_code": "客户经理编码", "area_type": "城乡类型",
-            "opened_on": "开业日期", "closed_on": "停业日期"}
-SPEC = {"spec_code": "卷烟编码", "spec_name": "卷烟名称", "brand": "品牌", "price_class": "价类",
-        "wholesale_price": "批发价", "suggested_retail_price": "建议零售价", "is_key_brand": "重点品牌",
-        "launch_date": "上市日期"}
-VISIT = {"visit_date": "拜访日期", "cm_code": "客户经理编码", "license_no": "许可证号", "spec_code": "卷烟编码",
-         "stock_qty": "库存", "retail_price": "实际零售价", "on_shelf": "是否上柜", "sales_qty": "销量", "notes": "备注"}
-ORDER = {"order_date": "订货日期", "license_no": "许可证号", "spec_code": "卷烟编码", "demand_qty": "需求量",
-         "supplied_qty": "供货量"}
+RETAILER = {
+    "license_no": "许可证号",
+    "retailer_name": "零售户名称",
+    "format": "业态",
+    "tier": "档位",
+    "territory_code": "片区编码",
+    "cm_code": "客户经理编码",
+    "area_type": "城乡类型",
+    "opened_on": "开业日期",
+    "closed_on": "停业日期",
+}
+SPEC = {
+    "spec_code": "卷烟编码",
+    "spec_name": "卷烟名称",
+    "brand": "品牌",
+    "price_class": "价类",
+    "wholesale_price": "批发价",
+    "suggested_retail_price": "建议零售价",
+    "is_key_brand": "重点品牌",
+    "launch_date": "上市日期",
+}
+VISIT = {
+    "visit_date": "拜访日期",
+    "cm_code": "客户经理编码",
+    "license_no": "许可证号",
+    "spec_code": "卷烟编码",
+    "stock_qty": "库存",
+    "retail_price": "实际零售价",
+    "on_shelf": "是否上柜",
+    "sales_qty": "销量",
+    "notes": "备注",
+}
+ORDER = {
+    "order_date": "订货日期",
+    "license_no": "许可证号",
+    "spec_code": "卷烟编码",
+    "demand_qty": "需求量",
+    "supplied_qty": "供货量",
+}
 
 
-def write(
+def write_files(
     directory: Path | str,
     scale: str = "town",
     seed: int = 7,
@@ -43,11 +77,12 @@ def write(
 ) -> dict[str, int]:
     """Simulate a city and write its import files into `directory`; returns rows per file."""
     tell = progress or (lambda f, m: None)
-    city = simulate(scale, seed=seed, weeks=weeks, end_week=end_week, progress=lambda f, m: tell(f, m))
-    return write_city(city, directory, progress=lambda f, m: tell(0.5 + 0.5 * f, m))
+    city = simulate(scale, seed=seed, weeks=weeks, end_week=end_week, progress=tell)  # reports up to 0.5
+    return _write_city(city, directory, progress=lambda f, m: tell(0.5 + 0.5 * f, m))
 
 
-def write_city(city: City, directory: Path | str, progress: Progress | None = None) -> dict[str, int]:
+def _write_city(city: City, directory: Path | str, progress: Progress | None = None) -> dict[str, int]:
+    """Write the reference files, then visits and orders month by month; returns rows per file."""
     tell = progress or (lambda f, m: None)
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
@@ -105,21 +140,38 @@ def write_city(city: City, directory: Path | str, progress: Progress | None = No
             """,
             {"start": start},
         )
-        months = [m for (m,) in con.execute(
-            "select distinct strftime(visit_date, '%Y-%m') from visit_file order by 1").fetchall()]
+        months = [
+            m
+            for (m,) in con.execute(
+                "select distinct strftime(visit_date, '%Y-%m') from visit_file order by 1"
+            ).fetchall()
+        ]
         zh_months = months[1::2]
         gb_month = zh_months[0] if zh_months else None
         slash_month = months[2] if len(months) > 2 else None
         for i, month in enumerate(months):
             lang = "zh" if month in zh_months else "en"
             written[f"visits_{month}.csv"] = _copy_month(
-                con, out / f"visits_{month}.csv", "visit_file", "visit_date", VISIT, month, lang,
+                con,
+                out / f"visits_{month}.csv",
+                "visit_file",
+                "visit_date",
+                VISIT,
+                month,
+                lang,
                 encoding="gb18030" if month == gb_month else "utf-8",
                 dateformat="%Y/%-m/%-d" if month == slash_month else "%Y-%m-%d",
             )
             written[f"orders_{month}.csv"] = _copy_month(
-                con, out / f"orders_{month}.csv", "order_file", "order_date", ORDER, month, "zh",
-                encoding="utf-8", dateformat="%Y-%m-%d",
+                con,
+                out / f"orders_{month}.csv",
+                "order_file",
+                "order_date",
+                ORDER,
+                month,
+                "zh",
+                encoding="utf-8",
+                dateformat="%Y-%m-%d",
             )
             tell(0.05 + 0.95 * (i + 1) / len(months), f"写出 {month} / writing {month}")
     finally:
@@ -127,8 +179,9 @@ def write_city(city: City, directory: Path | str, progress: Progress | None = No
     return written
 
 
-def _copy_month(con, path: Path, table: str, date_column: str, headers: dict, month: str, lang: str,
-                encoding: str, dateformat: str) -> int:
+def _copy_month(
+    con, path: Path, table: str, date_column: str, headers: dict, month: str, lang: str, encoding: str, dateformat: str
+) -> int:
     assert len(month) == 7 and month[4] == "-" and month.replace("-", "").isdigit()
     columns = []
     for name, zh in headers.items():
@@ -143,7 +196,7 @@ def _copy_month(con, path: Path, table: str, date_column: str, headers: dict, mo
     con.execute(
         f"""
         copy (
-            select {', '.join(columns)} from {table}
+            select {", ".join(columns)} from {table}
             where strftime({date_column}, '%Y-%m') = '{month}'
             order by {date_column}, license_no, spec_code
         ) to '{str(target).replace("'", "''")}' (header, dateformat '{dateformat}')

@@ -1,8 +1,52 @@
-"""The store: DuckDB connections, schema migrations, scopes and named queries from queries/.
-
-The bottom layer: imports only errors and its own modules; every other package reads and
-writes through it.
+"""The store: DuckDB connections, schema migrations, scopes, named queries from queries/, settings.
+Imports only errors, i18n and its own modules; every other package reads and writes through it.
 """
 
-from marketpulse.store.core import *  # noqa: F401,F403
-from marketpulse.store.core import _apply_scope, _strip_comments_and_strings  # noqa: F401
+from marketpulse.errors import QueryError, StoreError, StoreVersionError
+from marketpulse.store.paths import QUERY_DIR, ROOT, db_path
+from marketpulse.store.queries import (
+    FILTER_DEFAULTS,
+    bind,
+    execute_file,
+    query_names,
+    query_params,
+    query_path,
+    query_text,
+    sql_params,
+)
+from marketpulse.store.reader import Reader, reader, run, store_version
+from marketpulse.store.schema import SCHEMA_VERSION, migrate, migrations, stored_version
+from marketpulse.store.scope import CITY, Scope
+from marketpulse.store.settings import setting
+from marketpulse.store.writer import ensure_current, wait_message, writer
+
+__all__ = [
+    "CITY",
+    "FILTER_DEFAULTS",
+    "QUERY_DIR",
+    "ROOT",
+    "SCHEMA_VERSION",
+    "QueryError",
+    "Reader",
+    "Scope",
+    "StoreError",
+    "StoreVersionError",
+    "bind",
+    "db_path",
+    "ensure_current",
+    "execute_file",
+    "migrate",
+    "migrations",
+    "query_names",
+    "query_params",
+    "query_path",
+    "query_text",
+    "reader",
+    "run",
+    "setting",
+    "sql_params",
+    "store_version",
+    "stored_version",
+    "wait_message",
+    "writer",
+]

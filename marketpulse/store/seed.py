@@ -6,11 +6,11 @@ and a release that adds a setting brings its default while edited values stay.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import duckdb
 
-REFERENCE_DIR = Path(__file__).resolve().parents[2] / "data" / "reference"
+from marketpulse.store.paths import ROOT
+
+REFERENCE_DIR = ROOT / "data" / "reference"
 TABLES = ("tier_band", "monitoring_point", "state_score_weight", "setting", "note_keyword")
 
 

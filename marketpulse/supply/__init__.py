@@ -1,6 +1,9 @@
-"""Next week's supply recommendations (货源投放) from the forecasts and the market state.
+"""Next week's supply recommendations (货源投放) from the stored forecasts and the market state.
 
-May import store, metrics, forecast and errors.
+May import store, metrics, forecast, export, i18n, numbers and errors.
 """
 
-from marketpulse.supply.core import *  # noqa: F401,F403
+from marketpulse.supply.recommend import COLUMNS, THRESHOLD, demand_over, recommend, recommendations
+from marketpulse.supply.workbook import recommendations_xlsx
+
+__all__ = ["COLUMNS", "THRESHOLD", "demand_over", "recommend", "recommendations", "recommendations_xlsx"]

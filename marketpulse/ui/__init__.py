@@ -1,5 +1,8 @@
-"""Streamlit furniture: the shell (navigation, sidebar), widgets and plotly figures.
+"""Streamlit furniture: the shell (navigation, sidebar filters, cached views), widgets, the
+plotly figures, and the pieces of single pages (weekly, prices, brands).
 
-The only package that imports Streamlit; may import views and everything below them.
+May import views and everything below them. Importing the package loads nothing: figures
+needs no Streamlit (the 周报 uses its colours), the other modules do.
 """
 
+__all__ = ["brands", "figures", "prices", "shell", "weekly", "widgets"]

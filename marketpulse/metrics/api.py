@@ -1,0 +1,71 @@
+"""The one way to run a named query: `query` checks the level, product level and filters,
+takes any day as its week's Monday, drops the shared parameters the query does not take
+and runs it on the store. `lookup` runs the reference lists of queries/lookup/ the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from marketpulse import store
+from marketpulse.metrics.calendar import week_of
+
+HIERARCHY_LEVELS = ("city", "department", "territory", "cm", "retailer")
+PRODUCT_LEVELS = ("brand", "price_class", "spec")
+LEVELS = HIERARCHY_LEVELS + PRODUCT_LEVELS
+PRODUCT_GROUPS = ("all", "price_class", "brand", "spec")  # the values of product_level
+FILTERS = tuple(store.FILTER_DEFAULTS)
+RETAILER_FILTERS = ("format", "tier_band", "area_type")
+# What the pages pass to every query; a query that does not take one of these goes without it.
+SHARED = ("week_from", "week_to", "level", "product_level", *FILTERS)
+
+
+def choose(value, allowed: tuple[str, ...], what_zh: str, what_en: str) -> None:
+    """Refuse `value` unless it is one of `allowed`, naming the choices in both languages."""
+    if value not in allowed:
+        raise ValueError(
+            f"未知{what_zh} {value!r},可选:{', '.join(allowed)} / "
+            f"Unknown {what_en} {value!r}; choose one of {', '.join(allowed)}"
+        )
+
+
+def refuse_filters(names: Iterable[str], allowed: tuple[str, ...] = FILTERS) -> None:
+    """Refuse any of `names` that is not one of the `allowed` filters."""
+    unknown = sorted(set(names) - set(allowed))
+    if unknown:
+        raise ValueError(
+            f"未知的筛选条件:{', '.join(unknown)} / Unknown filter(s): {', '.join(unknown)}; "
+            f"filters are {', '.join(allowed)}"
+        )
+
+
+def query(
+    name: str,
+    params: Mapping | None = None,
+    scope: store.Scope = store.CITY,
+    path: Path | str | None = None,
+    *,
+    levels: tuple[str, ...] = LEVELS,
+) -> pd.DataFrame:
+    """Run named query `name` with `params` within `scope`; `levels` are the levels it offers."""
+    params = dict(params or {})
+    takes = store.query_params(name)
+    refuse_filters((k for k in params if k not in takes and k not in SHARED), FILTERS)
+    if "level" in params:
+        choose(params["level"], levels, "层级", "level")
+    if "product_level" in params:
+        choose(params["product_level"], PRODUCT_GROUPS, "产品层级", "product level")
+    for key in ("week_from", "week_to"):
+        if params.get(key) is not None:
+            params[key] = week_of(params[key])
+    return store.run(name, {k: v for k, v in params.items() if k in takes}, scope=scope, path=path)
+
+
+def lookup(
+    name: str, params: Mapping | None = None, scope: store.Scope = store.CITY, path: Path | str | None = None
+) -> pd.DataFrame:
+    """Run reference list queries/lookup/`name` (the weeks, the hierarchy, specs, bands, freshness ...)."""
+    return query(f"lookup/{name}", params, scope, path)

@@ -1,0 +1,39 @@
+"""Retail prices against the suggested and wholesale prices: 价格指数, its chained form over
+time, 价格执行率 and 零售毛利率, each per level key × week."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from marketpulse import store
+from marketpulse.metrics import index_formulas
+from marketpulse.metrics.api import choose, query
+
+
+def price_index(week_from, week_to, level="city", scope=store.CITY, path=None, **filters) -> pd.DataFrame:
+    """价格指数 (cross-section): 100 × Σ actual·q ÷ Σ suggested·q, per level key × week."""
+    params = {"week_from": week_from, "week_to": week_to, "level": level, **filters}
+    return query("price_index", params, scope, path)
+
+
+def chained_price_index(
+    week_from, week_to, formula=index_formulas.DEFAULT_FORMULA, level="city", scope=store.CITY, path=None, **filters
+) -> pd.DataFrame:
+    """价格指数 over time: chained week on week by `formula`, 100 at the first week."""
+    choose(formula, tuple(index_formulas.FORMULAS), "的指数公式", "index formula")
+    params = {"week_from": week_from, "week_to": week_to, "level": level, "formula": formula, **filters}
+    return query("price_index_chained", params, scope, path)
+
+
+def price_compliance(
+    week_from, week_to, level="city", tolerance: float | None = None, scope=store.CITY, path=None, **filters
+) -> pd.DataFrame:
+    """价格执行率: share of price observations within ± tolerance (None: the setting) of suggested."""
+    params = {"week_from": week_from, "week_to": week_to, "level": level, "tolerance": tolerance, **filters}
+    return query("price_compliance", params, scope, path)
+
+
+def retail_margin(week_from, week_to, level="city", scope=store.CITY, path=None, **filters) -> pd.DataFrame:
+    """零售毛利率: Σ (retail − wholesale)·q ÷ Σ retail·q, per level key × week."""
+    params = {"week_from": week_from, "week_to": week_to, "level": level, **filters}
+    return query("retail_margin", params, scope, path)

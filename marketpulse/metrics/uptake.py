@@ -1,0 +1,56 @@
+"""新品牌培育 (new-brand uptake): how far each spec launched in the last 52 weeks has spread,
+sells and is reordered, per level key × week since launch, with the city's curve alongside."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from marketpulse import store
+from marketpulse.metrics.api import HIERARCHY_LEVELS, query
+from marketpulse.metrics.calendar import week_of
+
+NEW_SPEC_WEEKS = 52  # a spec is "new" for the 52 weeks from its launch week
+UPTAKE_RATES = (
+    "distribution_rate",
+    "sellthrough_rate",
+    "repeat_rate",
+    "weekly_repeat_rate",
+    "sales_per_stocking_retailer",
+)
+
+
+def new_brand_uptake(week_from, week_to, level="city", scope=store.CITY, path=None, **filters) -> pd.DataFrame:
+    """新品牌培育 per new spec × level key × week (the query's frame, unchanged)."""
+    params = {"week_from": week_from, "week_to": week_to, "level": level, **filters}
+    return query("new_brand_uptake", params, scope, path, levels=HIERARCHY_LEVELS)
+
+
+def uptake_curves(
+    week_to,
+    level="territory",
+    scope: store.Scope = store.CITY,
+    benchmark_scope: store.Scope = store.CITY,
+    path=None,
+    week_from=None,
+    **filters,
+) -> pd.DataFrame:
+    """Uptake curves of every spec launched in the 52 weeks to `week_to`, with the city's alongside.
+
+    One row per spec × level key × week since launch (0 = launch week), from launch (or
+    `week_from`) to `week_to`: the new_brand_uptake columns plus `city_<rate>` for each
+    rate in UPTAKE_RATES (the same spec and week since launch at level city, run in
+    `benchmark_scope`, by default the whole city so that a territory sees the city it is
+    measured against) and `distribution_gap` = distribution_rate − city_distribution_rate.
+    """
+    week_to = week_of(week_to)
+    week_from = week_to - dt.timedelta(weeks=NEW_SPEC_WEEKS - 1) if week_from is None else week_from
+    curves = new_brand_uptake(week_from, week_to, level, scope, path, **filters)
+    city = new_brand_uptake(week_from, week_to, "city", benchmark_scope, path, **filters)
+    city = city[["spec_code", "weeks_since_launch", *UPTAKE_RATES]].rename(
+        columns={rate: f"city_{rate}" for rate in UPTAKE_RATES}
+    )
+    merged = curves.merge(city, on=["spec_code", "weeks_since_launch"], how="left")
+    merged["distribution_gap"] = merged["distribution_rate"] - merged["city_distribution_rate"]
+    return merged.sort_values(["spec_code", "level_key", "weeks_since_launch"], ignore_index=True)

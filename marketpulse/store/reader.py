@@ -1,0 +1,104 @@
+"""Reading the live store: read-only cursors within a scope, reattached after each publish.
+
+Readers attach the live file read-only; when a writer publishes a new file, the next
+call attaches that one, so a page sees an import at once and never a half-written store.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from marketpulse.errors import StoreError
+from marketpulse.store.paths import ATTACH_ALIAS, db_path
+from marketpulse.store.queries import bind
+from marketpulse.store.scope import CITY, Scope, apply_scope, scoped_tables
+from marketpulse.store.writer import ensure_current
+
+
+def store_version(path: Path | str | None = None) -> str:
+    """A token that changes whenever a new store is published (cache key for pages)."""
+    path = Path(path or db_path())
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return "missing"
+    return f"{st.st_ino}-{st.st_mtime_ns}-{st.st_size}"
+
+
+class Reader:
+    """Read-only access to the live store, reattached when a writer publishes a new one.
+
+    Safe to share across threads: each call hands out its own cursor (DuckDB 2.0 refuses
+    one connection used by two threads at once).
+    """
+
+    def __init__(self, path: Path | str | None = None):
+        self.path = Path(path or db_path())
+        self._lock = threading.Lock()
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._version: str | None = None
+        self._tables: dict[str, list[str]] = {}
+
+    def _connection(self) -> duckdb.DuckDBPyConnection:
+        with self._lock:
+            version = store_version(self.path)
+            if self._con is not None and version == self._version:
+                return self._con
+            if version == "missing":
+                raise StoreError(
+                    f"找不到数据库 {self.path},请先运行 `make run` 或 `python -m marketpulse demo`。 / "
+                    f"No store at {self.path}; run `make run` or `python -m marketpulse demo` first."
+                )
+            ensure_current(self.path)  # upgrades an older store once, refuses a newer one
+            version = store_version(self.path)
+            con = duckdb.connect(":memory:")
+            con.execute(f"attach $p as {ATTACH_ALIAS} (read_only)", {"p": str(self.path)})
+            # the previous connection is dropped, not closed: another thread may still be
+            # reading through a cursor of it; it closes once unreferenced
+            self._con, self._version = con, version
+            self._tables = scoped_tables(con)
+            return con
+
+    def cursor(self, scope: Scope = CITY) -> duckdb.DuckDBPyConnection:
+        """A fresh cursor on the live store with `scope` applied to every scoped table."""
+        cur = self._connection().cursor()
+        cur.execute(f"use {ATTACH_ALIAS}")
+        if not scope.is_city:
+            apply_scope(cur, scope, self._tables)
+        return cur
+
+    def query(self, name: str, params: Mapping | None = None, scope: Scope = CITY) -> pd.DataFrame:
+        """Run the named query from queries/ with bound parameters, within `scope`."""
+        sql, bound = bind(name, params or {})
+        return self.sql(sql, bound, scope)
+
+    def sql(self, sql: str, params: Mapping | list | None = None, scope: Scope = CITY) -> pd.DataFrame:
+        """Run a fixed SQL text (no user input in it) with bound parameters."""
+        cur = self.cursor(scope)
+        try:
+            return cur.execute(sql, params or {}).df()
+        finally:
+            cur.close()
+
+
+_readers: dict[str, Reader] = {}
+_readers_lock = threading.Lock()
+
+
+def reader(path: Path | str | None = None) -> Reader:
+    """The process-wide Reader for a store path."""
+    key = str(Path(path or db_path()).resolve())
+    with _readers_lock:
+        if key not in _readers:
+            _readers[key] = Reader(key)
+        return _readers[key]
+
+
+def run(name: str, params: Mapping | None = None, scope: Scope = CITY, path: Path | str | None = None) -> pd.DataFrame:
+    """Run a named query on the live store: the one way pages, CLI and bench read metrics."""
+    return reader(path).query(name, params, scope)

@@ -1,0 +1,95 @@
+"""Scopes: whose data a reader's cursor may see, applied as temp views over the store's tables.
+
+Any store table carrying a scope column is shadowed, per cursor, by a temp view of the
+same name that keeps only rows in scope, so a query author cannot forget the scope:
+`weekly_observation` already means "in scope". Raw tables that carry only a license_no
+(order_line) or a reporting cm_code (visit_line) are cut to the retailers ever assigned
+within the scope.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from marketpulse.store.paths import ATTACH_ALIAS
+
+SCOPE_COLUMNS = ("department_code", "territory_code", "cm_code", "license_no")
+UNSCOPED_TABLES = {"import_log", "quarantine"}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose data a query may see: the whole city, a 市场部, a 片区 or one customer manager."""
+
+    department_code: str | None = None
+    territory_code: str | None = None
+    cm_code: str | None = None
+
+    @property
+    def is_city(self) -> bool:
+        return not (self.department_code or self.territory_code or self.cm_code)
+
+
+CITY = Scope()
+
+
+def scoped_tables(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """Tables of the attached store that a scope cuts, each with its scope columns."""
+    rows = con.execute(
+        "select table_name, list(column_name) from duckdb_columns() "
+        "where database_name = $db and schema_name = 'main' group by table_name",
+        {"db": ATTACH_ALIAS},
+    ).fetchall()
+    return {
+        name: [c for c in SCOPE_COLUMNS if c in cols]
+        for name, cols in rows
+        if name not in UNSCOPED_TABLES and any(c in cols for c in SCOPE_COLUMNS)
+    }
+
+
+def apply_scope(cur: duckdb.DuckDBPyConnection, scope: Scope, tables: dict[str, list[str]]) -> None:
+    """Shadow each table in `tables` on `cur` by a temp view keeping only rows in `scope`."""
+    # Resolve the scope to the departments, territories and customer managers it allows,
+    # from the store's own reference tables, with the codes bound as parameters.
+    cur.execute(
+        f"""
+        create or replace temp table scope_territory as
+        select t.territory_code, t.department_code
+        from {ATTACH_ALIAS}.main.territory as t
+        where ($dep is null or t.department_code = $dep)
+          and ($ter is null or t.territory_code = $ter)
+          and ($cm is null or t.territory_code in (
+                select territory_code from {ATTACH_ALIAS}.main.customer_manager where cm_code = $cm))
+        """,
+        {"dep": scope.department_code, "ter": scope.territory_code, "cm": scope.cm_code},
+    )
+    cur.execute("create or replace temp table scope_cm as select $cm::varchar as cm_code", {"cm": scope.cm_code})
+    cur.execute(
+        f"""
+        create or replace temp table scope_retailer as
+        select license_no from {ATTACH_ALIAS}.main.retailer_assignment
+        where territory_code in (select territory_code from temp.scope_territory)
+          and ($cm is null or cm_code = $cm)
+        union
+        select license_no from {ATTACH_ALIAS}.main.retailer
+        where territory_code in (select territory_code from temp.scope_territory)
+          and ($cm is null or cm_code = $cm)
+        """,
+        {"cm": scope.cm_code},
+    )
+    for table, cols in tables.items():
+        conds = []
+        if "territory_code" in cols:
+            conds.append("x.territory_code in (select territory_code from temp.scope_territory)")
+        elif "department_code" in cols:
+            conds.append("x.department_code in (select department_code from temp.scope_territory)")
+        elif "license_no" in cols:
+            conds.append("x.license_no in (select license_no from temp.scope_retailer)")
+        if "cm_code" in cols and scope.cm_code:
+            conds.append("x.cm_code = (select cm_code from temp.scope_cm)")
+        cur.execute(
+            f"create or replace temp view {table} as "
+            f"select x.* from {ATTACH_ALIAS}.main.{table} as x where {' and '.join(conds) or 'true'}"
+        )

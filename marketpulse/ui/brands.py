@@ -1,0 +1,125 @@
+"""The brand-cultivation page's own pieces: the new-spec picker and the two uptake charts
+(the city's curves against the target, the territories against the city)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from marketpulse import views
+from marketpulse.ui import figures
+from marketpulse.ui.shell import Filters, load
+
+
+def new_spec_picker(f: Filters) -> str | None:
+    """Choose one spec launched within the 52 weeks ending at the last week (bound to the URL)."""
+    if f.week_to is None:
+        return None
+    specs = load(views.reference).specs
+    launch = pd.to_datetime(specs["launch_date"]).dt.date
+    monday = launch.map(lambda d: d - dt.timedelta(days=d.weekday()))
+    new = specs[
+        (monday <= f.week_to)
+        & (monday > f.week_to - dt.timedelta(weeks=52))
+        & ((specs["brand"] == f.brand) if f.brand else True)
+    ]
+    new = new.assign(monday=monday[new.index]).sort_values("monday", ascending=False)
+    if new.empty:
+        return None
+    names = dict(zip(new["spec_code"], new["spec_name"] + " · " + new["brand"]))
+    default = f.spec if f.spec in names else next(iter(names))
+    return st.selectbox(
+        f.t("brands.pick"),
+        list(names),
+        index=list(names).index(default),
+        key="new_spec",
+        format_func=names.get,
+        bind="query-params",
+    )
+
+
+def uptake_chart(data, f: Filters):
+    """The new spec's city curves by weeks since launch, with the distribution target."""
+    curve = data.city
+    target = f.t("brands.target", share=f"{data.target_text[0]:g}", weeks=data.target_text[1])
+    long = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "weeks_since_launch": curve["weeks_since_launch"],
+                    "value": curve[col] * 100,
+                    "series": f.t(f"metric.{name}"),
+                }
+            )
+            for col, name in (
+                ("distribution_rate", "distribution"),
+                ("sellthrough_rate", "sellthrough"),
+                ("repeat_rate", "repeat"),
+            )
+        ]
+        + [
+            pd.DataFrame(
+                {
+                    "weeks_since_launch": data.target["weeks_since_launch"],
+                    "value": data.target["target"],
+                    "series": target,
+                }
+            )
+        ],
+        ignore_index=True,
+    )
+    fig = figures.lines(
+        long,
+        "weeks_since_launch",
+        "value",
+        "series",
+        f.t("brands.curves", spec=data.spec_name),
+        f.desc,
+        f.t("axis.weeks_since_launch"),
+        f.t("axis.rate"),
+        height=380,
+    )
+    fig.update_xaxes(tick0=0, dtick=4)
+    fig.for_each_trace(
+        lambda tr: tr.update(line={"dash": "dash", "color": "#999"}, marker={"size": 1}) if tr.name == target else None
+    )
+    return fig
+
+
+def territory_uptake_chart(data, f: Filters):
+    """Distribution by territory against the city, with the alert line (city × lag ratio)."""
+    ter = data.territories.assign(value=data.territories["distribution_rate"] * 100)
+    city = data.city
+    lag = pd.DataFrame(
+        {
+            "weeks_since_launch": city["weeks_since_launch"],
+            "value": city["distribution_rate"] * 100 * data.lag_ratio,
+            "series": f.t("brands.lag_line", ratio=f"{data.lag_ratio:g}"),
+        }
+    )
+    long = pd.concat([ter[["weeks_since_launch", "value", "series"]], lag], ignore_index=True)
+    fig = figures.lines(
+        long,
+        "weeks_since_launch",
+        "value",
+        "series",
+        f.t("brands.territories", spec=data.spec_name),
+        f.desc,
+        f.t("axis.weeks_since_launch"),
+        f.t("axis.rate"),
+        height=380,
+    )
+    fig.update_xaxes(tick0=0, dtick=4)
+    city_name, lag_name = f.t("series.city"), lag["series"].iloc[0] if len(lag) else ""
+    fig.for_each_trace(
+        lambda tr: (
+            tr.update(line={"width": 4, "color": "#222"})
+            if tr.name == city_name
+            else tr.update(line={"dash": "dot", "color": "#D9534F"}, marker={"size": 1})
+            if tr.name == lag_name
+            else None
+        )
+    )
+    return fig

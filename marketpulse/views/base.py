@@ -1,0 +1,86 @@
+"""What every page shares: the filter options (Reference), how fresh the data is, the
+monitoring-point bands, and the levels a page drills through."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from marketpulse import metrics, store
+
+NEXT_LEVEL = {"city": "department", "department": "territory", "territory": "cm", "cm": "retailer"}
+LEVEL_FILTER = {"department": "dep", "territory": "ter", "cm": "cm"}  # sidebar key a click sets
+DEFAULT_BAND = {"ratio_low": 0.5, "ratio_high": 2.0, "index_tight": 100.0, "index_loose": 95.0}
+
+
+def filters_of(params: dict) -> dict:
+    """The sidebar filters among a page's parameters (the weeks and anything else left out)."""
+    return {k: v for k, v in params.items() if k in metrics.FILTERS}
+
+
+def focus(department: str | None, territory: str | None, cm: str | None) -> str:
+    """The level the sidebar has narrowed to; pages show the level below it."""
+    return "cm" if cm else "territory" if territory else "department" if department else "city"
+
+
+@dataclass
+class Reference:
+    weeks: list[dt.date]
+    departments: pd.Series  # code → name
+    territories: pd.DataFrame  # territory_code, territory_name, department_code, area_type
+    cms: pd.DataFrame  # cm_code, cm_name, territory_code
+    specs: pd.DataFrame  # spec_code, spec_name, brand, price_class, is_key_brand, launch_date
+    formats: list[str]
+    tier_bands: list[str]
+    bands: pd.DataFrame  # monitoring points
+
+
+def reference() -> Reference:
+    """Filter options: weeks with data, the hierarchy, specs, customer groups."""
+    weeks = metrics.lookup("weeks")
+    dep = metrics.lookup("departments")
+    return Reference(
+        weeks=[pd.Timestamp(w).date() for w in weeks["week"]],
+        departments=pd.Series(dep["department_name"].values, index=dep["department_code"].values),
+        territories=metrics.lookup("territories"),
+        cms=metrics.lookup("customer_managers"),
+        specs=metrics.lookup("specs"),
+        formats=list(metrics.lookup("formats")["format"]),
+        tier_bands=list(metrics.lookup("tier_bands")["tier_band"]),
+        bands=metrics.lookup("monitoring_points"),
+    )
+
+
+@dataclass
+class Freshness:
+    latest_week: dt.date | None
+    imported_at: dt.datetime | None
+    by_territory: pd.DataFrame  # territory_code, territory_name, latest_week, retailers
+
+
+def freshness(scope: store.Scope = store.CITY) -> Freshness:
+    """Latest week reported, overall and per territory, and when the last import ran."""
+    ter = metrics.lookup("freshness", scope=scope)
+    ter["latest_week"] = pd.to_datetime(ter["latest_week"]).dt.date
+    ter = ter[ter["latest_week"].notna()]
+    log = metrics.lookup("last_import")
+    at = log["at"].iloc[0] if len(log) else None
+    return Freshness(
+        latest_week=max(ter["latest_week"]) if len(ter) else None,
+        imported_at=None if at is None or pd.isna(at) else pd.Timestamp(at).to_pydatetime(),
+        by_territory=ter.reset_index(drop=True),
+    )
+
+
+def group_band(params: dict) -> dict:
+    """The monitoring point of the filtered customer group: the most specific match, as
+    market_state picks it; the city-wide point when no group is chosen."""
+    bands = metrics.lookup("group_band", {k: params.get(k) for k in metrics.RETAILER_FILTERS})
+    return bands.iloc[0].to_dict() if len(bands) else dict(DEFAULT_BAND)
+
+
+def city_band() -> dict:
+    """The city-wide monitoring point ('*' everywhere): the bands drawn on city charts."""
+    return group_band({})

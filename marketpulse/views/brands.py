@@ -1,0 +1,132 @@
+"""新品牌培育 Brand cultivation: one new spec's uptake curves, its territories against the
+city and the target, a league of territories and customer managers, the key-brand share
+by territory; and for the 周报, every new spec's city uptake in the report week."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from marketpulse import i18n, metrics, store
+from marketpulse.views.base import filters_of
+
+TARGET_DISTRIBUTION = 0.6  # default target: 铺货率 reached by TARGET_WEEKS after launch,
+TARGET_WEEKS = 26  # overridden by settings new_brand_target_distribution / _weeks
+LAG_RATIO = 0.7  # default of setting alert_uptake_lag_ratio
+
+
+@dataclass
+class Brands:
+    specs: pd.DataFrame | None  # new specs: spec_code, spec_name, brand, launch_week
+    spec: str | None
+    spec_name: str
+    city: pd.DataFrame | None  # the spec's city curve by weeks since launch
+    territories: pd.DataFrame | None  # distribution curve per territory (+ city)
+    target: pd.DataFrame | None  # weeks_since_launch, target distribution (%)
+    target_text: tuple[float, int]
+    lag_ratio: float
+    league: pd.DataFrame | None  # territories and customer managers at week_to
+    key_share: pd.DataFrame | None  # key-brand share by territory over time (+ city)
+
+
+def brands(params: dict, scope: store.Scope, spec: str | None, lang: str) -> Brands:
+    """Uptake curves of one new spec, territories against the city and the target, a league
+    table, and the key-brand share by territory."""
+    week_to = params["week_to"]
+    target_share = store.setting("new_brand_target_distribution", TARGET_DISTRIBUTION)
+    target_weeks = int(store.setting("new_brand_target_weeks", TARGET_WEEKS))
+    lag = store.setting("alert_uptake_lag_ratio", LAG_RATIO)
+    target_text = (target_share * 100, target_weeks)
+    if week_to is None:  # a store without weeks: nothing to draw
+        return Brands(None, None, "", None, None, None, target_text, lag, None, None)
+    filters = filters_of(params)
+    week_from = week_to - (metrics.NEW_SPEC_WEEKS - 1) * metrics.WEEK
+    city = metrics.new_brand_uptake(week_from, week_to, "city", scope, **{**filters, "spec_code": None})
+    out = Brands(None, None, "", None, None, None, target_text, lag, None, _key_share_lines(params, scope, lang))
+    if city.empty:
+        return out
+    latest_first = city.sort_values("launch_week", ascending=False).drop_duplicates("spec_code")
+    out.specs = latest_first[["spec_code", "spec_name", "brand", "launch_week"]].reset_index(drop=True)
+    if spec not in set(out.specs["spec_code"]):
+        return out  # not a spec launched in the 52 weeks (or filtered away): nothing to draw
+    out.spec = spec
+    out.spec_name = out.specs.set_index("spec_code").loc[spec, "spec_name"]
+    one = {**filters, "spec_code": spec}
+    curve = city[city["spec_code"] == spec].sort_values("weeks_since_launch")
+    out.city = curve
+    weeks = range(0, int(curve["weeks_since_launch"].max()) + 1)
+    out.target = pd.DataFrame(
+        {
+            "weeks_since_launch": list(weeks),
+            "target": [target_share * 100 * min(1.0, w / max(1, target_weeks)) for w in weeks],
+        }
+    )
+    # the territories against the scope's own total: the city line drawn beside them
+    ter = metrics.uptake_curves(week_to, "territory", scope, benchmark_scope=scope, **one)
+    city_label = i18n.t("series.city", lang)
+    lines = ter[list(curve.columns)]
+    out.territories = pd.concat(
+        [lines.assign(series=lines["level_name"]), curve.assign(series=city_label)], ignore_index=True
+    )
+    cms = metrics.uptake_curves(week_to, "cm", scope, benchmark_scope=scope, week_from=week_to, **one)
+    out.league = _league(ter, cms, week_to, lang)
+    return out
+
+
+def _league(territories: pd.DataFrame, cms: pd.DataFrame, week_to: dt.date, lang: str) -> pd.DataFrame:
+    """Territories and customer managers ranked by 铺货率 in the last week, with the gap to the city."""
+    t = lambda key: i18n.t(key, lang)  # noqa: E731
+    rows = pd.concat(
+        [territories.assign(level_label=t("level.territory")), cms.assign(level_label=t("level.cm"))], ignore_index=True
+    )
+    rows = rows[pd.to_datetime(rows["week"]).dt.date == week_to]
+    pct = lambda s: (s * 100).round(1)  # noqa: E731
+    rows = rows.sort_values(["level_label", "distribution_rate"], ascending=[False, False])
+    return pd.DataFrame(
+        {
+            t("col.level"): rows["level_label"],
+            t("col.level_name"): rows["level_name"],
+            t("col.distribution"): pct(rows["distribution_rate"]),
+            t("col.vs_city"): (rows["distribution_gap"] * 100).round(1),
+            t("col.sellthrough"): pct(rows["sellthrough_rate"]),
+            t("col.repeat"): pct(rows["repeat_rate"]),
+            t("col.weekly_repeat"): pct(rows["weekly_repeat_rate"]),
+            t("col.per_store"): rows["sales_per_stocking_retailer"].round(1),
+            t("col.carrying"): rows["carrying_retailers"],
+            t("col.active"): rows["active_retailers"],
+        }
+    ).reset_index(drop=True)
+
+
+def _key_share_lines(params: dict, scope: store.Scope, lang: str) -> pd.DataFrame:
+    """重点品牌比重 per territory over the sidebar's weeks, with the scope's total as the city line."""
+    weeks, filters = (params["week_from"], params["week_to"]), filters_of(params)
+    ter = metrics.key_brand_share(*weeks, "territory", "all", scope, **filters)
+    city = metrics.key_brand_share(*weeks, "city", "all", scope, **filters)
+    frame = pd.concat(
+        [ter.assign(series=ter["level_name"]), city.assign(series=i18n.t("series.city", lang))], ignore_index=True
+    )
+    return frame.assign(share=frame["key_brand_share"] * 100)
+
+
+def brand_table(week: dt.date, params: dict, scope: store.Scope, lang: str) -> pd.DataFrame:
+    """For the 周报: every new spec's city uptake in the report week."""
+    frame = metrics.new_brand_uptake(week, week, "city", scope, **filters_of(params))
+    t = lambda key: i18n.t(key, lang)  # noqa: E731
+    pct = lambda s: (s * 100).round(1)  # noqa: E731
+    frame = frame.sort_values("launch_week", ascending=False)
+    return pd.DataFrame(
+        {
+            t("col.spec"): frame["spec_name"],
+            t("col.brand"): frame["brand"],
+            t("col.launch_week"): pd.to_datetime(frame["launch_week"]).dt.date,
+            t("col.weeks_since_launch"): frame["weeks_since_launch"],
+            t("col.distribution"): pct(frame["distribution_rate"]),
+            t("col.sellthrough"): pct(frame["sellthrough_rate"]),
+            t("col.repeat"): pct(frame["repeat_rate"]),
+            t("col.weekly_repeat"): pct(frame["weekly_repeat_rate"]),
+            t("col.per_store"): frame["sales_per_stocking_retailer"].round(1),
+        }
+    ).reset_index(drop=True)

@@ -1,0 +1,102 @@
+"""数据 Data: import history, held-back rows, freshness per territory, what the store holds,
+the import contract, the glossary, and the business-rule tables as the center edits them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from marketpulse import i18n, ingest, metrics
+from marketpulse import rules as rule_tables
+from marketpulse.views.base import Freshness, freshness
+
+
+@dataclass
+class DataPage:
+    imports: pd.DataFrame
+    quarantine: pd.DataFrame
+    freshness: Freshness
+    counts: pd.DataFrame
+
+
+def data_page(lang: str = "zh") -> DataPage:
+    """Import history, held-back rows, freshness per territory, what the store holds."""
+    t = lambda key: i18n.t(key, lang)  # noqa: E731
+    rows = metrics.lookup("table_rows")
+    counts = pd.DataFrame(
+        {
+            t("data.table"): [t(f"table.{n}") for n in rows["table_name"]],
+            t("data.rows"): rows["rows"],
+        }
+    )
+    log = ingest.import_log_frame()
+    imports = pd.DataFrame(
+        {
+            t("col.import_id"): log["import_id"],
+            t("col.file"): log["file_name"],
+            t("col.file_kind"): [ingest.KINDS[k].label(lang) if k in ingest.KINDS else k for k in log["kind"]],
+            t("col.imported_at"): pd.to_datetime(log["imported_at"]).dt.strftime("%Y-%m-%d %H:%M"),
+            t("col.rows_read"): log["rows_read"],
+            t("col.rows_stored"): log["rows_stored"],
+            t("col.rows_replaced"): log["rows_replaced"],
+            t("col.rows_quarantined"): log["rows_quarantined"],
+            t("col.import_status"): [t(f"import.{x}") for x in log["status"]],
+        }
+    )
+    held = ingest.quarantine_frame()
+    quarantine = pd.DataFrame(
+        {
+            t("col.import_id"): held["import_id"],
+            t("col.file"): held["file_name"],
+            t("col.row"): held["row_number"],
+            t("col.reason"): held["reason_zh" if lang == "zh" else "reason_en"],
+            t("col.raw"): held["raw"],
+        }
+    )
+    return DataPage(imports=imports, quarantine=quarantine, freshness=freshness(), counts=counts)
+
+
+def glossary(lang: str) -> pd.DataFrame:
+    """Every metric in plain words (the Data page's glossary)."""
+    return pd.DataFrame(
+        {
+            i18n.t("gloss.term", lang): [i18n.t(f"gloss.{k}", lang) for k in i18n.GLOSSARY],
+            i18n.t("gloss.definition", lang): [i18n.t(f"gloss.{k}.def", lang) for k in i18n.GLOSSARY],
+        }
+    )
+
+
+def freshness_table(lang: str) -> pd.DataFrame:
+    """Latest week reported per territory, and how many weeks it is behind the newest."""
+    fresh = freshness()
+    ter = fresh.by_territory
+    behind = [(fresh.latest_week - w).days // 7 for w in ter["latest_week"]]
+    return pd.DataFrame(
+        {
+            i18n.t("col.territory", lang): ter["territory_name"],
+            i18n.t("data.latest_week", lang): ter["latest_week"],
+            i18n.t("data.behind", lang): behind,
+            i18n.t("data.retailers", lang): ter["retailers"],
+        }
+    )
+
+
+def contract(lang: str) -> pd.DataFrame:
+    """The import files' columns, as the importer expects them."""
+    return ingest.expected_table(lang)
+
+
+def import_upload(data: bytes, file_name: str, kind: str | None, progress) -> ingest.ImportSummary:
+    """Import one uploaded file; returns the importer's summary (raises ImportRefused)."""
+    return ingest.import_bytes(data, file_name, kind, progress=progress)
+
+
+def rules(table: str) -> pd.DataFrame:
+    """One rule table as the marketing center edits it."""
+    return rule_tables.rules_frame(table)
+
+
+def save_rules(table: str, frame: pd.DataFrame) -> int:
+    """Replace a rule table with the edited rows; all or nothing (raises RuleError)."""
+    return rule_tables.replace_rules_frame(table, frame)

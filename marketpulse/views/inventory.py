@@ -1,0 +1,71 @@
+"""存销比监控 Inventory: weeks of cover over time at the level below the sidebar's focus,
+the focus's own line, the bands of the customer group, and the cells out of band."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from marketpulse import i18n, metrics, store
+from marketpulse.views.base import NEXT_LEVEL, filters_of, group_band
+
+
+@dataclass
+class Inventory:
+    level: str
+    series: pd.DataFrame  # week, level_key, level_name, ratio, with the focus's own line
+    latest: pd.DataFrame  # one row per level key, last week: numbers and status
+    out_of_band: pd.DataFrame | None
+    band: dict
+    week: dt.date | None
+
+
+def _status(ratio, low, high) -> str:
+    if ratio is None or pd.isna(ratio):
+        return "undefined"
+    return "low" if ratio < low else "high" if ratio > high else "ok"
+
+
+def inventory(params: dict, scope: store.Scope, focus_level: str, lang: str) -> Inventory:
+    """存销比 over time at the level below the focus, its own line, the bands and the cells out of band."""
+    level = NEXT_LEVEL.get(focus_level, "retailer")
+    band = group_band(params)
+    weeks, filters = (params["week_from"], params["week_to"]), filters_of(params)
+    parts = metrics.inventory_ratio(*weeks, level, scope, **filters)
+    whole = metrics.inventory_ratio(*weeks, "city", scope, **filters)
+    whole = whole.assign(level_key="__focus__", level_name=i18n.t("inventory.focus_line", lang))
+    series = pd.concat([whole, parts], ignore_index=True)
+    if parts.empty:
+        return Inventory(level, series, parts, None, band, None)
+    week = pd.to_datetime(parts["week"]).max().date()
+    latest = parts[pd.to_datetime(parts["week"]).dt.date == week]
+    latest = latest.assign(status=[_status(r, band["ratio_low"], band["ratio_high"]) for r in latest["ratio"]])
+    latest = latest.sort_values("ratio", ascending=False, na_position="last").reset_index(drop=True)
+    return Inventory(level, series, latest, _out_of_band(week, filters, scope, lang), band, week)
+
+
+def _out_of_band(week: dt.date, filters: dict, scope: store.Scope, lang: str) -> pd.DataFrame:
+    """Spec × territory cells of the week whose cover is outside their band (or stock that does not sell)."""
+    state = metrics.market_state(week, week, scope, **filters)
+    off = state[
+        (state["ratio"] < state["ratio_low"])
+        | (state["ratio"] > state["ratio_high"])
+        | (state["ratio"].isna() & (state["stock_qty"] > 0))
+    ]
+    t = lambda key: i18n.t(key, lang)  # noqa: E731
+    return pd.DataFrame(
+        {
+            t("col.spec"): off["spec_name"],
+            t("col.territory"): off["territory_name"],
+            t("col.ratio"): off["ratio"].round(2),
+            t("col.band"): [f"{lo:.2f} – {hi:.2f}" for lo, hi in zip(off["ratio_low"], off["ratio_high"])],
+            t("col.status"): [
+                t(f"status.{_status(r, lo, hi) if pd.notna(r) else 'high'}")
+                for r, lo, hi in zip(off["ratio"], off["ratio_low"], off["ratio_high"])
+            ],
+            t("col.stock"): off["stock_qty"].round(0),
+            t("col.avg_sales"): off["avg_weekly_sales_4w"].round(1),
+        }
+    ).reset_index(drop=True)

@@ -1,0 +1,107 @@
+"""货源建议 Supply: next week's recommendations as shown, one spec's history and forecast
+with the festival weeks, and the backtest accuracy of the latest forecast refresh."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from marketpulse import forecast, i18n, store
+from marketpulse import supply as supply_plan
+
+
+@dataclass
+class Supply:
+    run: dict | None  # the latest forecast refresh, None before the first
+    table: pd.DataFrame | None  # recommendations as shown
+    raw: pd.DataFrame | None  # recommendations as supply.recommendations returns them
+    specs: pd.DataFrame | None  # spec_code, spec_name with forecasts
+    spec: str | None
+    history: pd.DataFrame | None  # the spec's city history: ds, y
+    forecast: pd.DataFrame | None  # the spec's city forecast: ds, yhat, lo/hi 80/95
+    accuracy: pd.DataFrame | None  # per level: median MASE of the model and the baselines
+    spec_accuracy: dict | None
+    festivals: list
+
+
+def forecast_run(scope: store.Scope = store.CITY) -> dict | None:
+    """The latest forecast refresh, or None before the first."""
+    return forecast.last_run(scope)
+
+
+def supply_page(scope: store.Scope, spec: str | None, lang: str) -> Supply:
+    """Next week's recommendations, one spec's history and forecast, and backtest accuracy."""
+    run = forecast.last_run(scope)
+    if run is None:
+        return Supply(None, None, None, None, None, None, None, None, None, [])
+    raw = supply_plan.recommendations(scope)
+    fc = forecast.stored_forecasts(scope=scope)
+    city = fc[fc["level"] == "city"]
+    specs = city.drop_duplicates("spec_code")[["spec_code", "spec_name"]]
+    specs = specs.sort_values("spec_name").reset_index(drop=True)
+    volume = city[city["step"] == 1].sort_values("yhat", ascending=False)
+    spec = spec if spec in set(specs["spec_code"]) else (volume["spec_code"].iloc[0] if len(volume) else None)
+    history = forecast.stored_history(spec_code=spec, scope=scope)
+    history = history[history["level"] == "city"]
+    accuracy = forecast.stored_accuracy(scope)
+    one = accuracy[(accuracy["spec_code"] == spec) & (accuracy["level"] == "city")]
+    years = sorted({d.year for d in pd.to_datetime(history["ds"])} | {d.year for d in pd.to_datetime(city["ds"])})
+    return Supply(
+        run,
+        _table(raw, lang),
+        raw,
+        specs,
+        spec,
+        history[["ds", "y"]],
+        city[city["spec_code"] == spec][["ds", "yhat", "lo80", "hi80", "lo95", "hi95", "is_fallback"]],
+        _accuracy(accuracy, lang),
+        one.iloc[0].to_dict() if len(one) else None,
+        forecast.festival_weeks(years),
+    )
+
+
+def _accuracy(accuracy: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Per level: how many series, and the median MASE of the model and of the two naive baselines."""
+    t = lambda key: i18n.t(key, lang)  # noqa: E731
+    summary = (
+        accuracy.groupby("level")
+        .agg(
+            series=("unique_id", "size"),
+            model=("mase_model", "median"),
+            seasonal=("mase_seasonal_naive", "median"),
+            festival=("mase_festival_naive", "median"),
+        )
+        .reset_index()
+    )
+    return pd.DataFrame(
+        {
+            t("col.level"): [t(f"level.{x}") for x in summary["level"]],
+            t("col.series"): summary["series"],
+            t("col.mase_model"): summary["model"].round(2),
+            t("col.mase_seasonal"): summary["seasonal"].round(2),
+            t("col.mase_festival"): summary["festival"].round(2),
+        }
+    )
+
+
+def _table(raw: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The recommendations as shown: verdict and reason in words, the 80% interval as text."""
+    t = lambda key: i18n.t(key, lang)  # noqa: E731
+    return pd.DataFrame(
+        {
+            t("col.spec"): raw["spec_name"],
+            t("col.department"): raw["department_name"],
+            t("col.verdict"): raw["verdict"].map(lambda v: t(f"verdict.{v}")),
+            t("col.recommended"): raw["recommended_qty"].round(0),
+            t("col.change"): raw["change_pct"].round(1),
+            t("col.forecast"): raw["forecast_qty"].round(0),
+            t("col.interval80"): [f"{lo:,.0f} – {hi:,.0f}" for lo, hi in zip(raw["lo80"], raw["hi80"])],
+            t("col.mase"): raw["mase_model"].round(2),
+            t("col.stock"): raw["current_stock"].round(0),
+            t("col.ratio"): raw["ratio"].round(2),
+            t("col.price_index"): raw["price_index"].round(1),
+            t("col.reason"): raw["reason_zh" if lang == "zh" else "reason_en"],
+            t("col.fallback"): raw["is_fallback"].map(lambda b: t("word.yes") if b else t("word.no")),
+        }
+    )

@@ -1,0 +1,84 @@
+"""片区趋势 Territory trends: one territory of the sidebar's scope against the whole city and
+the same period last year, metric by metric, with the signals in its managers' notes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from marketpulse import i18n, metrics, store
+from marketpulse.views.base import filters_of
+
+
+@dataclass
+class TerritoryTrends:
+    territory: str | None
+    territory_name: str
+    panels: dict[str, pd.DataFrame]  # metric → long frame: week, series, value
+    signals: pd.DataFrame | None
+
+
+def _territory(scope: store.Scope) -> str | None:
+    """The chosen 片区, else the chosen manager's, else the first one within the scope."""
+    if scope.territory_code is not None:
+        return scope.territory_code
+    if scope.cm_code:
+        cms = metrics.lookup("customer_managers")
+        own = cms.loc[cms["cm_code"] == scope.cm_code, "territory_code"]
+        if len(own):
+            return own.iloc[0]
+    within = metrics.lookup("territories", scope=scope)
+    return within["territory_code"].min() if len(within) else None
+
+
+def territory_trends(params: dict, scope: store.Scope, lang: str) -> TerritoryTrends:
+    """One territory of the sidebar's scope against the city and the same period last year.
+
+    The territory is the chosen 片区, else the chosen manager's, else the first one within
+    the chosen 市场部 (else the city's first). Its lines are computed within the scope (a
+    chosen manager narrows them to that manager's retailers)."""
+    territory = _territory(scope)
+    if territory is None:
+        return TerritoryTrends(None, "", {}, None)
+    names = metrics.lookup("territories")
+    name = dict(zip(names["territory_code"], names["territory_name"]))[territory]
+    city, last_year = i18n.t("series.city", lang), i18n.t("series.last_year", lang, name=name)
+    weeks, filters = (params["week_from"], params["week_to"]), filters_of(params)
+
+    def lines(
+        ter: pd.DataFrame, whole: pd.DataFrame | None, column: str, sp_column: str | None = None, scale: float = 1.0
+    ) -> pd.DataFrame:
+        ter = ter[ter["level_key"] == territory]
+        parts = [ter.assign(series=name, value=ter[column] * scale)]
+        if whole is not None:
+            parts.append(whole.assign(series=city, value=whole[column] * scale))
+        if sp_column:
+            parts.append(ter.assign(series=last_year, value=ter[sp_column] * scale))
+        return pd.concat(parts, ignore_index=True)[["week", "series", "value"]]
+
+    # the benchmark is always the whole city; for sales only growth compares (the city's volume dwarfs a territory's)
+    structure = metrics.sales_structure(*weeks, "territory", "all", scope, **filters)
+    city_structure = metrics.sales_structure(*weeks, "city", "all", store.CITY, **filters)
+    panels = {
+        "sales": lines(
+            metrics.sales_volume(*weeks, "territory", "all", scope, **filters), None, "sales_qty", "sp_sales_qty"
+        ),
+        "avg_price": lines(structure, city_structure, "avg_price_per_carton", "sp_avg_price_per_carton"),
+        "key_share": lines(structure, city_structure, "key_brand_share", "sp_key_brand_share", 100),
+        "ratio": lines(
+            metrics.inventory_ratio(*weeks, "territory", scope, **filters),
+            metrics.inventory_ratio(*weeks, "city", store.CITY, **filters),
+            "ratio",
+        ),
+        "price_index": lines(
+            metrics.price_index(*weeks, "territory", scope, **filters),
+            metrics.price_index(*weeks, "city", store.CITY, **filters),
+            "price_index",
+        ),
+    }
+    signals = metrics.notes_signals(*weeks, "territory", scope, **filters)
+    signals = signals[signals["level_key"] == territory].assign(
+        signal_label=lambda s: s["signal_zh" if lang == "zh" else "signal_en"]
+    )
+    return TerritoryTrends(territory, name, panels, signals)

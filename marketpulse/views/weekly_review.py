@@ -1,0 +1,219 @@
+"""营销周报 Weekly review: last week's KPI cards, the alert list and the market-state matrix
+with its ranking; the 周报 workbook is built from the same records."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from marketpulse import i18n, metrics, store
+from marketpulse.views.base import city_band, filters_of
+
+ALERT_LOOKBACK_WEEKS = 12  # how far back an alert's run of weeks is traced (始于 / 持续周数)
+RANKED_CELLS = 10  # the state-score table shows this many tightest and this many loosest cells
+
+
+@dataclass
+class Kpi:
+    key: str  # i18n key of the label
+    value: float | None
+    wow: float | None  # change on last week: % (or points for shares and indices)
+    yoy: float | None  # change on the same period last year
+    unit: str  # qty | price | weeks | index | pct
+    rag: str | None  # red | amber | green
+    points: bool = False  # changes in percentage points rather than %
+
+
+@dataclass
+class WeeklyReview:
+    week: dt.date | None
+    kpis: list[Kpi] = field(default_factory=list)
+    alerts: pd.DataFrame | None = None  # the alert list as shown, most severe first
+    state: pd.DataFrame | None = None  # market_state for the week, with names
+    band: dict = field(default_factory=dict)
+    ranking: pd.DataFrame | None = None  # the tightest and loosest cells by state_score, as shown
+    weights: dict | None = None  # state_score weights in % of their sum: cover, price, margin
+
+
+def weekly_review(
+    week: dt.date | None, params: dict, scope: store.Scope = store.CITY, lang: str = "zh"
+) -> WeeklyReview:
+    """Last week's KPI cards, the alert list and the market-state matrix."""
+    out = WeeklyReview(week=week, band=city_band())
+    if week is None:
+        return out
+    filters = filters_of(params)
+    out.kpis = kpi_cards(metrics.week_kpis(week, "city", "city", scope, **filters), out.band)
+    state = metrics.market_state(week, week, scope, **filters)
+    out.state = _named_cells(state)
+    out.weights = score_weights(out.state)
+    out.ranking = state_ranking(out.state, lang)
+    # the query finds runs within week_from … week_to: look back, so "since" is the run's real start
+    alerts = metrics.alerts(week - ALERT_LOOKBACK_WEEKS * metrics.WEEK, week, scope, **filters)
+    out.alerts = _alert_table(alerts[pd.to_datetime(alerts["week"]).dt.date == week], lang)
+    return out
+
+
+def kpi_cards(k: dict, band: dict) -> list[Kpi]:
+    """The cards from metrics.week_kpis: changes in % or points, each with its traffic light."""
+    sales_yoy = _pct(k["sp_growth"])
+    price_yoy = _pct(k["avg_price_sp_growth"])
+    share, share_prev, share_change = (_pct(k[c]) for c in ("key_brand_share", "prev_key_brand_share", "share_change"))
+    brand, brand_prev = _pct(k["new_brand_distribution"]), _pct(k["prev_new_brand_distribution"])
+    price, ratio, index = k["avg_price_per_carton"], k["ratio"], k["price_index"]
+    return [
+        Kpi("kpi.sales", k["sales_qty"], _pct(k["wow_growth"]), sales_yoy, "qty", _rag_growth(sales_yoy)),
+        Kpi(
+            "kpi.avg_price",
+            price,
+            _growth(price, k["prev_avg_price_per_carton"]),
+            price_yoy,
+            "price",
+            _rag_growth(price_yoy),
+        ),
+        Kpi(
+            "kpi.ratio",
+            ratio,
+            _growth(ratio, k["prev_ratio"]),
+            _growth(ratio, k["sp_ratio"]),
+            "weeks",
+            _rag_ratio(ratio, band),
+        ),
+        Kpi(
+            "kpi.price_index",
+            index,
+            _diff(index, k["prev_price_index"]),
+            _diff(index, k["sp_price_index"]),
+            "index",
+            _rag_index(index, band),
+            points=True,
+        ),
+        Kpi(
+            "kpi.key_share",
+            share,
+            _diff(share, share_prev),
+            share_change,
+            "pct",
+            _rag_growth(share_change),
+            points=True,
+        ),
+        Kpi(
+            "kpi.new_brand",
+            brand,
+            _diff(brand, brand_prev),
+            None,
+            "pct",
+            _rag_growth(_diff(brand, brand_prev)),
+            points=True,
+        ),
+    ]
+
+
+def _pct(v):
+    return None if v is None else v * 100
+
+
+def _diff(a, b):
+    return None if a is None or b is None else a - b
+
+
+def _growth(now, before) -> float | None:
+    if now is None or before is None or before == 0:
+        return None
+    return (float(now) / float(before) - 1) * 100
+
+
+def _rag_ratio(value, band) -> str | None:
+    if value is None:
+        return None
+    low, high = band["ratio_low"], band["ratio_high"]
+    if value < low or value > high:
+        return "red"
+    margin = 0.1 * (high - low)
+    return "amber" if value < low + margin or value > high - margin else "green"
+
+
+def _rag_index(value, band) -> str | None:
+    if value is None:
+        return None
+    if value < band["index_loose"]:
+        return "red"
+    return "amber" if value < band["index_loose"] + 3 else "green"
+
+
+def _rag_growth(value) -> str | None:
+    if value is None:
+        return None
+    return "red" if value < -5 else "amber" if value < 0 else "green"
+
+
+def _named_cells(state: pd.DataFrame) -> pd.DataFrame:
+    """Market-state cells with each spec's brand beside its code, by brand, spec and territory."""
+    names = metrics.lookup("specs")[["spec_code", "brand"]]
+    out = state.merge(names, on="spec_code", how="left")
+    return out.sort_values(["brand", "spec_code", "territory_code"]).reset_index(drop=True)
+
+
+def _alert_table(alerts: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The alert list as shown: most severe first, kind and reason in the page's language."""
+    a = alerts.sort_values("severity_score", ascending=False)
+    zh = lang == "zh"
+    out = pd.DataFrame(
+        {
+            i18n.t("col.severity", lang): [i18n.t(f"severity.{x}", lang) for x in a["severity"]],
+            i18n.t("col.kind", lang): a["kind_zh" if zh else "kind_en"],
+            # how long it has lasted comes before the long reason, so it shows on a laptop
+            i18n.t("col.since", lang): pd.to_datetime(a["since_week"]).dt.date,
+            i18n.t("col.weeks_running", lang): a["weeks_running"],
+            i18n.t("col.reason", lang): a["reason_zh" if zh else "reason_en"],
+            i18n.t("col.spec", lang): a["spec_name"],
+            i18n.t("col.territory", lang): a["territory_name"],
+            i18n.t("col.cm", lang): a["cm_name"],
+            i18n.t("col.retailer", lang): a["retailer_name"],
+            i18n.t("col.value", lang): a["value"].round(2),
+            i18n.t("col.threshold", lang): a["threshold"].round(2),
+        }
+    ).reset_index(drop=True)
+    text = [c for c in out.columns if out[c].dtype == object or pd.api.types.is_string_dtype(out[c])]
+    out[text] = out[text].fillna("")
+    return out
+
+
+def score_weights(state: pd.DataFrame) -> dict | None:
+    """The weights behind state_score as % of their sum (the score divides by it): cover, price, margin."""
+    columns = {"cover": "cover_weight", "price": "price_weight", "margin": "margin_weight"}
+    if state.empty or not set(columns.values()) <= set(state.columns):
+        return None
+    raw = {k: float(state[c].iloc[0]) for k, c in columns.items()}
+    total = sum(raw.values())
+    return {k: (v / total * 100 if total else 0.0) for k, v in raw.items()}
+
+
+def state_ranking(state: pd.DataFrame, lang: str, n: int = RANKED_CELLS) -> pd.DataFrame | None:
+    """The n tightest and n loosest cells by state_score, highest score first, with its components."""
+    if "state_score" not in state:
+        return None
+    scored = state[state["state_score"].notna()].sort_values("state_score", ascending=False, kind="stable")
+    tight = scored.head(n)
+    loose = scored.iloc[len(tight) :].tail(n)
+    cells = pd.concat([tight, loose])
+    t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
+    rank = [t("rank.tight", n=i + 1) for i in range(len(tight))] + [
+        t("rank.loose", n=len(loose) - i) for i in range(len(loose))
+    ]
+    return pd.DataFrame(
+        {
+            t("col.rank"): rank,
+            t("col.spec"): cells["spec_name"].values,
+            t("col.territory"): cells["territory_name"].values,
+            t("col.state"): [i18n.state(s, lang) for s in cells["state"]],
+            t("col.score"): cells["state_score"].round(1).values,
+            t("col.cover_score"): cells["cover_score"].round(1).values,
+            t("col.price_score"): cells["price_score"].round(1).values,
+            t("col.margin_score"): cells["margin_score"].round(1).values,
+            t("col.ratio"): cells["ratio"].round(2).values,
+            t("col.price_index"): cells["price_index"].round(1).values,
+        }
+    )

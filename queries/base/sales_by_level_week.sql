@@ -1,0 +1,92 @@
+-- One row per level key × product group × week from week_from to week_to with known sales:
+-- the week's sales against the week before (环比) and the same period (同期), the shared
+-- body of sales_volume, avg_price_per_carton and key_brand_share, read through
+-- ref('base/sales_by_level_week'). Not a metric itself.
+--
+-- Over the observations (retailer × spec × week) of base/observation_at_level whose week
+-- sales are known (DESIGN.md §2; unknown sales are left out, never counted as 0), summed
+-- at the same level key and product group for each week. The previous week is week − 7
+-- days; the same period is base/same_period_week's. Both are read even when they lie
+-- before week_from.
+--
+-- Parameters:
+--   $level          city | department | territory | cm | retailer (as base/observation_at_level)
+--   $product_level  all | price_class | brand | spec
+--   $week_from, $week_to   first and last week (Mondays; any day means its week), inclusive
+--   $format, $tier_band, $area_type, $brand, $price_class, $spec_code   filters, null = all
+-- Columns:
+--   week                   date     Monday of the ISO week
+--   level_key              varchar  code at the level ('city' for the whole city)
+--   product_key            varchar  'all', the 价类, the brand or the spec code
+--   sales_qty              double   Σ sales of the week, 条
+--   sales_value            double   Σ sales × the spec's wholesale price, 元
+--   key_sales_qty          double   of sales_qty, key brands' (重点品牌), 条
+--   prev_week_sales_qty    double   sales_qty of week − 7 days (null: no known sales)
+--   prev_week_sales_value  double   sales_value of week − 7 days, 元
+--   same_period_week       date     Monday of the same ISO week last year (null: none)
+--   sp_sales_qty           double   sales_qty of the same period (null: none or no known sales)
+--   sp_sales_value         double   sales_value of the same period, 元
+--   sp_key_sales_qty       double   key_sales_qty of the same period, 条
+
+with
+
+params as (
+    select
+        date_trunc('week', $week_from::date)::date as week_from,
+        date_trunc('week', $week_to::date)::date as week_to,
+),
+
+observation as (
+    select
+        o.week,
+        o.level_key,
+        o.product_key,
+        o.sales_qty::double as sales_qty,
+        (o.sales_qty * o.wholesale_price)::double as sales_value,
+        o.is_key_brand,
+    from ref('base/observation_at_level', lookback_weeks='53') as o
+    cross join params as p
+    -- the same ISO week of last year lies 52 or 53 weeks back
+    where o.week between p.week_from - interval 53 weeks and p.week_to
+      and o.sales_qty is not null
+),
+
+level_week as (
+    select
+        week,
+        level_key,
+        product_key,
+        sum(sales_qty) as sales_qty,
+        sum(sales_value) as sales_value,
+        coalesce(sum(sales_qty) filter (where is_key_brand), 0) as key_sales_qty,
+    from observation
+    group by all
+),
+
+final as (
+    select
+        r.week,
+        r.level_key,
+        r.product_key,
+        r.sales_qty,
+        r.sales_value,
+        r.key_sales_qty,
+        prev.sales_qty as prev_week_sales_qty,
+        prev.sales_value as prev_week_sales_value,
+        c.same_period_week,
+        sp.sales_qty as sp_sales_qty,
+        sp.sales_value as sp_sales_value,
+        sp.key_sales_qty as sp_key_sales_qty,
+    from level_week as r
+    join ref('base/same_period_week') as c using (week)
+    left join level_week as prev
+        on prev.level_key = r.level_key
+        and prev.product_key = r.product_key
+        and prev.week = r.week - 7
+    left join level_week as sp
+        on sp.level_key = r.level_key
+        and sp.product_key = r.product_key
+        and sp.week = c.same_period_week
+)
+
+select * from final

@@ -1,0 +1,12 @@
+-- One row per 客户经理 (customer manager), by territory then code: the sidebar's managers,
+-- their names on the customer-manager page and the territory each one works in.
+--
+-- Parameters: none.
+-- Columns:
+--   cm_code         varchar
+--   cm_name         varchar
+--   territory_code  varchar  the 片区 of the manager's route
+
+select cm_code, cm_name, territory_code
+from customer_manager
+order by territory_code, cm_code

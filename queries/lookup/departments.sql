@@ -1,0 +1,10 @@
+-- One row per 市场部 (department), by code: the sidebar's first filter.
+--
+-- Parameters: none.
+-- Columns:
+--   department_code  varchar
+--   department_name  varchar
+
+select department_code, department_name
+from department
+order by department_code

@@ -1,0 +1,9 @@
+-- One row per 业态 (retail format) any retailer has: the format filter's options.
+--
+-- Parameters: none.
+-- Columns:
+--   format  varchar
+
+select distinct format
+from retailer
+order by format
