@@ -23,6 +23,11 @@ button.download_button(
     type="primary",
 )
 widgets.kpi_cards(weekly.kpi_texts(data.kpis, f.lang), f.lang)
+prev_year = int(data.ytd_year) - 1
+st.caption(
+    f.t("weekly.ytd_note", year=data.ytd_year, weeks=data.ytd_weeks, prev=prev_year)
+    + ("" if data.ytd_compared else f.t("weekly.ytd_no_base", prev=prev_year))
+)
 
 st.subheader(f.t("weekly.alerts"))
 if data.alerts.empty:

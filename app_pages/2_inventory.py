@@ -47,14 +47,17 @@ fig = figures.lines(
     band_label=f.t("inventory.band", low=f"{band[0]:g}", high=f"{band[1]:g}"),
     custom="level_key",
 )
-picked = widgets.chart(fig, key="ratio_chart", clickable=drills)
+picked = widgets.chart(fig, key=f"ratio_chart_{level}", clickable=drills)
 if picked and picked[0] != "__focus__":
-    shell.drill(**{views.LEVEL_FILTER[level]: picked[0]})
+    shell.drill(f"ratio_chart_{level}", **{views.LEVEL_FILTER[level]: picked[0]})
 
 st.subheader(f.t("inventory.latest", week=data.week.isoformat(), level=level_name))
-event = widgets.table(latest_table(data.latest, f), f, "inventory", key="inventory_table", selectable=drills)
+event = widgets.table(latest_table(data.latest, f), f, "inventory", key=f"inventory_table_{level}", selectable=drills)
 if event and event.selection.rows:
-    shell.drill(**{views.LEVEL_FILTER[level]: data.latest["level_key"].iloc[event.selection.rows[0]]})
+    shell.drill(
+        f"inventory_table_{level}",
+        **{views.LEVEL_FILTER[level]: data.latest["level_key"].iloc[event.selection.rows[0]]},
+    )
 
 st.subheader(f.t("inventory.cells"))
 if data.out_of_band.empty:

@@ -21,6 +21,7 @@ event = widgets.table(
     selectable=True,
     column_config={f.t("col.trend"): st.column_config.LineChartColumn(f.t("col.trend"), width="small")},
 )
+st.caption(f.t("managers.rules", days=data.max_gap_days, n=data.unvisited_weeks))
 if event and event.selection.rows:
     shell.drill(cm=data.scorecard[f.t("col.cm_code")].iloc[event.selection.rows[0]])
 if not data.cm:
@@ -45,9 +46,9 @@ with left:
         key="cm_weekly",
     )
 with right:
-    st.markdown(f"**{f.t('managers.unvisited')}**")
+    st.markdown(f"**{f.t('managers.unvisited', n=data.unvisited_weeks)}**")
     if data.unvisited.empty:
-        st.success(f.t("managers.none_unvisited"))
+        st.success(f.t("managers.none_unvisited", n=data.unvisited_weeks))
     else:
         widgets.table(data.unvisited, f, "unvisited", key="unvisited")
 st.markdown(f"**{f.t('managers.copy')}**")

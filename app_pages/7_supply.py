@@ -25,6 +25,14 @@ picked = st.selectbox(
 data = shell.load(views.supply_page, f.scope(), picked or f.spec, f.lang)
 
 st.caption(f.t("supply.run", week=str(data.run["made_from_week"]), at=str(data.run.get("run_at", ""))[:16]))
+if data.spec is None:
+    st.info(f.t("supply.no_series"))
+    st.stop()
+title = (
+    f.t("supply.chart", spec=names.get(data.spec, data.spec))
+    if data.level == "city"
+    else f.t("supply.chart_department", spec=names.get(data.spec, data.spec), department=data.level_name)
+)
 labels = {k: f.t(f"supply.{k}") for k in ("history", "forecast", "band80", "band95", "festival")}
 widgets.chart(
     figures.forecast(
@@ -32,7 +40,7 @@ widgets.chart(
         data.forecast,
         data.festivals,
         labels,
-        f.t("supply.chart", spec=names[data.spec]),
+        title,
         f.desc,
         f.t("axis.week"),
         f.t("axis.sales"),
@@ -54,6 +62,8 @@ if data.forecast["is_fallback"].any():
 
 top, button = st.columns([3, 1])
 top.subheader(f.t("supply.table"))
+if f.territory or f.cm:
+    top.caption(f.t("supply.plan_department", department=data.level_name))
 button.download_button(
     f.t("supply.download"),
     shell.load(supply.recommendations_xlsx, data.raw, f.lang),

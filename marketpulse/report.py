@@ -16,6 +16,7 @@ import pandas as pd
 
 from marketpulse import export, i18n, numbers, store, views
 from marketpulse.ui import figures
+from marketpulse.views.prices import fixed_index_kpi
 
 SHEETS = ("kpis", "alerts", "state", "brands", "scorecard")
 
@@ -38,10 +39,14 @@ def sections(
             t("report.unit"): [t(f"unit.{k.unit}") for k in review.kpis],
             t("report.wow"): [k.wow for k in review.kpis],
             t("report.yoy"): [k.yoy for k in review.kpis],
+            # 年累计 in the value's unit, 累计同比 in the change unit; empty for levels (存销比, 铺货率)
+            t("report.ytd"): [k.ytd if k.cumulative else None for k in review.kpis],
+            t("report.ytd_yoy"): [k.ytd_yoy if k.cumulative else None for k in review.kpis],
             t("report.change_unit"): [t("unit.points") if k.points else "%" for k in review.kpis],
             t("report.light"): [t(f"rag.{k.rag}") if k.rag else numbers.UNDEFINED for k in review.kpis],
         }
     )
+    kpis = _with_fixed_index(kpis, fixed_index_kpi(week, params, scope), lang)
     s = review.state
     state = pd.DataFrame(
         {
@@ -61,6 +66,25 @@ def sections(
         "brands": views.brand_table(week, params, scope, lang),
         "scorecard": views.scorecard_table(week, week, params, scope, lang),
     }
+
+
+def _with_fixed_index(kpis: pd.DataFrame, kpi: dict, lang: str) -> pd.DataFrame:
+    """The KPI table with the fixed-weight 价格指数 (市场零售价格指数) after the current-weight
+    one, its weight year in its name; columns it has no value for stay empty."""
+    t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
+    number = lambda v: float("nan") if v is None else v  # noqa: E731  (keeps the columns numeric)
+    row = {
+        t("report.metric"): t("kpi.price_index_fixed", year=kpi["weight_year"]),
+        t("report.value"): number(kpi["value"]),
+        t("report.unit"): t("unit.index"),
+        t("report.wow"): number(kpi["wow"]),
+        t("report.yoy"): number(kpi["yoy"]),
+        t("report.change_unit"): t("unit.points"),
+        t("report.light"): numbers.UNDEFINED,
+    }
+    names = list(kpis[t("report.metric")])
+    at = names.index(t("kpi.price_index")) + 1 if t("kpi.price_index") in names else len(names)
+    return pd.concat([kpis.iloc[:at], pd.DataFrame([row]), kpis.iloc[at:]], ignore_index=True)
 
 
 # Columns whose words take their dashboard colour: the KPI signal and the market state.

@@ -44,7 +44,8 @@ def refresh(con: duckdb.DuckDBPyConnection, touched: str | None = None) -> None:
     store.execute_file(con, "rollup/weekly_observation.sql")
     store.execute_file(con, "rollup/retailer_visit.sql")
     store.execute_file(con, "rollup/retailer_week.sql")  # after retailer_visit: reads it
-    store.execute_file(con, "rollup/market_cell.sql")  # after weekly_observation: reads it
+    store.execute_file(con, "rollup/trailing_sales.sql")  # after weekly_observation: reads it
+    store.execute_file(con, "rollup/market_cell.sql")  # after trailing_sales: reads it
     con.execute("drop table touched_pair")
     con.execute("drop table touched_retailer")
 
@@ -54,5 +55,6 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("delete from weekly_observation")
     con.execute("delete from retailer_visit")
     con.execute("delete from retailer_week")
+    con.execute("delete from trailing_sales")
     con.execute("delete from market_cell")
     refresh(con, None)

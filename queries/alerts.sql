@@ -15,16 +15,27 @@
 --   retailer_outlier 零售户异常 retailer whose 存销比 or price level lies beyond mean ±
 --                             alert_outlier_sigma σ of the retailers of the same 档位 band
 --                             in the same 片区 that week (at least 8 peers)
--- Thresholds are rows of `setting` and `monitoring_point`, edited as data.
+-- Thresholds are rows of `setting` and `monitoring_point`, edited as data. $kinds and
+-- $territories narrow what is evaluated (metrics.alerts uses them to trace a few runs
+-- further back); a kind left out costs nothing: its condition is a constant, folded before
+-- the plan runs.
 --
 -- Severity: `severity_score` measures how far past its threshold a row is (1.0 = far:
 -- cover twice the ceiling, index 5 points under the loose line, distribution at half of
 -- the lag line, ...); severity = high (≥ 1), medium (≥ 0.4), low.
--- Persistence: `since_week` is the first week of the unbroken run of weeks, within
--- week_from … week_to, in which the same alert held; `weeks_running` counts them.
+-- Persistence: `since_week` (始于) is the first week of the unbroken run of weeks, within
+-- week_from … week_to, in which the same alert held, and `weeks_running` (持续周数) counts
+-- its weeks up to the row's week; `run_open` marks a run that reaches week_from while the
+-- store holds older weeks. The alert list (metrics.alerts, the weekly review, the 周报)
+-- traces such runs further back, as far as they go, so 始于 is the run's real start
+-- whatever range is shown.
 --
 -- Parameters:
 --   $week_from, $week_to   weeks to evaluate (Mondays; any day means its week), inclusive
+--   $kinds        kinds to evaluate, separated by commas (overstock,stockout,…); null = every kind
+--   $territories  片区 codes, separated by commas, whose retailer outliers are evaluated (a
+--                 retailer's peers are in its own 片区; other kinds take every territory);
+--                 null = every territory
 --   $format, $tier_band, $area_type, $brand, $price_class, $spec_code   filters, null = all
 --                (customer-manager alerts take only the retailer filters)
 -- Columns:
@@ -39,7 +50,8 @@
 --   value            double   the measured number (weeks of cover, index, rate, ...)
 --   threshold        double   the line it crossed
 --   since_week       date     start of the current run of weeks
---   weeks_running    integer  length of that run
+--   weeks_running    integer  weeks of that run from since_week to week
+--   run_open         boolean  the run reaches week_from and older weeks exist: it may have begun earlier
 --   reason_zh, reason_en varchar  one sentence with the numbers
 
 with
@@ -52,18 +64,24 @@ params as (
         (select value from setting where key = 'alert_missed_visit_rate') as missed_rate_max,
         (select value from setting where key = 'alert_uptake_lag_ratio') as lag_ratio,
         (select value from setting where key = 'alert_outlier_sigma') as sigma,
+        -- the store's first week: a run that starts at week_from began there if nothing is older
+        least((select min(week) from weekly_observation), (select min(week) from retailer_week)) as first_week,
 ),
 
+-- a kind left out of $kinds is not computed: the condition folds to false before the plan runs
 cells as (
     select * from ref('market_state')
+    where ($kinds is null or list_has_any(string_split($kinds, ','), ['overstock', 'stockout', 'discounting']))
 ),
 
 uptake_territory as (
     select * from ref('new_brand_uptake', level='territory')
+    where ($kinds is null or list_has_any(string_split($kinds, ','), ['lagging_launch']))
 ),
 
 uptake_city as (
     select * from ref('new_brand_uptake', level='city')
+    where ($kinds is null or list_has_any(string_split($kinds, ','), ['lagging_launch']))
 ),
 
 -- ── market cells ─────────────────────────────────────────────────────────────
@@ -147,7 +165,8 @@ cm_week as (
         count(*) filter (where rw.visits > 0) as visited,
     from retailer_week as rw
     cross join params as p
-    where rw.week between p.week_from - interval 21 day and p.week_to
+    where ($kinds is null or list_has_any(string_split($kinds, ','), ['copy_suspect', 'missed_visits']))
+      and rw.week between p.week_from - interval 21 day and p.week_to
       and ($format is null or rw.format = $format)
       and ($tier_band is null or rw.tier_band = $tier_band)
       and ($area_type is null or rw.area_type = $area_type)
@@ -162,7 +181,8 @@ cm_report as (
         count(*) filter (where rv.copy_suspect) as copy_suspect,
     from retailer_visit as rv
     cross join params as p
-    where rv.week between p.week_from - interval 21 day and p.week_to
+    where ($kinds is null or list_has_any(string_split($kinds, ','), ['copy_suspect', 'missed_visits']))
+      and rv.week between p.week_from - interval 21 day and p.week_to
       and ($format is null or rv.format = $format)
       and ($tier_band is null or rv.tier_band = $tier_band)
       and ($area_type is null or rv.area_type = $area_type)
@@ -232,7 +252,10 @@ retailer_week_obs as (
     from weekly_observation as o
     join spec as s using (spec_code)
     cross join params as p
-    where o.week between p.week_from - interval 21 day and p.week_to
+    where ($kinds is null or list_has_any(string_split($kinds, ','), ['retailer_outlier']))
+      -- a retailer's peers are in its own 片区: a territory's outliers need no other territory
+      and ($territories is null or list_contains(string_split($territories, ','), o.territory_code))
+      and o.week between p.week_from - interval 21 day and p.week_to
       and o.sales_qty is not null
       and ($format is null or o.format = $format)
       and ($tier_band is null or o.tier_band = $tier_band)
@@ -325,6 +348,7 @@ in_range as (
     from unioned as u
     cross join params as p
     where u.week between p.week_from and p.week_to
+      and ($kinds is null or list_contains(string_split($kinds, ','), u.kind))
 ),
 
 runs as (
@@ -364,10 +388,13 @@ final as (
         r.value::double as value,
         r.threshold::double as threshold,
         min(r.week) over run as since_week,
-        count(*) over run as weeks_running,
+        -- the run's weeks up to this one (a run is unbroken, so its weeks are consecutive)
+        count(*) over (run order by r.week) as weeks_running,
+        min(r.week) over run = p.week_from and p.first_week < p.week_from as run_open,
         case when r.license_no is not null then ret.retailer_name || ':' else '' end || r.reason_zh as reason_zh,
         case when r.license_no is not null then ret.retailer_name || ' (' || r.license_no || '): ' else '' end || r.reason_en as reason_en,
     from runs as r
+    cross join params as p
     left join customer_manager as cm on cm.cm_code = r.cm_code
     left join retailer as ret on ret.license_no = r.license_no
     left join territory as t on t.territory_code = coalesce(r.territory_code, cm.territory_code, ret.territory_code)

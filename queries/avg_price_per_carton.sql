@@ -7,8 +7,9 @@
 --   avg_price_per_carton = Σ sales × wholesale price ÷ Σ sales, 元/条 (null when nothing
 --   sold). The same period (同期) is the same ISO week number of ISO year − 1 (for week 53
 --   of a year whose previous year has 52 weeks: none, null); its weeks are read even when
---   they lie before week_from. Today's wholesale price is applied to both years, so the
---   comparison shows the change in mix, not in price lists. The sums are
+--   they lie before week_from. Each week is valued at the wholesale prices in force that
+--   week (spec_price), the same period included, so a 调价 moves the figure from its week
+--   on and never rewrites the past. The sums are
 --   base/sales_by_level_week's, shared with sales_volume and key_brand_share.
 --
 -- Parameters:

@@ -8,10 +8,16 @@
 --                    the level (retailer_week; 每周拜访全覆盖). Closed weeks are not planned.
 --   visits_made      planned retailer-weeks with at least one visit report (by anyone), so
 --                    a second visit in the same week does not make up for a missed one.
---   unvisited_2w     retailers open at week_to with no visit in week_to nor the week before
---                    (last visit before week_to − 7 days, or never while open both weeks).
---   on_time_rate     visits reported within the 7-day cycle: of the period's visits that
---                    have a previous visit, the share with days_since_previous ≤ 7.
+--   unvisited_retailers  retailers open at week_to that have gone N planned weeks in a row
+--                    without a visit, N = setting `unvisited_weeks` (default 2): no visit
+--                    report (by anyone) since the Monday of the first of the N weeks ending at
+--                    week_to, and open in all N of them (a planned week is a week the retailer
+--                    was open). A retailer never visited counts once it was open N weeks and the
+--                    store holds facts for all N.
+--   on_time_rate     visits reported within the 7-day cycle, with slack: of the period's
+--                    visits that have a previous visit, the share that follow it by at most
+--                    setting `visit_max_gap_days` days (default 9: a week plus two days, so a
+--                    Tuesday visit after last Monday's is on time). Both rules: base/visit_rules.
 --   copy_suspect_rate  share of the period's visits flagged copy_suspect in retailer_visit
 --                    (≥ 5 specs counted, all equal to the previous count, although sales or
 --                    supplied orders happened in between: 照搬照抄).
@@ -28,8 +34,11 @@
 --                    retailer-spec-weeks ÷ active retailer-spec-weeks (carrying as in
 --                    new_brand_uptake's 铺货率: stock > 0, supplied > 0, sales > 0 or
 --                    ordered that week). The new specs are base/new_spec's.
---   order_fill_rate  订单满足率 Σ supplied ÷ Σ demanded; fulfilment_rate 履约率 order lines
---                    supplied in full ÷ order lines.
+--   order_fill_rate  订单满足率 Σ supplied ÷ Σ demanded.
+--   fulfilment_rate  订单履约率 filled orders ÷ orders: an order is all lines of one retailer
+--                    on one order date (within the product filters), filled when every line
+--                    was supplied in full; it counts toward the week of its order date.
+--   line_fulfilment_rate  订单行履约率 order lines supplied in full ÷ order lines.
 --   Retailer satisfaction is not measured: no satisfaction data is collected, so it is
 --   left out rather than guessed.
 --
@@ -46,9 +55,9 @@
 --   planned_visits          bigint   open, assigned retailer-weeks in the period
 --   visits_made             bigint   of those, visited
 --   visit_rate              double   visits_made ÷ planned_visits
---   unvisited_2w            bigint   retailers not visited in the last 2+ weeks at week_to
+--   unvisited_retailers     bigint   retailers not visited for unvisited_weeks planned weeks at week_to
 --   visit_reports           bigint   visit reports filed in the period
---   on_time_visits          bigint   reports within 7 days of the retailer's previous visit
+--   on_time_visits          bigint   reports within max_gap_days of the retailer's previous visit
 --   timed_visits            bigint   reports that have a previous visit
 --   on_time_rate            double   on_time_visits ÷ timed_visits
 --   copy_suspect_visits     bigint   reports flagged copy-suspect
@@ -63,9 +72,15 @@
 --   new_brand_distribution  double   new_brand_carrying ÷ new_brand_possible
 --   demand_qty              double   Σ demanded, 条
 --   supplied_qty            double   Σ supplied, 条
---   order_fill_rate         double   supplied_qty ÷ demand_qty
+--   order_fill_rate         double   supplied_qty ÷ demand_qty (订单满足率)
+--   orders                  bigint   orders (retailer × order day)
+--   filled_orders           bigint   of those, every line supplied in full
+--   fulfilment_rate         double   filled_orders ÷ orders (订单履约率)
 --   order_lines             bigint   order lines (retailer × spec × order day)
---   fulfilment_rate         double   lines supplied in full ÷ order_lines
+--   filled_order_lines      bigint   of those, supplied in full
+--   line_fulfilment_rate    double   filled_order_lines ÷ order_lines (订单行履约率)
+--   max_gap_days            integer  the on-time rule used (setting visit_max_gap_days)
+--   unvisited_weeks         integer  the unvisited rule used (setting unvisited_weeks)
 
 with
 
@@ -73,6 +88,11 @@ params as (
     select
         date_trunc('week', $week_from::date)::date as week_from,
         date_trunc('week', $week_to::date)::date as week_to,
+        r.max_gap_days,
+        r.unvisited_weeks,
+        -- Monday of the first of the unvisited_weeks weeks ending at week_to
+        date_trunc('week', $week_to::date)::date - 7 * (r.unvisited_weeks - 1) as unvisited_since,
+    from ref('base/visit_rules') as r
 ),
 
 period_week as (
@@ -101,7 +121,7 @@ retailer_period as (
         end as level_key,
     from retailer_week as rw
     cross join params as p
-    where rw.week between p.week_from - interval 7 day and p.week_to
+    where rw.week between p.week_from and p.week_to
       and ($format is null or rw.format = $format)
       and ($tier_band is null or rw.tier_band = $tier_band)
       and ($area_type is null or rw.area_type = $area_type)
@@ -119,18 +139,19 @@ coverage as (
 ),
 
 latest as (
+    -- open at week_to, hence in every week since it opened (a retailer opens and closes once)
     select
         cur.level_key,
         count(*) as retailers,
         count(*) filter (
-            where cur.last_visit_date < p.week_to - 7
-               or (cur.last_visit_date is null and prev.license_no is not null)
-        ) as unvisited_2w,
+            where cur.last_visit_date < p.unvisited_since
+               or (cur.last_visit_date is null
+                   and (r.opened_on is null or r.opened_on <= p.unvisited_since + 6)
+                   and p.unvisited_since >= (select min(week) from retailer_week))
+        ) as unvisited_retailers,
     from retailer_period as cur
     cross join params as p
-    left join retailer_period as prev
-        on prev.license_no = cur.license_no
-        and prev.week = p.week_to - 7
+    left join retailer as r on r.license_no = cur.license_no
     where cur.week = p.week_to
     group by all
 ),
@@ -145,7 +166,7 @@ report as (
             when 'retailer' then rv.license_no
         end as level_key,
         count(*) as visit_reports,
-        count(*) filter (where rv.days_since_previous <= 7) as on_time_visits,
+        count(*) filter (where rv.days_since_previous <= p.max_gap_days) as on_time_visits,
         count(rv.days_since_previous) as timed_visits,
         count(*) filter (where rv.copy_suspect) as copy_suspect_visits,
     from retailer_visit as rv
@@ -196,6 +217,35 @@ trade as (
     group by all
 ),
 
+retailer_order as (
+    -- an order: one retailer's lines of one order date, the period's observations saying
+    -- which lines are in scope and filters and where they count
+    select
+        o.level_key,
+        l.license_no,
+        l.order_date,
+        bool_and(l.supplied_qty >= l.demand_qty) as filled,
+    from observation as o
+    join order_line as l
+        on l.license_no = o.license_no
+        and l.spec_code = o.spec_code
+        and date_trunc('week', l.order_date) = o.week
+    cross join params as p
+    where o.in_period
+      and o.order_lines > 0
+      and l.order_date between p.week_from and p.week_to + 6
+    group by all
+),
+
+order_count as (
+    select
+        level_key,
+        count(*) as orders,
+        count(*) filter (where filled) as filled_orders,
+    from retailer_order
+    group by all
+),
+
 new_spec as (
     select * from ref('base/new_spec')
 ),
@@ -241,7 +291,7 @@ final as (
         coalesce(c.planned_visits, 0) as planned_visits,
         coalesce(c.visits_made, 0) as visits_made,
         c.visits_made / nullif(c.planned_visits, 0) as visit_rate,
-        coalesce(l.unvisited_2w, 0) as unvisited_2w,
+        coalesce(l.unvisited_retailers, 0) as unvisited_retailers,
         coalesce(r.visit_reports, 0) as visit_reports,
         coalesce(r.on_time_visits, 0) as on_time_visits,
         coalesce(r.timed_visits, 0) as timed_visits,
@@ -259,15 +309,23 @@ final as (
         t.demand_qty,
         t.supplied_qty,
         t.supplied_qty / nullif(t.demand_qty, 0) as order_fill_rate,
+        coalesce(oc.orders, 0)::bigint as orders,
+        coalesce(oc.filled_orders, 0)::bigint as filled_orders,
+        oc.filled_orders / nullif(oc.orders, 0) as fulfilment_rate,
         coalesce(t.order_lines, 0)::bigint as order_lines,
-        t.filled_order_lines / nullif(t.order_lines, 0) as fulfilment_rate,
+        coalesce(t.filled_order_lines, 0)::bigint as filled_order_lines,
+        t.filled_order_lines / nullif(t.order_lines, 0) as line_fulfilment_rate,
+        p.max_gap_days,
+        p.unvisited_weeks,
     from level_key as k
+    cross join params as p
     left join coverage as c using (level_key)
     left join latest as l using (level_key)
     left join report as r using (level_key)
     left join trade as t using (level_key)
     left join new_brand_possible as np using (level_key)
     left join new_brand_carrying as nc using (level_key)
+    left join order_count as oc using (level_key)
     left join ref('base/level_names') as n on n.level = $level and n.level_key = k.level_key
 )
 

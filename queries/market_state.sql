@@ -2,14 +2,17 @@
 -- Is a spec tight (紧俏), balanced (平衡) or loose (宽松) in a territory, and how tight?
 -- Read from three signals, each defined as in its own query:
 --   ratio        存销比 = Σ stock ÷ mean weekly sales over w−3 .. w   (inventory_ratio)
+--                (both over the cell's retailers of week w, each with its own trailing
+--                sales wherever they were credited: a retailer that moved 片区 brings them)
 --   price_index  100 × Σ actual·q ÷ Σ suggested·q                     (price_index)
+--                (suggested and wholesale prices: those in force in the week)
 --   margin       Σ (actual − wholesale)·q ÷ Σ actual·q                 (retail_margin)
 --
 -- Bands (monitoring_point, edited as data). Each customer group (业态 × 档位 band ×
 -- 城网/农网) takes its most specific monitoring point: the row matching it with the most
 -- named fields ('*' matches anything); on a tie a named 业态 beats a named 档位 band,
 -- which beats a named 城网/农网. A cell mixes groups, so its band is the average of its
--- groups' bands weighted by each group's sales over the same four weeks. For the cover
+-- groups' bands weighted by each group's own sales over the same four weeks. For the cover
 -- band that is exact: the cell reaches its low point when its stock equals the sum of
 -- what each group would hold at its own low point. With no sales in the four weeks the
 -- groups weigh by this week's stock, and failing that equally. Groups that match no
@@ -17,8 +20,9 @@
 --
 -- State: loose  when ratio > ratio_high, or stock is held with no sales in four weeks
 --               (ratio undefined), or price_index < index_loose;
---        tight  when ratio < ratio_low and price_index ≥ index_tight (or unknown: no
---               priced sale this week, as when the shelf sold out);
+--        tight  when ratio < ratio_low and price_index ≥ index_tight, or when ratio <
+--               ratio_low and no price was observed this week (price_index unknown, as
+--               when the shelf sold out): low cover alone then makes the cell tight;
 --        balanced otherwise, when either signal is known; null when neither is.
 --
 -- Score (0 = loosest, 100 = tightest): each signal mapped onto 0–100, then averaged with
@@ -64,7 +68,8 @@ params as (
         coalesce((select weight from state_score_weight where signal = 'margin'), 0) as margin_weight,
 ),
 
--- customer groups per cell and week, customer managers summed; from three weeks early
+-- customer groups per cell and week, customer managers summed (market_cell carries each
+-- retailer's own trailing four weeks to the cell it belongs to in week w)
 group_week as (
     select
         c.week,
@@ -78,10 +83,12 @@ group_week as (
         sum(c.sales_qty)::double as sales_qty,
         sum(c.priced_sales_qty)::double as priced_sales_qty,
         sum(c.retail_value)::double as retail_value,
+        sum(c.sales_4w)::double as sales_4w,
+        bit_or(c.weeks_known) as weeks_known,
     from market_cell as c
     join spec as s using (spec_code)
     cross join params as p
-    where c.week between p.week_from - interval 21 days and p.week_to
+    where c.week between p.week_from and p.week_to
       and ($format is null or c.format = $format)
       and ($tier_band is null or c.tier_band = $tier_band)
       and ($area_type is null or c.area_type = $area_type)
@@ -101,20 +108,20 @@ cell_week as (
         sum(sales_qty) as sales_qty,
         sum(priced_sales_qty) as priced_sales_qty,
         sum(retail_value) as retail_value,
+        sum(sales_4w) as sales_4w,
+        bit_or(weeks_known) as weeks_known,
     from group_week
     group by all
 ),
 
+-- mean weekly sales over the weeks of w−3 .. w in which any of the cell's retailers has
+-- known sales (bit k of weeks_known: week w − k); a cell shows in the weeks it was observed
 cell as (
     select
-        w.*,
-        avg(w.sales_qty) over four_weeks as avg_weekly_sales_4w,
+        w.* exclude (sales_4w, weeks_known),
+        w.sales_4w / bit_count(w.weeks_known) as avg_weekly_sales_4w,
     from cell_week as w
-    window four_weeks as (
-        partition by w.spec_code, w.territory_code order by w.week
-        range between interval 21 days preceding and current row
-    )
-    qualify w.week >= (select week_from from params)
+    where w.weeks_known & 1 = 1
 ),
 
 cell_signal as (
@@ -122,11 +129,13 @@ cell_signal as (
         c.*,
         c.stock_qty / nullif(c.avg_weekly_sales_4w, 0) as ratio,
         c.avg_weekly_sales_4w = 0 and c.stock_qty > 0 as stock_without_sales,
-        100 * c.retail_value / nullif(s.suggested_retail_price::double * c.priced_sales_qty, 0) as price_index,
-        (c.retail_value - s.wholesale_price::double * c.priced_sales_qty) / nullif(c.retail_value, 0) as margin,
+        100 * c.retail_value / nullif(sp.suggested_retail_price::double * c.priced_sales_qty, 0) as price_index,
+        (c.retail_value - sp.wholesale_price::double * c.priced_sales_qty) / nullif(c.retail_value, 0) as margin,
         s.spec_name,
     from cell as c
     join spec as s using (spec_code)
+    -- the prices in force in the week (调价 has history)
+    left join ref('base/spec_price_in_week', lookback_weeks='3') as sp on sp.spec_code = c.spec_code and sp.week = c.week
 ),
 
 -- the most specific monitoring point of each customer group
@@ -155,7 +164,7 @@ group_point as (
     ) = 1
 ),
 
--- each group's say in each cell: its sales over the cell's four weeks, its stock this week
+-- each group's say in each cell: its retailers' own sales over the four weeks, its stock
 group_weight as (
     select
         c.week,
@@ -164,14 +173,10 @@ group_weight as (
         g.format,
         g.tier_band,
         g.area_type,
-        sum(g.sales_qty) as sales_4w,
-        coalesce(sum(g.stock_qty) filter (where g.week = c.week), 0) as stock_qty,
+        g.sales_4w,
+        g.stock_qty,
     from cell as c
-    join group_week as g
-        on g.spec_code = c.spec_code
-        and g.territory_code = c.territory_code
-        and g.week between c.week - interval 21 days and c.week
-    group by all
+    join group_week as g using (week, spec_code, territory_code)
 ),
 
 weighted_point as (

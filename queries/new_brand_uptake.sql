@@ -1,23 +1,37 @@
 -- One row per new spec × level key × week since launch: 新品牌培育 (new-brand uptake).
--- How far has each spec launched in the last 52 weeks spread (铺货率), does it sell where
--- it is (动销率), do retailers come back for it (重购率), and how much does a carrying
--- retailer sell a week (单店周销)? Ratios of sums over retailers, never means of ratios.
+-- How far has each spec launched in the last 52 weeks spread (铺货率, and 上柜率 this
+-- week), does it sell where it is (动销率), do retailers come back for it (重购率), and how
+-- much does a carrying retailer sell a week (单店周销)? Ratios of sums over retailers,
+-- never means of ratios.
 --
--- Definitions (DESIGN.md §2, issue 4 §8), decided here where they were open:
+-- Definitions (DESIGN.md §2), decided here where they were open:
 --   new spec          launch week (Monday of launch_date) within the 52 weeks ending at
 --                     week_to: weeks_since_launch at week_to is 0 … 51; week 0 = launch week.
 --                     The new specs are base/new_spec's, shared with cm_scorecard.
 --   active retailer   open in the week (retailer_week: opened_on ≤ Sunday, closed_on null
 --                     or ≥ Monday), attributed to the level by the assignment valid on the
 --                     week's Monday. Every count below is over active retailers only.
+--   visited           an active retailer with at least one visit report that week.
 --   carrying          in that week: stock counted > 0 at the week's last visit, or order
---                     supplied > 0, or sales > 0. Weekly, not cumulative: a retailer not
---                     visited and not supplied that week is not counted as carrying it.
---   distributed       carrying, or ordered it that week (DESIGN: "stocked or ordered").
---   distribution_rate (铺货率)  distributed retailers ÷ active retailers.
---   sellthrough_rate  (动销率)  carrying retailers with sales > 0 that week ÷ carrying retailers.
+--                     supplied > 0, or sales > 0. Weekly: a retailer not visited and not
+--                     supplied that week is not counted as carrying it.
 --   ordered           an order line with demand_qty > 0 that week (the retailer asked for
 --                     it, whether or not supply was rationed).
+--   distribution_rate (铺货率, cumulative) active retailers that ever stocked or ordered the
+--                     spec since launch ÷ active retailers. "Stocked or ordered": carrying
+--                     or ordered in some week from the launch week on, or any order line
+--                     with demand or supply > 0 since launch. The history is the
+--                     retailer's own, so a retailer that moved 片区 or customer manager
+--                     brings it along (within a scope, its visits from before it came into
+--                     the scope are not seen, its orders are: a retailer gets a spec only
+--                     by ordering it). A closed retailer leaves both sides.
+--   shelf_rate        (上柜率, weekly) visited retailers with the spec on the shelf (on_shelf
+--                     at any visit of the week) or in stock (stock > 0 at the week's last
+--                     visit) ÷ visited retailers; null when nobody was visited.
+--   sellthrough_rate  (动销率) carrying retailers with sales > 0 that week ÷ carrying
+--                     retailers whose week sales are known; null when none are known (a
+--                     first stock count, or supplied but not visited, is unknown, not "not
+--                     selling": the rule 单店周销 and sales_volume follow).
 --   repeat_rate       (重购率, cumulative) retailers that ordered it in ≥ 2 distinct weeks
 --                     from launch to this week ÷ retailers that ordered it at all by then;
 --                     counted within the level (a retailer's weeks under another level
@@ -43,11 +57,16 @@
 --   launch_week                  date     Monday of its launch week
 --   weeks_since_launch           integer  0 = launch week
 --   active_retailers             bigint   active retailers of the level that week
---   carrying_retailers           bigint   of those, carrying the spec that week
---   distributed_retailers        bigint   of those, carrying or ordering it that week
---   distribution_rate            double   铺货率, 0–1
---   selling_retailers            bigint   carrying retailers with sales > 0
---   sellthrough_rate             double   动销率, 0–1; null when nobody carries it
+--   distributed_retailers        bigint   of those, that stocked or ordered it since launch
+--   distribution_rate            double   铺货率 (cumulative), 0–1
+--   visited_retailers            bigint   active retailers visited that week
+--   shelved_retailers            bigint   of those, with it on the shelf or in stock
+--   shelf_rate                   double   上柜率 (weekly), 0–1; null when nobody was visited
+--   carrying_retailers           bigint   active retailers carrying it that week
+--   sales_known_retailers        bigint   of those, with the week's sales known
+--   selling_retailers            bigint   of those, with sales > 0
+--   sellthrough_rate             double   动销率, 0–1; null when no carrying retailer's
+--                                         sales are known
 --   ordering_retailers           bigint   retailers that ordered it since launch (cumulative)
 --   repeat_retailers             bigint   of those, ordered in ≥ 2 distinct weeks
 --   repeat_rate                  double   重购率 (cumulative), 0–1; null before any order
@@ -82,6 +101,7 @@ active as (
             when 'retailer' then rw.license_no
             else error('未知层级 / unknown level: ' || $level)
         end as level_key,
+        rw.visits > 0 as visited,
     from retailer_week as rw
     cross join params as p
     where rw.week between (select min(launch_week) from new_spec) and p.week_to
@@ -95,6 +115,7 @@ active_count as (
         week,
         level_key,
         count(*) as active_retailers,
+        count(*) filter (where visited) as visited_retailers,
     from active
     group by all
 ),
@@ -106,6 +127,7 @@ observation as (
         o.license_no,
         o.spec_code,
         coalesce(o.stock_qty, 0) > 0 or o.supplied_qty > 0 or coalesce(o.sales_qty, 0) > 0 as carrying,
+        a.visited and (coalesce(o.on_shelf, false) or coalesce(o.stock_qty, 0) > 0) as shelved,
         coalesce(o.sales_qty, 0) > 0 as selling,
         o.sales_qty::double as sales_qty,
         o.demand_qty > 0 as ordered,
@@ -115,16 +137,51 @@ observation as (
     where o.week >= n.launch_week
 ),
 
+-- the first week each retailer stocked or ordered each new spec: its observations, and its
+-- order lines, which a scope cuts by retailer only (so a retailer's earlier orders under
+-- another 片区 or customer manager are seen)
+first_reach as (
+    select
+        license_no,
+        spec_code,
+        min(week) as first_week,
+    from (
+        select week, license_no, spec_code
+        from observation
+        where carrying or ordered
+        union all
+        select date_trunc('week', o.order_date)::date as week, o.license_no, o.spec_code
+        from order_line as o
+        join new_spec as n using (spec_code)
+        where o.order_date >= n.launch_week
+          and (o.demand_qty > 0 or o.supplied_qty > 0)
+    )
+    group by all
+),
+
+reached as (
+    select
+        a.week,
+        a.level_key,
+        f.spec_code,
+        count(*) as distributed_retailers,
+    from active as a
+    join first_reach as f
+        on f.license_no = a.license_no
+        and f.first_week <= a.week
+    group by all
+),
+
 weekly as (
     select
         week,
         level_key,
         spec_code,
+        count(*) filter (where shelved) as shelved_retailers,
         count(*) filter (where carrying) as carrying_retailers,
-        count(*) filter (where carrying or ordered) as distributed_retailers,
+        count(sales_qty) filter (where carrying) as sales_known_retailers,
         count(*) filter (where carrying and selling) as selling_retailers,
         sum(sales_qty) filter (where carrying) as sales_qty,
-        count(sales_qty) filter (where carrying) as sales_known_retailers,
     from observation
     group by all
 ),
@@ -172,6 +229,7 @@ grid as (
         ac.week,
         ac.level_key,
         ac.active_retailers,
+        ac.visited_retailers,
         n.spec_code,
         n.spec_name,
         n.brand,
@@ -183,16 +241,18 @@ grid as (
 cumulative as (
     select
         g.*,
+        coalesce(d.distributed_retailers, 0) as distributed_retailers,
+        coalesce(w.shelved_retailers, 0) as shelved_retailers,
         coalesce(w.carrying_retailers, 0) as carrying_retailers,
-        coalesce(w.distributed_retailers, 0) as distributed_retailers,
+        coalesce(w.sales_known_retailers, 0) as sales_known_retailers,
         coalesce(w.selling_retailers, 0) as selling_retailers,
         w.sales_qty,
-        coalesce(w.sales_known_retailers, 0) as sales_known_retailers,
         sum(coalesce(m.first_orders, 0)) over running as ordering_retailers,
         sum(coalesce(m.second_orders, 0)) over running as repeat_retailers,
         coalesce(r.ordered_prev_week, 0) as ordered_prev_week,
         coalesce(r.ordered_both_weeks, 0) as ordered_both_weeks,
     from grid as g
+    left join reached as d using (week, level_key, spec_code)
     left join weekly as w using (week, level_key, spec_code)
     left join order_milestone as m using (week, level_key, spec_code)
     left join weekly_repeat as r using (week, level_key, spec_code)
@@ -213,11 +273,15 @@ final as (
         c.launch_week,
         (date_diff('day', c.launch_week, c.week) // 7)::integer as weeks_since_launch,
         c.active_retailers,
-        c.carrying_retailers,
         c.distributed_retailers,
         c.distributed_retailers / nullif(c.active_retailers, 0) as distribution_rate,
+        c.visited_retailers,
+        c.shelved_retailers,
+        c.shelved_retailers / nullif(c.visited_retailers, 0) as shelf_rate,
+        c.carrying_retailers,
+        c.sales_known_retailers,
         c.selling_retailers,
-        c.selling_retailers / nullif(c.carrying_retailers, 0) as sellthrough_rate,
+        c.selling_retailers / nullif(c.sales_known_retailers, 0) as sellthrough_rate,
         c.ordering_retailers::bigint as ordering_retailers,
         c.repeat_retailers::bigint as repeat_retailers,
         c.repeat_retailers / nullif(c.ordering_retailers, 0) as repeat_rate,

@@ -2,7 +2,8 @@
 -- How often do retailers keep to the suggested retail price? The share of price
 -- observations (retailer × spec × week with a price, the week's last priced visit) whose
 -- price is within ± tolerance of the suggested retail price, bounds included:
---   |retail_price − suggested| ≤ tolerance × suggested.
+--   |retail_price − suggested| ≤ tolerance × suggested,
+-- with the suggested retail price in force in the week (prices have history, 调价).
 --
 -- Parameters:
 --   $level      city | department | territory | cm | retailer | brand | price_class | spec

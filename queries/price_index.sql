@@ -2,6 +2,8 @@
 -- Do retailers sell above or below the suggested retail price? Sales-weighted actual
 -- price over suggested price, ×100: 100 × Σ(retail_price · sales) ÷ Σ(suggested · sales),
 -- over the observations (retailer × spec × week) with a price and sales > 0.
+-- The suggested price is the one in force in the week (prices have history: a 调价 from its
+-- effective date leaves earlier weeks at the old price).
 -- Above 100 the market is tight (紧俏); below about 95 it discounts (宽松). The sums are
 -- base/priced_sales_by_level_week's, shared with retail_margin.
 --
@@ -16,7 +18,7 @@
 --   price_index       double   100 × Σ actual value ÷ Σ suggested value; null without priced sales
 --   sales_qty         double   Σ sales of the priced observations (the weights), 条
 --   retail_value      double   Σ retail_price · sales, 元
---   suggested_value   double   Σ suggested_retail_price · sales, 元
+--   suggested_value   double   Σ suggested_retail_price (in force that week) · sales, 元
 --   observations      integer  priced observations (retailer × spec) in the week
 
 with

@@ -1,7 +1,8 @@
 -- One row per level key × week: 零售毛利率 (retail margin).
 -- What share of the retailers' takings is their margin over the wholesale price?
 -- Σ (retail_price − wholesale_price) · sales ÷ Σ retail_price · sales, over the
--- observations (retailer × spec × week) with a price and sales > 0. With the price
+-- observations (retailer × spec × week) with a price and sales > 0, at the wholesale price
+-- in force in the week (a 调价 changes the weeks from its effective date on). With the price
 -- index and the weeks of cover, one of the three signals of market state. The sums are
 -- base/priced_sales_by_level_week's, shared with price_index.
 --
@@ -15,7 +16,7 @@
 --   level_name        varchar  its Chinese name
 --   retail_margin     double   margin_value ÷ retail_value (0.12 = 12%); null without priced sales
 --   retail_value      double   Σ retail_price · sales, 元
---   margin_value      double   Σ (retail_price − wholesale_price) · sales, 元
+--   margin_value      double   Σ (retail_price − wholesale_price in force) · sales, 元
 --   sales_qty         double   Σ sales of the priced observations, 条
 --   observations      integer  priced observations (retailer × spec) in the week
 

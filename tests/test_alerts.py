@@ -125,6 +125,8 @@ def test_alerts_find_every_planted_event_of_the_simulated_city(demo_store):
     got["planted"] = False
     lines = []
     for t in truth.itertuples():
+        if t.kind not in KIND_OF_TRUTH:
+            continue  # a planted event that is no alert (a 调价, a 片区 redraw)
         mine = got.kind == KIND_OF_TRUTH[t.kind]
         if isinstance(t.spec_code, str):
             mine &= got.spec_code == t.spec_code
@@ -169,3 +171,107 @@ def test_a_sold_out_shelf_is_tight_and_raises_a_stockout(city):
     out = got[(got.kind == "stockout") & (got.week.dt.date == w5)]
     assert len(out) == 1
     assert out.iloc[0].value == 0 and out.iloc[0].severity == "high"  # (0.5 − 0) / 0.5 = 1
+
+
+# ── 始于 / 持续周数: a run traced to its real start, whatever the range shown ─────
+LONG = [dt.date(2025, 9, 1) + dt.timedelta(weeks=i) for i in range(26)]  # L0 … L25
+
+
+@pytest.fixture
+def long_city(db):
+    """The city above over 26 weeks. R1 sells 10 a week; its stock is 10 (1 week of cover) in
+    L0 … L3 and L10, 50 (5 weeks, above the 2.0 ceiling) in L4 … L9 and from L11 on. R2 is
+    visited in L0 only, so C1 makes 1 of 2 planned visits a week from L1: over four weeks
+    3 of 4 in L1 (25% missed, above 20%), 4 of 6, 5 of 8, then 4 of 8 from L4 on.
+    """
+    with store.writer(db) as con:
+        con.execute("insert into department values ('D1', '城区市场部')")
+        con.execute("insert into territory values ('T1', '东片', 'D1', '城网')")
+        con.execute("insert into customer_manager values ('C1', '张三', 'T1')")
+        for lic in ("R1", "R2"):
+            con.execute(
+                "insert into retailer values (?, ?, '食杂店', 8, 'T1', 'C1', '城网', null, null)", [lic, "店" + lic]
+            )
+            con.execute(
+                "insert into retailer_assignment values (?, date '1900-01-01', null, 'T1', 'C1', '食杂店', 8)", [lic]
+            )
+        con.execute("insert into spec values ('S1', '中华(硬)', '中华', '一类', 400, 450, true, date '2020-01-01')")
+        for i, week in enumerate(LONG):
+            stock = 10 if i < 4 or i == 10 else 50
+            con.execute("insert into visit_line values (?, 'C1', 'R1', 'S1', ?, 450, true, 10, null, 1)", [week, stock])
+        con.execute("insert into visit_line values (?, 'C1', 'R2', 'S1', 5, 450, true, null, null, 1)", [LONG[0]])
+        rollup.rebuild(con)
+    return db
+
+
+def held(got, kind):
+    rows = got[got.kind == kind].sort_values("week")
+    return [(r.week.date(), r.since_week.date(), r.weeks_running) for r in rows.itertuples()]
+
+
+def test_an_alert_list_traces_each_run_to_its_start(long_city):
+    got = metrics.alerts(LONG[25], LONG[25], path=long_city)
+    # overstock: L4 … L9, broken in L10 (cover 1.0), again from L11: at L25 since L11, 25 − 11 + 1 = 15 weeks
+    # (more than the 13 weeks the list first looks at, L13 … L25)
+    assert held(got, "overstock") == [(LONG[25], LONG[11], 15)]
+    # missed visits from L1 on: 25 weeks
+    assert held(got, "missed_visits") == [(LONG[25], LONG[1], 25)]
+    # the query alone sees runs within its own weeks and says they may be older
+    window = metrics.query("alerts", {"week_from": LONG[25], "week_to": LONG[25]}, path=long_city)
+    over = window[window.kind == "overstock"].iloc[0]
+    assert (over.since_week.date(), over.weeks_running, over.run_open) == (LONG[25], 1, True)
+    # ... but not when the store holds nothing older: the first week of data closes every run
+    first = metrics.query("alerts", {"week_from": LONG[0], "week_to": LONG[25]}, path=long_city)
+    assert not first.run_open.any()
+
+
+@pytest.mark.parametrize("week_from", [LONG[25], LONG[20], LONG[14], LONG[2]])
+def test_since_and_weeks_running_do_not_depend_on_the_range_shown(long_city, week_from):
+    got = metrics.alerts(week_from, LONG[25], path=long_city)
+    # every week shown from L11 on is in the run since L11: week Lk has run k − 10 weeks
+    over = [(w, s, n) for w, s, n in held(got, "overstock") if w >= LONG[11]]
+    assert over == [(LONG[k], LONG[11], k - 10) for k in range(max(11, LONG.index(week_from)), 26)]
+    assert held(got, "missed_visits")[-1] == (LONG[25], LONG[1], 25)
+
+
+def test_tracing_in_small_steps_and_within_a_scope_finds_the_same_start(long_city):
+    # the market cells first looked at one week back: the overstock is looked at again from further back
+    assert held(metrics.alerts(LONG[25], LONG[25], path=long_city, trace_weeks=1), "overstock") == [
+        (LONG[25], LONG[11], 15)
+    ]
+    for scope in (store.Scope(territory_code="T1"), store.Scope(cm_code="C1")):
+        got = metrics.alerts(LONG[25], LONG[25], scope, path=long_city)
+        assert held(got, "overstock") == [(LONG[25], LONG[11], 15)]
+        assert held(got, "missed_visits") == [(LONG[25], LONG[1], 25)]
+    assert metrics.alerts(LONG[25], LONG[25], store.Scope(territory_code="T9"), path=long_city).empty
+
+
+def test_the_simulated_city_alerts_keep_their_real_start(demo_store):
+    # the list for the last week equals a run traced over the whole store, alert by alert
+    reader = store.reader(demo_store)
+    first, last = reader.sql("select min(week) as f, max(week) as l from weekly_observation").iloc[0]
+    got = metrics.alerts(last, last, path=demo_store)
+    whole = metrics.query("alerts", {"week_from": first, "week_to": last}, path=demo_store)
+    whole = whole[whole.week == last]
+    keys = ["kind", "spec_code", "territory_code", "cm_code", "license_no", "value"]
+    pairs = got.merge(whole, on=keys, suffixes=("", "_whole"), how="outer", indicator=True)
+    assert (pairs._merge == "both").all()
+    assert (pairs.since_week == pairs.since_week_whole).all()
+    assert (pairs.weeks_running == pairs.weeks_running_whole).all()
+    assert not got.run_open.any()
+    # the customer manager who copies stock counts: planted from first_week, alerted once four
+    # weeks of evidence are in, and held ever since — more than the 13 weeks first looked at
+    truth = reader.sql("select cm_code, first_week from demo_truth where kind = 'copy_counts'").iloc[0]
+    copied = got[(got.kind == "copy_suspect") & (got.cm_code == truth.cm_code)].iloc[0]
+    assert truth.first_week <= copied.since_week <= truth.first_week + pd.Timedelta(weeks=3)
+    assert copied.weeks_running == (last - copied.since_week).days // 7 + 1 > 13
+
+
+def test_the_query_evaluates_only_the_kinds_asked_for(long_city):
+    params = {"week_from": LONG[20], "week_to": LONG[25]}
+    assert set(metrics.query("alerts", params, path=long_city).kind) == {"overstock", "missed_visits"}
+    only = metrics.query("alerts", {**params, "kinds": "missed_visits"}, path=long_city)
+    assert set(only.kind) == {"missed_visits"} and len(only) == 6
+    # outliers of another 片区 only: nothing here, and the other kinds are untouched
+    elsewhere = metrics.query("alerts", {**params, "territories": "T9"}, path=long_city)
+    assert set(elsewhere.kind) == {"overstock", "missed_visits"}

@@ -298,3 +298,36 @@ def test_csv_download_arrives(server, page, tmp_path):
     assert target.suffix == ".csv"
     assert target.read_bytes().startswith(b"\xef\xbb\xbf")  # BOM: Chinese Excel reads it as UTF-8
     assert len(target.read_text(encoding="utf-8-sig").splitlines()) > 1
+
+
+def click_first_row(pg, table_key: str) -> None:
+    """Select the first data row of a st.dataframe (a canvas grid) by its row-marker cell."""
+    grid = pg.locator(f".st-key-{table_key} [data-testid='stDataFrame']").first
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    pg.mouse.click(box["x"] + 12, box["y"] + 35 + 17)  # header row 35 px, then the first row's middle
+
+
+@pytest.mark.parametrize("lang", ["zh", "English"])
+def test_inventory_drills_one_level_per_click_and_the_url_follows(server, page, lang):
+    """City → 市场部 → 片区 → 客户经理: each click on the table's first row opens exactly the next
+    level, and the URL carries the filter (a reload shows the same level)."""
+    suffix = "" if lang == "zh" else "?lang=English"
+    page.goto(f"{server}/inventory{suffix}")
+    settle(page)
+    levels = ("dep", "ter", "cm")
+    for depth, key in enumerate(levels):
+        click_first_row(page, f"inventory_table_{('department', 'territory', 'cm')[depth]}")
+        try:
+            page.wait_for_function(f"() => location.search.includes('{key}=')", timeout=30_000)
+        finally:
+            shoot(page, f"inventory_drill_{lang}_{depth}")
+        settle(page)
+        for deeper in levels[depth + 1 :]:
+            assert f"{deeper}=" not in page.url, f"skipped a level: {page.url}"
+        assert page.locator('[data-testid="stException"]').count() == 0
+    url = page.url
+    page.reload()
+    settle(page)
+    assert page.url == url and all(f"{k}=" in page.url for k in levels)
+    shoot(page, f"inventory_drilled_{lang}")

@@ -1,5 +1,9 @@
 """The retailer × week roll-up, cm_scorecard and cm_visits on a hand-made route.
 
+The route's store sets the on-time rule (setting visit_max_gap_days) to 7 days, the rule
+its expected values were worked out with; the shipped default (9 days) and the unvisited
+rule are worked through on a second route further down.
+
 Period W1–W4 = 2026-06-01 … 2026-06-22 (2026-W23 … W26); W0 = 2026-05-25 is read for
 "the week before". Same period: 2025-W23 … W26 = 2025-06-02 … 2025-06-23.
 
@@ -18,10 +22,12 @@ Period W1–W4 = 2026-06-01 … 2026-06-22 (2026-W23 … W26); W0 = 2026-05-25 i
 
 from __future__ import annotations
 
+import shutil
+
 import pandas as pd
 import pytest
 
-from marketpulse import cli, metrics, rollup, store
+from marketpulse import cli, metrics, rollup, rules, store
 
 W0, W1, W2, W3, W4 = "2026-05-25", "2026-06-01", "2026-06-08", "2026-06-15", "2026-06-22"
 CM = {"R1": "C1", "R2": "C1", "R3": "C1", "R5": "C1", "R4": "C2"}
@@ -97,6 +103,7 @@ def route(tmp_path_factory):
         add_city(con)
         add_facts(con)
         rollup.rebuild(con)
+        con.execute("update setting set value = 7 where key = 'visit_max_gap_days'")  # the rule these tests assume
     return db
 
 
@@ -167,7 +174,7 @@ def test_visit_rate_with_a_missed_visit_and_a_closed_retailer(route):
     assert c1.visit_rate == pytest.approx(7 / 13)
     assert c1.retailers == 3  # open at W4: R1, R2, R5
     # not visited in W3 nor W4: R2 (last 06-09) and R5 (never); R1 was visited
-    assert c1.unvisited_2w == 2
+    assert c1.unvisited_retailers == 2
     assert c1.level_name == "张三"
 
 
@@ -182,7 +189,7 @@ def test_on_time_and_copy_suspect_rates(route):
     assert c2.on_time_rate == 1
     assert (c2.copy_suspect_visits, c2.visit_reports) == (3, 4)
     assert c2.copy_suspect_rate == pytest.approx(0.75)
-    assert c2.visit_rate == 1 and c2.unvisited_2w == 0
+    assert c2.visit_rate == 1 and c2.unvisited_retailers == 0
 
 
 def test_sales_growth_new_brands_and_order_fill(route):
@@ -202,6 +209,9 @@ def test_sales_growth_new_brands_and_order_fill(route):
     # orders: C1 6 of 10 (0 lines in full); C2 06-04 and 06-11 in the period, 4 of 4
     assert c1.order_fill_rate == pytest.approx(0.6) and c1.fulfilment_rate == 0
     assert c2.order_fill_rate == 1 and c2.order_lines == 2
+    # by order (retailer × day): C1's one order of 06-03 is short → 0 of 1; C2's two, in full
+    assert (c1.orders, c1.filled_orders, c1.line_fulfilment_rate) == (1, 0, 0)
+    assert (c2.orders, c2.filled_orders, c2.fulfilment_rate, c2.line_fulfilment_rate) == (2, 2, 1, 1)
 
 
 def test_sales_growth_is_like_for_like(route):
@@ -258,10 +268,10 @@ def test_cm_visits_route_grid(route):
     by = {(row.level_key, str(row.week)[:10]): row for row in got.itertuples()}
     r2_w3, r2_w4 = by[("R2", W3)], by[("R2", W4)]
     # R2 last visited 06-09 (week W2): one week unvisited at W3, two at W4
-    assert (r2_w3.weeks_unvisited, r2_w3.unvisited_2w) == (1, False)
-    assert (r2_w4.weeks_unvisited, r2_w4.unvisited_2w) == (2, True)
+    assert (r2_w3.weeks_unvisited, r2_w3.unvisited) == (1, False)
+    assert (r2_w4.weeks_unvisited, r2_w4.unvisited) == (2, True)
     # R5 never visited: no week count, unvisited for two weeks already at W1 (open in W0)
-    assert pd.isna(by[("R5", W1)].weeks_unvisited) and by[("R5", W1)].unvisited_2w
+    assert pd.isna(by[("R5", W1)].weeks_unvisited) and by[("R5", W1)].unvisited
     r1_w3 = by[("R1", W3)]
     assert (r1_w3.late_visits, r1_w3.max_days_since_previous, r1_w3.weeks_unvisited) == (1, 8, 0)
     assert by[("R1", W1)].spec_lines == 2 and by[("R1", W1)].level_name == "店R1"
@@ -284,6 +294,163 @@ def test_cm_detail_helper(route):
     assert len(metrics.cm_detail("C2", W1, W4, path=route).copy_suspect) == 3
     with pytest.raises(ValueError, match="Unknown filter"):
         metrics.cm_detail("C1", W1, W4, path=route, brand="中华")
+
+
+# ── the visit rules: on-time gap and unvisited weeks ─────────────────────────
+# A second route, W1–W4 as above, the store's first week W1; rules as shipped unless set.
+#   C1 (T1): R1 visits Mon 06-01, Tue 06-09 (8 days), Thu 06-18 (9 days), Sun 06-28 (10 days)
+#            R2 visits 06-01 only: W2, W3, W4 missed — 3 planned weeks at W4
+#            R3 visits 06-08 only: W3, W4 missed — 2 planned weeks at W4; R3 moves to
+#            C2 (T2) from W3, so at W4 it is C2's
+#   C2 (T2): R4 visits 06-01, 06-08, 06-15, 06-22 (7 days each)
+#            R5 open, never visited; R6 opened 2026-06-17 (W3), never visited
+
+
+def add_rule_route(con):
+    con.execute("insert into department values ('D1', '城区市场部')")
+    con.execute("insert into territory values ('T1', '东片', 'D1', '城网'), ('T2', '西片', 'D1', '城网')")
+    con.execute("insert into customer_manager values ('C1', '张三', 'T1'), ('C2', '李四', 'T2')")
+    con.execute("insert into spec values ('S1', '中华(硬)', '中华', '一类', 400, 450, true, date '2020-01-01')")
+    for lic, ter, cm, opened in [
+        ("R1", "T1", "C1", None), ("R2", "T1", "C1", None), ("R3", "T2", "C2", None),
+        ("R4", "T2", "C2", None), ("R5", "T2", "C2", None), ("R6", "T2", "C2", "2026-06-17"),
+    ]:  # fmt: skip
+        con.execute(
+            "insert into retailer values (?, ?, '食杂店', 8, ?, ?, null, ?, null)", [lic, "店" + lic, ter, cm, opened]
+        )
+        if lic != "R3":
+            con.execute(
+                "insert into retailer_assignment values (?, date '1900-01-01', null, ?, ?, '食杂店', 8)", [lic, ter, cm]
+            )
+    con.execute(
+        """insert into retailer_assignment values
+          ('R3', date '1900-01-01', date '2026-06-15', 'T1', 'C1', '食杂店', 8),
+          ('R3', date '2026-06-15', null, 'T2', 'C2', '食杂店', 8)"""
+    )
+    for day, lic, cm in [
+        ("2026-06-01", "R1", "C1"), ("2026-06-09", "R1", "C1"), ("2026-06-18", "R1", "C1"), ("2026-06-28", "R1", "C1"),
+        ("2026-06-01", "R2", "C1"), ("2026-06-08", "R3", "C1"),
+        ("2026-06-01", "R4", "C2"), ("2026-06-08", "R4", "C2"), ("2026-06-15", "R4", "C2"), ("2026-06-22", "R4", "C2"),
+    ]:  # fmt: skip
+        con.execute("insert into visit_line values (?, ?, ?, 'S1', 5, null, true, 1, null, 1)", [day, cm, lic])
+
+
+@pytest.fixture(scope="module")
+def rule_route(tmp_path_factory):
+    db = tmp_path_factory.mktemp("rules") / "store.duckdb"
+    with store.writer(db) as con:
+        add_rule_route(con)
+        rollup.rebuild(con)
+    return db
+
+
+def with_rules(db, tmp_path, **values):
+    """A copy of store `db` with settings changed through the rules API, as the Data page does."""
+    copy = tmp_path / "edited.duckdb"
+    shutil.copyfile(db, copy)
+    frame = rules.rules_frame("setting", copy)
+    for key, value in values.items():
+        frame.loc[frame["key"] == key, "value"] = value
+    rules.replace_rules_frame("setting", frame, db=copy)
+    return copy
+
+
+def test_visit_rules_ship_as_settings(rule_route):
+    settings = rules.rules_frame("setting", rule_route).set_index("key")
+    assert settings.loc["visit_max_gap_days", "value"] == 9 and settings.loc["unvisited_weeks", "value"] == 2
+    assert "一周加两天" in settings.loc["visit_max_gap_days", "note"]
+    c1 = card(rule_route)["C1"]
+    assert (c1.max_gap_days, c1.unvisited_weeks) == (9, 2)
+
+
+def test_on_time_under_the_default_nine_days(rule_route):
+    cards = card(rule_route)
+    c1, c2 = cards["C1"], cards["C2"]
+    # C1's reports with a previous visit: R1's gaps 8, 9, 10 (R2's and R3's one report each
+    # have none) → 8 ≤ 9 and 9 ≤ 9 on time, 10 late: 2 of 3
+    assert (c1.visit_reports, c1.timed_visits, c1.on_time_visits) == (6, 3, 2)
+    assert c1.on_time_rate == pytest.approx(2 / 3)
+    # C2: R4's gaps 7, 7, 7 → 3 of 3
+    assert (c2.timed_visits, c2.on_time_visits) == (3, 3)
+    # city: 2 + 3 = 5 of 3 + 3 = 6, a ratio of sums
+    assert card(rule_route, level="city")["city"].on_time_rate == pytest.approx(5 / 6)
+    weeks = run(rule_route, "cm_visits", cm_code="C1", week_from=W1, week_to=W4)
+    r1 = {str(row.week)[:10]: row for row in weeks[weeks.level_key == "R1"].itertuples()}
+    # late_visits per week: W2 gap 8 and W3 gap 9 on time, W4 gap 10 late
+    assert [(r1[w].max_days_since_previous, r1[w].late_visits) for w in (W2, W3, W4)] == [(8, 0), (9, 0), (10, 1)]
+
+
+def test_on_time_with_the_rule_set_to_seven_days(rule_route, tmp_path):
+    db = with_rules(rule_route, tmp_path, visit_max_gap_days=7)
+    c1, c2 = card(db)["C1"], card(db)["C2"]
+    # gaps 8, 9, 10 are all more than 7 days: 0 of 3; R4's 7-day gaps stay on time
+    assert (c1.timed_visits, c1.on_time_visits, c1.max_gap_days) == (3, 0, 7)
+    assert c2.on_time_rate == 1
+    weeks = run(db, "cm_visits", cm_code="C1", week_from=W1, week_to=W4)
+    assert weeks[weeks.level_key == "R1"].late_visits.tolist() == [0, 1, 1, 1]  # W1 has no previous visit
+
+
+def test_on_time_in_scope(rule_route):
+    # seen from 片区 T1 and from customer manager C1, C1's figures are the city run's
+    for scope in (store.Scope(territory_code="T1"), store.Scope(cm_code="C1")):
+        scoped = card(rule_route, scope=scope)
+        assert set(scoped) == {"C1"}
+        assert (scoped["C1"].timed_visits, scoped["C1"].on_time_visits) == (3, 2)
+    assert card(rule_route, level="city", scope=store.Scope(territory_code="T1"))["city"].on_time_rate == (
+        pytest.approx(2 / 3)
+    )
+
+
+def test_unvisited_under_the_default_two_weeks(rule_route):
+    cards = card(rule_route)
+    # at W4, missed 2+ planned weeks: C1 R2 (3 weeks); C2 R3 (2 weeks, moved to C2 at W3),
+    # R5 (never visited, open since before W1) and R6 (opened in W3: open W3 and W4, unvisited)
+    assert cards["C1"].unvisited_retailers == 1 and cards["C2"].unvisited_retailers == 3
+    assert card(rule_route, level="city")["city"].unvisited_retailers == 4
+    detail = metrics.cm_detail("C2", W1, W4, path=rule_route)
+    assert sorted(detail.unvisited.level_key) == ["R3", "R5", "R6"]
+    # R3 at W3 had missed W3 only: last visit 06-08 is in W2
+    weeks = run(rule_route, "cm_visits", cm_code="C2", week_from=W1, week_to=W4)
+    r3 = {str(row.week)[:10]: row.unvisited for row in weeks[weeks.level_key == "R3"].itertuples()}
+    assert r3 == {W3: False, W4: True}  # C2's route holds R3 from W3 on
+
+
+def test_unvisited_with_the_rule_set_to_three_weeks(rule_route, tmp_path):
+    db = with_rules(rule_route, tmp_path, unvisited_weeks=3)
+    cards = card(db)
+    # the 3 weeks ending at W4 are W2–W4: R2 (last visit W1) is listed; R3 (last visit W2,
+    # 2 planned weeks missed) is not; R5 (never, open all 3) is; R6 (open W3, W4 only) is not
+    assert cards["C1"].unvisited_retailers == 1 and cards["C2"].unvisited_retailers == 1
+    assert cards["C2"].unvisited_weeks == 3
+    assert sorted(metrics.cm_detail("C1", W1, W4, path=db).unvisited.level_key) == ["R2"]
+    assert sorted(metrics.cm_detail("C2", W1, W4, path=db).unvisited.level_key) == ["R5"]
+    # a retailer never visited needs the store to hold all 3 weeks: at W1 and W2 they would
+    # start before W1, the store's first week, so R5 is not listed yet; from W3 (W1–W3) it is
+    weeks = run(db, "cm_visits", cm_code="C2", week_from=W1, week_to=W4)
+    r5 = weeks[weeks.level_key == "R5"].unvisited.tolist()
+    assert r5 == [False, False, True, True]
+
+
+def test_unvisited_in_scope(rule_route):
+    # 片区 T2 and customer manager C2 see the moved R3 as theirs, as the city run does
+    assert card(rule_route, scope=store.Scope(territory_code="T2"))["C2"].unvisited_retailers == 3
+    assert card(rule_route, scope=store.Scope(cm_code="C2"))["C2"].unvisited_retailers == 3
+    assert card(rule_route, scope=store.Scope(territory_code="T1"))["C1"].unvisited_retailers == 1
+    scoped = metrics.cm_detail("C2", W1, W4, scope=store.Scope(cm_code="C2"), path=rule_route)
+    assert sorted(scoped.unvisited.level_key) == ["R3", "R5", "R6"]
+
+
+def test_visit_rules_are_edited_with_the_rules_command(rule_route, tmp_path, monkeypatch, capsys):
+    db = tmp_path / "cli.duckdb"
+    shutil.copyfile(rule_route, db)
+    monkeypatch.setenv("MARKETPULSE_DB", str(db))
+    assert cli.main(["rules", "export", str(tmp_path / "rules"), "--table", "setting"]) == 0
+    frame = pd.read_csv(tmp_path / "rules" / "setting.csv")
+    frame.loc[frame["key"] == "unvisited_weeks", "value"] = 3
+    frame.to_csv(tmp_path / "setting.csv", index=False)
+    assert cli.main(["rules", "load", str(tmp_path / "setting.csv"), "--table", "setting"]) == 0
+    capsys.readouterr()
+    assert card(db)["C2"].unvisited_retailers == 1
 
 
 # ── the simulated small city ──────────────────────────────────────────────────
@@ -325,4 +492,4 @@ def test_demo_city_planted_customer_managers_stand_out(demo_city):
     # the one who misses a third of the visits covers about two in three; the rest nearly all
     assert cards.loc[skipper.cm_code, "visit_rate"] == pytest.approx(2 / 3, abs=0.08)
     assert cards.drop(index=skipper.cm_code).visit_rate.min() > 0.9
-    assert cards.unvisited_2w.idxmax() == skipper.cm_code
+    assert cards.unvisited_retailers.idxmax() == skipper.cm_code

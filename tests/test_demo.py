@@ -63,7 +63,8 @@ def test_small_city_counts(q):
     assert counts.weeks == 60 >= 53  # same-period comparison has a year behind the last week
     assert 50_000 < counts.visit_lines < 150_000
     assert 40_000 < counts.order_lines < counts.visit_lines
-    assert counts.truth_rows == 6 and counts.demo_imports == 1
+    # the six planted events of EVENT_KINDS, the 调价 and the 片区 redraw
+    assert counts.truth_rows == 8 and counts.demo_imports == 1
 
 
 def test_window_ends_on_the_last_complete_week_and_nothing_is_in_the_future(q):
@@ -123,7 +124,9 @@ def test_facts_fall_inside_each_retailers_open_period_and_name_its_manager(q):
     outside = q(
         """select
                (select count(*) from visit_line join retailer as r using (license_no)
-                where visit_date < r.opened_on or visit_date > r.closed_on or visit_line.cm_code <> r.cm_code) as visits,
+                asof join retailer_assignment as a
+                  on a.license_no = visit_line.license_no and visit_line.visit_date >= a.valid_from
+                where visit_date < r.opened_on or visit_date > r.closed_on or visit_line.cm_code <> a.cm_code) as visits,
                (select count(*) from order_line join retailer as r using (license_no)
                 where order_date < r.opened_on or order_date > r.closed_on) as orders,
                (select count(*) from retailer where closed_on is not null) as closed,
@@ -211,7 +214,7 @@ def _cells(q, row):
 
 
 def test_truth_rows_name_real_codes_and_mondays(q, truth):
-    assert set(truth) == set(simulate.EVENT_KINDS)
+    assert set(truth) == {*simulate.EVENT_KINDS, simulate.PRICE_CHANGE, simulate.REDRAW}
     for row in truth.values():
         assert _week(row.first_week).weekday() == 0 and _week(row.last_week).weekday() == 0
         assert _week(row.first_week) <= _week(row.last_week) <= END
@@ -220,7 +223,7 @@ def test_truth_rows_name_real_codes_and_mondays(q, truth):
         "(select list(spec_code) from spec) as s"
     ).iloc[0]
     for row in truth.values():
-        assert row.territory_code in list(known.t)
+        assert pd.isna(row.territory_code) or row.territory_code in list(known.t)  # a 调价 is city-wide
         assert pd.isna(row.cm_code) or row.cm_code in list(known.c)
         assert pd.isna(row.spec_code) or row.spec_code in list(known.s)
 

@@ -12,7 +12,7 @@ import pytest
 import xlsxwriter
 from openpyxl import Workbook
 
-from marketpulse import cli, ingest, rollup, store
+from marketpulse import cli, ingest, rollup, simulate, store
 
 DATA = Path(__file__).parent / "data"
 REFERENCE_FILES = ["territories.csv", "customer_managers.csv", "retailers.csv", "specs.csv"]
@@ -275,7 +275,7 @@ def test_corrected_order_row_replaces_the_earlier_one(db):
 
 
 def assert_rollups_equal_rebuild(path):
-    tables = ["weekly_observation", "retailer_visit"]
+    tables = ["weekly_observation", "retailer_visit", "trailing_sales", "market_cell"]
     before = {t: rows(path, f"select * from {t} order by all") for t in tables}
     with store.writer(path) as con:
         rollup.rebuild(con)
@@ -469,3 +469,221 @@ def test_cli_exit_codes(db, tmp_path, capsys):
     assert cli.main(["import", "--kind", "weather", str(good)]) == 2
     assert cli.main(["import", "--kind", "visits", str(good)]) == 0
     assert "nothing was added" in capsys.readouterr().out
+
+
+# ── validity periods: 调价 and moves filed late (生效日期) ─────────────────────────
+
+SPECS_EN = "spec_code,spec_name,brand,price_class,wholesale_price,suggested_retail_price,is_key_brand,launch_date"
+RETAILERS_EN = "license_no,retailer_name,format,tier,territory_code,cm_code,area_type,opened_on,closed_on"
+
+
+def periods(path, table="spec_price", key="S1"):
+    column = "spec_code" if table == "spec_price" else "license_no"
+    values = "wholesale_price::double, suggested_retail_price::double" if table == "spec_price" else "territory_code"
+    return rows(
+        path,
+        f"select valid_from::varchar, valid_to::varchar, {values} from {table} where {column} = $k order by 1",
+        {"k": key},
+    )
+
+
+def test_a_price_list_keeps_the_earlier_prices_as_history(db):
+    # S1 400 / 450 since the reference import; a list filed on 2025-12-31 says 410 / 460 from 2025-10-06
+    first = ingest.import_bytes(
+        csv(SPECS_EN + ",生效日期", "S1,中华(硬),中华,一类,410,460,是,2020-01-01,2025-10-06"),
+        "a.csv",
+        db=db,
+        today=TODAY,
+    )
+    assert (first.rows_replaced, first.rows_new) == (1, 0)
+    assert periods(db) == [("1900-01-01", "2025-10-06", 400.0, 450.0), ("2025-10-06", None, 410.0, 460.0)]
+    assert rows(
+        db, "select wholesale_price::double, suggested_retail_price::double from spec where spec_code = 'S1'"
+    ) == [(410.0, 460.0)]
+    # the same prices again, the date spelt otherwise (an English header alias): nothing changes
+    again = ingest.import_bytes(
+        csv(SPECS_EN + ",valid_from", "S1,中华(硬),中华,一类,410,460,是,2020-01-01,2025/10/6"),
+        "b.csv",
+        db=db,
+        today=TODAY,
+    )
+    assert (again.rows_replaced, again.rows_unchanged) == (0, 1)
+    # a list without 生效日期, filed Wednesday 2026-01-07: from that week's Monday 2026-01-05
+    ingest.import_bytes(
+        csv(SPECS_EN, "S1,中华(硬),中华,一类,420,470,是,2020-01-01"), "c.csv", db=db, today=dt.date(2026, 1, 7)
+    )
+    assert periods(db)[-2:] == [("2025-10-06", "2026-01-05", 410.0, 460.0), ("2026-01-05", None, 420.0, 470.0)]
+    # a correction dated back into the middle: it holds from 2025-11-03 on, so it splits the
+    # 410 / 460 period there and replaces what was filed for the weeks after
+    fix = ingest.import_bytes(
+        csv(SPECS_EN + ",生效日期", "S1,中华(硬),中华,一类,405,455,是,2020-01-01,2025-11-03"),
+        "d.csv",
+        db=db,
+        today=TODAY,
+    )
+    assert fix.rows_replaced == 1
+    assert periods(db) == [
+        ("1900-01-01", "2025-10-06", 400.0, 450.0),
+        ("2025-10-06", "2025-11-03", 410.0, 460.0),
+        ("2025-11-03", None, 405.0, 455.0),
+    ]
+    # back to the first prices from 2025-10-06: the periods merge into one again
+    ingest.import_bytes(
+        csv(SPECS_EN + ",生效日期", "S1,中华(硬),中华,一类,400,450,是,2020-01-01,2025-10-06"),
+        "e.csv",
+        db=db,
+        today=TODAY,
+    )
+    assert periods(db) == [("1900-01-01", None, 400.0, 450.0)]
+    assert periods(db, key="S2") == [("1900-01-01", None, 190.0, 230.0)]  # untouched
+
+
+def test_a_new_spec_holds_its_first_prices_from_the_start(db):
+    # a spec the store did not know: its first prices are all it has, for every week
+    ingest.import_bytes(
+        csv(SPECS_EN + ",生效日期", "S9,黄山(红),黄山,三类,95,110,否,2024-01-01,2025-12-01"),
+        "s.csv",
+        db=db,
+        today=TODAY,
+    )
+    assert periods(db, key="S9") == [("1900-01-01", None, 95.0, 110.0)]
+
+
+def test_visit_prices_are_checked_against_the_price_in_force_on_the_visit_date(db):
+    # S2 230 until 2025-10-06, 500 from then: 240 on 2025-09-29 is plausible (0.5–2 × 230), on
+    # 2025-10-06 it is below 0.5 × 500 = 250 and held back
+    ingest.import_bytes(
+        csv(SPECS_EN + ",生效日期", "S2,玉溪(软),玉溪,二类,190,500,否,2021-05-01,2025-10-06"),
+        "s.csv",
+        db=db,
+        today=TODAY,
+    )
+    summary = ingest.import_bytes(
+        csv(VISITS_EN, "2025-09-29,C1,R1,S2,5,240,是,,", "2025-10-06,C1,R1,S2,5,240,是,,"), "v.csv", db=db, today=TODAY
+    )
+    assert (summary.rows_stored, summary.rows_quarantined) == (1, 1)
+    held = ingest.quarantine_frame(summary.import_id, db=db).iloc[0]
+    assert held.reason_code == "price_out_of_range" and "建议零售价 500.00" in held.reason_zh
+    assert rows(db, "select visit_date::varchar from visit_line") == [("2025-09-29",)]
+
+
+def test_an_unreadable_effective_date_holds_the_row_back(db):
+    summary = ingest.import_bytes(
+        csv(SPECS_EN + ",生效日期", "S1,中华(硬),中华,一类,410,460,是,2020-01-01,下周一"), "s.csv", db=db, today=TODAY
+    )
+    assert summary.rows_quarantined == 1
+    assert summary.by_reason[0][:2] == ("date_invalid", "日期无法识别或不合理:生效日期")
+    assert periods(db) == [("1900-01-01", None, 400.0, 450.0)]
+
+
+def test_effective_date_is_an_optional_column_of_retailers_and_specs():
+    for kind in ("retailers", "specs"):
+        column = ingest.KINDS[kind].column("effective_date")
+        assert (column.zh, column.type, column.required) == ("生效日期", "date", False)
+        assert "生效日期/effective_date?" in ingest.expected_columns(kind, "zh")
+    headers = ingest.KINDS["specs"].headers("zh")[:-1] + ["执行日期"]
+    assert ingest.detect_kind(headers).name == "specs"
+
+
+def test_a_move_filed_late_is_dated_back_and_its_weeks_follow(db):
+    # R1 visited on 2025-12-08 and 2025-12-15 (T1). The move to T2 / C2 is first filed on
+    # Wednesday 2026-01-07 without a date (from Monday 2026-01-05), then again with
+    # 生效日期 2025-12-01: the open period starts there and both weeks go to T2.
+    ingest.import_bytes(
+        csv(VISITS_EN, "2025-12-08,C1,R1,S1,10,450,是,2,", "2025-12-15,C1,R1,S1,9,450,是,1,"),
+        "v.csv",
+        db=db,
+        today=TODAY,
+    )
+    moved = csv(RETAILERS_EN, "R1,东门便利店,便利店,8,T2,C2,城网,2015-03-01,")
+    wednesday = dt.date(2026, 1, 7)
+    ingest.import_bytes(moved, "r1.csv", db=db, today=wednesday)
+    assert periods(db, "retailer_assignment", "R1") == [("2015-03-01", "2026-01-05", "T1"), ("2026-01-05", None, "T2")]
+    observed = "select week::varchar, territory_code, cm_code from weekly_observation order by 1"
+    assert rows(db, observed) == [("2025-12-08", "T1", "C1"), ("2025-12-15", "T1", "C1")]
+    late = ingest.import_bytes(
+        csv(RETAILERS_EN + ",生效日期", "R1,东门便利店,便利店,8,T2,C2,城网,2015-03-01,,2025-12-01"),
+        "r1-dated.csv",
+        db=db,
+        today=wednesday,
+    )
+    assert (late.rows_replaced, late.rows_unchanged) == (1, 0)  # the row is the same, its history is not
+    assert periods(db, "retailer_assignment", "R1") == [("2015-03-01", "2025-12-01", "T1"), ("2025-12-01", None, "T2")]
+    assert rows(db, observed) == [("2025-12-08", "T2", "C2"), ("2025-12-15", "T2", "C2")]
+    planned = "select week::varchar, territory_code from retailer_week where license_no = 'R1' order by 1"
+    assert rows(db, planned) == [("2025-12-08", "T2"), ("2025-12-15", "T2")]
+    assert_rollups_equal_rebuild(db)
+    # T2 again, dated 2025-12-15: T2 already holds from then on, so nothing changes (a row says
+    # what holds from its date on, not what held before it)
+    ingest.import_bytes(
+        csv(RETAILERS_EN + ",生效日期", "R1,东门便利店,便利店,8,T2,C2,城网,2015-03-01,,2025-12-15"),
+        "r1-redated.csv",
+        db=db,
+        today=wednesday,
+    )
+    assert periods(db, "retailer_assignment", "R1") == [("2015-03-01", "2025-12-01", "T1"), ("2025-12-01", None, "T2")]
+    # back to T1 from 2025-12-01 (the periods merge), then T2 from 2025-12-15: the first week
+    # returns to T1, the second stays in T2
+    back = csv(RETAILERS_EN + ",生效日期", "R1,东门便利店,便利店,8,T1,C1,城网,2015-03-01,,2025-12-01")
+    ingest.import_bytes(back, "r1-back.csv", db=db, today=wednesday)
+    ingest.import_bytes(
+        csv(RETAILERS_EN + ",生效日期", "R1,东门便利店,便利店,8,T2,C2,城网,2015-03-01,,2025/12/15"),  # other bytes
+        "r1-mid.csv",
+        db=db,
+        today=wednesday,
+    )
+    assert periods(db, "retailer_assignment", "R1") == [("2015-03-01", "2025-12-15", "T1"), ("2025-12-15", None, "T2")]
+    assert rows(db, observed) == [("2025-12-08", "T1", "C1"), ("2025-12-15", "T2", "C2")]
+    assert_rollups_equal_rebuild(db)
+
+
+def test_an_older_store_gets_its_spec_prices_as_history(tmp_path):
+    path = tmp_path / "v6.duckdb"
+    with duckdb.connect(str(path)) as con:  # a version-6 store, as the release before spec_price left it
+        con.execute("create table schema_version (version integer primary key, applied_at timestamp not null)")
+        for number, migration in store.migrations():
+            if number <= 6:
+                con.execute(migration.read_text(encoding="utf-8"))
+                con.execute("insert into schema_version values ($v, now())", {"v": number})
+        con.execute("insert into spec values ('S1', '中华(硬)', '中华', '一类', 400, 450, true, date '2020-01-01')")
+    assert store.Reader(path).sql("select count(*) as n from spec_price")["n"][0] == 1  # opening upgrades it
+    assert rows(path, "select spec_code, valid_from::varchar, valid_to, wholesale_price::double from spec_price") == [
+        ("S1", "1900-01-01", None, 400.0)
+    ]
+
+
+def test_the_demo_files_carry_the_planted_price_change(tmp_path):
+    # the simulated city as files: specs.csv with the prices the window began with, then the
+    # 调价 as a later price list with 生效日期; imported in that order they give the city's periods
+    city = simulate.simulate("small", seed=7, weeks=40)
+    simulate.write_files(tmp_path, scale="small", seed=7, weeks=40)
+    db = tmp_path / "files.duckdb"
+    for name in ("territories.csv", "customer_managers.csv", "retailers.csv", "specs.csv", "specs_price_change.csv"):
+        summary = ingest.import_file(tmp_path / name, db=db)
+        assert summary.rows_quarantined == 0, summary.text("en")
+    assert summary.kind == "specs" and (summary.rows_replaced, summary.rows_new) == (1, 0)
+    got = rows(
+        db,
+        "select spec_code, valid_from, valid_to, wholesale_price::double, suggested_retail_price::double from spec_price",
+    )
+    want = city.spec_price.astype({"wholesale_price": float, "suggested_retail_price": float})
+    assert sorted(got) == sorted(
+        (r.spec_code, r.valid_from, r.valid_to, r.wholesale_price, r.suggested_retail_price) for r in want.itertuples()
+    )
+    assert len(got) == len(city.spec) + 1
+
+
+def test_weeks_before_a_retailers_first_period_follow_its_current_values(db):
+    # R3 opened 2018-06-01 (its first period starts there), yet a visit is dated 2018-05-07:
+    # that week reads R3's current 片区. A move dated 2025-12-01 changes it too, so the
+    # refresh reaches back to it and incremental still equals a full rebuild.
+    ingest.import_bytes(csv(VISITS_EN, "2018-05-07,C3,R3,S1,10,450,是,,"), "v.csv", db=db, today=TODAY)
+    assert rows(db, "select territory_code from weekly_observation") == [("T3",)]
+    ingest.import_bytes(
+        csv(RETAILERS_EN + ",生效日期", "R3,北乡超市,超市,20,T2,C2,农网,2018-06-01,,2025-12-01"),
+        "r3.csv",
+        db=db,
+        today=TODAY,
+    )
+    assert rows(db, "select territory_code from weekly_observation") == [("T2",)]
+    assert_rollups_equal_rebuild(db)

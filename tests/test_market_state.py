@@ -67,8 +67,8 @@ def city(db):
     return db
 
 
-def cells(scope=store.CITY, **filters):
-    frame = metrics.market_state(W3, W3, scope=scope, **filters)
+def cells(scope=store.CITY, week_from=W3, **filters):
+    frame = metrics.market_state(week_from, week_from, scope=scope, **filters)
     return {(row.spec_code, row.territory_code): row for row in frame.itertuples()}
 
 
@@ -227,6 +227,101 @@ def test_cli_runs_market_state(city, capsys):
     out = capsys.readouterr().out
     assert out.splitlines()[0].startswith("week,spec_code,spec_name,territory_code,territory_name")
     assert ",tight," in out and ",loose," in out and ",balanced," in out
+
+
+def test_low_cover_alone_makes_a_cell_tight_when_no_price_was_observed(city):
+    # S1 × T2 is R3 alone: stock 2 over sales 10 a week → ratio 0.2 < 0.5. With no price
+    # written down in W3 the price index is unknown: low cover alone makes the cell tight.
+    # Score: cover 100 is the only known signal (margin needs a price too) → 100.
+    with store.writer(city) as con:
+        con.execute(f"update visit_line set retail_price = null where license_no = 'R3' and visit_date = '{W3}'")
+        rollup.rebuild(con)
+    b = cells()[("S1", "T2")]
+    assert b.price_index != b.price_index and b.margin != b.margin  # null
+    assert (b.ratio, b.state, b.cover_score, b.state_score) == (pytest.approx(0.2), "tight", 100, 100)
+    # a price observed below index_tight (445 / 450 = 98.9 < 100, yet ≥ 95) is evidence
+    # against tightness: balanced
+    with store.writer(city) as con:
+        con.execute(f"update visit_line set retail_price = 445 where license_no = 'R3' and visit_date = '{W3}'")
+        rollup.rebuild(con)
+    b = cells()[("S1", "T2")]
+    assert b.price_index == pytest.approx(100 * 445 / 450)
+    assert b.state == "balanced"
+
+
+# ── a retailer that changes 片区 ─────────────────────────────────────────────
+
+M1, M2, M3, M4 = W0, W1, W2, W3
+
+
+@pytest.fixture
+def moving_city(db):
+    """片区 T1 (C1) and T2 (C2), 城网, S1 at 450 every week (index 100). RA (食杂店 · 06-15, band
+    0.5–2.0) stays in T1, RB (食杂店 · 06-15) in T2; RM (超市 · 01-05, band 0.6–2.5) is in T1
+    for weeks 1–3 and moves to T2 (and C2) from week 4. Weekly stock and sales: RA 20 and 10,
+    RB 12 and 4, RM 15 and 2, 4, 6, 8."""
+    with store.writer(db) as con:
+        con.execute("insert into department values ('D1', '城区市场部')")
+        con.execute("insert into territory values ('T1', '东片', 'D1', '城网'), ('T2', '西片', 'D1', '城网')")
+        con.execute("insert into customer_manager values ('C1', '张三', 'T1'), ('C2', '李四', 'T2')")
+        con.execute(
+            "insert into retailer values ('RA', '店RA', '食杂店', 8, 'T1', 'C1', null, null, null), "
+            "('RB', '店RB', '食杂店', 8, 'T2', 'C2', null, null, null), "
+            "('RM', '店RM', '超市', 3, 'T2', 'C2', null, null, null)"
+        )
+        con.execute(
+            "insert into retailer_assignment values "
+            "('RA', date '1900-01-01', null, 'T1', 'C1', '食杂店', 8), "
+            "('RB', date '1900-01-01', null, 'T2', 'C2', '食杂店', 8), "
+            f"('RM', date '1900-01-01', date '{M4}', 'T1', 'C1', '超市', 3), "
+            f"('RM', date '{M4}', null, 'T2', 'C2', '超市', 3)"
+        )
+        con.execute("insert into spec values ('S1', '中华(硬)', '中华', '一类', 400, 450, true, date '2020-01-01')")
+        for week, rm_sales in ((M1, 2), (M2, 4), (M3, 6), (M4, 8)):
+            for lic, cm, stock, sales in (
+                ("RA", "C1", 20, 10),
+                ("RB", "C2", 12, 4),
+                ("RM", "C1" if week < M4 else "C2", 15, rm_sales),
+            ):
+                con.execute(
+                    "insert into visit_line values (?, ?, ?, 'S1', ?, 450, true, ?, null, 1)",
+                    [week, cm, lic, stock, sales],
+                )
+        rollup.rebuild(con)
+    return db
+
+
+def test_after_a_move_cover_and_bands_follow_the_retailers_of_the_week(moving_city):
+    # Week 4, each retailer's own trailing sales (weeks 1–4): RA 40, RB 16, RM 2+4+6+8 = 20.
+    # S1 × T2 = RB + RM: ratio (12 + 15) / ((16 + 20) / 4) = 27 / 9 = 3.0. Its band weighs the
+    # groups by those own sales, 16 : 20 → low (16·0.5 + 20·0.6) / 36 = 0.5556, high
+    # (16·2.0 + 20·2.5) / 36 = 2.2778; 3.0 > 2.2778 → loose, cover score 0.
+    # (Over T2's credited weeks alone RM's group would weigh 8 and the ratio be 27 / 6 = 4.5.)
+    got = cells(week_from=M4)
+    b = got[("S1", "T2")]
+    assert (b.stock_qty, b.avg_weekly_sales_4w, b.ratio) == (27, 9, 3.0)
+    assert (b.ratio_low, b.ratio_high) == pytest.approx((20 / 36, 82 / 36))
+    assert (b.state, b.cover_score) == ("loose", 0)
+    # S1 × T1 = RA alone: 20 / 10 = 2.0 on 0.5–2.0 (not above the high point), index 100 → balanced
+    a = got[("S1", "T1")]
+    assert (a.ratio, a.ratio_low, a.ratio_high, a.state) == (2.0, 0.5, 2.0, "balanced")
+    # the same cover as 存销比's
+    ratio = metrics.inventory_ratio(M4, M4, level="territory", spec_code="S1").set_index("level_key")
+    assert {t: got[("S1", t)].ratio for t in ("T1", "T2")} == pytest.approx(ratio["ratio"].to_dict())
+
+
+@pytest.mark.parametrize(
+    "scope, cell, expected",
+    [
+        (store.Scope(territory_code="T2"), ("S1", "T2"), (3.0, 82 / 36)),
+        (store.Scope(cm_code="C2"), ("S1", "T2"), (3.0, 82 / 36)),
+        (store.Scope(cm_code="C1"), ("S1", "T1"), (2.0, 2.0)),
+    ],
+)
+def test_a_move_under_a_scope(moving_city, scope, cell, expected):
+    got = cells(scope=scope, week_from=M4)
+    assert set(got) == {cell}
+    assert (got[cell].ratio, got[cell].ratio_high) == pytest.approx(expected)
 
 
 # ── market signals in notes ──────────────────────────────────────────────────

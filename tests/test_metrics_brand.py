@@ -20,7 +20,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from marketpulse import cli, metrics, rollup, store
+from marketpulse import cli, i18n, metrics, rollup, store, views
 
 W0, W1, W2, W3 = "2026-03-02", "2026-03-09", "2026-03-16", "2026-03-23"
 SP_W2 = "2025-03-17"  # 2025-W12, the same period (同期) of W2 = 2026-W12
@@ -136,20 +136,40 @@ def test_distribution_counts_active_retailers_only(city):
     # W2 R1, R2, R3                     → 3
     # W3 R1, R2, R4 supplied            → 3
     assert list(n1.carrying_retailers) == [1, 2, 3, 3]
-    # 铺货率 counts retailers that stocked or ordered it: R4's unfilled order counts in W1
-    # W0 1 of 5 = 0.2; W1 3 of 5 = 0.6; W2 3 of 4 = 0.75; W3 3 of 4 = 0.75
-    assert list(n1.distributed_retailers) == [1, 3, 3, 3]
-    assert list(n1.distribution_rate) == pytest.approx([0.2, 0.6, 0.75, 0.75])
+    # 铺货率 (cumulative): active retailers that stocked or ordered it since launch.
+    # First stocked or ordered: R1 W0 (stock 5), R2 W1 (its W0 count was 0), R4 W1 (the
+    # unfilled order counts: it ordered), R3 W2 (stock 2); R5 never.
+    # W0 {R1} 1 of 5 = 0.2; W1 {R1, R2, R4} 3 of 5 = 0.6;
+    # W2 {R1, R2, R3, R4} 4 of 4 = 1; W3 still 4 of 4 = 1 (nobody visited R3 again: it counts)
+    assert list(n1.distributed_retailers) == [1, 3, 4, 4]
+    assert list(n1.distribution_rate) == pytest.approx([0.2, 0.6, 1, 1])
+
+
+def test_shelf_rate_is_weekly_over_visited_retailers(city):
+    n1 = rows(uptake(city), spec_code="N1")
+    # 上柜率: visited active retailers with N1 on the shelf or in stock ÷ visited active
+    # retailers. Every fixture visit line says on_shelf = true.
+    # W0 visited R1, R2: R1 stock 5, R2 stock 0 but on the shelf → 2 of 2 = 1
+    # W1 visited R1, R2: both → 2 of 2 = 1
+    # W2 visited R1, R2, R3 (N1) and R4 (S1 only): 3 of 4 = 0.75
+    # W3 nobody visited → null, not 0
+    assert list(n1.visited_retailers) == [2, 2, 4, 0]
+    assert list(n1.shelved_retailers) == [2, 2, 3, 0]
+    assert list(n1.shelf_rate[:3]) == pytest.approx([1, 1, 0.75])
+    assert pd.isna(n1.shelf_rate[3])
 
 
 def test_sellthrough_and_sales_per_stocking_retailer(city):
     n1 = rows(uptake(city), spec_code="N1")
-    # W0: R1's first visit has unknown sales → 0 selling of 1, no known sales → null
-    # W1: R1 sold 3, R2 sold 0 → 1 of 2 = 0.5; (3 + 0) ÷ 2 = 1.5 条
-    # W2: R1 4, R2 3, R3 unknown → 2 of 3; (4 + 3) ÷ 2 known = 3.5 条
-    # W3: supplied only, no visits → 0 of 3; no known sales → null
+    # 动销率 = carrying retailers selling ÷ carrying retailers whose week sales are known
+    # W0: R1's first visit has unknown sales → 0 known → null (not 0 of 1)
+    # W1: R1 sold 3, R2 sold 0 → 1 of 2 known = 0.5; (3 + 0) ÷ 2 = 1.5 条
+    # W2: R1 4, R2 3, R3 unknown → 2 of 2 known = 1 (not 2 of 3); (4 + 3) ÷ 2 known = 3.5 条
+    # W3: supplied only, no visits → 0 known → null (not 0 of 3)
     assert list(n1.selling_retailers) == [0, 1, 2, 0]
-    assert list(n1.sellthrough_rate) == pytest.approx([0, 0.5, 2 / 3, 0])
+    assert list(n1.sales_known_retailers) == [0, 2, 2, 0]
+    assert pd.isna(n1.sellthrough_rate[0]) and pd.isna(n1.sellthrough_rate[3])
+    assert list(n1.sellthrough_rate[1:3]) == pytest.approx([0.5, 1])
     assert n1.sales_per_stocking_retailer[1] == pytest.approx(1.5)
     assert n1.sales_per_stocking_retailer[2] == pytest.approx(3.5)
     assert pd.isna(n1.sales_per_stocking_retailer[0]) and pd.isna(n1.sales_per_stocking_retailer[3])
@@ -174,21 +194,27 @@ def test_cumulative_counts_start_at_launch_not_at_week_from(city):
     n1 = rows(uptake(city, week_from=W2), spec_code="N1")
     assert list(n1.weeks_since_launch) == [2, 3]
     assert list(n1.ordering_retailers) == [3, 3] and list(n1.repeat_retailers) == [2, 3]
+    # 铺货率 too: R4's W1 order (before week_from) keeps it reached, 4 of 4 in W2 and W3
+    assert list(n1.distributed_retailers) == [4, 4]
 
 
 def test_territory_rates_and_the_city_is_a_ratio_of_sums(city):
     got = rows(uptake(city, level="territory"), spec_code="N1")
     t1, t2 = rows(got, level_key="T1"), rows(got, level_key="T2")
-    # T1 (R1, R2, R3): carrying 1, 2, 3, 2 of 3
-    assert list(t1.distribution_rate) == pytest.approx([1 / 3, 2 / 3, 1, 2 / 3])
-    # T2 (R4, R5 until W1): stocked or ordered 0 of 2, 1 of 2 (R4's unfilled order), 0 of 1, 1 of 1
+    # T1 (R1, R2, R3) reached since launch: {R1} 1, {R1, R2} 2, {R1, R2, R3} 3, 3 of 3
+    assert list(t1.distribution_rate) == pytest.approx([1 / 3, 2 / 3, 1, 1])
+    # T2 (R4, R5 until W1): 0 of 2, 1 of 2 (R4's unfilled order), 1 of 1, 1 of 1
     assert list(t2.active_retailers) == [2, 2, 1, 1]
-    assert list(t2.distribution_rate) == pytest.approx([0, 0.5, 0, 1])
+    assert list(t2.distribution_rate) == pytest.approx([0, 0.5, 1, 1])
     assert t1.level_name[0] == "东片"
-    # W3 city: 3 of 4 = 0.75, not the mean of 2/3 and 1 (0.833)
-    city_w3 = one(uptake(city), spec_code="N1", week=W3)
-    assert city_w3.distribution_rate == pytest.approx(0.75)
-    assert city_w3.distribution_rate != pytest.approx((2 / 3 + 1) / 2)
+    # W1 city: (2 + 1) of (3 + 2) = 0.6, not the mean of 2/3 and 1/2 (0.583)
+    city_w1 = one(uptake(city), spec_code="N1", week=W1)
+    assert city_w1.distribution_rate == pytest.approx(0.6)
+    assert city_w1.distribution_rate != pytest.approx((2 / 3 + 1 / 2) / 2)
+    # 上柜率 W2: T1 R1, R2, R3 of 3 visited = 1; T2 R4 visited (S1 only), 0 of 1;
+    # city (3 + 0) of (3 + 1) = 0.75, not the mean 0.5
+    assert one(got, level_key="T1", week=W2).shelf_rate == 1
+    assert one(got, level_key="T2", week=W2).shelf_rate == 0
 
 
 def test_uptake_filters_and_scope(city):
@@ -294,6 +320,227 @@ def test_cli_runs_the_query(city, name, extra, capsys, monkeypatch):
     assert "T1" in out and "T2" not in out
 
 
+# ── a launch week with unknown sales, a move and a closure ────────────────────
+# A second hand-made city for the issue's shape: 15 retailers carry the new spec M1 in its
+# launch week, the sales of 10 of them are unknown, 5 sell. 市场部 D1 → 片区 T1 (客户经理
+# C1: P01–P06; C3: P07–P10) and T2 (C2: P11–P18). M1 launches Wednesday 2026-05-06, so
+# L0 = 2026-05-04 is its launch week. Every carrier was supplied 2 条 on L0's Monday.
+#
+#   L0 (launch week), visits on Thursday 05-07 (stock / sales / on shelf):
+#     sellers      P01, P02, P07, P11   1 / 1 / yes;   P03 sold out 0 / 2 / no
+#     first count  P04, P08, P12, P13, P15   2 / unknown / yes;   P14 2 / unknown / no (in the back)
+#     supplied, not visited: P05, P09, P16, P17
+#     not carrying: P06 visited (S1 only, 4 sold); P10 visited, M1 on display 0 / unknown / yes;
+#                   P18 neither visited nor ordering
+#   P09 closes on Sunday 05-10; P07 moves to T2 / C2 from L1 (its L0 visit was C3's).
+#   L1: P01, P02, P11 supplied 2 again (not visited); P06 orders 2, gets 0 (rationed);
+#       P18 visited (S1 only)
+#   L2: visits P01 stock 1 (sales derived 1 + 2 − 1 = 2), P02 3 / 0 reported,
+#       P04 stock 2 (derived 2 + 0 − 2 = 0), P12 stock 1 (derived 2 − 1 = 1); P05 supplied 2
+
+L0, L1, L2 = "2026-05-04", "2026-05-11", "2026-05-18"
+LAUNCH_CM = {
+    **{f"P{i:02d}": "C1" for i in range(1, 7)},
+    **{f"P{i:02d}": "C3" for i in range(7, 11)},
+    **{f"P{i:02d}": "C2" for i in range(11, 19)},
+}
+
+
+@pytest.fixture(scope="module")
+def launch(tmp_path_factory):
+    db = tmp_path_factory.mktemp("launch") / "store.duckdb"
+    with store.writer(db) as con:
+        con.execute("insert into department values ('D1', '城区市场部')")
+        con.execute("insert into territory values ('T1', '东片', 'D1', '城网'), ('T2', '西片', 'D1', '农网')")
+        con.execute(
+            "insert into customer_manager values ('C1', '张三', 'T1'), ('C3', '王五', 'T1'), ('C2', '李四', 'T2')"
+        )
+        for lic, cm in LAUNCH_CM.items():
+            ter = "T2" if cm == "C2" else "T1"
+            now_ter, now_cm = ("T2", "C2") if lic == "P07" else (ter, cm)
+            closed = "2026-05-10" if lic == "P09" else None
+            con.execute(
+                "insert into retailer values (?, ?, '食杂店', 8, ?, ?, null, date '2024-01-01', ?)",
+                [lic, "店" + lic, now_ter, now_cm, closed],
+            )
+            until = L1 if lic == "P07" else None
+            con.execute(
+                "insert into retailer_assignment values (?, date '1900-01-01', ?, ?, ?, '食杂店', 8)",
+                [lic, until, ter, cm],
+            )
+        con.execute("insert into retailer_assignment values ('P07', ?, null, 'T2', 'C2', '食杂店', 8)", [L1])
+        con.execute(
+            """insert into spec values
+              ('S1', '中华(硬)', '中华', '一类', 400, 450, true, date '2020-01-01'),
+              ('M1', '新品(中支)', '新品', '二类', 200, 230, false, date '2026-05-06')"""
+        )
+
+        def seen(day, lic, spec, stock, sales, shelf, cm=None):
+            con.execute(
+                "insert into visit_line values (?, ?, ?, ?, ?, null, ?, ?, null, 1)",
+                [day, cm or LAUNCH_CM[lic], lic, spec, stock, shelf, sales],
+            )
+
+        def ordered(day, lic, demand, supplied):
+            con.execute("insert into order_line values (?, ?, 'M1', ?, ?, 1)", [day, lic, demand, supplied])
+
+        for lic in ("P01", "P02", "P03", "P04", "P05", "P07", "P08", "P09", "P11", "P12", "P13", "P14", "P15"):
+            ordered(L0, lic, 2, 2)
+        for lic in ("P16", "P17"):
+            ordered(L0, lic, 2, 2)
+        for lic in ("P01", "P02", "P07", "P11"):
+            seen("2026-05-07", lic, "M1", 1, 1, True)
+        seen("2026-05-07", "P03", "M1", 0, 2, False)
+        for lic in ("P04", "P08", "P12", "P13", "P15"):
+            seen("2026-05-07", lic, "M1", 2, None, True)
+        seen("2026-05-07", "P14", "M1", 2, None, False)
+        seen("2026-05-07", "P06", "S1", 5, 4, True)
+        seen("2026-05-07", "P10", "M1", 0, None, True)
+        for lic in ("P01", "P02", "P11"):
+            ordered(L1, lic, 2, 2)
+        ordered(L1, "P06", 2, 0)
+        seen("2026-05-13", "P18", "S1", 5, None, True)
+        seen("2026-05-20", "P01", "M1", 1, None, True)
+        seen("2026-05-20", "P02", "M1", 3, 0, True)
+        seen("2026-05-20", "P04", "M1", 2, None, True)
+        seen("2026-05-20", "P12", "M1", 1, None, True)
+        ordered(L2, "P05", 2, 2)
+        rollup.rebuild(con)
+    return db
+
+
+def launch_uptake(db, level="city", scope=store.CITY):
+    got = uptake(db, level=level, week_from=L0, week_to=L2, scope=scope, spec_code="M1")
+    return got.sort_values(["level_key", "week"], ignore_index=True)
+
+
+def test_sellthrough_counts_only_carriers_with_known_sales(launch):
+    m1 = launch_uptake(launch)
+    # L0: 15 carriers, 10 with unknown sales (6 first counts, 4 supplied but not visited),
+    #     5 selling → 5 of 5 known = 1.0, not 5 of 15 = 0.33
+    l0 = m1.iloc[0]
+    assert (l0.carrying_retailers, l0.sales_known_retailers, l0.selling_retailers) == (15, 5, 5)
+    assert l0.sellthrough_rate == 1 and l0.sellthrough_rate != pytest.approx(5 / 15)
+    # 单店周销 over the same 5: (1 + 1 + 2 + 1 + 1) ÷ 5 = 1.2 条
+    assert l0.sales_per_stocking_retailer == pytest.approx(1.2)
+    # L1: P01, P02, P11 supplied, nobody visited: 3 carriers, no sales known → null ("—")
+    l1 = m1.iloc[1]
+    assert (l1.carrying_retailers, l1.sales_known_retailers) == (3, 0)
+    assert pd.isna(l1.sellthrough_rate) and pd.isna(l1.sales_per_stocking_retailer)
+    # L2: carriers P01, P02, P04, P12 (visited) and P05 (supplied): known 4, selling P01 (2)
+    #     and P12 (1) → 2 of 4 = 0.5 (not 2 of 5); (2 + 0 + 0 + 1) ÷ 4 = 0.75 条
+    l2 = m1.iloc[2]
+    assert (l2.carrying_retailers, l2.sales_known_retailers, l2.selling_retailers) == (5, 4, 2)
+    assert l2.sellthrough_rate == pytest.approx(0.5)
+    assert l2.sales_per_stocking_retailer == pytest.approx(0.75)
+
+
+def test_cumulative_distribution_and_weekly_shelf_rate(launch):
+    m1 = launch_uptake(launch)
+    # 铺货率 (cumulative): L0 the 15 carriers of 18 active = 0.833 (P10's display, stock 0,
+    # is not stocking it). L1: P09 closed (17 active, 14 of the 15 left), P06's rationed
+    # order counts → 15 of 17. L2: nobody new, 15 of 17.
+    assert list(m1.active_retailers) == [18, 17, 17]
+    assert list(m1.distributed_retailers) == [15, 15, 15]
+    assert list(m1.distribution_rate) == pytest.approx([15 / 18, 15 / 17, 15 / 17])
+    # 上柜率 (weekly): L0 visited 13 (11 with M1 lines, P06, P10); on the shelf or in stock:
+    # P01, P02, P07, P11, the 6 first counts (P14 by its stock), P10 on display = 11 → 11/13
+    # (P03 sold out, P06 without it). L1 visited P18 only, 0 of 1. L2 4 of 4 visited.
+    assert list(m1.visited_retailers) == [13, 1, 4]
+    assert list(m1.shelved_retailers) == [11, 0, 4]
+    assert list(m1.shelf_rate) == pytest.approx([11 / 13, 0, 1])
+
+
+def test_launch_by_territory_with_a_move_and_a_closure(launch):
+    got = launch_uptake(launch, level="territory")
+    t1, t2 = rows(got, level_key="T1"), rows(got, level_key="T2")
+    # T1 L0: P01–P10 active, reached P01–P05, P07, P08, P09 = 8 of 10;
+    #    L1: P07 gone to T2, P09 closed: P01–P06, P08, P10 active, reached all but P10 = 7 of 8
+    assert list(t1.distribution_rate) == pytest.approx([8 / 10, 7 / 8, 7 / 8])
+    # T2 L0: P11–P18, reached P11–P17 = 7 of 8; L1: + P07, which stocked M1 in T1 and brings
+    #    that with it → 8 of 9 (not 7 of 9)
+    assert list(t2.distribution_rate) == pytest.approx([7 / 8, 8 / 9, 8 / 9])
+    # the city is the ratio of sums: L1 (7 + 8) of (8 + 9) = 15/17
+    assert (t1.distributed_retailers[1] + t2.distributed_retailers[1]) == 15
+    # 上柜率 T1 L0: visited P01–P04, P06, P07, P08, P10 = 8; shelved P01, P02, P04, P07, P08, P10
+    #    = 6 → 0.75; L1 nobody visited → null. T2 L0: P11–P15 all 5 of 5; L1 P18 0 of 1
+    assert t1.shelf_rate[0] == pytest.approx(0.75) and pd.isna(t1.shelf_rate[1])
+    assert list(t2.shelf_rate[:2]) == pytest.approx([1, 0])
+    # 动销率 L0: T1 carriers 8, known P01, P02, P03, P07 all selling → 1; T2 known P11 → 1
+    #    L2: T1 carriers P01, P02, P04, P05, known 3, selling P01 → 1/3; T2 P12 1 of 1
+    assert (t1.sellthrough_rate[0], t2.sellthrough_rate[0]) == (1, 1)
+    assert t1.sellthrough_rate[2] == pytest.approx(1 / 3) and t2.sellthrough_rate[2] == 1
+
+
+RATE_COLUMNS = ["active_retailers", "distribution_rate", "shelf_rate", "sellthrough_rate"]
+
+
+@pytest.mark.parametrize("territory", ["T1", "T2"])
+def test_a_territory_scope_sees_its_own_numbers(launch, territory):
+    # Under a 片区 scope the city level is the territory's own total, P07's history included
+    scoped = launch_uptake(launch, scope=store.Scope(territory_code=territory))
+    by_territory = rows(launch_uptake(launch, level="territory"), level_key=territory)
+    pd.testing.assert_frame_equal(scoped[RATE_COLUMNS], by_territory[RATE_COLUMNS])
+
+
+def test_customer_manager_scopes(launch):
+    c1 = launch_uptake(launch, scope=store.Scope(cm_code="C1"))
+    # C1 (P01–P06). L0: reached P01–P05 = 5 of 6; visited P01–P04, P06 = 5, shelved P01,
+    #   P02, P04 = 3 → 0.6; carriers 5, known P01, P02, P03, all selling → 1.
+    # L1: P06's rationed order → 6 of 6; nobody visited → null; P01, P02 supplied, no sales
+    #   known → null. L2: visited P01, P02, P04 all in stock → 1; carriers P01, P02, P04, P05,
+    #   known 3, selling P01 → 1/3.
+    assert list(c1.distribution_rate) == pytest.approx([5 / 6, 1, 1])
+    assert c1.shelf_rate[0] == pytest.approx(0.6) and pd.isna(c1.shelf_rate[1]) and c1.shelf_rate[2] == 1
+    assert c1.sellthrough_rate[0] == 1 and pd.isna(c1.sellthrough_rate[1])
+    assert c1.sellthrough_rate[2] == pytest.approx(1 / 3)
+    # C2 from L1 holds P07, whose L0 visit was C3's report (not seen under C2's scope) but
+    # whose L0 order is: it stays reached. L1: P07, P11–P17 of P07, P11–P18 = 8 of 9
+    c2 = launch_uptake(launch, scope=store.Scope(cm_code="C2"))
+    assert list(c2.distribution_rate) == pytest.approx([7 / 8, 8 / 9, 8 / 9])
+    by_cm = rows(launch_uptake(launch, level="cm"), level_key="C2")
+    assert list(by_cm.distribution_rate) == list(c2.distribution_rate)
+
+
+# ── the 新品牌培育 page's view ───────────────────────────────────────────────────
+
+
+def test_brands_page_measures_a_territory_against_the_whole_city(launch, monkeypatch):
+    monkeypatch.setenv("MARKETPULSE_DB", str(launch))
+    params = {"week_from": dt.date(2026, 5, 4), "week_to": dt.date(2026, 5, 18)}
+    whole = views.brands(params, store.CITY, "M1", "zh")
+    t2 = views.brands(params, store.Scope(territory_code="T2"), "M1", "zh")
+    # the city curve is the whole city's, not the scope's own total (15/17, not T2's 8/9)
+    pd.testing.assert_frame_equal(t2.city.reset_index(drop=True), whole.city.reset_index(drop=True))
+    assert list(t2.city.distribution_rate) == pytest.approx([15 / 18, 15 / 17, 15 / 17])
+    city_line = t2.territories[t2.territories.series == i18n.t("series.city", "zh")]
+    assert list(city_line.distribution_rate) == pytest.approx([15 / 18, 15 / 17, 15 / 17])
+    # 比全市 at L2: T2 8/9 against the city's 15/17 → (8/9 − 15/17) × 100 = 0.65 → 0.7 points,
+    # for 西片 and for its manager 李四 alike; under the old scope-own benchmark it was 0
+    league = t2.league.set_index(i18n.t("col.level_name", "zh"))
+    assert list(league.index) == ["西片", "李四"]
+    assert list(league[i18n.t("col.vs_city", "zh")]) == [0.7, 0.7]
+    assert list(league[i18n.t("col.distribution", "zh")]) == [88.9, 88.9]
+    assert list(league[i18n.t("col.shelf", "zh")]) == [100.0, 100.0]  # P12, 1 of 1 visited
+    # a customer manager's scope too: 张三 (C1) at L2 has reached 6 of 6 → (1 − 15/17) × 100
+    # = 11.76 → 11.8 points above the whole city, his part of 东片 alike
+    c1 = views.brands(params, store.Scope(cm_code="C1"), "M1", "zh")
+    pd.testing.assert_frame_equal(c1.city.reset_index(drop=True), whole.city.reset_index(drop=True))
+    assert list(c1.league[i18n.t("col.vs_city", "zh")]) == [11.8, 11.8]
+    # the key-brand share's city line is the whole city's as well: L0 key S1 4 (P06, in T1)
+    # of 4 + 6 M1 → 40%, where 西片's own total would be 0 of 1
+    city_share = [
+        b.key_share[b.key_share.series == i18n.t("series.city", "zh")].reset_index(drop=True) for b in (whole, t2)
+    ]
+    pd.testing.assert_frame_equal(city_share[0], city_share[1])
+    assert city_share[1].share[0] == pytest.approx(40)
+    # the 周报's table shows both 铺货率 and 上柜率
+    table = views.brand_table(dt.date(2026, 5, 4), {}, store.CITY, "zh").iloc[0]
+    assert table[i18n.t("col.distribution", "zh")] == round(15 / 18 * 100, 1)
+    assert table[i18n.t("col.shelf", "zh")] == round(11 / 13 * 100, 1)
+    assert table[i18n.t("col.sellthrough", "zh")] == 100.0
+
+
 # ── metrics helpers ───────────────────────────────────────────────────────────
 
 
@@ -314,17 +561,19 @@ def test_uptake_curves_put_the_city_curve_alongside(city):
     curves = metrics.uptake_curves(W3, level="territory", path=city, spec_code="N1")
     t1 = curves[curves.level_key == "T1"].set_index("weeks_since_launch")
     assert list(t1.index) == [0, 1, 2, 3]
-    # city distribution by week since launch: 0.2, 0.6, 0.75, 0.75 (worked out above)
-    assert list(t1.city_distribution_rate) == pytest.approx([0.2, 0.6, 0.75, 0.75])
-    # T1 at week 3: 2/3 against the city's 0.75
-    assert t1.loc[3, "distribution_gap"] == pytest.approx(2 / 3 - 0.75)
+    # city 铺货率 by week since launch: 0.2, 0.6, 1, 1 (worked out above)
+    assert list(t1.city_distribution_rate) == pytest.approx([0.2, 0.6, 1, 1])
+    # T1 at week 1: 2/3 against the city's 0.6
+    assert t1.loc[1, "distribution_gap"] == pytest.approx(2 / 3 - 0.6)
     assert list(t1.city_repeat_rate) == pytest.approx([0, 1 / 3, 2 / 3, 1])
+    assert t1.loc[2, "city_shelf_rate"] == pytest.approx(0.75)
     # a territory manager sees the whole city's curve as the benchmark by default
     scoped = metrics.uptake_curves(
         W3, level="territory", scope=store.Scope(territory_code="T2"), path=city, spec_code="N1"
     )
     assert set(scoped.level_key) == {"T2"}
-    assert scoped.set_index("weeks_since_launch").loc[3, "city_distribution_rate"] == pytest.approx(0.75)
+    # week 1: T2 1 of 2 against the whole city's 3 of 5
+    assert scoped.set_index("weeks_since_launch").loc[1, "city_distribution_rate"] == pytest.approx(0.6)
     # ... or the scope's own total when the page asks for it
     own = metrics.uptake_curves(
         W3,
@@ -334,7 +583,7 @@ def test_uptake_curves_put_the_city_curve_alongside(city):
         path=city,
         spec_code="N1",
     )
-    assert own.set_index("weeks_since_launch").loc[3, "city_distribution_rate"] == 1
+    assert own.set_index("weeks_since_launch").loc[1, "city_distribution_rate"] == 0.5
 
 
 def test_week_kpis(city):

@@ -346,8 +346,8 @@ def test_scorecard_equals_cm_scorecard_and_a_manager_opens_the_detail(app, city)
     assert any(manager["level_name"] in h.value for h in at.subheader)
     visits = store.run("cm_visits", {"cm_code": missed, "week_from": start, "week_to": end})
     last = visits[visits["week"] == visits["week"].max()]
-    assert last["unvisited_2w"].sum() > 0
-    assert len(frame_with(at, i18n.t("col.weeks_unvisited", "zh"))) == int(last["unvisited_2w"].sum())
+    assert last["unvisited"].sum() > 0
+    assert len(frame_with(at, i18n.t("col.weeks_unvisited", "zh"))) == int(last["unvisited"].sum())
 
 
 def test_brand_league_equals_new_brand_uptake(app, city):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from marketpulse import rollup, store
+from marketpulse import cli, metrics, rollup, store
 
 
 def add_city(con):
@@ -97,6 +97,85 @@ def test_bind_rejects_missing_and_unknown_parameters(tmp_path, monkeypatch):
         store.bind("demo_metric", {"level": "city", "week_from": "2025-01-06", "colour": "red"})
     sql, bound = store.bind("demo_metric", {"level": "city", "week_from": "2025-01-06"})
     assert bound == {"level": "city", "week_from": "2025-01-06"}
+
+
+NULL_DEFAULT_HEADER = """-- One row: a query whose header says which parameters default to null.
+--
+-- Parameters:
+--   $week_from  first week (a Monday)
+--   $tolerance  relative band, e.g. 0.02 for ±2%; null = setting `price_tolerance`
+--   $formula    laspeyres | paasche | fisher | tornqvist; null = fisher
+--   $as_of      date or null: the last week to read (any day means its week); null = the
+--               store's last week
+--   $depth      how far to look back, in weeks; no default
+--   $note       a text that mentions null without meaning a default
+-- Columns:
+--   w  date  the week
+select $week_from::date as w, $tolerance as t, $formula as f, $as_of as a, $depth as d, $note as n
+"""
+
+
+def test_bind_leaves_out_the_parameters_whose_header_says_null_is_the_default(tmp_path, monkeypatch):
+    (tmp_path / "null_metric.sql").write_text(NULL_DEFAULT_HEADER)
+    monkeypatch.setattr(store.queries, "QUERY_DIR", tmp_path)
+    # "null = …" in an entry, also on its continued line, makes the parameter optional
+    assert store.queries.null_default_params("null_metric") == {"tolerance", "formula", "as_of"}
+    _, bound = store.bind("null_metric", {"week_from": "2025-01-06", "depth": 3, "note": "x"})
+    assert bound == {
+        "week_from": "2025-01-06",
+        "tolerance": None,
+        "formula": None,
+        "as_of": None,
+        "depth": 3,
+        "note": "x",
+    }
+    # a value given is kept; a parameter without a documented default is still required
+    _, bound = store.bind("null_metric", {"week_from": "w", "depth": 3, "note": "x", "formula": "paasche"})
+    assert bound["formula"] == "paasche"
+    with pytest.raises(store.QueryError, match="needs parameter.*depth, note"):
+        store.bind("null_metric", {"week_from": "2025-01-06"})
+    with pytest.raises(store.QueryError, match="needs parameter.*week_from"):
+        store.bind("null_metric", {"depth": 3, "note": "x"})
+
+
+@pytest.fixture
+def priced(db):
+    """A store with two priced visits: R1's S1 (suggested 450) at 450 on 06-01 and 454.5 on 06-08."""
+    with store.writer(db) as con:
+        add_city(con)
+        con.execute(
+            """insert into visit_line values
+              ('2026-06-01', 'C1', 'R1', 'S1', 5, 450, true, 2, null, 1),
+              ('2026-06-08', 'C1', 'R1', 'S1', 5, 454.5, true, 2, null, 1)"""
+        )
+        rollup.rebuild(con)
+    return db
+
+
+def test_price_queries_run_without_their_null_default_parameters(priced):
+    week = {"week_from": "2026-06-08", "week_to": "2026-06-08", "level": "city"}
+    # no tolerance: the setting price_tolerance (0.02); 454.5 is 1% above 450, inside the band
+    compliance = metrics.query("price_compliance", week, path=priced)
+    assert compliance.tolerance.tolist() == [0.02] and compliance.compliance_rate.tolist() == [1.0]
+    # no formula: Fisher; one spec, 450 → 454.5: 100 then 101 by every formula
+    chained = metrics.query("price_index_chained", {**week, "week_from": "2026-06-01"}, path=priced)
+    assert chained.formula.tolist() == ["fisher", "fisher"]
+    assert chained.price_index.tolist() == pytest.approx([100, 101])
+    # scoped the same: 片区 T1 holds R1; customer manager C2 sees no price
+    in_t1 = metrics.query("price_compliance", week, store.Scope(territory_code="T1"), priced)
+    assert in_t1.compliance_rate.tolist() == [1.0]
+    assert metrics.query("price_compliance", week, store.Scope(cm_code="C2"), priced).empty
+
+
+@pytest.mark.parametrize(
+    "name, expect",
+    [("price_compliance", "city,全市,1.0,1,1,0,0,0.02"), ("price_index_chained", "city,全市,fisher,100.0")],
+)
+def test_command_line_may_leave_out_a_null_default_parameter(priced, capsys, name, expect):
+    argv = ["query", name, "--format", "csv", "--param", "level=city"]
+    argv += ["--param", "week_from=2026-06-01", "--param", "week_to=2026-06-08"]
+    assert cli.main(argv) == 0
+    assert expect in capsys.readouterr().out
 
 
 def test_query_names_cannot_escape_the_queries_folder():

@@ -1,4 +1,4 @@
-"""Import of CSV/XLSX files into the store: the contract, reading, row checks, storing, the log.
+"""Import of CSV/XLSX files into the store: the contract, reading, row checks, storing with validity periods, the log.
 May import store, rollup, errors and i18n; nothing here knows metrics, pages or the CLI.
 """
 

@@ -1,8 +1,10 @@
-"""Storing an import's good rows: facts and reference rows, retailer assignment history, roll-ups.
+"""Storing an import's good rows: facts and reference rows, their validity periods, roll-ups.
 
 Input: temp table `good` (checked rows, named as the store's columns). Rows whose key is
-stored replace it only where a value differs; new keys are added. The weekly roll-ups are
-then refreshed for the retailer × spec pairs the change touched, from the first week on.
+stored replace it only where a value differs; new keys are added. Retailer assignments and
+spec prices keep their periods from the row's effective date (ingest/history.py). The
+weekly roll-ups are then refreshed for the retailer × spec pairs the change touched, from
+the first week it touched on.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Callable
 import duckdb
 
 from marketpulse import rollup
+from marketpulse.ingest import history
 from marketpulse.ingest.contract import Kind
 
 Progress = Callable[[float, str], None]
@@ -24,7 +27,7 @@ def store_good_rows(
     """Write `good` to the kind's table; (new, replaced, unchanged) row counts.
 
     `monday` is the Monday of the import's week, from which a changed retailer
-    assignment starts.
+    assignment or spec price starts unless the row gives its own effective date.
     """
     if kind.name in ("visits", "orders"):
         return _apply_facts(con, kind, found, import_id, report)
@@ -34,7 +37,8 @@ def store_good_rows(
 def _incoming(con, kind: Kind, found, table: str) -> None:
     """Temp table `incoming`: the good rows, whether their key is stored, whether they differ.
 
-    An optional column the file does not have keeps the stored value.
+    An optional column the file does not have keeps the stored value. A kind with an
+    effective date (生效日期) carries it along; it is not stored in the kind's table.
     """
     cols = _stored_columns(con, kind)
     values = [c for c in cols if c not in kind.key]
@@ -43,6 +47,8 @@ def _incoming(con, kind: Kind, found, table: str) -> None:
     differs = (
         " or ".join(f"i.{c} is distinct from f.{c}" for c in values if kind.column(c).required or c in found) or "false"
     )
+    if any(c.name == "effective_date" for c in kind.columns):
+        select.append("i.effective_date")
     con.execute(
         f"""
         create or replace temp table incoming as
@@ -111,48 +117,30 @@ def _refresh(con, report: Progress) -> None:
 
 
 def _touch_retailers(con, retailers_sql: str) -> None:
-    """touched_facts := every fact pair of the retailers selected by `retailers_sql`, all weeks."""
+    """touched_facts := every fact pair of the retailers `retailers_sql` selects (license_no, from_date)."""
     con.execute(
         f"""
         create or replace temp table touched_facts as
         with r as ({retailers_sql})
-        select distinct license_no, spec_code, date '{rollup.EVERYTHING}' as from_date
+        select f.license_no, f.spec_code, min(r.from_date)::date as from_date
         from (
-            select license_no, spec_code from visit_line semi join r using (license_no)
-            union all
-            select license_no, spec_code from order_line semi join r using (license_no)
-        )
+            select distinct license_no, spec_code from visit_line semi join r using (license_no)
+            union
+            select distinct license_no, spec_code from order_line semi join r using (license_no)
+        ) as f
+        join r using (license_no)
+        group by all
         """
     )
 
 
 def _apply_reference(con, kind: Kind, found, monday: dt.date, report: Progress) -> tuple[int, int, int]:
     if kind.name == "territories":
-        # departments first: a blank name keeps the stored one (checked: the code is known)
-        con.execute(
-            """
-            create or replace temp table incoming_department as
-            select department_code, arg_min(department_name, rownum) filter (where department_name is not null) as department_name
-            from good group by all
-            """
-        )
-        con.execute(
-            """
-            update department as d set department_name = n.department_name
-            from incoming_department as n
-            where n.department_code = d.department_code and n.department_name is not null
-              and n.department_name <> d.department_name
-            """
-        )
-        con.execute(
-            """
-            insert into department
-            select department_code, department_name from incoming_department
-            where department_code not in (select department_code from department)
-            """
-        )
-        con.execute("drop table incoming_department")
+        _apply_departments(con)
     _incoming(con, kind, found, kind.table)
+    if kind.name in history.HISTORIES:
+        history.plan(con, kind.name, monday)
+        history.mark_changed(con, kind.name)
     counts = _counts(con)
     if kind.name == "territories":
         # a 片区 moved to another 市场部 or between 城网/农网: its retailers' weeks change
@@ -164,93 +152,87 @@ def _apply_reference(con, kind: Kind, found, monday: dt.date, report: Progress) 
             """
         )
     if kind.name == "retailers":
+        # attributes kept without history: every week of the retailer may change
         con.execute(
-            """
+            f"""
             create or replace temp table moved_retailer as
-            select i.license_no from incoming as i join retailer as r using (license_no)
+            select i.license_no, date '{rollup.EVERYTHING}' as from_date
+            from incoming as i join retailer as r using (license_no)
             -- opening and closing dates change which weeks plan a visit (retailer_week)
-            where (i.territory_code, i.cm_code, i.format, i.tier, i.area_type, i.opened_on, i.closed_on)
-                is distinct from (r.territory_code, r.cm_code, r.format, r.tier, r.area_type, r.opened_on, r.closed_on)
+            where (i.area_type, i.opened_on, i.closed_on) is distinct from (r.area_type, r.opened_on, r.closed_on)
             """
         )
     _write_incoming(con, kind, kind.table)
+    if kind.name in history.HISTORIES:
+        history.apply(con, kind.name)
     if kind.name == "retailers":
-        _assign(con, monday)
-        _touch_retailers(con, "select license_no from moved_retailer")
+        # a changed assignment changes the weeks from its start on; weeks before a retailer's
+        # first period (facts dated before its opening) read its current values
+        _touch_retailers(
+            con,
+            f"""
+            select * from moved_retailer
+            union all
+            select key as license_no, from_date from period_touched
+            union all
+            select f.license_no, date '{rollup.EVERYTHING}' as from_date
+            from (
+                select license_no, min(valid_from) as first_from from retailer_assignment
+                where license_no in (select key from period_touched) group by all
+            ) as f
+            where exists (
+                select 1 from visit_line as v
+                where v.license_no = f.license_no and date_trunc('week', v.visit_date) < f.first_from
+            ) or exists (
+                select 1 from order_line as o
+                where o.license_no = f.license_no and date_trunc('week', o.order_date) < f.first_from
+            )
+            """,
+        )
         con.execute("drop table moved_retailer")
         _refresh(con, report)
     if kind.name == "territories":
         _touch_retailers(
             con,
-            """
-            select license_no from retailer where territory_code in (select territory_code from moved_territory)
-            union
-            select license_no from retailer_assignment where territory_code in (select territory_code from moved_territory)
+            f"""
+            select license_no, date '{rollup.EVERYTHING}' as from_date from (
+                select license_no from retailer
+                where territory_code in (select territory_code from moved_territory)
+                union
+                select license_no from retailer_assignment
+                where territory_code in (select territory_code from moved_territory)
+            )
             """,
         )
         con.execute("drop table moved_territory")
         _refresh(con, report)
+    # prices are read at query time (base/spec_price_in_week): no roll-up holds them
+    con.execute("drop table if exists period_touched")
     return counts
 
 
-def _assign(con, monday: dt.date) -> None:
-    """Keep retailer_assignment in step with the retailers just written.
-
-    A changed 片区 / 客户经理 / 业态 / 档位 ends the open assignment on the Monday of the
-    import's week and opens a new one from that Monday (changed again within the same
-    week: the open one is corrected). A retailer without any assignment gets one from
-    its opening date (or 1900-01-01).
-    """
-    p = {"monday": monday}
+def _apply_departments(con) -> None:
+    """Create or rename the 市场部 of a territory file; a blank name keeps the stored one."""
     con.execute(
         """
-        create or replace temp table reassigned as
-        select i.license_no, i.territory_code, i.cm_code, i.format, i.tier, a.valid_from
-        from incoming as i
-        join retailer_assignment as a on a.license_no = i.license_no and a.valid_to is null
-        where (i.territory_code, i.cm_code, i.format, i.tier)
-            is distinct from (a.territory_code, a.cm_code, a.format, a.tier)
+        create or replace temp table incoming_department as
+        select department_code, arg_min(department_name, rownum) filter (where department_name is not null) as department_name
+        from good group by all
         """
     )
     con.execute(
         """
-        update retailer_assignment as a
-        set territory_code = n.territory_code, cm_code = n.cm_code, format = n.format, tier = n.tier
-        from reassigned as n
-        where a.license_no = n.license_no and a.valid_to is null and n.valid_from >= $monday
-        """,
-        p,
+        update department as d set department_name = n.department_name
+        from incoming_department as n
+        where n.department_code = d.department_code and n.department_name is not null
+          and n.department_name <> d.department_name
+        """
     )
     con.execute(
         """
-        update retailer_assignment as a set valid_to = $monday
-        from reassigned as n
-        where a.license_no = n.license_no and a.valid_to is null and n.valid_from < $monday
-        """,
-        p,
-    )
-    con.execute(
-        """
-        insert into retailer_assignment
-        select license_no, $monday, null, territory_code, cm_code, format, tier
-        from reassigned where valid_from < $monday
-        """,
-        p,
-    )
-    # retailers with no open assignment: new ones, or ones whose history was closed
-    con.execute(
-        """
-        insert into retailer_assignment
-        select
-            i.license_no,
-            coalesce(h.last_to, i.opened_on, date '1900-01-01'),
-            null, i.territory_code, i.cm_code, i.format, i.tier
-        from incoming as i
-        left join (
-            select license_no, max(valid_to) as last_to, count(*) filter (where valid_to is null) as open_rows
-            from retailer_assignment group by all
-        ) as h using (license_no)
-        where coalesce(h.open_rows, 0) = 0
+        insert into department
+        select department_code, department_name from incoming_department
+        where department_code not in (select department_code from department)
         """
     )
-    con.execute("drop table reassigned")
+    con.execute("drop table incoming_department")

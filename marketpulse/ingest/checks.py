@@ -215,8 +215,13 @@ def stage(con: duckdb.DuckDBPyConnection, kind: Kind, found: dict[str, int]) -> 
             )
             flags.append(f"r_{col.name}.{key} is not null as known_{col.name}")
     if kind.name == "visits":
+        # the suggested price in force on the visit date (prices have history: 调价)
         joins.append("left join spec as ref_spec on ref_spec.spec_code = p.spec_code")
-        flags.append("ref_spec.suggested_retail_price as ref_suggested")
+        joins.append(
+            "left join spec_price as ref_price on ref_price.spec_code = p.spec_code "
+            "and ref_price.valid_from <= p.visit_date and (ref_price.valid_to is null or p.visit_date < ref_price.valid_to)"
+        )
+        flags.append("coalesce(ref_price.suggested_retail_price, ref_spec.suggested_retail_price) as ref_suggested")
     if kind.name == "territories":
         joins.append(
             "left join (select department_code from department union "

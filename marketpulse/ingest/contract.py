@@ -64,6 +64,10 @@ def _c(name, zh, type="text", required=True, ref=None, aliases=()):
     return Column(name, zh, type, required, ref, tuple(aliases))
 
 
+# Other headers of the optional 生效日期 column of retailers and specs: from when the row's
+# assignment or prices hold (see ingest/history.py).
+EFFECTIVE_ALIASES = ("生效时间", "执行日期", "valid_from", "effective_from")
+
 # In dependency order: a file may refer only to kinds above it.
 KINDS: dict[str, Kind] = {
     k.name: k
@@ -97,7 +101,7 @@ KINDS: dict[str, Kind] = {
             ),
         ),
         # a change of format, tier, territory or customer manager keeps history: the old
-        # assignment ends on the Monday of the import's week
+        # assignment ends on the effective date (生效日期), by default the import week's Monday
         Kind(
             "retailers",
             "零售户资料",
@@ -114,6 +118,8 @@ KINDS: dict[str, Kind] = {
                 _c("area_type", "城乡类型", "area_type", False, aliases=("城网农网", "城网/农网", "市场类型")),
                 _c("opened_on", "开业日期", "date", False, aliases=("开业时间",)),
                 _c("closed_on", "停业日期", "date", False, aliases=("停业时间", "歇业日期")),
+                # from when the row holds (a move filed late); blank or absent: the import week's Monday
+                _c("effective_date", "生效日期", "date", False, aliases=EFFECTIVE_ALIASES + ("变更日期", "调整日期")),
             ),
         ),
         Kind(
@@ -131,6 +137,14 @@ KINDS: dict[str, Kind] = {
                 _c("suggested_retail_price", "建议零售价", "price", aliases=("建议零售价格", "零售指导价")),
                 _c("is_key_brand", "重点品牌", "bool", aliases=("是否重点品牌",)),
                 _c("launch_date", "上市日期", "date", aliases=("上市时间",)),
+                # from when the prices hold (调价); blank or absent: the import week's Monday
+                _c(
+                    "effective_date",
+                    "生效日期",
+                    "date",
+                    False,
+                    aliases=EFFECTIVE_ALIASES + ("调价日期", "价格生效日期"),
+                ),
             ),
         ),
         # a corrected row (same visit date, licence number and spec) replaces the earlier one

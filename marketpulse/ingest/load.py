@@ -62,7 +62,8 @@ def import_bytes(
     """Import the bytes of one uploaded file.
 
     `today` is the import's date (dates after it are in the future; a retailer's changed
-    assignment starts on its Monday); `force` imports a file even if the same bytes were
+    assignment or a spec's changed prices start on its Monday unless the row gives its own
+    生效日期); `force` imports a file even if the same bytes were
     imported before (its already-stored rows then count as unchanged); `on_wait(holder)`
     is told once if another import holds the store (see store.writer).
     """

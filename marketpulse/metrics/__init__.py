@@ -22,17 +22,27 @@ from marketpulse.metrics.cover import inventory_ratio
 from marketpulse.metrics.kpis import week_kpis
 from marketpulse.metrics.market import alerts, market_state, notes_signals
 from marketpulse.metrics.people import CmDetail, cm_detail, cm_scorecard
-from marketpulse.metrics.prices import chained_price_index, price_compliance, price_index, retail_margin
+from marketpulse.metrics.prices import (
+    chained_price_index,
+    fixed_price_index,
+    price_compliance,
+    price_index,
+    retail_margin,
+)
 from marketpulse.metrics.sales import (
+    PERIODS,
     avg_price_per_carton,
     key_brand_share,
     order_fill,
+    period_totals,
     sales_structure,
     sales_volume,
 )
 from marketpulse.metrics.uptake import NEW_SPEC_WEEKS, UPTAKE_RATES, new_brand_uptake, uptake_curves
 
 __all__ = [
+    "PERIODS",
+    "period_totals",
     "FILTERS",
     "HIERARCHY_LEVELS",
     "LEVELS",
@@ -47,6 +57,7 @@ __all__ = [
     "alerts",
     "avg_price_per_carton",
     "chained_price_index",
+    "fixed_price_index",
     "cm_detail",
     "cm_scorecard",
     "index_formulas",

@@ -1,5 +1,6 @@
 """The figures of one week's KPI cards (the 周报's and the weekly review's): sales, structure,
-orders, cover, price index and new-brand distribution, each with last week and the same period."""
+orders, cover, price index and new-brand distribution, each with last week and the same period,
+and the sums among them with their year to date (年累计) and its 累计同比."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from marketpulse import store
 from marketpulse.metrics.calendar import WEEK, same_period_week, week_of
 from marketpulse.metrics.cover import inventory_ratio
 from marketpulse.metrics.prices import price_index
-from marketpulse.metrics.sales import avg_price_per_carton, key_brand_share, order_fill, sales_volume
+from marketpulse.metrics.sales import avg_price_per_carton, key_brand_share, order_fill, period_totals, sales_volume
 from marketpulse.metrics.uptake import new_brand_uptake
 
 SALES_FIGURES = (
@@ -22,6 +23,23 @@ SALES_FIGURES = (
     "sp_sales_qty",
     "sp_growth",
     "sp_value_growth",
+)
+# the year-to-date figures (period_totals, period year), each as ytd_<column>
+YEAR_TO_DATE_FIGURES = (
+    "weeks",
+    "sales_qty",
+    "sales_value",
+    "sp_sales_qty",
+    "sp_growth",
+    "sp_value_growth",
+    "avg_price_per_carton",
+    "avg_price_sp_growth",
+    "key_brand_share",
+    "share_change",
+    "fill_rate",
+    "fill_rate_change",
+    "price_index",
+    "price_index_change",
 )
 
 
@@ -44,7 +62,9 @@ def week_kpis(week, level="city", level_key="city", scope=store.CITY, path=None,
     avg_price_per_carton, prev_avg_price_per_carton, sp_avg_price_per_carton,
     avg_price_sp_growth; fill_rate, fulfilment_rate; ratio, prev_ratio, sp_ratio (存销比);
     price_index, prev_price_index, sp_price_index; new_brand_distribution and
-    prev_new_brand_distribution (mean 铺货率 of the specs launched in the last 52 weeks).
+    prev_new_brand_distribution (mean 铺货率 of the specs launched in the last 52 weeks);
+    year to date (年累计, ISO week 1 to `week`, against the same ISO weeks last year):
+    ytd_year (the ISO year, as text) and ytd_<column> for each of YEAR_TO_DATE_FIGURES.
     Rates and shares are fractions, growths relative (0.1 = +10%).
     """
     week = week_of(week)
@@ -79,6 +99,10 @@ def week_kpis(week, level="city", level_key="city", scope=store.CITY, path=None,
         frame = metric(prev, week, level, scope, path, **filters)
         cards[name], cards[f"prev_{name}"] = at(frame, week, column), at(frame, prev, column)
         cards[f"sp_{name}"] = at(metric(sp, sp, level, scope, path, **filters), sp, column) if sp else None
+
+    ytd = period_totals(week, week, level, "all", scope, path, period="year", **filters)
+    cards.update({f"ytd_{column}": at(ytd, week, column) for column in YEAR_TO_DATE_FIGURES})
+    cards["ytd_year"] = str(week.isocalendar()[0])
 
     uptake = new_brand_uptake(prev, week, level, scope, path, **filters)
     uptake = uptake[uptake["level_key"] == level_key]

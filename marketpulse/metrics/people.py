@@ -35,7 +35,7 @@ class CmDetail:
     weeks: pd.DataFrame  # cm_visits: one row per retailer × week
     weekly: pd.DataFrame  # one row per week: visited, planned (retailers), copy (copy-suspect visits)
     retailers: pd.DataFrame  # one row per retailer: weeks planned / visited, visit rate, quality counts
-    unvisited: pd.DataFrame  # cm_visits rows of the last week of the route not visited in 2+ weeks
+    unvisited: pd.DataFrame  # cm_visits rows of the route's last week flagged unvisited (the unvisited_weeks rule)
     copy_suspect: pd.DataFrame  # cm_visits rows with a copy-suspect report, with their dates
 
 
@@ -67,6 +67,6 @@ def cm_detail(cm_code: str, week_from, week_to, scope=store.CITY, path=None, **f
         weeks=weeks,
         weekly=weekly,
         retailers=retailers,
-        unvisited=last[last["unvisited_2w"].astype(bool)].reset_index(drop=True),
+        unvisited=last[last["unvisited"].astype(bool)].reset_index(drop=True),
         copy_suspect=weeks[weeks["copy_suspect_visits"] > 0].reset_index(drop=True),
     )

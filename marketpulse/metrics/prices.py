@@ -1,5 +1,6 @@
-"""Retail prices against the suggested and wholesale prices: 价格指数, its chained form over
-time, 价格执行率 and 零售毛利率, each per level key × week."""
+"""Retail prices against the suggested and wholesale prices: 价格指数 (current-weight and the
+industry's fixed-weight 市场零售价格指数), its chained form over time, 价格执行率 and 零售毛利率,
+each per level key × week."""
 
 from __future__ import annotations
 
@@ -14,6 +15,13 @@ def price_index(week_from, week_to, level="city", scope=store.CITY, path=None, *
     """价格指数 (cross-section): 100 × Σ actual·q ÷ Σ suggested·q, per level key × week."""
     params = {"week_from": week_from, "week_to": week_to, "level": level, **filters}
     return query("price_index", params, scope, path)
+
+
+def fixed_price_index(week_from, week_to, level="city", scope=store.CITY, path=None, **filters) -> pd.DataFrame:
+    """市场零售价格指数: observed prices over suggested, weighted by last year's commercial sales
+    of each spec (new specs: their first 13 weeks), so a change of sales mix does not move it."""
+    params = {"week_from": week_from, "week_to": week_to, "level": level, **filters}
+    return query("price_index_fixed", params, scope, path)
 
 
 def chained_price_index(

@@ -1,12 +1,14 @@
-"""Sales and their structure: 销量, 订单满足率, 重点品牌比重 and 单条均价, per level key ×
-product group × week, each against last week and the same period (同期)."""
+"""Sales and their structure: 销量, 订单满足率 and 履约率, 重点品牌比重 and 单条均价, per level key ×
+product group × week, each against last week and the same period (同期); and their 月/季/年累计."""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from marketpulse import store
-from marketpulse.metrics.api import HIERARCHY_LEVELS, query
+from marketpulse.metrics.api import HIERARCHY_LEVELS, choose, query
+
+PERIODS = ("month", "quarter", "year")  # 月累计, 季累计, 年累计
 
 
 def _by_product(name, week_from, week_to, level, product_level, scope, path, filters) -> pd.DataFrame:
@@ -20,7 +22,8 @@ def sales_volume(week_from, week_to, level="city", product_level="all", scope=st
 
 
 def order_fill(week_from, week_to, level="city", product_level="all", scope=store.CITY, path=None, **filters):
-    """订单满足率 and 履约率 per level key × product group × week."""
+    """订单满足率, 订单履约率 (by order: one retailer's lines of one day) and 订单行履约率 per level key ×
+    product group × week."""
     return _by_product("order_fill", week_from, week_to, level, product_level, scope, path, filters)
 
 
@@ -46,3 +49,18 @@ def sales_structure(week_from, week_to, level="city", product_level="all", scope
     keys = ["week", "level_key", "product_key"]
     price = price[[*keys, "sales_value", "avg_price_per_carton", "sp_avg_price_per_carton", "sp_growth"]]
     return share.merge(price, on=keys, how="outer").rename(columns={"sp_growth": "avg_price_sp_growth"})
+
+
+def period_totals(
+    week_from, week_to, level="city", product_level="all", scope=store.CITY, path=None, period=None, **filters
+) -> pd.DataFrame:
+    """月/季/年累计 per level key × product group × report week × period, each with 累计同比.
+
+    The period to date of each report week from `week_from` to `week_to` (a week counts to
+    the month, quarter and year of its Thursday) against the same ISO weeks last year;
+    `period` keeps one of PERIODS, None all three.
+    """
+    if period is not None:
+        choose(period, PERIODS, "期间", "period")
+    frame = _by_product("period_totals", week_from, week_to, level, product_level, scope, path, filters)
+    return frame if period is None else frame[frame["period"] == period].reset_index(drop=True)

@@ -1,5 +1,6 @@
-"""新品牌培育 (new-brand uptake): how far each spec launched in the last 52 weeks has spread,
-sells and is reordered, per level key × week since launch, with the city's curve alongside."""
+"""新品牌培育 (new-brand uptake): how far each spec launched in the last 52 weeks has spread
+(铺货率 cumulative, 上柜率 this week), sells and is reordered, per level key × week since
+launch, with the whole city's curve alongside as the benchmark."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from marketpulse.metrics.calendar import week_of
 NEW_SPEC_WEEKS = 52  # a spec is "new" for the 52 weeks from its launch week
 UPTAKE_RATES = (
     "distribution_rate",
+    "shelf_rate",
     "sellthrough_rate",
     "repeat_rate",
     "weekly_repeat_rate",

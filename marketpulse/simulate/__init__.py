@@ -6,12 +6,16 @@ from marketpulse.simulate.city import City, Progress, simulate
 from marketpulse.simulate.demo import build
 from marketpulse.simulate.events import EVENT_KINDS
 from marketpulse.simulate.files import write_files
+from marketpulse.simulate.prices import PRICE_CHANGE
+from marketpulse.simulate.redraw import REDRAW
 from marketpulse.simulate.scale import MIN_WEEKS, SCALES, Scale
 from marketpulse.simulate.seasons import last_complete_week, spring_festivals
 
 __all__ = [
     "EVENT_KINDS",
     "MIN_WEEKS",
+    "PRICE_CHANGE",
+    "REDRAW",
     "SCALES",
     "City",
     "Progress",

@@ -3,8 +3,8 @@
 Reference tables once, then one pass per week over all retailer × spec pairs at once. The
 steps, in the order of their random draws: reference data (reference), each territory's and
 customer manager's character, the year (seasons), who carries what (assortment), where the
-planted events fall (events), launches, and the weeks (weeks). Ground truth of the planted
-events is in `City.truth`.
+planted events fall (events), launches, and the weeks (weeks); the planted 调价 (prices) and
+片区 redraw (redraw) take no draws. Ground truth of the planted events is in `City.truth`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from marketpulse.festival import monday
-from marketpulse.simulate import assortment, events, reference, seasons
+from marketpulse.simulate import assortment, events, prices, redraw, reference, seasons
 from marketpulse.simulate import catalog as cat
 from marketpulse.simulate.scale import MIN_WEEKS, SCALES, Scale
 from marketpulse.simulate.weeks import make_world, run_weeks
@@ -47,12 +47,14 @@ class City:
     territory: pd.DataFrame
     customer_manager: pd.DataFrame
     retailer: pd.DataFrame  # row i is retailer index i in the fact frames
-    spec: pd.DataFrame  # row j is spec index j in the fact frames
+    spec: pd.DataFrame  # row j is spec index j in the fact frames; the prices on file at the end
     truth: pd.DataFrame
     # visits: w, day, r, s, stock, price (0 = none), on_shelf, sales (-1 = none), note (-1 = none)
     visits: pd.DataFrame
     orders: pd.DataFrame  # w, day, r, s, demand, supplied
     notes: tuple[str, ...] = cat.ALL_NOTES
+    spec_price: pd.DataFrame | None = None  # the specs' price periods (spec_price), the planted 调价 included
+    moves: pd.DataFrame | None = None  # the planted 片区 redraw: retailers that changed 片区 (redraw.MOVE_COLUMNS)
     spring_festivals: list[date] = field(default_factory=list)
 
     @property
@@ -96,7 +98,9 @@ def simulate(
         if w % 4 == 3 or w == n_weeks - 1:
             tell(0.05 + 0.45 * (w + 1) / n_weeks, f"模拟第 {w + 1}/{n_weeks} 周 / simulating week {w + 1} of {n_weeks}")
 
-    world = make_world(rng, n_weeks, spec, ra, pairs, year, character, planted)
+    change = prices.plan(spec, est, planted, n_weeks)  # the planted 调价: no random draws
+    moves = redraw.plan(n_weeks, start, territory, cm, retailer, ra, pairs, planted)  # 片区 redraw: no draws
+    world = make_world(rng, n_weeks, spec, ra, pairs, year, character, planted, change)
     visits, orders = run_weeks(world, rng, on_week)
     last_day = start + timedelta(weeks=n_weeks, days=-1)
     return City(
@@ -107,10 +111,19 @@ def simulate(
         department=department,
         territory=territory,
         customer_manager=cm,
-        retailer=retailer,
-        spec=spec[list(SPEC_COLUMNS)].copy(),
-        truth=events.truth(planted, territory, cm, spec, start),
+        retailer=redraw.moved(retailer, moves),
+        spec=prices.latest(spec[list(SPEC_COLUMNS)], change),
+        truth=pd.concat(
+            [
+                events.truth(planted, territory, cm, spec, start),
+                prices.truth(spec, change, start, n_weeks),
+                redraw.truth(moves, start + timedelta(weeks=n_weeks - 1)),
+            ],
+            ignore_index=True,
+        ),
         visits=visits,
         orders=orders,
         spring_festivals=[f for f in year.festivals if start <= f <= last_day],
+        spec_price=prices.periods(spec[list(SPEC_COLUMNS)], change, start),
+        moves=moves,
     )

@@ -13,6 +13,7 @@ import duckdb
 import pandas as pd
 
 from marketpulse import rollup, store
+from marketpulse.simulate import redraw
 from marketpulse.simulate.city import City, Progress, simulate
 
 REFERENCE_TABLES = ("department", "territory", "customer_manager", "retailer", "spec")
@@ -95,6 +96,9 @@ def _load(con: duckdb.DuckDBPyConnection, city: City, progress: Progress | None 
         from retailer
         """
     )
+    con.register("frame", city.spec_price)
+    con.execute("insert into spec_price by name select * from frame")  # the prices' periods: the planted 调价
+    con.unregister("frame")
     con.execute(
         "insert into import_log values (0, 'demo', 'demo', 'demo', now(), $n, $n, 0, 0, 'stored')",
         {"n": len(city.visits) + len(city.orders)},
@@ -151,6 +155,7 @@ def _load(con: duckdb.DuckDBPyConnection, city: City, progress: Progress | None 
         tell(done / city.weeks, f"写入第 {done}/{city.weeks} 周 / loaded week {done} of {city.weeks}")
     for name in ("retailer_key", "spec_key", "note_key", "visits", "orders"):
         con.unregister(name)
+    redraw.record(con, city.moves)  # the planted 片区 redraw: assignment history, visits by the old manager
     con.register("frame", city.truth)
     con.execute("insert into demo_truth by name select * from frame")
     con.unregister("frame")

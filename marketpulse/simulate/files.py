@@ -3,7 +3,10 @@
 The files follow the import contract and vary the way real exports do: English headers in
 some, Chinese in others, one reference file and one month of visits saved as GB18030 (as
 Chinese Excel saves them), one with a byte-order mark, one month with 2025/9/1 dates.
-Facts are split by calendar month: visits_YYYY-MM.csv and orders_YYYY-MM.csv.
+Facts are split by calendar month: visits_YYYY-MM.csv and orders_YYYY-MM.csv. specs.csv holds
+the prices the window began with; the planted 调价 is a later price list with a 生效日期
+column, specs_price_change.csv, imported after it. Likewise retailers.csv holds the 片区 the
+window began with, and retailers_redraw.csv the planted redraw's moves with their 生效日期.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from marketpulse.simulate import prices, redraw
 from marketpulse.simulate.city import City, Progress, simulate
 
 # contract headers: English name → Chinese name
@@ -37,6 +41,7 @@ RETAILER = {
     "opened_on": "开业日期",
     "closed_on": "停业日期",
 }
+RETAILER_REDRAW = {**RETAILER, "effective_date": "生效日期"}
 SPEC = {
     "spec_code": "卷烟编码",
     "spec_name": "卷烟名称",
@@ -47,6 +52,7 @@ SPEC = {
     "is_key_brand": "重点品牌",
     "launch_date": "上市日期",
 }
+SPEC_PRICE_CHANGE = {**SPEC, "effective_date": "生效日期"}
 VISIT = {
     "visit_date": "拜访日期",
     "cm_code": "客户经理编码",
@@ -89,12 +95,18 @@ def _write_city(city: City, directory: Path | str, progress: Progress | None = N
     written: dict[str, int] = {}
     con = duckdb.connect(":memory:")
     try:
-        spec = city.spec.assign(is_key_brand=city.spec["is_key_brand"].map({True: "是", False: "否"}))
+        initial, changes = prices.price_lists(city.spec, city.spec_price)
+        spec, change = (
+            f.assign(is_key_brand=f["is_key_brand"].map({True: "是", False: "否"})) for f in (initial, changes)
+        )
+        retailers_before, retailers_moved = redraw.before(city.retailer, city.moves)
         reference = [
             ("territories.csv", city.territory.merge(city.department, on="department_code"), TERRITORY, "en", "utf-8"),
             ("customer_managers.csv", city.customer_manager, CUSTOMER_MANAGER, "zh", "gb18030"),
-            ("retailers.csv", city.retailer, RETAILER, "zh", "utf-8-sig"),
+            ("retailers.csv", retailers_before, RETAILER, "zh", "utf-8-sig"),
+            ("retailers_redraw.csv", retailers_moved, RETAILER_REDRAW, "zh", "utf-8"),
             ("specs.csv", spec, SPEC, "en", "utf-8"),
+            ("specs_price_change.csv", change, SPEC_PRICE_CHANGE, "zh", "utf-8"),
         ]
         for name, frame, headers, lang, encoding in reference:
             shown = frame[list(headers)]
@@ -128,6 +140,7 @@ def _write_city(city: City, directory: Path | str, progress: Progress | None = N
             """,
             {"start": start},
         )
+        redraw.name_old_managers(con, city.moves, "visit_file")  # visits before the redraw: the old manager
         con.execute(
             """
             create table order_file as

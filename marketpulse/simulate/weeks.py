@@ -21,6 +21,7 @@ import pandas as pd
 from marketpulse.simulate import catalog as cat
 from marketpulse.simulate.assortment import Pairs
 from marketpulse.simulate.events import Events
+from marketpulse.simulate.prices import PriceChange, suggested_after
 from marketpulse.simulate.reference import FORMAT_MARKUP, Character, RetailerArrays
 from marketpulse.simulate.seasons import Seasons
 
@@ -68,6 +69,8 @@ class World:
     at_discounting: np.ndarray
     at_stockout: np.ndarray
     in_inflow: np.ndarray  # the pair's territory draws newcomers
+    suggested_new: np.ndarray  # suggested retail price after the planted 调价
+    price_week: int  # first week at the new price list
 
 
 @dataclass
@@ -129,6 +132,7 @@ def make_world(
     seasons: Seasons,
     character: Character,
     events: Events,
+    change: PriceChange,
 ) -> World:
     """Draw what stays fixed through the run: visit plan, shops' cover and price levels."""
     pr, ps = pairs.r, pairs.s
@@ -173,6 +177,8 @@ def make_world(
         at_discounting=at(events.discounting),
         at_stockout=at(events.stockout),
         in_inflow=ter == character.inflow_territory,
+        suggested_new=suggested_after(spec["suggested_retail_price"].to_numpy()[ps], ps, change),
+        price_week=change.week,
     )
 
 
@@ -323,7 +329,8 @@ def _prices(world: World, carry: Carry, va: np.ndarray, w: int, rng: np.random.G
         mult[m] *= 1 + min(0.1, 0.05 + 0.02 * (w - stockout.first))
     if overstock.during(w):
         mult[world.at_overstock[va]] *= 0.975
-    price = np.round(world.suggested[va] * carry.price_level[va] * mult * (1 + rng.normal(0, 0.004, len(va))))
+    suggested = world.suggested_new[va] if w >= world.price_week else world.suggested[va]  # 调价: relabelled
+    price = np.round(suggested * carry.price_level[va] * mult * (1 + rng.normal(0, 0.004, len(va))))
     price[rng.random(len(va)) < 0.03] = 0  # not noted
     return price
 

@@ -32,6 +32,12 @@ FILTER_DEFAULTS: dict[str, object] = {
 
 NAME_RE = re.compile(r"[a-z][a-z0-9_]*(/[a-z][a-z0-9_]*)?")
 
+# A parameter entry of a query header: `--   $a, $b   what they are`, its text running on
+# over the more indented lines below. "null = …" (or "null means …") in it says null is the
+# default, so the parameter may be left out and is then bound to NULL.
+PARAM_ENTRY_RE = re.compile(r"(\$[a-z_][a-z0-9_]*(?:\s*,\s*\$[a-z_][a-z0-9_]*)*)\s+(.*)")
+NULL_DEFAULT_RE = re.compile(r"\bnull\s*(?:=|means\b)")
+
 # `ref('name')` in a query stands for another named query's result, as a subquery, so a
 # metric is defined once and reused (alerts read market_state). `ref('name', level='cm')`
 # fixes some of its parameters to constants written in the query file itself.
@@ -153,8 +159,38 @@ def query_params(name: str) -> set[str]:
     return sql_params(query_text(name))
 
 
+def null_default_params(name: str) -> frozenset[str]:
+    """Parameters whose entry in the query's header says null is the default ("null = …")."""
+    lines = query_path(name).read_text(encoding="utf-8").splitlines()
+    return _null_defaults(tuple(itertools.takewhile(lambda line: line.startswith("--"), lines)))
+
+
+@functools.lru_cache(maxsize=512)
+def _null_defaults(header: tuple[str, ...]) -> frozenset[str]:
+    found: set[str] = set()
+    names: list[str] = []
+    text, indent = "", 0
+    for line in (*header, "--"):
+        body = line[2:]
+        entry = body.lstrip()
+        depth = len(body) - len(entry)
+        if names and entry and not entry.startswith("$") and depth > indent:
+            text += " " + entry  # the entry's description runs on
+            continue
+        if names and NULL_DEFAULT_RE.search(text):
+            found.update(names)
+        match = PARAM_ENTRY_RE.match(entry)
+        names = re.findall(r"\$([a-z_][a-z0-9_]*)", match.group(1)) if match else []
+        text, indent = (match.group(2), depth) if match else ("", 0)
+    return frozenset(found)
+
+
 def bind(name: str, params: Mapping) -> tuple[str, dict]:
-    """The query text and its parameters, checked: none missing, none unknown."""
+    """The query text and its parameters, checked: none missing, none unknown.
+
+    A filter left out is bound to its FILTER_DEFAULTS value, and so is any parameter whose
+    header entry says null is its default: it is bound to NULL.
+    """
     sql = query_text(name)
     wanted = sql_params(sql)
     given = dict(params)
@@ -164,8 +200,9 @@ def bind(name: str, params: Mapping) -> tuple[str, dict]:
             f"查询 {name} 不接受参数:{', '.join(sorted(extra))};可用参数:{', '.join(sorted(wanted))} / "
             f"Query {name} takes no parameter {', '.join(sorted(extra))}; it takes: {', '.join(sorted(wanted))}"
         )
-    bound = {k: given.get(k, FILTER_DEFAULTS.get(k)) for k in wanted}
-    missing = sorted(k for k in wanted if k not in given and k not in FILTER_DEFAULTS)
+    defaults = {**dict.fromkeys(null_default_params(name)), **FILTER_DEFAULTS}
+    bound = {k: given.get(k, defaults.get(k)) for k in wanted}
+    missing = sorted(k for k in wanted if k not in given and k not in defaults)
     if missing:
         raise QueryError(
             f"查询 {name} 缺少参数:{', '.join(missing)} / Query {name} needs parameter(s): {', '.join(missing)}"

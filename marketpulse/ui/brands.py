@@ -1,5 +1,5 @@
 """The brand-cultivation page's own pieces: the new-spec picker and the two uptake charts
-(the city's curves against the target, the territories against the city)."""
+(the whole city's curves against the target, the scope's territories against the city)."""
 
 from __future__ import annotations
 
@@ -41,7 +41,8 @@ def new_spec_picker(f: Filters) -> str | None:
 
 
 def uptake_chart(data, f: Filters):
-    """The new spec's city curves by weeks since launch, with the distribution target."""
+    """The new spec's whole-city curves by weeks since launch (铺货率 cumulative, 上柜率 weekly,
+    动销率, 重购率), with the distribution target."""
     curve = data.city
     target = f.t("brands.target", share=f"{data.target_text[0]:g}", weeks=data.target_text[1])
     long = pd.concat(
@@ -55,6 +56,7 @@ def uptake_chart(data, f: Filters):
             )
             for col, name in (
                 ("distribution_rate", "distribution"),
+                ("shelf_rate", "shelf"),
                 ("sellthrough_rate", "sellthrough"),
                 ("repeat_rate", "repeat"),
             )
@@ -89,7 +91,7 @@ def uptake_chart(data, f: Filters):
 
 
 def territory_uptake_chart(data, f: Filters):
-    """Distribution by territory against the city, with the alert line (city × lag ratio)."""
+    """铺货率 by territory against the whole city, with the alert line (city × lag ratio)."""
     ter = data.territories.assign(value=data.territories["distribution_rate"] * 100)
     city = data.city
     lag = pd.DataFrame(

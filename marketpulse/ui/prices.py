@@ -1,12 +1,18 @@
 """The prices page's own pieces: where an index stands against the band (legend words,
-colours, a value range around 100) and the per-territory compliance table."""
+colours, a value range around 100), the two weightings of the index side by side (headline
+numbers, lines over the weeks, the fixed weights) and the per-territory compliance table."""
 
 from __future__ import annotations
 
 import pandas as pd
 
+from marketpulse import numbers
 from marketpulse.ui import figures
 from marketpulse.ui.shell import Filters
+from marketpulse.ui.widgets import change
+from marketpulse.views.prices import WEIGHTINGS, weight_table
+
+__all__ = ["WEIGHTINGS", "compliance_table", "headline", "index_lines", "positions", "weight_note", "weight_table"]
 
 
 def positions(data, f: Filters) -> tuple[dict, dict, tuple[float, float]]:
@@ -38,3 +44,39 @@ def compliance_table(compliance: pd.DataFrame, index: pd.DataFrame, f: Filters) 
             f.t("col.below"): merged["below"],
         }
     )
+
+
+def headline(data, f: Filters) -> list[tuple[str, str, str | None]]:
+    """Both indices of the week for the scope: label, value, change on the week before in points."""
+    rows = data.indices.dropna(subset=list(WEIGHTINGS), how="all")
+    out = []
+    for w in WEIGHTINGS:
+        values = rows[w]
+        now = values.iloc[-1] if len(values) else None
+        before = values.iloc[-2] if len(values) > 1 else None
+        delta = None if now is None or before is None or pd.isna(now) or pd.isna(before) else now - before
+        out.append((f.t(f"weighting.{w}"), numbers.fmt(now, 1), None if delta is None else change(delta, f.lang, True)))
+    return out
+
+
+def weight_note(data, f: Filters) -> str:
+    """Where the fixed weights come from this week: the weight year, its weeks, specs left out."""
+    week = data.week
+    now = data.indices[pd.to_datetime(data.indices["week"]).dt.date == week]
+    year = week.isocalendar()[0] - 1
+    if now.empty or pd.isna(now["weight_weeks"].iloc[0]):
+        return f.t("prices.no_weights", week=week.isoformat(), year=year)
+    row = now.iloc[0]
+    return f.t(
+        "prices.weight_note",
+        year=year,
+        weeks=int(row["weight_weeks"]),
+        new=int(row["new_specs"]),
+        unweighted=int(row["unweighted_specs"]),
+    )
+
+
+def index_lines(data, f: Filters) -> pd.DataFrame:
+    """Both indices over the weeks, one line per weighting."""
+    long = data.indices.melt(id_vars=["week"], value_vars=list(WEIGHTINGS), var_name="weighting", value_name="value")
+    return long.assign(series=[f.t(f"weighting.{w}") for w in long["weighting"]])

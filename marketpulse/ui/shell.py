@@ -131,16 +131,37 @@ def language() -> str:
     return choice or "zh"
 
 
-def drill(**selection) -> None:
-    """Open the same page filtered to `selection` (sidebar keys → option values)."""
+def drill(source: str | None = None, **selection) -> None:
+    """Open the same page one level down, filtered to `selection` (sidebar keys → codes).
+
+    `source` is the key of the table or chart that was clicked: its selection is cleared,
+    or it would fire again on the next level and skip a level per click.
+    """
+    if source is not None:
+        st.session_state.pop(source, None)
     st.session_state[_DRILL] = selection
     st.rerun()
 
 
+_BELOW = {"dep": ("ter", "cm"), "ter": ("cm",)}
+
+
+def _labels(ref) -> dict[str, dict[str, str]]:
+    """How the hierarchy pickers show (and the URL carries) each code."""
+    cms = ref.cms
+    return {
+        "dep": ref.departments.to_dict(),
+        "ter": dict(zip(ref.territories["territory_code"], ref.territories["territory_name"])),
+        "cm": dict(zip(cms["cm_code"], cms["cm_name"] + " (" + cms["cm_code"] + ")")),
+    }
+
+
 def _apply_drill() -> None:
-    """A click elsewhere asked for another filter: set it before the widgets exist."""
+    """A click asked for another filter: set it, and clear the levels below it, before the widgets exist."""
     for key, value in (st.session_state.pop(_DRILL, None) or {}).items():
         st.session_state[key] = value
+        for deeper in _BELOW.get(key, ()):
+            st.session_state.pop(deeper, None)
 
 
 def filters() -> Filters:
@@ -154,6 +175,8 @@ def filters() -> Filters:
 def _select(label: str, options: list, names: dict, key: str, lang: str) -> str | None:
     if key in st.session_state and st.session_state[key] not in options:
         del st.session_state[key]  # a parent filter changed: this choice no longer applies
+    if key in _HIERARCHY:
+        return _hierarchy_select(label, options, names, key, lang)
     return st.selectbox(
         label,
         options,
@@ -163,6 +186,30 @@ def _select(label: str, options: list, names: dict, key: str, lang: str) -> str 
         format_func=lambda code: names.get(code, code),
         placeholder=i18n.t("filter.all", lang),
     )
+
+
+_HIERARCHY = ("dep", "ter", "cm")
+
+
+def _hierarchy_select(label: str, options: list, names: dict, key: str, lang: str) -> str | None:
+    """A 市场部/片区/客户经理 picker kept in the URL by hand, not by the widget binding: a drill
+    sets it from code, and a bound parameter cannot be written from code."""
+    if key not in st.session_state and key in st.query_params:  # a shared link: its label or code
+        wanted = st.query_params[key]
+        st.session_state[key] = next((c for c in options if names.get(c, c) == wanted or c == wanted), None)
+    choice = st.selectbox(
+        label,
+        options,
+        index=None,
+        key=key,
+        format_func=lambda code: names.get(code, code),
+        placeholder=i18n.t("filter.all", lang),
+    )
+    if choice is None:
+        st.query_params.pop(key, None)
+    elif st.query_params.get(key) != names.get(choice, choice):
+        st.query_params[key] = names.get(choice, choice)
+    return choice
 
 
 def _weeks(ref, t) -> tuple[dt.date | None, dt.date | None]:
@@ -191,7 +238,7 @@ def sidebar(lang: str) -> Filters:
         st.markdown(f"**{t('filter.heading')}**")
         week_from, week_to = _weeks(ref, t)
         ter = ref.territories
-        dep = _select(t("filter.department"), list(ref.departments.index), ref.departments.to_dict(), "dep", lang)
+        dep = _select(t("filter.department"), list(ref.departments.index), _labels(ref)["dep"], "dep", lang)
         if dep:
             ter = ter[ter["department_code"] == dep]
         territory = _select(t("filter.territory"), list(ter["territory_code"]), ter_names, "ter", lang)
@@ -201,7 +248,7 @@ def sidebar(lang: str) -> Filters:
         cm = _select(
             t("filter.cm"),
             list(cms["cm_code"]),
-            dict(zip(cms["cm_code"], cms["cm_name"] + " (" + cms["cm_code"] + ")")),
+            _labels(ref)["cm"],
             "cm",
             lang,
         )

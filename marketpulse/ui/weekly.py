@@ -15,14 +15,15 @@ DIGITS = {"qty": 0, "price": 1, "weeks": 2, "index": 1, "pct": 1}
 
 
 def kpi_texts(kpis, lang: str) -> list[dict]:
-    """KPI records from the view as card texts: value in its unit, changes, traffic light."""
+    """KPI records from the view as card texts: value in its unit, changes, traffic light, and
+    the year to date (年累计) with its 累计同比 (None on a card without one: a level, not a sum)."""
     cards = []
     for k in kpis:
-        digits = DIGITS[k.unit]
-        value = widgets.number(k.value, lang, digits) if k.unit == "qty" else numbers.fmt(k.value, digits)
         unit = i18n.t(f"unit.{k.unit}", lang)
+        value = _amount(k.value, k.unit, lang)
         if value != numbers.UNDEFINED and unit:
             value += f" <span style='font-size:14px;color:#666'>{unit}</span>"
+        ytd = _amount(k.ytd, k.unit, lang)
         cards.append(
             {
                 "label": i18n.t(k.key, lang),
@@ -30,9 +31,22 @@ def kpi_texts(kpis, lang: str) -> list[dict]:
                 "rag": k.rag,
                 "wow": widgets.change(k.wow, lang, k.points),
                 "yoy": widgets.change(k.yoy, lang, k.points),
+                "ytd": _with_unit(ytd, unit, k.unit) if k.cumulative else None,
+                "ytd_yoy": widgets.change(k.ytd_yoy, lang, k.points) if k.cumulative else None,
             }
         )
     return cards
+
+
+def _with_unit(text: str, unit_text: str, unit: str) -> str:
+    if text == numbers.UNDEFINED or not unit_text:
+        return text
+    return text + unit_text if unit == "pct" else f"{text} {unit_text}"
+
+
+def _amount(value, unit: str, lang: str) -> str:
+    digits = DIGITS[unit]
+    return widgets.number(value, lang, digits) if unit == "qty" else numbers.fmt(value, digits)
 
 
 def state_matrix(state: pd.DataFrame, f: Filters):

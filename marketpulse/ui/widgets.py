@@ -63,15 +63,26 @@ def change(value, lang: str, points: bool = False) -> str:
 
 
 def kpi_cards(cards: list[dict], lang: str) -> None:
-    """Headline numbers: value, week-on-week, same period, coloured by their traffic light."""
+    """Headline numbers: value, week-on-week, same period, coloured by their traffic light; below
+    them the year to date and 累计同比 when a card has "ytd" (None: kept blank, so cards align)."""
     for col, card in zip(st.columns(len(cards)), cards):
         colour = figures.RAG_COLORS.get(card.get("rag"), "#BBB")
+        ytd = ""
+        if "ytd" in card:
+            lines = (
+                f"{i18n.t('kpi.ytd', lang)} {card['ytd']}<br>{i18n.t('kpi.ytd_yoy', lang)} {card['ytd_yoy']}"
+                if card["ytd"] is not None
+                else "&nbsp;<br>&nbsp;"
+            )
+            # room for a wrapped line, so the cards keep one height; a line breaks between words
+            style = "margin-top:4px;padding-top:3px;border-top:1px dashed #e6e6e6;min-height:4.6em;word-break:keep-all"
+            ytd = f'<div class="mp-kpi-delta" style="{style}">{lines}</div>'
         col.markdown(
             f"""<div class="mp-kpi" style="border-left:5px solid {colour}">
             <div class="mp-kpi-label">{card["label"]}</div>
             <div class="mp-kpi-value">{card["value"]}</div>
             <div class="mp-kpi-delta">{i18n.t("kpi.wow", lang)} {card["wow"]}<br>{i18n.t("kpi.yoy", lang)} {card["yoy"]}</div>
-            </div>""",
+            {ytd}</div>""",
             unsafe_allow_html=True,
         )
 

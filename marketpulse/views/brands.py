@@ -1,6 +1,9 @@
 """新品牌培育 Brand cultivation: one new spec's uptake curves, its territories against the
 city and the target, a league of territories and customer managers, the key-brand share
-by territory; and for the 周报, every new spec's city uptake in the report week."""
+by territory; and for the 周报, every new spec's city uptake in the report week.
+
+The city lines and "比全市" are the whole city's (store.CITY) whatever the scope: a 片区
+is measured against the city, not against its own total."""
 
 from __future__ import annotations
 
@@ -22,7 +25,7 @@ class Brands:
     specs: pd.DataFrame | None  # new specs: spec_code, spec_name, brand, launch_week
     spec: str | None
     spec_name: str
-    city: pd.DataFrame | None  # the spec's city curve by weeks since launch
+    city: pd.DataFrame | None  # the spec's whole-city curve by weeks since launch
     territories: pd.DataFrame | None  # distribution curve per territory (+ city)
     target: pd.DataFrame | None  # weeks_since_launch, target distribution (%)
     target_text: tuple[float, int]
@@ -32,8 +35,8 @@ class Brands:
 
 
 def brands(params: dict, scope: store.Scope, spec: str | None, lang: str) -> Brands:
-    """Uptake curves of one new spec, territories against the city and the target, a league
-    table, and the key-brand share by territory."""
+    """Uptake curves of one new spec, the scope's territories against the whole city and the
+    target, a league table, and the key-brand share by territory."""
     week_to = params["week_to"]
     target_share = store.setting("new_brand_target_distribution", TARGET_DISTRIBUTION)
     target_weeks = int(store.setting("new_brand_target_weeks", TARGET_WEEKS))
@@ -43,7 +46,7 @@ def brands(params: dict, scope: store.Scope, spec: str | None, lang: str) -> Bra
         return Brands(None, None, "", None, None, None, target_text, lag, None, None)
     filters = filters_of(params)
     week_from = week_to - (metrics.NEW_SPEC_WEEKS - 1) * metrics.WEEK
-    city = metrics.new_brand_uptake(week_from, week_to, "city", scope, **{**filters, "spec_code": None})
+    city = metrics.new_brand_uptake(week_from, week_to, "city", store.CITY, **{**filters, "spec_code": None})
     out = Brands(None, None, "", None, None, None, target_text, lag, None, _key_share_lines(params, scope, lang))
     if city.empty:
         return out
@@ -63,20 +66,19 @@ def brands(params: dict, scope: store.Scope, spec: str | None, lang: str) -> Bra
             "target": [target_share * 100 * min(1.0, w / max(1, target_weeks)) for w in weeks],
         }
     )
-    # the territories against the scope's own total: the city line drawn beside them
-    ter = metrics.uptake_curves(week_to, "territory", scope, benchmark_scope=scope, **one)
+    ter = metrics.uptake_curves(week_to, "territory", scope, benchmark_scope=store.CITY, **one)
     city_label = i18n.t("series.city", lang)
     lines = ter[list(curve.columns)]
     out.territories = pd.concat(
         [lines.assign(series=lines["level_name"]), curve.assign(series=city_label)], ignore_index=True
     )
-    cms = metrics.uptake_curves(week_to, "cm", scope, benchmark_scope=scope, week_from=week_to, **one)
+    cms = metrics.uptake_curves(week_to, "cm", scope, benchmark_scope=store.CITY, week_from=week_to, **one)
     out.league = _league(ter, cms, week_to, lang)
     return out
 
 
 def _league(territories: pd.DataFrame, cms: pd.DataFrame, week_to: dt.date, lang: str) -> pd.DataFrame:
-    """Territories and customer managers ranked by 铺货率 in the last week, with the gap to the city."""
+    """Territories and customer managers ranked by 铺货率 in the last week, with the gap to the whole city."""
     t = lambda key: i18n.t(key, lang)  # noqa: E731
     rows = pd.concat(
         [territories.assign(level_label=t("level.territory")), cms.assign(level_label=t("level.cm"))], ignore_index=True
@@ -90,21 +92,22 @@ def _league(territories: pd.DataFrame, cms: pd.DataFrame, week_to: dt.date, lang
             t("col.level_name"): rows["level_name"],
             t("col.distribution"): pct(rows["distribution_rate"]),
             t("col.vs_city"): (rows["distribution_gap"] * 100).round(1),
+            t("col.shelf"): pct(rows["shelf_rate"]),
             t("col.sellthrough"): pct(rows["sellthrough_rate"]),
             t("col.repeat"): pct(rows["repeat_rate"]),
             t("col.weekly_repeat"): pct(rows["weekly_repeat_rate"]),
             t("col.per_store"): rows["sales_per_stocking_retailer"].round(1),
-            t("col.carrying"): rows["carrying_retailers"],
+            t("col.distributed"): rows["distributed_retailers"],
             t("col.active"): rows["active_retailers"],
         }
     ).reset_index(drop=True)
 
 
 def _key_share_lines(params: dict, scope: store.Scope, lang: str) -> pd.DataFrame:
-    """重点品牌比重 per territory over the sidebar's weeks, with the scope's total as the city line."""
+    """重点品牌比重 per territory of the scope over the sidebar's weeks, with the whole city's line."""
     weeks, filters = (params["week_from"], params["week_to"]), filters_of(params)
     ter = metrics.key_brand_share(*weeks, "territory", "all", scope, **filters)
-    city = metrics.key_brand_share(*weeks, "city", "all", scope, **filters)
+    city = metrics.key_brand_share(*weeks, "city", "all", store.CITY, **filters)
     frame = pd.concat(
         [ter.assign(series=ter["level_name"]), city.assign(series=i18n.t("series.city", lang))], ignore_index=True
     )
@@ -112,7 +115,7 @@ def _key_share_lines(params: dict, scope: store.Scope, lang: str) -> pd.DataFram
 
 
 def brand_table(week: dt.date, params: dict, scope: store.Scope, lang: str) -> pd.DataFrame:
-    """For the 周报: every new spec's city uptake in the report week."""
+    """For the 周报: every new spec's uptake in the report week, over the scope (铺货率 and 上柜率 both)."""
     frame = metrics.new_brand_uptake(week, week, "city", scope, **filters_of(params))
     t = lambda key: i18n.t(key, lang)  # noqa: E731
     pct = lambda s: (s * 100).round(1)  # noqa: E731
@@ -124,6 +127,7 @@ def brand_table(week: dt.date, params: dict, scope: store.Scope, lang: str) -> p
             t("col.launch_week"): pd.to_datetime(frame["launch_week"]).dt.date,
             t("col.weeks_since_launch"): frame["weeks_since_launch"],
             t("col.distribution"): pct(frame["distribution_rate"]),
+            t("col.shelf"): pct(frame["shelf_rate"]),
             t("col.sellthrough"): pct(frame["sellthrough_rate"]),
             t("col.repeat"): pct(frame["repeat_rate"]),
             t("col.weekly_repeat"): pct(frame["weekly_repeat_rate"]),

@@ -19,11 +19,16 @@ class Managers:
     weekly: pd.DataFrame | None  # week, visited share
     unvisited: pd.DataFrame | None
     copy_suspect: pd.DataFrame | None
+    max_gap_days: int | None = None  # the visit rules the scorecard used, for the page to state
+    unvisited_weeks: int | None = None
 
 
 def scorecard_table(week_from, week_to, params: dict, scope: store.Scope, lang: str) -> pd.DataFrame:
     """The scorecard as shown and exported: one row per customer manager, rates in %."""
-    card = metrics.cm_scorecard(week_from, week_to, "cm", scope, **filters_of(params))
+    return _shown(metrics.cm_scorecard(week_from, week_to, "cm", scope, **filters_of(params)), lang)
+
+
+def _shown(card: pd.DataFrame, lang: str) -> pd.DataFrame:
     t = lambda key: i18n.t(key, lang)  # noqa: E731
     pct = lambda col: (card[col] * 100).round(1)  # noqa: E731
     return pd.DataFrame(
@@ -32,13 +37,14 @@ def scorecard_table(week_from, week_to, params: dict, scope: store.Scope, lang: 
             t("col.cm"): card["level_name"],
             t("col.retailers"): card["retailers"],
             t("col.visit_rate"): pct("visit_rate"),
-            t("col.unvisited_2w"): card["unvisited_2w"],
+            t("col.unvisited"): card["unvisited_retailers"],
             t("col.on_time_rate"): pct("on_time_rate"),
             t("col.copy_rate"): pct("copy_suspect_rate"),
             t("col.sales"): card["sales_qty"].round(0),
             t("col.sales_growth"): pct("sales_growth"),
             t("col.new_brand_dist"): pct("new_brand_distribution"),
             t("col.fill_rate"): pct("order_fill_rate"),
+            t("col.fulfilment_rate"): pct("fulfilment_rate"),
         }
     )
 
@@ -47,12 +53,15 @@ def managers(params: dict, scope: store.Scope, cm: str | None, lang: str) -> Man
     """The scorecard with weekly-sales sparklines, and one manager's visits in detail."""
     weeks, filters = (params["week_from"], params["week_to"]), filters_of(params)
     peers = store.Scope(department_code=scope.department_code, territory_code=scope.territory_code)
-    card = scorecard_table(*weeks, params, peers, lang)  # the manager among peers
+    raw = metrics.cm_scorecard(*weeks, "cm", peers, **filters)  # the manager among peers
+    card = _shown(raw, lang)
     weekly = metrics.sales_volume(*weeks, "cm", "all", peers, **filters)
     spark = weekly.sort_values("week").groupby("level_key")["sales_qty"].apply(lambda s: list(map(float, s.fillna(0))))
     card.insert(2, i18n.t("col.trend", lang), [spark.get(code, []) for code in card[i18n.t("col.cm_code", lang)]])
     names = metrics.lookup("customer_managers")
     out = Managers(card, cm, dict(zip(names["cm_code"], names["cm_name"])).get(cm, ""), None, None, None)
+    if len(raw):
+        out.max_gap_days, out.unvisited_weeks = int(raw["max_gap_days"].iloc[0]), int(raw["unvisited_weeks"].iloc[0])
     if not cm:
         return out
     route = metrics.cm_detail(cm, *weeks, scope, **{k: v for k, v in filters.items() if k in metrics.RETAILER_FILTERS})

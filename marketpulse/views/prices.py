@@ -1,5 +1,7 @@
-"""价格指数 Prices: the cross-section index by brand and territory, the chained index over
-time, price compliance, and the spread of retailers' prices for the best-selling specs."""
+"""价格指数 Prices: the cross-section index by brand and territory (weighted by this week's
+sales or, as the industry's 市场零售价格指数, by last year's), both indices over the weeks,
+the fixed weights, the chained index, price compliance, and the spread of retailers' prices
+for the best-selling specs; and the fixed-weight row of the 周报's KPI sheet."""
 
 from __future__ import annotations
 
@@ -8,30 +10,40 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from marketpulse import metrics, store
+from marketpulse import i18n, metrics, store
+from marketpulse.metrics.api import choose
+from marketpulse.metrics.prices import fixed_price_index
 from marketpulse.views.base import filters_of, group_band
 
 SPREAD_SPECS = 8
+# 当期销量加权 (price_index) and 上年销量固定加权 (price_index_fixed, 市场零售价格指数)
+WEIGHTINGS = ("current", "fixed")
 
 
 @dataclass
 class Prices:
     week: dt.date | None
-    by_brand: pd.DataFrame | None
+    by_brand: pd.DataFrame | None  # by the chosen weighting
     by_territory: pd.DataFrame | None
     chained: pd.DataFrame | None
     compliance: pd.DataFrame | None
     compliance_latest: pd.DataFrame | None
     spread: pd.DataFrame | None  # spec_name, retailer index (price ÷ suggested × 100)
     band: dict
+    weighting: str = "current"
+    indices: pd.DataFrame | None = None  # per week, the scope's: week, current, fixed, weight_year, weight_weeks
+    weights: pd.DataFrame | None = None  # the week's fixed weights per spec (price_index_fixed at spec level)
 
 
-def prices(params: dict, scope: store.Scope, formula: str, lang: str) -> Prices:
-    """Cross-section index by brand and territory, the chained index, compliance, price spread."""
+def prices(params: dict, scope: store.Scope, formula: str, lang: str, weighting: str = "current") -> Prices:
+    """Cross-section index by brand and territory by `weighting`, both indices over the weeks,
+    the fixed weights, the chained index, compliance, price spread."""
+    choose(weighting, WEIGHTINGS, "的加权方式", "weighting")
     band = group_band(params)
     week, weeks, filters = params.get("week_to"), (params["week_from"], params["week_to"]), filters_of(params)
-    by_brand = metrics.price_index(week, week, "brand", scope, **filters)
-    by_territory = metrics.price_index(week, week, "territory", scope, **filters)
+    index = fixed_price_index if weighting == "fixed" else metrics.price_index
+    by_brand = index(week, week, "brand", scope, **filters)
+    by_territory = index(week, week, "territory", scope, **filters)
     chained = metrics.chained_price_index(*weeks, formula, "city", scope, **filters)
     compliance = metrics.price_compliance(*weeks, "city", None, scope, **filters)
     compliance_latest = metrics.price_compliance(week, week, "territory", None, scope, **filters)
@@ -49,7 +61,71 @@ def prices(params: dict, scope: store.Scope, formula: str, lang: str) -> Prices:
             ignore_index=True,
         )
     by_brand, by_territory = _price_position(by_brand, band), _price_position(by_territory, band)
-    return Prices(week, by_brand, by_territory, chained, compliance, compliance_latest, spread, band)
+    return Prices(
+        week,
+        by_brand,
+        by_territory,
+        chained,
+        compliance,
+        compliance_latest,
+        spread,
+        band,
+        weighting,
+        _both_indices(*weeks, scope, filters),
+        fixed_price_index(week, week, "spec", scope, **filters),
+    )
+
+
+def _both_indices(week_from, week_to, scope: store.Scope, filters: dict) -> pd.DataFrame:
+    """The scope's current-weight and fixed-weight index side by side, per week."""
+    current = metrics.price_index(week_from, week_to, "city", scope, **filters)
+    fixed = fixed_price_index(week_from, week_to, "city", scope, **filters)
+    keys = ["week", "level_key", "level_name"]
+    out = current[keys + ["price_index"]].merge(
+        fixed[keys + ["price_index", "weight_year", "weight_weeks", "specs", "new_specs", "unweighted_specs"]],
+        on=keys,
+        how="outer",
+        suffixes=("", "_fixed"),
+    )
+    out = out.rename(columns={"price_index": "current", "price_index_fixed": "fixed"})
+    return out.sort_values(keys, ignore_index=True)
+
+
+def weight_table(weights: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The fixed weights of the week per spec: its index, weight, share and where the weight comes from."""
+    t = lambda key: i18n.t(key, lang)  # noqa: E731
+    w = weights.sort_values(["weight_qty", "level_name"], ascending=[False, True], na_position="last")
+    rule = ["first_13_weeks" if n else "last_year" if s else "none" for n, s in zip(w["new_specs"], w["specs"])]
+    total = w["suggested_value"].sum()
+    return pd.DataFrame(
+        {
+            t("col.spec"): w["level_name"],
+            t("col.price_index"): w["price_index"].round(1),
+            t("col.weight"): w["weight_qty"].round(1),
+            t("col.weight_share"): (w["suggested_value"] / total * 100).round(1) if total else None,
+            t("col.weight_rule"): [t(f"weight_rule.{r}") for r in rule],
+        }
+    ).reset_index(drop=True)
+
+
+def fixed_index_kpi(week: dt.date, params: dict, scope: store.Scope) -> dict:
+    """For the 周报's KPI sheet: the scope's fixed-weight index of the week, its change on the
+    week before and on the same period (points, each week with its own weight year), and the weight year."""
+    filters, same_period = filters_of(params), metrics.same_period_week(week)
+    frame = fixed_price_index(week - metrics.WEEK, week, "city", scope, **filters)
+    if same_period is not None:
+        frame = pd.concat([frame, fixed_price_index(same_period, same_period, "city", scope, **filters)])
+    by_week = dict(zip(pd.to_datetime(frame["week"]).dt.date, frame["price_index"]))
+    now, before, last_year = (
+        None if pd.isna(by_week.get(w, float("nan"))) else float(by_week[w])
+        for w in (week, week - metrics.WEEK, same_period)
+    )
+    return {
+        "value": now,
+        "wow": None if now is None or before is None else now - before,
+        "yoy": None if now is None or last_year is None else now - last_year,
+        "weight_year": week.isocalendar()[0] - 1,
+    }
 
 
 def _price_position(frame: pd.DataFrame, band: dict) -> pd.DataFrame:

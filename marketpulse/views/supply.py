@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from marketpulse import forecast, i18n, store
+from marketpulse import forecast, i18n, metrics, store
 from marketpulse import supply as supply_plan
 
 
@@ -18,11 +18,13 @@ class Supply:
     raw: pd.DataFrame | None  # recommendations as supply.recommendations returns them
     specs: pd.DataFrame | None  # spec_code, spec_name with forecasts
     spec: str | None
-    history: pd.DataFrame | None  # the spec's city history: ds, y
-    forecast: pd.DataFrame | None  # the spec's city forecast: ds, yhat, lo/hi 80/95
+    history: pd.DataFrame | None  # the spec's history at `level`: ds, y
+    forecast: pd.DataFrame | None  # the spec's forecast at `level`: ds, yhat, lo/hi 80/95
     accuracy: pd.DataFrame | None  # per level: median MASE of the model and the baselines
     spec_accuracy: dict | None
     festivals: list
+    level: str = "city"  # the series charted: the city's, or within a scope its 市场部's
+    level_name: str = ""  # the 市场部 charted under a scope
 
 
 def forecast_run(scope: store.Scope = store.CITY) -> dict | None:
@@ -35,18 +37,30 @@ def supply_page(scope: store.Scope, spec: str | None, lang: str) -> Supply:
     run = forecast.last_run(scope)
     if run is None:
         return Supply(None, None, None, None, None, None, None, None, None, [])
-    raw = supply_plan.recommendations(scope)
+    # Supply is planned per spec × 市场部: within a 片区 or a manager's scope the plan shown is
+    # that of the scope's 市场部 as a whole, never a 市场部 forecast set against one 片区's stock.
+    raw = supply_plan.recommendations(_plan_scope(scope))
+    # Forecasts are made per spec × 市场部 and for the city. Within a scope the city series is
+    # not the scope's to see: chart the series of the scope's 市场部 (the scope's own rows).
+    level = "city" if scope.is_city else "department"
     fc = forecast.stored_forecasts(scope=scope)
-    city = fc[fc["level"] == "city"]
-    specs = city.drop_duplicates("spec_code")[["spec_code", "spec_name"]]
+    series = fc[fc["level"] == level]
+    if level == "department" and series["department_code"].nunique() > 1:
+        first = sorted(series["department_code"].unique())[0]
+        series = series[series["department_code"] == first]
+    level_name = "" if series.empty or level == "city" else str(series["department_name"].iloc[0])
+    department = None if series.empty or level == "city" else series["department_code"].iloc[0]
+    specs = series.drop_duplicates("spec_code")[["spec_code", "spec_name"]]
     specs = specs.sort_values("spec_name").reset_index(drop=True)
-    volume = city[city["step"] == 1].sort_values("yhat", ascending=False)
+    volume = series[series["step"] == 1].sort_values("yhat", ascending=False)
     spec = spec if spec in set(specs["spec_code"]) else (volume["spec_code"].iloc[0] if len(volume) else None)
-    history = forecast.stored_history(spec_code=spec, scope=scope)
-    history = history[history["level"] == "city"]
+    history = forecast.stored_history(spec_code=spec, department_code=department, scope=scope)
+    history = history[history["level"] == level]
     accuracy = forecast.stored_accuracy(scope)
-    one = accuracy[(accuracy["spec_code"] == spec) & (accuracy["level"] == "city")]
-    years = sorted({d.year for d in pd.to_datetime(history["ds"])} | {d.year for d in pd.to_datetime(city["ds"])})
+    one = accuracy[(accuracy["spec_code"] == spec) & (accuracy["level"] == level)]
+    if department is not None and "department_code" in one:
+        one = one[one["department_code"] == department]
+    years = sorted({d.year for d in pd.to_datetime(history["ds"])} | {d.year for d in pd.to_datetime(series["ds"])})
     return Supply(
         run,
         _table(raw, lang),
@@ -54,11 +68,21 @@ def supply_page(scope: store.Scope, spec: str | None, lang: str) -> Supply:
         specs,
         spec,
         history[["ds", "y"]],
-        city[city["spec_code"] == spec][["ds", "yhat", "lo80", "hi80", "lo95", "hi95", "is_fallback"]],
+        series[series["spec_code"] == spec][["ds", "yhat", "lo80", "hi80", "lo95", "hi95", "is_fallback"]],
         _accuracy(accuracy, lang),
         one.iloc[0].to_dict() if len(one) else None,
         forecast.festival_weeks(years),
+        level,
+        level_name,
     )
+
+
+def _plan_scope(scope: store.Scope) -> store.Scope:
+    """The scope the supply plan is computed in: the city, or the 市场部 the scope lies in."""
+    if scope.is_city or not (scope.territory_code or scope.cm_code):
+        return scope
+    own = metrics.lookup("territories", scope=scope)
+    return store.Scope(department_code=own["department_code"].iloc[0]) if len(own) else scope
 
 
 def _accuracy(accuracy: pd.DataFrame, lang: str) -> pd.DataFrame:

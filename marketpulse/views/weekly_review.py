@@ -11,7 +11,9 @@ import pandas as pd
 from marketpulse import i18n, metrics, store
 from marketpulse.views.base import city_band, filters_of
 
-ALERT_LOOKBACK_WEEKS = 12  # how far back an alert's run of weeks is traced (始于 / 持续周数)
+# the alert list first looks this far back; a run that reaches it is traced further, as far as
+# it goes (metrics.alerts), so 始于 / 持续周数 are the run's own
+ALERT_LOOKBACK_WEEKS = 12
 RANKED_CELLS = 10  # the state-score table shows this many tightest and this many loosest cells
 
 
@@ -24,6 +26,9 @@ class Kpi:
     unit: str  # qty | price | weeks | index | pct
     rag: str | None  # red | amber | green
     points: bool = False  # changes in percentage points rather than %
+    cumulative: bool = False  # has a year to date (年累计): sums do, levels (存销比, 铺货率) do not
+    ytd: float | None = None  # 年累计, in the card's unit
+    ytd_yoy: float | None = None  # 累计同比: change on the same ISO weeks last year, % or points
 
 
 @dataclass
@@ -35,6 +40,9 @@ class WeeklyReview:
     band: dict = field(default_factory=dict)
     ranking: pd.DataFrame | None = None  # the tightest and loosest cells by state_score, as shown
     weights: dict | None = None  # state_score weights in % of their sum: cover, price, margin
+    ytd_year: str | None = None  # the ISO year of the year to date
+    ytd_weeks: int | None = None  # its weeks, 1 … the report week's ISO week number
+    ytd_compared: bool = False  # last year's same weeks are held in full: 累计同比 has a base
 
 
 def weekly_review(
@@ -45,26 +53,39 @@ def weekly_review(
     if week is None:
         return out
     filters = filters_of(params)
-    out.kpis = kpi_cards(metrics.week_kpis(week, "city", "city", scope, **filters), out.band)
+    figures = metrics.week_kpis(week, "city", "city", scope, **filters)
+    out.kpis = kpi_cards(figures, out.band)
+    out.ytd_year, out.ytd_weeks = figures["ytd_year"], week.isocalendar()[1]
+    out.ytd_compared = figures["ytd_sp_sales_qty"] is not None
     state = metrics.market_state(week, week, scope, **filters)
     out.state = _named_cells(state)
     out.weights = score_weights(out.state)
     out.ranking = state_ranking(out.state, lang)
-    # the query finds runs within week_from … week_to: look back, so "since" is the run's real start
-    alerts = metrics.alerts(week - ALERT_LOOKBACK_WEEKS * metrics.WEEK, week, scope, **filters)
-    out.alerts = _alert_table(alerts[pd.to_datetime(alerts["week"]).dt.date == week], lang)
+    alerts = metrics.alerts(week, week, scope, trace_weeks=ALERT_LOOKBACK_WEEKS, **filters)
+    out.alerts = _alert_table(alerts, lang)
     return out
 
 
 def kpi_cards(k: dict, band: dict) -> list[Kpi]:
-    """The cards from metrics.week_kpis: changes in % or points, each with its traffic light."""
+    """The cards from metrics.week_kpis: changes in % or points, each with its traffic light, and
+    the year to date with its 累计同比 where the figure is a sum or a ratio of sums."""
     sales_yoy = _pct(k["sp_growth"])
     price_yoy = _pct(k["avg_price_sp_growth"])
     share, share_prev, share_change = (_pct(k[c]) for c in ("key_brand_share", "prev_key_brand_share", "share_change"))
     brand, brand_prev = _pct(k["new_brand_distribution"]), _pct(k["prev_new_brand_distribution"])
     price, ratio, index = k["avg_price_per_carton"], k["ratio"], k["price_index"]
     return [
-        Kpi("kpi.sales", k["sales_qty"], _pct(k["wow_growth"]), sales_yoy, "qty", _rag_growth(sales_yoy)),
+        Kpi(
+            "kpi.sales",
+            k["sales_qty"],
+            _pct(k["wow_growth"]),
+            sales_yoy,
+            "qty",
+            _rag_growth(sales_yoy),
+            cumulative=True,
+            ytd=k["ytd_sales_qty"],
+            ytd_yoy=_pct(k["ytd_sp_growth"]),
+        ),
         Kpi(
             "kpi.avg_price",
             price,
@@ -72,6 +93,9 @@ def kpi_cards(k: dict, band: dict) -> list[Kpi]:
             price_yoy,
             "price",
             _rag_growth(price_yoy),
+            cumulative=True,
+            ytd=k["ytd_avg_price_per_carton"],
+            ytd_yoy=_pct(k["ytd_avg_price_sp_growth"]),
         ),
         Kpi(
             "kpi.ratio",
@@ -89,6 +113,9 @@ def kpi_cards(k: dict, band: dict) -> list[Kpi]:
             "index",
             _rag_index(index, band),
             points=True,
+            cumulative=True,
+            ytd=k["ytd_price_index"],
+            ytd_yoy=k["ytd_price_index_change"],
         ),
         Kpi(
             "kpi.key_share",
@@ -98,6 +125,9 @@ def kpi_cards(k: dict, band: dict) -> list[Kpi]:
             "pct",
             _rag_growth(share_change),
             points=True,
+            cumulative=True,
+            ytd=_pct(k["ytd_key_brand_share"]),
+            ytd_yoy=_pct(k["ytd_share_change"]),
         ),
         Kpi(
             "kpi.new_brand",

@@ -13,7 +13,8 @@
 --   $format, $tier_band, $area_type, $brand, $price_class, $spec_code   filters, null = all
 -- Columns: every column of weekly_observation, then
 --   brand, price_class                  varchar  the spec's
---   suggested_retail_price, wholesale_price  decimal  the spec's, 元/条
+--   suggested_retail_price, wholesale_price  decimal  the spec's in force that week, 元/条
+--                                       (base/spec_price_in_week: prices have history, 调价)
 --   is_key_brand                        boolean  重点品牌
 --   level_key                           varchar  code at the level ('city' for the city)
 --   product_key                         varchar  code at the product level ('all' for all)
@@ -22,8 +23,8 @@ select
     o.*,
     s.brand,
     s.price_class,
-    s.suggested_retail_price,
-    s.wholesale_price,
+    sp.suggested_retail_price,
+    sp.wholesale_price,
     s.is_key_brand,
     case $level
         when 'city' then 'city'
@@ -45,6 +46,7 @@ select
     end as product_key,
 from weekly_observation as o
 join spec as s using (spec_code)
+left join ref('base/spec_price_in_week') as sp on sp.spec_code = o.spec_code and sp.week = o.week
 where o.week between date_trunc('week', $week_from::date) - to_days(7 * $lookback_weeks::integer)
                  and date_trunc('week', $week_to::date)
   and ($format is null or o.format = $format)

@@ -2,6 +2,8 @@
 -- weighted price sums of the observations (retailer × spec × week) with a retail price and
 -- sales > 0, the shared body of price_index and retail_margin, read through
 -- ref('base/priced_sales_by_level_week'). Not a metric itself.
+-- Suggested and wholesale prices are those in force in each week (base/spec_price_in_week):
+-- a 调价 changes the weeks from its effective date on, never the weeks before.
 --
 -- Parameters:
 --   $level      city | department | territory | cm | retailer | brand | price_class | spec
@@ -12,8 +14,8 @@
 --   level_key        varchar  code at the level ('city' for the whole city)
 --   sales_qty        double   Σ sales of the priced observations (the weights), 条
 --   retail_value     double   Σ retail_price · sales, 元
---   suggested_value  double   Σ suggested_retail_price · sales, 元
---   margin_value     double   Σ (retail_price − wholesale_price) · sales, 元
+--   suggested_value  double   Σ suggested_retail_price (in force that week) · sales, 元
+--   margin_value     double   Σ (retail_price − wholesale_price in force that week) · sales, 元
 --   observations     integer  priced observations (retailer × spec) in the week
 
 with

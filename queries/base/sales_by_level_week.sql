@@ -7,7 +7,9 @@
 -- sales are known (DESIGN.md §2; unknown sales are left out, never counted as 0), summed
 -- at the same level key and product group for each week. The previous week is week − 7
 -- days; the same period is base/same_period_week's. Both are read even when they lie
--- before week_from.
+-- before week_from. Sales value is at the wholesale price in force in each week
+-- (base/spec_price_in_week), so a 调价 moves it from its week on; the same period is
+-- valued at the prices of its own time.
 --
 -- Parameters:
 --   $level          city | department | territory | cm | retailer (as base/observation_at_level)
@@ -19,7 +21,7 @@
 --   level_key              varchar  code at the level ('city' for the whole city)
 --   product_key            varchar  'all', the 价类, the brand or the spec code
 --   sales_qty              double   Σ sales of the week, 条
---   sales_value            double   Σ sales × the spec's wholesale price, 元
+--   sales_value            double   Σ sales × the spec's wholesale price in force that week, 元
 --   key_sales_qty          double   of sales_qty, key brands' (重点品牌), 条
 --   prev_week_sales_qty    double   sales_qty of week − 7 days (null: no known sales)
 --   prev_week_sales_value  double   sales_value of week − 7 days, 元

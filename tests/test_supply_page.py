@@ -1,0 +1,107 @@
+"""货源建议 under every scope: a territory manager opens the page and sees their 市场部's
+forecast (forecasts are made per spec × 市场部 and for the city), never an error."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from marketpulse import forecast, store, supply, views
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def forecasted(demo_store, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("supply") / "store.duckdb"
+    shutil.copyfile(demo_store, path)
+    subprocess.run(
+        [sys.executable, "-m", "marketpulse", "forecast", "--origins", "2", "--workers", "1"],
+        cwd=ROOT,
+        env={**os.environ, "MARKETPULSE_DB": str(path)},
+        check=True,
+        capture_output=True,
+    )
+    return path
+
+
+def scopes(path: Path) -> dict[str, store.Scope]:
+    ter = store.reader(path).sql("select territory_code, department_code from territory order by 1").iloc[0]
+    cm = store.reader(path).sql(
+        "select cm_code from customer_manager where territory_code = $t", {"t": ter.territory_code}
+    )
+    return {
+        "department": store.Scope(department_code=ter.department_code),
+        "territory": store.Scope(territory_code=ter.territory_code),
+        "cm": store.Scope(cm_code=cm["cm_code"].iloc[0]),
+    }
+
+
+@pytest.mark.parametrize("which", ["department", "territory", "cm"])
+def test_a_scope_charts_its_own_departments_forecast(forecasted, monkeypatch, which):
+    monkeypatch.setenv("MARKETPULSE_DB", str(forecasted))
+    scope = scopes(forecasted)[which]
+    department = store.reader(forecasted).sql("select department_code from territory", scope=scope)
+    data = views.supply_page(scope, None, "zh")
+    assert data.level == "department" and data.spec is not None
+    want = forecast.stored_forecasts(data.spec, department["department_code"].iloc[0], path=forecasted)
+    want = want[want["level"] == "department"].sort_values("ds")
+    assert list(data.forecast.sort_values("ds")["yhat"]) == pytest.approx(list(want["yhat"]))
+    assert data.level_name and len(data.history) > 0
+
+
+def test_the_city_still_charts_the_city_series(forecasted, monkeypatch):
+    monkeypatch.setenv("MARKETPULSE_DB", str(forecasted))
+    data = views.supply_page(store.CITY, None, "zh")
+    assert data.level == "city" and data.level_name == ""
+    city = forecast.stored_forecasts(data.spec, path=forecasted)
+    assert len(data.forecast) == len(city[city["level"] == "city"])
+
+
+@pytest.mark.parametrize("which", ["department", "territory", "cm"])
+def test_the_page_opens_under_every_scope(forecasted, monkeypatch, which):
+    monkeypatch.setenv("MARKETPULSE_DB", str(forecasted))
+    scope = scopes(forecasted)[which]
+    key, code = {
+        "department": ("dep", scope.department_code),
+        "territory": ("ter", scope.territory_code),
+        "cm": ("cm", scope.cm_code),
+    }[which]
+    if which == "cm":  # the manager's picker only lists the managers of the chosen 片区
+        ter = store.reader(forecasted).sql(
+            "select territory_code from customer_manager where cm_code = $c", {"c": code}
+        )
+        state = {"ter": ter["territory_code"].iloc[0], "cm": code}
+    else:
+        state = {key: code}
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    for k, v in state.items():
+        at.session_state[k] = v
+    at.run()
+    at.switch_page("app_pages/7_supply.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    charts = at.get("plotly_chart")
+    assert charts, "the forecast chart is drawn"
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in charts]
+    data = views.supply_page(scope, None, "zh")
+    assert any(data.level_name in t and "预测按市场部编制" in t for t in titles), titles
+
+
+@pytest.mark.parametrize("which", ["territory", "cm"])
+def test_a_territory_sees_its_departments_plan_as_a_whole(forecasted, monkeypatch, which):
+    """The plan is per spec × 市场部: a 片区 or a manager sees their 市场部's plan, whose stock and
+    cover are the 市场部's too, never the 市场部's forecast against one 片区's stock."""
+    monkeypatch.setenv("MARKETPULSE_DB", str(forecasted))
+    scope = scopes(forecasted)[which]
+    department = store.reader(forecasted).sql("select department_code from territory", scope=scope)
+    whole = supply.recommendations(store.Scope(department_code=department["department_code"].iloc[0]))
+    shown = views.supply_page(scope, None, "zh").raw
+    assert list(shown["recommended_qty"]) == pytest.approx(list(whole["recommended_qty"]))
+    assert list(shown["current_stock"]) == pytest.approx(list(whole["current_stock"]))
