@@ -248,9 +248,11 @@ retailer_week_obs as (
         sum(o.stock_qty) as stock_qty,
         sum(o.sales_qty) as sales_qty,
         sum(o.retail_price * o.sales_qty) filter (where o.retail_price is not null and o.sales_qty > 0) as retail_value,
-        sum(s.suggested_retail_price * o.sales_qty) filter (where o.retail_price is not null and o.sales_qty > 0) as suggested_value,
+        sum(sp.suggested_retail_price * o.sales_qty) filter (where o.retail_price is not null and o.sales_qty > 0) as suggested_value,
     from weekly_observation as o
     join spec as s using (spec_code)
+    -- the suggested price in force that week (调价 never rewrites the past); 3 weeks back for the window
+    join ref('base/spec_price_in_week', lookback_weeks='3') as sp on sp.spec_code = o.spec_code and sp.week = o.week
     cross join params as p
     where ($kinds is null or list_has_any(string_split($kinds, ','), ['retailer_outlier']))
       -- a retailer's peers are in its own 片区: a territory's outliers need no other territory
