@@ -71,6 +71,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "unit.weeks": ("周", "weeks"),
     "unit.index": ("", ""),
     "unit.pct": ("%", "%"),
+    "unit.index_points": ("点", " pts"),
+    "unit.count": ("户", "retailers"),
+    "unit.money": ("元", "CNY"),
     "axis.week": ("周(周一)", "Week (Monday)"),
     # KPI cards
     "kpi.wow": ("环比", "WoW"),
