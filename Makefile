@@ -6,8 +6,9 @@ PY     := $(VENV)/bin/python
 DB     ?= $(or $(MARKETPULSE_DB),data/marketpulse.duckdb)
 PORT   ?= 8501
 UV     := uv==0.13.9
-# What the browser tests need from the system: Debian's Chromium and a CJK font.
-SYSTEM_PACKAGES := chromium fonts-noto-cjk
+# What the browser tests need from the system: Debian's Chromium and a CJK font (which the 周报
+# PDF embeds); the 周报 print test renders pages with poppler-utils and LibreOffice Calc.
+SYSTEM_PACKAGES := chromium fonts-noto-cjk poppler-utils libreoffice-calc
 
 .PHONY: run test lint system demo bench lock clean
 
@@ -28,6 +29,7 @@ $(DB): | $(VENV)/.runtime
 	MARKETPULSE_DB=$(DB) $(PY) -m marketpulse forecast --origins 6
 
 run: $(VENV)/.runtime $(DB)
+	MARKETPULSE_DB=$(DB) $(PY) -m marketpulse user demo
 	MARKETPULSE_DB=$(DB) $(VENV)/bin/streamlit run app.py --server.port $(PORT) --browser.gatherUsageStats false
 
 # Installs the system packages the browser tests need when it may (root with apt-get);
@@ -36,6 +38,8 @@ system:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	fc-list 2>/dev/null | grep -q "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
+	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-calc"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "Installing$$missing"; \

@@ -1,9 +1,10 @@
-"""营销周报 Weekly review: last week's headline numbers, alerts and market-state matrix."""
+"""营销周报 Weekly review: what needs action first (alerts with owner and action, the market-state
+exceptions), then the headline numbers against the city and 同期; every click drills one level."""
 
 import streamlit as st
 
 from marketpulse import report, views
-from marketpulse.ui import shell, weekly, widgets
+from marketpulse.ui import shell, signin, weekly, widgets
 
 f = shell.filters()
 widgets.header(f, "weekly.title", "weekly.lead")
@@ -14,14 +15,45 @@ if data.week is None:
 
 top, button = st.columns([4, 1])
 top.subheader(f.t("weekly.week", week=data.week.isoformat(), iso=data.week.isocalendar()[1]))
+week, params, scope = data.week, f.params(), f.scope()  # the 周报 is built when a button is clicked
+
+
+def exported(build, kind: str):
+    """The 周报 file for a download button, built on the click and written to the audit log."""
+    signin.audit(
+        "report_export", f"{week.isoformat()} {kind} {shell.load(report.file_name, week, scope, f.lang, kind)}"
+    )
+    return shell.load(build, week, params, scope, f.lang)
+
+
 button.download_button(
     f.t("weekly.download"),
-    shell.load(report.workbook, data.week, f.params(), f.scope(), f.lang),
-    f"周报_{data.week}.xlsx",
+    lambda: exported(report.workbook, "xlsx"),
+    shell.load(report.file_name, week, scope, f.lang, "xlsx"),
     key="weekly_xlsx",
     icon=":material/download:",
     type="primary",
 )
+button.download_button(
+    f.t("report.download_pdf"),
+    lambda: exported(report.pdf, "pdf"),
+    shell.load(report.file_name, week, scope, f.lang, "pdf"),
+    mime="application/pdf",
+    key="weekly_pdf",
+    icon=":material/picture_as_pdf:",
+    disabled=report.font() is None,  # no Chinese font on this machine: say so instead of failing
+    help=None if report.font() else f.t("report.no_font"),
+)
+
+if f.spec and f.territory:  # a spec × 片区 cell, opened from an alert or the grid: its retailers
+    names = shell.load(views.reference)
+    spec_name = dict(zip(names.specs["spec_code"], names.specs["spec_name"])).get(f.spec, f.spec)
+    ter_name = dict(zip(names.territories["territory_code"], names.territories["territory_name"])).get(f.territory)
+    st.subheader(f.t("weekly.focus", spec=spec_name, territory=ter_name))
+    st.caption(f.t("weekly.focus_lead", week=data.week.isoformat()))
+    retailers = shell.load(views.cell_retailers, data.week, f.params(), f.scope(), f.lang)
+    widgets.table(retailers, f, "retailers", key=f.key("cell_retailers"), height=min(420, 38 + 35 * len(retailers)))
+
 widgets.kpi_cards(weekly.kpi_texts(data.kpis, f.lang), f.lang)
 prev_year = int(data.ytd_year) - 1
 st.caption(
@@ -33,23 +65,42 @@ st.subheader(f.t("weekly.alerts"))
 if data.alerts.empty:
     st.success(f.t("weekly.no_alerts"))
 else:
-    widgets.table(
+    weekly.alert_cards(data, f)
+    st.caption(f.t("weekly.alerts_hint"))
+    key = f.key("alerts")
+    event = widgets.table(
         data.alerts,
         f,
-        f.t("weekly.alerts"),
-        key="alerts",
-        column_config={f.t("col.reason"): st.column_config.TextColumn(width="large")},
+        "alerts",
+        key=key,
+        selectable=True,
+        column_config=weekly.alert_columns(f),
     )
+    if event and event.selection.rows:
+        shell.drill(key, **weekly.alert_target(data, event.selection.rows[0], f))
 
 st.subheader(f.t("weekly.state"))
 if data.state.empty:
     widgets.empty(f)
     st.stop()
 matrix, summary = st.columns([3, 1])
+by_week = data.recent is not None and not data.recent.empty
 with matrix:
-    picked = widgets.chart(weekly.state_matrix(data.state, f), key="state_matrix", clickable=True, pick="x")
+    key = f.key("state_matrix")
+    if by_week:
+        title = f.t("weekly.state_recent_title", name=weekly.scope_name(f))
+        fig = weekly.state_matrix(data.recent, f, by_week=True, title=title)
+        picked = widgets.chart(fig, key=key, clickable=True, pick="y")
+        st.caption(f.t("weekly.click.recent") + " " + f.t("weekly.state_shade"))
+    else:
+        picked = widgets.chart(weekly.state_matrix(data.state, f), key=key, clickable=True, pick="x")
+        st.caption(
+            (f.t("weekly.click.department") if f.department else f.t("weekly.click.city"))
+            + " "
+            + f.t("weekly.state_shade")
+        )
 with summary:
     weekly.state_summary(data.state, f)
 weekly.state_ranking(data, f)
 if picked:
-    shell.drill(ter=dict(zip(data.state["territory_name"], data.state["territory_code"]))[picked[0]])
+    shell.drill(key, **weekly.matrix_target(data, picked[0], f, by_week))

@@ -33,7 +33,7 @@ level = data.level
 drills = level in views.LEVEL_FILTER  # a click on a line or a row opens that department, territory, manager
 level_name = f.t(f"level.{level}")
 band = (data.band["ratio_low"], data.band["ratio_high"])
-shown = data.series[data.series["level_key"].isin(["__focus__", *data.latest["level_key"].head(12)])]
+shown = data.series[data.series["level_key"].isin(["__focus__", "__city__", *data.latest["level_key"].head(12)])]
 fig = figures.lines(
     shown,
     "week",
@@ -46,18 +46,18 @@ fig = figures.lines(
     band=band,
     band_label=f.t("inventory.band", low=f"{band[0]:g}", high=f"{band[1]:g}"),
     custom="level_key",
+    unit="weeks",
 )
-picked = widgets.chart(fig, key=f"ratio_chart_{level}", clickable=drills)
-if picked and picked[0] != "__focus__":
-    shell.drill(f"ratio_chart_{level}", **{views.LEVEL_FILTER[level]: picked[0]})
+chart_key = f.key(f"ratio_chart_{level}")
+picked = widgets.chart(fig, key=chart_key, clickable=drills)
+if picked and picked[0] not in ("__focus__", "__city__"):
+    shell.drill(chart_key, **{views.LEVEL_FILTER[level]: picked[0]})
 
 st.subheader(f.t("inventory.latest", week=data.week.isoformat(), level=level_name))
-event = widgets.table(latest_table(data.latest, f), f, "inventory", key=f"inventory_table_{level}", selectable=drills)
+table_key = f.key(f"inventory_table_{level}")
+event = widgets.table(latest_table(data.latest, f), f, "inventory", key=table_key, selectable=drills)
 if event and event.selection.rows:
-    shell.drill(
-        f"inventory_table_{level}",
-        **{views.LEVEL_FILTER[level]: data.latest["level_key"].iloc[event.selection.rows[0]]},
-    )
+    shell.drill(table_key, **{views.LEVEL_FILTER[level]: data.latest["level_key"].iloc[event.selection.rows[0]]})
 
 st.subheader(f.t("inventory.cells"))
 if data.out_of_band.empty:

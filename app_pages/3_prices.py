@@ -35,7 +35,8 @@ formula = (
     )
     or "fisher"
 )
-data = shell.load(views.prices, f.params(), f.scope(), formula, f.lang, weighting)
+focus = views.focus(f.department, f.territory, f.cm)
+data = shell.load(views.prices, f.params(), f.scope(), formula, f.lang, weighting, focus)
 if data.by_brand.empty:
     widgets.empty(f)
     st.stop()
@@ -46,13 +47,41 @@ for column, (label, value, delta) in zip(st.columns([1, 1, 2]), prices.headline(
     column.metric(label, value, delta, delta_color="off", help=f.t("prices.headline_help", week=week))
 st.caption(":material/scale: " + prices.weight_note(data, f))
 
-states, colors, span = prices.positions(data, f)
-height = max(360, 110 + 24 * len(data.by_brand))
+states, colors = prices.positions(data, f)
 if data.by_brand["price_index"].isna().all():
     st.info(prices.weight_note(data, f))
 else:
+    drills = data.level in views.LEVEL_FILTER
+    level_name = f.t(f"level.{data.level}")
     left, right = st.columns(2)
     with left:
+        key = f.key(f"by_level_{data.level}")
+        bars = data.by_level.assign(state=data.by_level["state"].map(states))
+        fig = figures.bars(
+            bars,
+            "level_name",
+            "price_index",
+            f.t("prices.by_level", week=week, level=level_name),
+            f"{f.desc} · {named}",
+            level_name,
+            f.t("axis.price_index"),
+            color="state",
+            colors=colors,
+            reference=100,
+            custom="level_key",
+            horizontal=len(bars) > 8,
+            height=max(360, 130 + 24 * len(bars)) if len(bars) > 8 else 380,
+            unit="index",
+            base=100,
+        )
+        if data.city_index is not None:
+            prices.city_line(fig, data.city_index, f, horizontal=len(bars) > 8)
+        picked = widgets.chart(fig, key=key, clickable=drills)
+        if drills:
+            st.caption(f.t("prices.click"))
+        if picked:
+            shell.drill(key, **{views.LEVEL_FILTER[data.level]: picked[0]})
+    with right:
         widgets.chart(
             figures.bars(
                 data.by_brand.assign(state=data.by_brand["state"].map(states)),
@@ -66,33 +95,12 @@ else:
                 colors=colors,
                 reference=100,
                 horizontal=True,
-                value_range=span,
-                height=height,
+                height=max(360, 130 + 24 * len(data.by_brand)),
+                unit="index",
+                base=100,
             ),
             key="by_brand",
         )
-    with right:
-        picked = widgets.chart(
-            figures.bars(
-                data.by_territory.assign(state=data.by_territory["state"].map(states)),
-                "level_name",
-                "price_index",
-                f.t("prices.by_territory", week=week),
-                f"{f.desc} · {named}",
-                f.t("col.territory"),
-                f.t("axis.price_index"),
-                color="state",
-                colors=colors,
-                reference=100,
-                custom="level_key",
-                value_range=span,
-                height=height,
-            ),
-            key="by_territory",
-            clickable=True,
-        )
-        if picked:
-            shell.drill(ter=picked[0])
 
 left, right = st.columns(2)
 with left:
@@ -107,6 +115,7 @@ with left:
             f.t("axis.week"),
             f.t("axis.price_index"),
             reference=100,
+            unit="index",
         ),
         key="both",
     )
@@ -122,6 +131,7 @@ with right:
             f.t("axis.week"),
             f.t("axis.price_index"),
             reference=100,
+            unit="index",
         ),
         key="chained",
     )
@@ -137,6 +147,7 @@ with left:
             f.desc,
             f.t("axis.week"),
             f.t("axis.compliance"),
+            unit="pct",
         ),
         key="compliance",
     )

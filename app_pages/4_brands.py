@@ -35,6 +35,7 @@ if len(data.key_share):
             f.desc,
             f.t("axis.week"),
             f.t("axis.share"),
+            unit="pct",
         ),
         key="key_share",
     )

@@ -5,25 +5,35 @@ import streamlit as st
 from marketpulse import views
 from marketpulse.ui import figures, shell, widgets
 
-PANELS = [
-    ("sales", "axis.sales"),
-    ("avg_price", "axis.avg_price"),
-    ("key_share", "axis.share"),
-    ("ratio", "axis.ratio"),
-    ("price_index", "axis.price_index"),
+PANELS = [  # panel, axis title, unit
+    ("sales", "axis.sales", "qty"),
+    ("avg_price", "axis.avg_price", "price"),
+    ("key_share", "axis.share", "pct"),
+    ("ratio", "axis.ratio", "weeks"),
+    ("price_index", "axis.price_index", "index"),
 ]
 
 f = shell.filters()
 widgets.header(f, "territory.title", "territory.lead")
-data = shell.load(views.territory_trends, f.params(), f.scope(), f.lang)
+chosen = None
+if f.territory is None and f.cm is None:  # no 片区 in the sidebar: the page asks which one, in words
+    ref = shell.load(views.reference).territories
+    within = ref if f.department is None else ref[ref["department_code"] == f.department]
+    names = dict(zip(within["territory_code"], within["territory_name"]))
+    chosen = st.selectbox(
+        f.t("territory.pick"), list(names), key="show_ter", format_func=names.get, bind="query-params"
+    )
+data = shell.load(views.territory_trends, f.params(), f.scope(), f.lang, chosen)
 if not data.panels or data.panels["sales"].dropna(subset=["value"]).empty:
     widgets.empty(f, "empty.range")
     st.stop()
 if f.territory is None:
     st.info(f.t("territory.showing", name=data.territory_name))
+low, high = (lambda b: (b["ratio_low"], b["ratio_high"]))(shell.load(views.group_band, f.params()))
+subtitle = f.desc if f.territory else f.desc.replace(f.t("filter.whole_city"), data.territory_name)
 
 columns = st.columns(2)
-for i, (panel, axis) in enumerate(PANELS):
+for i, (panel, axis, unit) in enumerate(PANELS):
     with columns[i % 2]:
         widgets.chart(
             figures.lines(
@@ -32,11 +42,16 @@ for i, (panel, axis) in enumerate(PANELS):
                 "value",
                 "series",
                 f.t(f"territory.{panel}", name=data.territory_name),
-                f.desc,
+                subtitle,
                 f.t("axis.week"),
                 f.t(axis),
                 dash="series",
                 height=320,
+                reference=100 if unit == "index" else None,
+                band=(low, high) if unit == "weeks" else None,
+                band_label=f.t("inventory.band", low=f"{low:g}", high=f"{high:g}") if unit == "weeks" else "",
+                unit=unit,
+                lang=f.lang,
             ),
             key=f"panel_{panel}",
         )
@@ -50,11 +65,12 @@ with columns[1]:
                 "week",
                 "mentions",
                 f.t("territory.signals", name=data.territory_name),
-                f.desc,
+                subtitle,
                 f.t("axis.week"),
                 f.t("axis.mentions"),
                 color="signal_label",
                 height=320,
+                unit="count",
             ),
             key="signals",
         )

@@ -7,23 +7,24 @@ from marketpulse.ui import figures, shell, widgets
 
 f = shell.filters()
 widgets.header(f, "managers.title", "managers.lead")
-data = shell.load(views.managers, f.params(), f.scope(), f.cm, f.lang)
+data = shell.load(views.managers, f.params(), f.scope(), f.cm, f.lang, f.ceiling)
 if data.scorecard.empty:
     widgets.empty(f, "empty.range")
     st.stop()
 
 st.subheader(f.t("managers.scorecard", start=str(f.week_from), end=str(f.week_to)))
+key = f.key("scorecard")
 event = widgets.table(
     data.scorecard,
     f,
     "scorecard",
-    key="scorecard",
+    key=key,
     selectable=True,
     column_config={f.t("col.trend"): st.column_config.LineChartColumn(f.t("col.trend"), width="small")},
 )
 st.caption(f.t("managers.rules", days=data.max_gap_days, n=data.unvisited_weeks))
 if event and event.selection.rows:
-    shell.drill(cm=data.scorecard[f.t("col.cm_code")].iloc[event.selection.rows[0]])
+    shell.drill(key, cm=data.scorecard[f.t("col.cm_code")].iloc[event.selection.rows[0]])
 if not data.cm:
     st.info(f.t("managers.pick"))
     st.stop()
@@ -42,6 +43,7 @@ with left:
             f.t("axis.visited_share"),
             reference=100,
             height=320,
+            unit="pct",
         ),
         key="cm_weekly",
     )

@@ -74,3 +74,89 @@ button.download_button(
 widgets.table(data.table, f, "supply", key="supply_table")
 st.subheader(f.t("supply.accuracy"))
 widgets.table(data.accuracy, f, "accuracy", key="accuracy")
+calibration = shell.load(views.calibration_text, f.lang)
+if calibration:
+    st.caption(calibration)
+for key in ("plan.jargon.mase", "plan.jargon.seasonal", "plan.jargon.fallback"):
+    st.caption(f.t(key))
+
+# ── next week's plan: 限量 per spec × 档位, edited, checked, approved, exported ──────────
+st.subheader(f.t("plan.heading"))
+upload = st.file_uploader(f.t("plan.upload"), type=["csv"], key="plan_supply")
+available = tuple(sorted(supply.read_supply(upload).items())) if upload is not None else None
+plan = shell.load(views.supply_plan_page, f.scope(), f.lang, available)
+st.caption(
+    f.t(
+        "plan.lead",
+        week=str(plan.plan.plan_week.date()),
+        allocation=f.t(f"plan.allocation.{plan.plan.policy.allocation_type}"),
+    )
+)
+if not plan.plan.constrained:
+    st.info(f.t("plan.unconstrained"))
+st.markdown(f"**{f.t('plan.totals')}**")
+widgets.table(plan.totals, f, "plan_totals", key="plan_totals")
+if plan.scope_share:
+    st.caption(f.t("plan.scope_share", **plan.scope_share))
+
+st.markdown(f"**{f.t('plan.eval')}**")
+if plan.replay.empty:
+    st.caption(f.t("plan.eval_none"))
+else:
+    st.caption(f.t("plan.eval_caption", n=int(plan.replay.iloc[0, -1])))
+    widgets.table(plan.replay, f, "plan_replay", key="plan_replay")
+
+st.markdown(f"**{f.t('plan.lines')}**")
+shown = plan.lines[
+    ["spec_code", "spec_name", "key_name", "tier", "retailers", "limit_qty", "total_qty", "reason_" + f.lang]
+]
+edited = st.data_editor(
+    shown,
+    hide_index=True,
+    width="stretch",
+    height=420,
+    key="plan_lines",
+    disabled=[c for c in shown.columns if c != "limit_qty"],
+    column_config={
+        "spec_code": f.t("supply.xlsx.spec_code"),
+        "spec_name": f.t("col.spec"),
+        "key_name": f.t("plan.col.key_name"),
+        "tier": f.t("plan.col.tier"),
+        "retailers": f.t("plan.col.retailers"),
+        "limit_qty": st.column_config.NumberColumn(f.t("plan.col.limit"), min_value=0, step=1),
+        "total_qty": f.t("plan.col.total"),
+        "reason_" + f.lang: f.t("col.reason"),
+    },
+)
+lines = supply.recompute(plan.lines.assign(limit_qty=edited["limit_qty"].to_numpy()), plan.lines)
+problems = supply.check(lines, plan.plan.available, plan.plan.policy)
+for key, values in problems:
+    st.warning(f.t(key, **values))
+if not problems:
+    st.success(f.t("plan.ok"))
+row = st.container(horizontal=True)
+row.download_button(
+    f.t("plan.download_csv"),
+    lambda: supply.order_csv(lines, plan.plan.plan_week, f.lang),
+    f"投放方案_{plan.plan.plan_week.date()}.csv",
+    "text/csv",
+    key="plan_csv",
+    icon=":material/download:",
+    on_click="ignore",
+)
+row.download_button(
+    f.t("plan.download_xlsx"),
+    lambda: supply.order_xlsx(lines, plan.plan.plan_week, f.lang),
+    f"投放方案_{plan.plan.plan_week.date()}.xlsx",
+    key="plan_xlsx",
+    icon=":material/table_view:",
+    on_click="ignore",
+)
+# the approver is the signed-in user; approval is for the center and admins
+approver = shell.user().name if shell.may("approve") else ""
+if row.button(f.t("plan.approve"), key="plan_approve", disabled=bool(problems) or not approver):
+    plan_id = supply.approve(lines, plan.plan.plan_week, plan.plan.week, plan.plan.policy.allocation_type, approver)
+    st.success(f.t("plan.approved", id=plan_id, who=approver))
+
+st.markdown(f"**{f.t('plan.groups')}**")
+widgets.table(plan.groups, f, "plan_groups", key="plan_groups")

@@ -33,6 +33,32 @@ class Sheet:
     fill_columns: tuple[str, ...] | None = None  # where fills apply (None: any column all of whose words are in fills)
     freeze_columns: int = 0
     autofilter: bool = True
+    cell_formats: dict[tuple[int, str], str] = field(default_factory=dict)  # (row, column) → format over the column's
+    wrap_columns: tuple[str, ...] = ()  # long texts (a reason) that wrap instead of running on
+    print_rows: int | None = None  # rows printed (the rest stay in the sheet for filtering); None: all
+    print_columns: int | None = None  # columns printed, from the first; None: all
+    charts: list[Chart] = field(default_factory=list)  # placed under the table, side by side
+    footer: str | None = None  # printed bottom left; page numbers go bottom right
+
+
+@dataclass
+class Chart:
+    """A native Excel chart of a small table (first column the categories, the others one series
+    each), written to the right of the sheet's print area and drawn under its table."""
+
+    kind: str  # column | bar | line
+    title: str
+    data: pd.DataFrame
+    colours: tuple[str, ...] = ()
+    number_format: str | None = None  # of the value axis
+    y_min: float | None = None
+    y_max: float | None = None
+    lines: tuple[str, ...] = ()  # series drawn as lines over the columns (a target, a band edge)
+    size: tuple[int, int] = (520, 260)  # pixels
+
+
+# Printed pages: landscape A4 fitted to the width, the header row on every page, narrow margins.
+PAPER_A4, CHART_ROW_PIXELS = 9, 20
 
 
 def plain(frame: pd.DataFrame) -> pd.DataFrame:
@@ -44,9 +70,27 @@ def plain(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+# A text cell starting with one of these is read as a formula by spreadsheets (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def is_formula_like(value) -> bool:
+    """Whether a text value would be taken as a formula when a spreadsheet opens it."""
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that start like a formula get a leading ' (OWASP); numbers stay numbers."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column].dtype):
+            out[column] = out[column].map(lambda v: "'" + v if is_formula_like(v) else v)
+    return out
+
+
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """CSV with a byte-order mark, so Chinese Excel opens it with the right encoding."""
-    return plain(frame).to_csv(index=False).encode("utf-8-sig")
+    """CSV with a byte-order mark, so Chinese Excel opens it with the right encoding; no cell is a live formula."""
+    return neutralise(plain(frame)).to_csv(index=False).encode("utf-8-sig")
 
 
 def xlsx_bytes(sheets: list[Sheet] | dict[str, pd.DataFrame]) -> bytes:
@@ -79,6 +123,9 @@ class _Styles:
                 "valign": "vcenter",
             }
         )
+        self.wrapped = book.add_format({"text_wrap": True, "valign": "top"})
+        # a text cell that starts like a formula: shown and kept as text (Excel's own ' prefix, not part of the value)
+        self.quoted = book.add_format({"quote_prefix": True})
         self._numbers: dict[str, object] = {}
         self._fills: dict[str, object] = {}
 
@@ -115,8 +162,15 @@ def default_number_format(column: pd.Series) -> str | None:
 
 
 def _width(column: str, values: pd.Series) -> float:
-    texts = [len(str(column)) * 2] + [len(str(v)) * 1.6 for v in values.head(50)]
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        return max(11, min(48, _chars(column) + 2))  # shown in its format, not its full repr
+    texts = [_chars(column) + 2] + [_chars(v) * 1.1 for v in values.head(50)]
     return max(10, min(48, max(texts)))
+
+
+def _chars(text) -> float:
+    """Width of a text in Excel's character units: a Chinese character takes two."""
+    return sum(2 if ord(ch) > 0x2E80 else 1.1 for ch in str(text))
 
 
 def _write_sheet(book, styles: _Styles, sheet: Sheet) -> None:
@@ -137,15 +191,91 @@ def _write_sheet(book, styles: _Styles, sheet: Sheet) -> None:
         ws.set_column(j, j, sheet.widths.get(column, _width(column, frame[column])), styles.number(spec))
     for i, row in enumerate(frame.itertuples(index=False), start=top + 1):
         for j, value in enumerate(row):
-            _write_cell(ws, i, j, value)
+            _write_cell(ws, i, j, value, styles.quoted)
     ws.freeze_panes(top + 1, sheet.freeze_columns)
     if sheet.autofilter and len(frame):
         ws.autofilter(top, 0, top + len(frame), len(frame.columns) - 1)
     if sheet.fills and len(frame):
         _colour(ws, styles, frame, sheet, top)
+    for (r, column), spec in sheet.cell_formats.items():  # over the column's format: a KPI row in its unit
+        v = frame[column].iloc[r] if column in frame and r < len(frame) else None
+        if isinstance(v, (int, float, np.integer, np.floating)) and math.isfinite(float(v)):
+            ws.write_number(top + 1 + r, frame.columns.get_loc(column), float(v), styles.number(spec))
+    for column in sheet.wrap_columns:
+        if column in frame:
+            j = frame.columns.get_loc(column)
+            width = sheet.widths.get(column, 48)
+            ws.set_column(j, j, width, styles.wrapped)
+            for i, text in enumerate(frame[column].astype(str)):  # rows tall enough for the wrapped lines
+                lines = math.ceil(_chars(text) / max(1.0, width - 1))
+                if lines > 1:
+                    ws.set_row(top + 1 + i, 15 * lines)
+    last = top + (len(frame) if sheet.print_rows is None else min(len(frame), sheet.print_rows))
+    span = sum(sheet.widths.get(c, _width(c, frame[c])) for c in frame.columns) * 7 + 5  # the table's pixels
+    last = _charts(book, ws, sheet, top + len(frame) + 2 if sheet.print_rows is None else last + 2, span, top) or last
+    _print_setup(ws, sheet, top, last, min(len(frame.columns), sheet.print_columns or len(frame.columns)) - 1)
 
 
-def _write_cell(ws, i: int, j: int, value) -> None:
+def _print_setup(ws, sheet: Sheet, top: int, last_row: int, last_column: int) -> None:
+    """Landscape A4, one page wide, the header row repeated, the sheet's name and page numbers in the footer."""
+    ws.set_landscape()
+    ws.set_paper(PAPER_A4)
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    ws.center_horizontally()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(top)
+    ws.print_area(0, 0, last_row, max(last_column, 0))
+    left = (sheet.footer or sheet.title or sheet.name).replace("&", "&&")
+    ws.set_footer(f"&L&8{left}&R&8&P / &N")
+
+
+def _charts(book, ws, sheet: Sheet, row: int, span: float, data_row: int) -> int | None:
+    """Each chart's table to the right of the print area from the header row down (so no row is
+    added under the sheet's table), the chart at `row` under the table; the last row they cover."""
+    if not sheet.charts:
+        return None
+    column = len(sheet.frame.columns) + 2
+    x, height = 0, 0
+    fit = (span - 12 * (len(sheet.charts) - 1)) / len(sheet.charts)  # side by side within the table's width
+    for chart in sheet.charts:
+        data = plain(chart.data)
+        for j, name in enumerate(data.columns):
+            ws.write_string(data_row, column + j, str(name))
+            for i, value in enumerate(data[name], start=data_row + 1):
+                _write_cell(ws, i, column + j, value)
+        drawn = book.add_chart({"type": chart.kind})
+        overlay = book.add_chart({"type": "line"}) if chart.lines else None
+        first, last = data_row + 1, data_row + len(data)
+        for j, name in enumerate(data.columns[1:], start=1):
+            target = overlay if name in chart.lines else drawn
+            colour = chart.colours[j - 1] if j - 1 < len(chart.colours) else None
+            look = {"line": {"color": colour, "width": 2.0}} if target is overlay or chart.kind == "line" else {}
+            target.add_series(
+                {
+                    "name": [ws.name, data_row, column + j],
+                    "categories": [ws.name, first, column, last, column],
+                    "values": [ws.name, first, column + j, last, column + j],
+                    **({"fill": {"color": colour}, "border": {"none": True}} if colour and not look else {}),
+                    **({"line": look["line"] if colour else {"width": 2.0}} if look else {}),
+                }
+            )
+        if overlay is not None:
+            drawn.combine(overlay)
+        axis = {"min": chart.y_min, "max": chart.y_max, "num_format": chart.number_format}
+        axis = {k: v for k, v in axis.items() if v is not None}
+        drawn.set_y_axis({**axis, "major_gridlines": {"visible": True, "line": {"color": "#DDDDDD"}}})
+        drawn.set_title({"name": chart.title, "name_font": {"size": 11, "bold": True}})
+        drawn.set_legend({"position": "bottom"})
+        width = int(min(chart.size[0], max(240, fit)))
+        drawn.set_size({"width": width, "height": chart.size[1]})
+        ws.insert_chart(row, 0, drawn, {"x_offset": x, "y_offset": 0, "object_position": 3})
+        x += width + 12
+        height = max(height, chart.size[1])
+        column += len(data.columns) + 1
+    return row + height // CHART_ROW_PIXELS + 1
+
+
+def _write_cell(ws, i: int, j: int, value, quoted=None) -> None:
     if value is None or value is pd.NA or value is pd.NaT:
         ws.write_blank(i, j, None)
     elif isinstance(value, (bool, np.bool_)):
@@ -160,6 +290,8 @@ def _write_cell(ws, i: int, j: int, value) -> None:
         ws.write_datetime(i, j, pd.Timestamp(value).to_pydatetime())
     elif isinstance(value, (list, tuple, np.ndarray)):
         ws.write_string(i, j, ", ".join(str(v) for v in value))
+    elif is_formula_like(str(value)):
+        ws.write_string(i, j, str(value), quoted)
     else:
         ws.write_string(i, j, str(value))
 

@@ -24,6 +24,7 @@ DIGITS = {
     "pct": 1,
     "points": 1,
     "index_points": 1,
+    "avg_qty": 1,  # an average in cartons (per store, per week): a tenth still tells
 }
 
 # The unit of each metric the product shows; a view's column or a KPI names its metric here.
@@ -49,7 +50,12 @@ METRIC_UNITS = {
     "visit_rate": "pct",
     "retailers": "count",
     "visits": "count",
+    "avg_weekly_sales": "avg_qty",
+    "sales_per_store": "avg_qty",
+    "state_score": "index",
 }
+
+SEPARATED = ("qty", "count", "money", "avg_qty")  # units whose table cells carry thousands separators
 
 
 def value_of(value) -> float | None:
@@ -122,3 +128,11 @@ def change(value, lang: str = "zh", unit: str = "pct") -> str:
         return UNDEFINED
     sign = "+" if v > 0 else ""
     return sign + show(v, unit, lang)
+
+
+def column_format(unit: str, signed: bool = False) -> str:
+    """The printf format a table column of `unit` shows with (the header names the unit):
+    "%,.0f" for cartons, "%.2f" for 存销比, "%.1f%%" for a rate; `signed` puts "+" on changes."""
+    digits = DIGITS.get(unit, 1)
+    flags = ("+" if signed else "") + ("," if unit in SEPARATED else "")
+    return f"%{flags}.{digits}f" + ("%%" if unit == "pct" else "")

@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from marketpulse import i18n, store
 from marketpulse.errors import RuleError
@@ -18,14 +19,32 @@ from marketpulse.errors import RuleError
 # rule table → its title in both languages ("zh / en"), for the command line
 RULE_TABLES = {
     table: f"{i18n.t(f'rules.{table}', 'zh')} / {i18n.t(f'rules.{table}', 'en')}"
-    for table in ("monitoring_point", "tier_band", "state_score_weight", "setting", "note_keyword")
+    for table in (
+        "monitoring_point",
+        "tier_band",
+        "state_score_weight",
+        "setting",
+        "note_keyword",
+        "supply_cover",
+        "supply_limit",
+        "supply_policy",
+    )
 }
+REFERENCE_DIR = store.ROOT / "data" / "reference"
 
 
 def rules_frame(table: str, path=None):
     """The current rows of one rule table, as the marketing center edits them."""
     _check_table(table)
     return store.reader(path).sql(f"select * from {table} order by all")
+
+
+def rules_or_shipped(table: str, path=None):
+    """A rule table's rows, or while it is still empty the defaults shipped in data/reference/."""
+    frame = rules_frame(table, path)
+    if len(frame):
+        return frame
+    return pd.read_csv(REFERENCE_DIR / f"{table}.csv", dtype=str, keep_default_na=False).reindex(columns=frame.columns)
 
 
 def replace_rules(table: str, csv_path, db=None) -> int:

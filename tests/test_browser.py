@@ -26,7 +26,7 @@ from playwright.sync_api import sync_playwright
 
 from marketpulse import store
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("shared_secret")]  # one token key for every server
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -162,8 +162,10 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
+def page(browser, city, session_cookie):
+    """A browser tab signed in as admin (the session cookie a sign-in leaves)."""
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN", accept_downloads=True)
+    context.add_cookies([session_cookie("admin", city)])
     pg = context.new_page()
     pg.set_default_timeout(45_000)
     yield pg
@@ -302,7 +304,7 @@ def test_csv_download_arrives(server, page, tmp_path):
 
 def click_first_row(pg, table_key: str) -> None:
     """Select the first data row of a st.dataframe (a canvas grid) by its row-marker cell."""
-    grid = pg.locator(f".st-key-{table_key} [data-testid='stDataFrame']").first
+    grid = pg.locator(f"[class*='st-key-{table_key}'] [data-testid='stDataFrame']").first  # keys carry the drill level
     grid.scroll_into_view_if_needed()
     box = grid.bounding_box()
     pg.mouse.click(box["x"] + 12, box["y"] + 35 + 17)  # header row 35 px, then the first row's middle

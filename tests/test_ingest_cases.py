@@ -4,6 +4,7 @@ rows read = rows stored + rows quarantined with nothing lost."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import shutil
@@ -302,6 +303,34 @@ CASES = [
     ("territory-missing-name", TERRITORIES, "D1,城区市场部,T8,,城网", "missing_value", "片区", "territory_name"),
     ("cm-unknown-territory", CMS, "C8,钱七,T9", "unknown_territory", "片区编码不在片区资料中", "Unknown territory"),
     ("cm-duplicate", CMS, "C7,赵六六,T2", "duplicate_in_file", "与第 1 行重复", "row 1"),
+    # numbers are never guessed at nor rounded
+    ("visit-decimal-comma", VISITS, '2025-09-02,C1,R1,S1,"1,5",450,是,,', "ambiguous_number", "「1,5」", "stock_qty"),
+    ("visit-comma-two", VISITS, '2025-09-02,C1,R1,S1,"4,50",450,是,,', "ambiguous_number", "逗号", "comma"),
+    ("visit-comma-list", VISITS, '2025-09-02,C1,R1,S1,"1,2,3",450,是,,', "ambiguous_number", "歧义", "Ambiguous"),
+    ("visit-three-decimals", VISITS, "2025-09-02,C1,R1,S1,12.345,450,是,,", "too_many_decimals", "「12.345」", "2"),
+    ("visit-tiny-exponent", VISITS, "2025-09-02,C1,R1,S1,1.2e-3,450,是,,", "too_many_decimals", "小数位数", "rounded"),
+    ("price-three-decimals", VISITS, "2025-09-02,C1,R1,S1,5,450.005,是,,", "too_many_decimals", "实际零售价", "retail"),
+    (
+        "visit-stock-implausible",
+        VISITS,
+        "2025-09-02,C1,R1,S1,9999999999,450,是,,",
+        "implausible_quantity",
+        "上限 10000",
+        "at most 10000",
+    ),
+    ("visit-sales-implausible", VISITS, "2025-09-02,C1,R1,S1,5,450,是,20000,", "implausible_quantity", "销量", "sales"),
+    ("order-demand-implausible", ORDERS, "2025-09-02,R1,S1,50000,0", "implausible_quantity", "需求量", "demand_qty"),
+    ("order-unit-pack", ORDERS, "2025-09-02,R1,S1,12包,0", "not_a_number", "「12包」", "demand_qty"),
+    # a row is never shifted: a field too many or too few holds it back with its line number
+    (
+        "order-unquoted-thousands",
+        ORDERS,
+        "2025-09-02,R1,S1,12,000,12,000",
+        "field_count",
+        "第 3 行有 7 个字段,表头有 5 个",
+        "line 3 has 7 fields, the header 5",
+    ),
+    ("visit-field-missing", VISITS, "2025-09-02,C1,R1,S1,5,450", "field_count", "字段个数", "line 3 has 6 fields"),
 ]
 
 GOOD_ROW = {
@@ -354,7 +383,7 @@ def test_bad_row_is_held_back_with_its_reason(reference_store, tmp_path, header,
     assert (row.reason_code, row.row_number, row.file_name) == (code, 2, "case.csv")
     assert zh in row.reason_zh
     assert en in row.reason_en
-    assert list(json.loads(row.raw).values()) == [v or None for v in bad.split(",")]  # raw kept as read
+    assert list(json.loads(row.raw).values()) == [v or None for v in next(csv.reader([bad]))]  # raw kept as read
     assert [r[0] for r in summary.by_reason] == [code]
     with duckdb.connect(str(db), read_only=True) as con:
         log = con.execute(

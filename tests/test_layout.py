@@ -20,8 +20,9 @@ PACKAGE = ROOT / "marketpulse"
 
 # Layers from the bottom up; a module may import its own layer and those below it.
 LAYERS = [
-    {"errors", "numbers", "i18n", "festival", "export"},
+    {"errors", "numbers", "i18n", "festival", "export", "coords"},
     {"store"},
+    {"auth"},  # accounts, sessions, roles, audit: below everything that runs within a user's scope
     {"rollup"},  # below ingest: an import refreshes the roll-ups of the weeks it touched
     {"ingest"},
     {"rules"},
@@ -32,6 +33,7 @@ LAYERS = [
     {"views"},
     {"ui"},  # Streamlit furniture and plotly figures
     {"report"},  # the 周报 document: views drawn with ui's figures
+    {"deliver"},  # the 周报 and alerts sent out by e-mail and group robots
     {"cli", "__main__"},
 ]
 LAYER_OF = {name: i for i, names in enumerate(LAYERS) for name in names}
@@ -188,6 +190,7 @@ SQL_ALLOWED_MODULES = {
     "marketpulse.rules",
     "marketpulse.simulate",
     "marketpulse.forecast",
+    "marketpulse.auth.journal",  # the access journal's own SQLite file, not the store
 }
 
 

@@ -475,10 +475,10 @@ def demo_week(demo_store):
     return store.reader(demo_store).sql("select max(week) as w from weekly_observation")["w"][0].date()
 
 
-def test_prices_page_shows_both_weightings_and_the_fixed_weights(demo_store, monkeypatch):
+def test_prices_page_shows_both_weightings_and_the_fixed_weights(demo_store, monkeypatch, signed_in):
     monkeypatch.setenv("MARKETPULSE_DB", str(demo_store))
     week = demo_week(demo_store)
-    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=90)
+    at = signed_in(AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=90))
     at.session_state["weighting"] = "fixed"
     at.run()
     at.switch_page("app_pages/3_prices.py").run()

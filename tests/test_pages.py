@@ -55,12 +55,12 @@ def city(request, tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def app(city, monkeypatch):
-    """An AppTest of the whole app (navigation + sidebar) on the city store."""
+def app(city, monkeypatch, signed_in):
+    """An AppTest of the whole app (navigation + sidebar) on the city store, signed in as admin."""
     monkeypatch.setenv("MARKETPULSE_DB", str(city))
 
     def open_page(page: str | None = None, **state) -> AppTest:
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+        at = signed_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=90))
         for key, value in state.items():
             at.session_state[key] = value
         at.run()
@@ -168,23 +168,23 @@ def test_english_switch_translates_the_page(app):
     assert "Sales volume" in cards(at)
 
 
-def test_empty_store_says_no_data_for_this_week(tmp_path, monkeypatch):
+def test_empty_store_says_no_data_for_this_week(tmp_path, monkeypatch, signed_in):
     path = tmp_path / "empty.duckdb"
     with store.writer(path):
         pass
     monkeypatch.setenv("MARKETPULSE_DB", str(path))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at = signed_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)).run()
     assert not at.exception
     assert any(i.value == i18n.t("empty.week", "zh") for i in at.info)
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_every_page_on_an_empty_store_says_there_is_no_data(tmp_path, monkeypatch, page):
+def test_every_page_on_an_empty_store_says_there_is_no_data(tmp_path, monkeypatch, page, signed_in):
     path = tmp_path / "empty.duckdb"
     with store.writer(path):
         pass
     monkeypatch.setenv("MARKETPULSE_DB", str(path))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at = signed_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)).run()
     at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
     shown = [i.value for i in at.info] + [c.value for c in at.caption]
@@ -210,12 +210,12 @@ def test_data_page_tables_all_offer_csv_and_excel_downloads(app):
         assert {f"{table}_csv", f"{table}_xlsx"} <= keys, table
 
 
-def test_data_page_imports_an_upload_and_shows_the_summary(app, city, tmp_path, monkeypatch):
+def test_data_page_imports_an_upload_and_shows_the_summary(app, city, tmp_path, monkeypatch, signed_in):
     own = tmp_path / "own.duckdb"  # the import writes: keep the shared copy as it was
     shutil.copyfile(city, own)
     city = own
     monkeypatch.setenv("MARKETPULSE_DB", str(own))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
+    at = signed_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)).run()
     at.switch_page("app_pages/8_data.py").run()
     territories = (
         "department_code,department_name,territory_code,territory_name,area_type\n"
@@ -383,9 +383,9 @@ def test_supply_without_forecasts_says_what_it_will_show(app):
     assert any(i.value == i18n.t("supply.none", "zh") for i in at.info)
 
 
-def test_supply_table_equals_the_recommendations(city_with_forecasts, monkeypatch):
+def test_supply_table_equals_the_recommendations(city_with_forecasts, monkeypatch, signed_in):
     monkeypatch.setenv("MARKETPULSE_DB", str(city_with_forecasts))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
+    at = signed_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)).run()
     at.switch_page("app_pages/7_supply.py").run()
     assert not at.exception, [e.value for e in at.exception]
     want = supply.recommendations()
@@ -419,14 +419,42 @@ def test_state_matrix_keeps_every_flagged_spec_and_the_best_sellers():
     assert "共 30 个" in fig.layout.title.subtitle.text
 
 
-def test_data_page_edits_the_rules_and_saves_them(city, tmp_path, monkeypatch):
+def test_data_page_edits_the_rules_and_saves_them(city, tmp_path, monkeypatch, signed_in):
     own = tmp_path / "own.duckdb"  # saving writes: keep the shared copy as it was
     shutil.copyfile(city, own)
     monkeypatch.setenv("MARKETPULSE_DB", str(own))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
+    at = signed_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)).run()
     at.switch_page("app_pages/8_data.py").run()
     at.selectbox(key="rule_table").set_value("state_score_weight").run()
     at.button(key="rules_save").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert i18n.t("data.rules_saved", "zh", n=3) in [s.value for s in at.success]
     assert store.reader(own).sql("select count(*) as n from state_score_weight")["n"][0] == 3
+
+
+def test_a_territory_reads_its_weekly_numbers_against_the_city(app, city):
+    week = latest_week(city)
+    territory = store.reader(city).sql("select min(territory_code) as t from territory")["t"][0]
+    at = app(ter=territory)
+    city_sales = store.run(
+        "sales_volume", {"level": "city", "product_level": "all", "week_from": week, "week_to": week}
+    )
+    card = cards(at)["销量"]
+    assert f"{i18n.t('kpi.city', 'zh')} {numbers.show(city_sales['sales_qty'][0], 'qty', 'zh')}" in card
+
+
+def test_every_alert_names_its_owner_and_an_action(app):
+    at = app()
+    alerts = frame_with(at, i18n.t("col.action", "zh"))
+    assert len(alerts)
+    assert (alerts[i18n.t("col.action", "zh")] != "").all()
+    assert (alerts[i18n.t("col.cm", "zh")] != "").all()
+    severity = alerts[i18n.t("col.severity_score", "zh")]
+    assert list(severity) == sorted(severity, reverse=True)
+
+
+def test_territory_trends_name_the_territory_they_show_instead_of_the_city(app):
+    at = app("app_pages/5_territory.py")
+    shown = at.selectbox(key="show_ter").format_func(at.selectbox(key="show_ter").value)
+    subtitles = [fig["layout"]["title"]["subtitle"]["text"] for fig in figures(at)]
+    assert subtitles and all(shown in s and i18n.t("filter.whole_city", "zh") not in s for s in subtitles)

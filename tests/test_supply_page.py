@@ -10,10 +10,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from marketpulse import forecast, store, supply, views
+from marketpulse import forecast, i18n, store, supply, views
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -66,7 +67,7 @@ def test_the_city_still_charts_the_city_series(forecasted, monkeypatch):
 
 
 @pytest.mark.parametrize("which", ["department", "territory", "cm"])
-def test_the_page_opens_under_every_scope(forecasted, monkeypatch, which):
+def test_the_page_opens_under_every_scope(forecasted, monkeypatch, which, signed_in):
     monkeypatch.setenv("MARKETPULSE_DB", str(forecasted))
     scope = scopes(forecasted)[which]
     key, code = {
@@ -81,7 +82,7 @@ def test_the_page_opens_under_every_scope(forecasted, monkeypatch, which):
         state = {"ter": ter["territory_code"].iloc[0], "cm": code}
     else:
         state = {key: code}
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at = signed_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=120))
     for k, v in state.items():
         at.session_state[k] = v
     at.run()
@@ -105,3 +106,77 @@ def test_a_territory_sees_its_departments_plan_as_a_whole(forecasted, monkeypatc
     shown = views.supply_page(scope, None, "zh").raw
     assert list(shown["recommended_qty"]) == pytest.approx(list(whole["recommended_qty"]))
     assert list(shown["current_stock"]) == pytest.approx(list(whole["current_stock"]))
+
+
+# ── next week's plan on the page ─────────────────────────────────────────────
+
+
+def open_supply(path: Path, monkeypatch, signed_in, **state) -> AppTest:
+    monkeypatch.setenv("MARKETPULSE_DB", str(path))
+    at = signed_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=180))
+    for k, v in state.items():
+        at.session_state[k] = v
+    at.run()
+    at.switch_page("app_pages/7_supply.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("which", ["city", "department", "territory", "cm"])
+def test_the_plan_shows_under_every_scope_and_language(forecasted, monkeypatch, signed_in, which, lang):
+    state = {"lang": lang}
+    if which != "city":
+        scope = scopes(forecasted)[which]
+        if which == "cm":
+            ter = store.reader(forecasted).sql(
+                "select territory_code from customer_manager where cm_code = $c", {"c": scope.cm_code}
+            )
+            state.update({"ter": ter["territory_code"].iloc[0], "cm": scope.cm_code})
+        else:
+            state[{"department": "dep", "territory": "ter"}[which]] = scope.department_code or scope.territory_code
+    at = open_supply(forecasted, monkeypatch, signed_in, **state)
+    assert any(s.value == i18n.t("plan.heading", lang) for s in at.subheader)
+    captions = " ".join(c.value for c in at.caption)
+    assert i18n.t("plan.jargon.mase", lang) in captions
+    share = "占全市" if lang == "zh" else "of the city"
+    assert (share in captions) == (which != "city")  # a scope is set against the city
+    assert [s.value for s in at.success] == [i18n.t("plan.ok", lang)]
+
+
+def test_the_plan_is_approved_by_the_signed_in_user(forecasted, monkeypatch, signed_in, tmp_path):
+    path = tmp_path / "store.duckdb"
+    shutil.copyfile(forecasted, path)
+    at = open_supply(path, monkeypatch, signed_in)
+    at.button(key="plan_approve").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    kept = supply.approved_plans(path=path)
+    assert len(kept) == 1 and kept["approved_by"].iloc[0] == "admin" and kept["edited_lines"].iloc[0] == 0
+
+
+def test_the_plan_command_writes_the_order_file(forecasted, tmp_path):
+    out = tmp_path / "plan.csv"
+    done = subprocess.run(
+        [sys.executable, "-m", "marketpulse", "plan", "--out", str(out)],
+        cwd=ROOT,
+        env={**os.environ, "MARKETPULSE_DB": str(forecasted)},
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    frame = pd.read_csv(out, encoding="utf-8-sig")
+    assert list(frame.columns) == [i18n.t(key, "zh") for _, key, _ in supply.ORDER_COLUMNS]
+    assert (frame["限量(条/户)"] >= 0).all() and len(frame) > 0
+    supply_file = tmp_path / "supply.csv"
+    pd.DataFrame({"spec_code": [str(frame["规格编码"].iloc[0])], "quantity": [5]}).to_csv(supply_file, index=False)
+    out2 = tmp_path / "plan.xlsx"
+    done = subprocess.run(
+        [sys.executable, "-m", "marketpulse", "plan", "--supply", str(supply_file), "--out", str(out2)],
+        cwd=ROOT,
+        env={**os.environ, "MARKETPULSE_DB": str(forecasted)},
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    limited = pd.read_excel(out2)
+    assert limited["合计(条)"].sum() <= 5  # one spec may have 5 条, the others none

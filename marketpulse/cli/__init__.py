@@ -10,7 +10,7 @@ import argparse
 import sys
 
 from marketpulse import forecast
-from marketpulse.cli import demo, forecasting, imports, queries, report
+from marketpulse.cli import deliver, demo, forecasting, imports, plan, queries, report, shapes, users
 from marketpulse.cli.common import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, add_scope_args
 from marketpulse.errors import QueryError, StoreError, UsageError
 
@@ -58,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
     p.add_argument("--max-rows", type=int, default=200)
     add_scope_args(p)
+    users.add_as_user_arg(p)
     p.set_defaults(func=queries.cmd_query)
 
     p = sub.add_parser("queries", help="列出命名查询及其参数 / list named queries and their parameters")
@@ -88,7 +89,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="FILE.xlsx", help="输出文件 / output file")
     p.add_argument("--lang", choices=["zh", "en"], default="zh", help="语言 / language")
     add_scope_args(p)
+    users.add_as_user_arg(p)
     p.set_defaults(func=report.main)
+
+    users.add_parser(sub)
+
+    p = sub.add_parser("deliver", help="发送周报和高等级预警 / send the 周报 and high alerts to each recipient")
+    deliver.add_args(p)
+    p.set_defaults(func=deliver.main)
+
+    p = sub.add_parser("import-shapes", help="导入片区边界 GeoJSON / import territory outlines for the map")
+    shapes.add_args(p)
+    p.set_defaults(func=shapes.main)
+
+    p = sub.add_parser("plan", help="下周货源投放方案(各档位限量)/ next week's supply plan (限量 per tier)")
+    plan.add_plan_args(p)
+    p.set_defaults(func=plan.plan_main)
+
+    p = sub.add_parser("plan-eval", help="在模拟城市回放中比较投放方案 / the plan against baselines on replay")
+    plan.add_eval_args(p)
+    p.set_defaults(func=plan.plan_eval_main)
     return parser
 
 

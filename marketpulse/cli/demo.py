@@ -6,7 +6,7 @@ import sys
 
 from tqdm import tqdm
 
-from marketpulse import store
+from marketpulse import auth, store
 from marketpulse.simulate import MIN_WEEKS, SCALES, build, write_files
 
 
@@ -30,6 +30,7 @@ def main(args) -> int:
         else:
             path = store.db_path()
             counts = build(path, scale=args.scale, seed=args.seed, weeks=args.weeks, progress=progress)
+            auth.ensure_demo_accounts(path)  # one account per role: `user demo` lists them
     if args.to_files:
         for name, rows in written.items():
             print(f"{name}: {rows:,} 行 / rows")

@@ -9,8 +9,10 @@ import pandas as pd
 from tqdm import tqdm
 
 from marketpulse import store
-from marketpulse.errors import ImportRefused
+from marketpulse.errors import ImportRefused, StoreError
 from marketpulse.ingest import KIND_NAMES, import_file, quarantine_frame, sniff_kind
+
+EXIT_STORE_FAULT = 3  # the store could not be written (or read); the files after it were not tried
 
 
 def _order_files(files: list[str], kind: str | None) -> list[str]:
@@ -21,7 +23,8 @@ def _order_files(files: list[str], kind: str | None) -> list[str]:
 
 
 def main(args) -> int:
-    """`marketpulse import FILE... [--kind KIND]`: exit 0 if every file was imported, 1 if any was refused."""
+    """`marketpulse import FILE... [--kind KIND]`: exit 0 if every file was imported, 1 if any was refused,
+    3 on a store fault (full disk, read-only folder, damaged or newer store)."""
     refused = 0
     files = _order_files(args.files, args.kind)
     if files != list(args.files):
@@ -61,6 +64,10 @@ def main(args) -> int:
             print(f"已拒绝 / Refused: {exc}", file=sys.stderr, flush=True)
             refused += 1
             continue
+        except StoreError as exc:  # full disk, read-only folder, damaged or newer store: stop here
+            bar.close()
+            print(f"数据库错误 / Store fault: {exc}", file=sys.stderr, flush=True)
+            return EXIT_STORE_FAULT
         bar.close()
         print(summary.text("zh"))
         print(summary.text("en"), flush=True)

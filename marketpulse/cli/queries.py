@@ -9,12 +9,13 @@ import duckdb
 
 from marketpulse import metrics, rollup, rules, store
 from marketpulse.cli.common import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, parse_params, scope
+from marketpulse.cli.users import as_user
 from marketpulse.errors import RuleError, UsageError
 
 
 def cmd_query(args) -> int:
     try:
-        frame = metrics.query(args.name, parse_params(args.param), scope=scope(args))
+        frame = metrics.query(args.name, parse_params(args.param), scope=as_user(args, scope(args)))
     except (ValueError, duckdb.ConversionException, duckdb.InvalidInputException, duckdb.BinderException) as exc:
         # a parameter value the query cannot use (a date that is not one, an unknown level)
         raise UsageError(f"参数值无效 / Invalid parameter value for {args.name}: {exc}") from None

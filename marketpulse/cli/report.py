@@ -1,16 +1,17 @@
-"""`report`: the weekly review workbook (周报) from a shell, the same file the page offers."""
+"""`report`: the 周报 from a shell, the same workbook or PDF the weekly review page offers."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from marketpulse import i18n, store, views
+from marketpulse import auth, i18n, store, views
+from marketpulse.cli.users import actor, as_user
 from marketpulse.errors import UsageError
-from marketpulse.report import write
+from marketpulse.report import FontMissing, write
 
 
 def main(args) -> int:
-    """`report --week YYYY-MM-DD --out FILE.xlsx`: the weekly workbook from a shell."""
+    """`report --week YYYY-MM-DD --out FILE.xlsx|FILE.pdf`: the 周报 from a shell, a PDF when the name says so."""
     try:
         week = dt.date.fromisoformat(args.week) if args.week else views.freshness().latest_week
     except ValueError:
@@ -22,6 +23,12 @@ def main(args) -> int:
         return 1
     week = week - dt.timedelta(days=week.weekday())
     scope = store.Scope(department_code=args.department, territory_code=args.territory, cm_code=args.cm)
-    path = write(week, args.out, scope, args.lang)
+    scope = as_user(args, scope)  # --as-user NAME: within that account's scope
+    try:
+        (path,) = write(week, args.out, scope, args.lang)
+    except FontMissing as exc:
+        print(exc)
+        return 1
+    auth.record("report_export", args.as_user or actor(), f"{week} {path}")
     print(f"已写出周报 {path}(报告周 {week}) / Weekly report written to {path} (week of {week})")
     return 0

@@ -15,6 +15,8 @@ from marketpulse.forecast.backtest import (
     score,
     summary,
 )
+from marketpulse.forecast.calibration import calibrate, conformal_factor, coverage, widen
+from marketpulse.forecast.festivals import gift_regressors
 from marketpulse.forecast.hierarchy import Progress, Result, build_panels, run_hierarchy, series_id
 from marketpulse.forecast.models import DEFAULT_MODEL, MODELS, WEEK, SeriesForecast, forecast_series
 from marketpulse.forecast.panel import HORIZON, LEVELS, forecast
@@ -23,6 +25,7 @@ from marketpulse.forecast.storage import (
     load_panels,
     refresh,
     stored_accuracy,
+    stored_calibration,
     stored_forecasts,
     stored_history,
     write_result,
@@ -40,12 +43,16 @@ __all__ = [
     "SeriesForecast",
     "backtest",
     "build_panels",
+    "calibrate",
+    "conformal_factor",
+    "coverage",
     "cross_validation",
     "cutoffs_for",
     "cv_series",
     "festival_weeks",
     "forecast",
     "forecast_series",
+    "gift_regressors",
     "last_run",
     "load_panels",
     "naive_baselines",
@@ -55,8 +62,10 @@ __all__ = [
     "score",
     "series_id",
     "stored_accuracy",
+    "stored_calibration",
     "stored_forecasts",
     "stored_history",
     "summary",
+    "widen",
     "write_result",
 ]

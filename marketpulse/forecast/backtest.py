@@ -18,7 +18,7 @@ from marketpulse.forecast.models import DEFAULT_MODEL, MIN_WEEKS, forecast_serie
 from marketpulse.forecast.panel import HORIZON, split_series
 
 METHODS = ("model", "seasonal_naive", "festival_naive")
-CV_COLUMNS = ["unique_id", "cutoff", "ds", "y", "model", "seasonal_naive", "festival_naive", "is_fallback"]
+CV_COLUMNS = ["unique_id", "cutoff", "ds", "y", "model", "seasonal_naive", "festival_naive", "is_fallback", "sd"]
 
 
 def naive_baselines(
@@ -78,6 +78,7 @@ def cv_series(
             fc = forecast_series(index[train], y[train], horizon, model, min_weeks)
             part["model"] = fc.mean[: len(targets)]
             part["is_fallback"] = fc.reason is not None
+            part["sd"] = fc.sd[: len(targets)]
         rows.append(pd.DataFrame(part))
     if not rows:
         return pd.DataFrame(columns=CV_COLUMNS)

@@ -11,7 +11,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -19,6 +19,8 @@ import pandas as pd
 from marketpulse import i18n
 from marketpulse.forecast import reconcile
 from marketpulse.forecast.backtest import cutoffs_for, cv_series, score
+from marketpulse.forecast.calibration import COLUMNS as CAL_COLUMNS
+from marketpulse.forecast.calibration import calibrate, widen
 from marketpulse.forecast.intervals import check_levels
 from marketpulse.forecast.models import DEFAULT_MODEL, MIN_WEEKS, forecast_series, future_weeks
 from marketpulse.forecast.panel import HORIZON, LEVELS, forecast_rows
@@ -114,6 +116,7 @@ class Result:
     accuracy: pd.DataFrame
     made_from_week: pd.Timestamp | None
     seconds: float
+    calibration: pd.DataFrame = field(default_factory=pd.DataFrame)  # per level: backtest coverage, factor
 
 
 def run_hierarchy(
@@ -173,10 +176,14 @@ def run_hierarchy(
     forecasts = forecasts.merge(meta, on="unique_id", how="left")
     forecasts["step"] = ((forecasts["ds"] - last) / pd.Timedelta(weeks=1)).round().astype(int)
     accuracy = _accuracy(results, dept, city, parent_of, meta)
+    # intervals checked against the backtest's 市场部 forecasts, widened when they miss by > 5 points
+    cvs = [r["cv"] for r in results if r["cv"] is not None and len(r["cv"])]
+    calibration = calibrate(pd.concat(cvs, ignore_index=True), levels) if cvs else pd.DataFrame(columns=CAL_COLUMNS)
+    forecasts = widen(forecasts, calibration)
     history = pd.concat([dept.assign(level="department"), city.assign(level="city")], ignore_index=True)
     seconds = time.perf_counter() - started
     logger.info("forecast %d specs (%d series) in %.1f s", len(payloads), len(meta), seconds)
-    return Result(forecasts, history, accuracy, last, seconds)
+    return Result(forecasts, history, accuracy, last, seconds, calibration)
 
 
 def _city_forecasts(child_fc: pd.DataFrame, parent_of: pd.Series, levels, resid: dict) -> pd.DataFrame:

@@ -6,7 +6,8 @@ checks the series first and hands what a model cannot serve to `fallback`.
 
 `sarimax_festival` (the default): SARIMAX(0,1,1) — exponential smoothing of the level, as
 a state-space model — with one 0/1 regressor per week around the Spring Festival
-(festival.WINDOW, weeks −3 … +2). The festival regressors are estimated from the
+(festival.WINDOW, weeks −3 … +2) and one for each gift holiday's buying week (Mid-Autumn,
+National Day: festivals.py). The festival regressors are estimated from the
 history, not tuned by hand, and because they are placed by the festival's date a
 forecast made in December puts the 年货 peak in the right week. Regression coefficients
 sit in the state vector (`mle_regression=False`) and the scale is concentrated out, so
@@ -32,6 +33,7 @@ from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 from statsmodels.tsa.statespace.sarimax import SARIMAX
 
 from marketpulse import festival
+from marketpulse.forecast.festivals import gift_regressors
 
 WEEK = np.timedelta64(7, "D")
 MIN_WEEKS = 26  # fewer observed weeks than this: fallback
@@ -122,11 +124,18 @@ DEFAULT_MODEL = SarimaxFestival.alias
 
 
 def _festival_exog(index: pd.DatetimeIndex, future: pd.DatetimeIndex, y: np.ndarray):
-    """Festival regressors for history and future, keeping only offsets seen in the history."""
-    both = festival.regressors(index.append(future)).values
+    """Festival regressors (Spring Festival weeks, Mid-Autumn and National Day buying weeks) for
+    history and future, keeping only those seen in the history and not a copy of another there
+    (the two gift holidays can share a buying week)."""
+    weeks = index.append(future)
+    both = np.column_stack([festival.regressors(weeks).values, gift_regressors(weeks).values])
     past, ahead = both[: len(index)], both[len(index) :]
-    seen = (past[~np.isnan(y)] != 0).any(axis=0)
-    return past[:, seen], ahead[:, seen]
+    observed = past[~np.isnan(y)]
+    keep = []
+    for j in range(both.shape[1]):
+        if (observed[:, j] != 0).any() and not any((observed[:, j] == observed[:, k]).all() for k in keep):
+            keep.append(j)
+    return past[:, keep], ahead[:, keep]
 
 
 def diagnose(y: np.ndarray, min_weeks: int = MIN_WEEKS) -> tuple[str | None, dict]:

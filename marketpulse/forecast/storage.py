@@ -80,6 +80,7 @@ def write_result(con, result: Result, *, h: int, n_origins: int, model: str) -> 
         "forecast": fc.assign(run_id=run_id, made_from_week=made),
         "forecast_history": result.history.assign(run_id=run_id),
         "forecast_accuracy": result.accuracy.assign(run_id=run_id),
+        "forecast_calibration": result.calibration.assign(run_id=run_id),
     }
     for table, frame in frames.items():
         if frame.empty:
@@ -123,3 +124,8 @@ def last_run(scope: store.Scope = store.CITY, path=None) -> dict | None:
     row = frame.iloc[0].to_dict()
     row["made_from_week"] = pd.Timestamp(row["made_from_week"]).date()
     return row
+
+
+def stored_calibration(path=None) -> pd.DataFrame:
+    """Interval calibration of the latest refresh: backtest coverage per level, and any widening."""
+    return store.run("forecast_calibration", {}, path=path)

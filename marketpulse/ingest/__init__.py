@@ -13,12 +13,15 @@ from marketpulse.ingest.contract import (
     expected_columns,
     expected_table,
 )
+from marketpulse.ingest.csvfile import DELIMITERS
 from marketpulse.ingest.load import import_bytes, import_file
 from marketpulse.ingest.log import IMPORT_LOG_COLUMNS, QUARANTINE_COLUMNS, import_log_frame, quarantine_frame
+from marketpulse.ingest.quarantine import quarantine_kinds, quarantine_original, quarantine_rows, quarantine_summary
 from marketpulse.ingest.read import sniff_kind
 from marketpulse.ingest.summary import ImportSummary
 
 __all__ = [
+    "DELIMITERS",
     "IMPORT_LOG_COLUMNS",
     "KINDS",
     "KIND_NAMES",
@@ -35,5 +38,9 @@ __all__ = [
     "import_file",
     "import_log_frame",
     "quarantine_frame",
+    "quarantine_kinds",
+    "quarantine_original",
+    "quarantine_rows",
+    "quarantine_summary",
     "sniff_kind",
 ]

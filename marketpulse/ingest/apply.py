@@ -163,6 +163,8 @@ def _apply_reference(con, kind: Kind, found, monday: dt.date, report: Progress) 
             """
         )
     _write_incoming(con, kind, kind.table)
+    if kind.name == "retailers" and ("longitude" in found or "latitude" in found):
+        _store_positions(con, found)
     if kind.name in history.HISTORIES:
         history.apply(con, kind.name)
     if kind.name == "retailers":
@@ -209,6 +211,21 @@ def _apply_reference(con, kind: Kind, found, monday: dt.date, report: Progress) 
     # prices are read at query time (base/spec_price_in_week): no roll-up holds them
     con.execute("drop table if exists period_touched")
     return counts
+
+
+def _store_positions(con, found) -> None:
+    """Keep each retailer's position (经度/纬度, as given) for the map; a row without one keeps the stored one."""
+    system = "coord_system" if "coord_system" in found else "null::varchar"
+    lon = "longitude" if "longitude" in found else "null::varchar"
+    lat = "latitude" if "latitude" in found else "null::varchar"
+    con.execute(
+        f"""
+        insert or replace into retailer_position
+        select license_no, {lon}::varchar, {lat}::varchar, {system}::varchar from good
+        where {lon} is not null or {lat} is not null
+        qualify row_number() over (partition by license_no order by rownum desc) = 1
+        """
+    )
 
 
 def _apply_departments(con) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import duckdb
 
 from marketpulse import store
+from marketpulse.ingest import numeric
 from marketpulse.ingest.contract import REF_REASON, REF_TABLES, Column, Kind, reason_text
 
 BLANKS = " \t\r\n\u3000\u00a0"
@@ -31,7 +32,14 @@ DATE_FORMATS = [
 TRUE_WORDS = ("是", "1", "1.0", "true", "t", "y", "yes", "√", "✓")
 FALSE_WORDS = ("否", "0", "0.0", "false", "f", "n", "no", "×", "✗")
 EARLIEST = {"date": "1900-01-01", "fact_date": "2000-01-01"}
-NUMERIC_TYPE = {"qty": "decimal(12, 2)", "price": "decimal(10, 2)", "tier": "decimal(12, 2)"}
+# quantity column → the setting (a rule, edited on the Data page) that bounds it as plausible
+BOUNDS = {
+    "stock_qty": "import_max_stock_qty",
+    "sales_qty": "import_max_sales_qty",
+    "demand_qty": "import_max_order_qty",
+    "supplied_qty": "import_max_order_qty",
+}
+BOUND_DEFAULTS = {"import_max_stock_qty": 10000, "import_max_sales_qty": 10000, "import_max_order_qty": 10000}
 
 # value may be blank although the header is required (checked by a rule of its own)
 VALUE_OPTIONAL = {("territories", "department_name")}
@@ -46,23 +54,12 @@ def _list(words) -> str:
     return "[" + ", ".join(lit(w) for w in words) + "]"
 
 
-def _number(t: str) -> str:
-    cleaned = (
-        f"replace(replace(replace(replace(translate({t}, '０１２３４５６７８９．－＋，', '0123456789.-+,'), "
-        f"',', ''), ' ', ''), '¥', ''), '￥', '')"
-    )
-    return cleaned
-
-
 def parse_expr(col: Column) -> str:
     t = f"t_{col.name}"
     if col.type in ("qty", "price"):
-        # the plain spelling first; the cleaning (全角 digits, 1,234, ¥) only where it fails
-        return (
-            f"coalesce(try_cast({t} as {NUMERIC_TYPE[col.type]}), try_cast({_number(t)} as {NUMERIC_TYPE[col.type]}))"
-        )
+        return numeric.value_sql(t, col.name, col.type)
     if col.type == "tier":
-        n = f"try_cast({_number(t)} as decimal(12, 2))"
+        n = numeric.value_sql(t, col.name, col.type)
         return f"case when {n} = floor({n}) and {n} between 1 and 30 then {n}::integer end"
     if col.type in ("date", "fact_date"):
         serial = f"try_cast({t} as double)"
@@ -79,10 +76,6 @@ def parse_expr(col: Column) -> str:
             f"when lower({t}) in ({', '.join(lit(w) for w in FALSE_WORDS)}) then false end"
         )
     return t
-
-
-def _tier_number(col: Column) -> str:
-    return f"try_cast({_number('t_' + col.name)} as decimal(12, 2))"
 
 
 class _Case:
@@ -118,10 +111,10 @@ def build_case(kind: Kind) -> str:
     for col in cols:
         zh, en = _shown(col)
         present = f"t_{col.name} is not null"
-        if col.type in ("qty", "price"):
-            case.add(f"{present} and {col.name} is null", "not_a_number", col, zh, en)
-        elif col.type == "tier":
-            case.add(f"{present} and {_tier_number(col)} is null", "not_a_number", col, zh, en)
+        if col.type in numeric.NUMERIC:
+            for problem, code in numeric.PROBLEM_REASON.items():
+                if col.type != "tier" or problem != "decimals":
+                    case.add(f"{present} and p_{col.name} = {lit(problem)}", code, col, zh, en)
         elif col.type in ("date", "fact_date"):
             case.add(f"{present} and {col.name} is null", "date_invalid", col, zh, en)
         elif col.type == "bool":
@@ -133,6 +126,15 @@ def build_case(kind: Kind) -> str:
         zh, en = _shown(col)
         if col.type == "qty":
             case.add(f"{col.name} < 0", "negative_quantity", col, zh, en)
+            if col.name in BOUNDS:
+                bound = f"${BOUNDS[col.name]}"
+                case.add(
+                    f"{col.name} > {bound}",
+                    "implausible_quantity",
+                    col,
+                    f"concat('「', t_{col.name}, '」,上限 ', {bound})",
+                    f"concat(' \"', t_{col.name}, '\", at most ', {bound})",
+                )
         elif col.type == "price":
             case.add(f"{col.name} <= 0", "price_not_positive", col, zh, en)
         elif col.type == "tier":
@@ -197,6 +199,9 @@ def stage(con: duckdb.DuckDBPyConnection, kind: Kind, found: dict[str, int]) -> 
         else:
             texts.append(f"null::varchar as t_{col.name}")
     parsed = [f"{parse_expr(col)} as {col.name}" for col in kind.columns]
+    numbers = [c for c in kind.columns if c.type in numeric.NUMERIC]
+    norm = "".join(f", {numeric.normalised('t_' + c.name, c.type)} as n_{c.name}" for c in numbers)
+    problems = "".join(f", {numeric.problem_sql('t_' + c.name, c.name, c.type)} as p_{c.name}" for c in numbers)
     # dates before the earliest plausible one (a mistyped year, a tiny Excel serial) are invalid
     dates = [c for c in kind.columns if c.type in EARLIEST]
     plausible = (
@@ -236,8 +241,14 @@ def stage(con: duckdb.DuckDBPyConnection, kind: Kind, found: dict[str, int]) -> 
         src as (
             select rownum, {", ".join(texts)} from raw_input
         ),
+        normed as (
+            select src.*{norm} from src
+        ),
+        checked as (
+            select normed.*{problems} from normed
+        ),
         parsed_any as (
-            select src.*, {", ".join(parsed)} from src
+            select checked.*, {", ".join(parsed)} from checked
         ),
         parsed as (
             select {plausible} from parsed_any
@@ -249,12 +260,14 @@ def stage(con: duckdb.DuckDBPyConnection, kind: Kind, found: dict[str, int]) -> 
     )
 
 
-def judge(con: duckdb.DuckDBPyConnection, kind: Kind, *, today, min_ratio: float, max_ratio: float) -> None:
+def judge(
+    con: duckdb.DuckDBPyConnection, kind: Kind, *, today, min_ratio: float, max_ratio: float, bounds: dict | None = None
+) -> None:
     """Create temp table `verdict(rownum, reason)` from `staged`."""
     case = build_case(kind)
     key = ", ".join(kind.key)
     dup_zh, dup_en = reason_text("duplicate_in_file")
-    params = {"today": today, "min_ratio": min_ratio, "max_ratio": max_ratio}
+    params = {"today": today, "min_ratio": min_ratio, "max_ratio": max_ratio} | (bounds or BOUND_DEFAULTS)
     sql = f"""
         create or replace temp table verdict as
         with

@@ -118,6 +118,11 @@ KINDS: dict[str, Kind] = {
                 _c("area_type", "城乡类型", "area_type", False, aliases=("城网农网", "城网/农网", "市场类型")),
                 _c("opened_on", "开业日期", "date", False, aliases=("开业时间",)),
                 _c("closed_on", "停业日期", "date", False, aliases=("停业时间", "歇业日期")),
+                # the shop's position for the map, kept as given: WGS-84 (GPS) unless 坐标系 says
+                # GCJ-02 (高德, 腾讯) or BD-09 (百度); the map converts those, and skips what does not parse
+                _c("longitude", "经度", required=False, aliases=("lng", "lon", "东经")),
+                _c("latitude", "纬度", required=False, aliases=("lat", "北纬")),
+                _c("coord_system", "坐标系", required=False, aliases=("坐标系统", "坐标类型", "crs")),
                 # from when the row holds (a move filed late); blank or absent: the import week's Monday
                 _c("effective_date", "生效日期", "date", False, aliases=EFFECTIVE_ALIASES + ("变更日期", "调整日期")),
             ),
@@ -198,6 +203,19 @@ REF_TABLES = {
 REASONS: dict[str, tuple[str, str]] = {
     "missing_value": ("缺少必填值:{zh}", "Required value missing: {en}"),
     "not_a_number": ("不是有效数字(或超出范围):{zh}", "Not a number (or out of range): {en}"),
+    "ambiguous_number": (
+        "数字有歧义(逗号不是千位分隔):{zh}",
+        "Ambiguous number (a comma that is no thousands separator): {en}",
+    ),
+    "too_many_decimals": (
+        "小数位数超过本列保留的 2 位(不做四舍五入):{zh}",
+        "More decimals than the column keeps (2; nothing is rounded): {en}",
+    ),
+    "implausible_quantity": (
+        "数量超出合理范围(可在规则中调整):{zh}",
+        "Implausible quantity (a rule sets the bound): {en}",
+    ),
+    "field_count": ("字段个数与表头不符(未按位置猜测)", "Field count differs from the header's (nothing was shifted)"),
     "date_invalid": ("日期无法识别或不合理:{zh}", "Unreadable or implausible date: {en}"),
     "date_in_future": ("日期在未来:{zh}", "Date in the future: {en}"),
     "bool_invalid": ("应填 是/否:{zh}", "Expected yes/no: {en}"),

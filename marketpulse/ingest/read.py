@@ -1,202 +1,154 @@
-"""Read an import file into a table of text columns, or refuse it whole.
+"""Read an import file into tables of text columns, or refuse it whole.
 
-CSV is decoded in Python (UTF-8, UTF-8 with BOM, UTF-16 with BOM, else GB18030, which
-covers GBK) and written out as UTF-8 for DuckDB's read_csv; XLSX (and XLS/ODS) is read
-with python-calamine. Every cell arrives as text, exactly as typed; parsing and checking
+A CSV is decoded on evidence (ingest/decode.py) and parsed in the one documented dialect
+(ingest/csvfile.py); a workbook has every visible sheet read in a child process
+(ingest/workbook.py). Every cell arrives as text, exactly as typed; parsing and checking
 is the SQL's job. Row numbers count data rows from 1 (the header is row 0); blank lines
-and blank sheet rows are not rows.
+and blank sheet rows are not rows. Everything read lives in a temporary folder that is
+removed when the import ends, however it ends.
 """
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
+import codecs
+import contextlib
+import hashlib
 import io
-import os
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
-
-import duckdb
-import pandas as pd
-import pyarrow as pa
+from typing import BinaryIO
 
 from marketpulse.errors import ImportRefused
+from marketpulse.ingest import csvfile, decode, workbook
 from marketpulse.ingest.contract import KINDS, Kind, detect_kind, expected_columns, match_headers
+from marketpulse.ingest.csvfile import RawFile
+from marketpulse.ingest.workbook import Skipped
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_BLANK_BYTES = b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"
 
 
 @dataclass
-class RawFile:
-    """A file read as text: its headers and a table rownum, c0 … cN (all varchar)."""
+class Part:
+    """One table of a file to import as one kind: the text read, the kind, where its columns are."""
+
+    raw: RawFile
+    kind: Kind
+    found: dict[str, int]
+
+
+@dataclass
+class Source:
+    """A file read: what to import, the sheets skipped (with reasons), its sha256."""
 
     file_name: str
-    headers: list[str]
-    table: pa.Table
-    encoding: str  # utf-8, utf-8-sig, utf-16, gb18030 or xlsx
-
-    @property
-    def rows(self) -> int:
-        return self.table.num_rows
+    sha256: str
+    parts: list[Part] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
 
 
 def refuse(zh: str, en: str) -> ImportRefused:
     return ImportRefused(f"{zh} / {en}")
 
 
-def read(data: bytes, file_name: str) -> RawFile:
-    """Decode `data` into a RawFile; raise ImportRefused if it cannot be read at all."""
-    if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
-        raise refuse(f"文件 {file_name} 是空的。", f"File {file_name} is empty.")
-    if data.startswith(ZIP_MAGIC) or data.startswith(OLE_MAGIC):
-        return _read_workbook(data, file_name)
-    text, encoding = _decode(data, file_name)
-    return _read_csv_text(text, file_name, encoding)
+def _fingerprint(fh: BinaryIO) -> tuple[str, bool]:
+    """sha256 of the stream, and whether it holds anything but blanks and byte-order marks."""
+    sha, filled = hashlib.sha256(), False
+    fh.seek(0)
+    while chunk := fh.read(decode.CHUNK):
+        sha.update(chunk)
+        filled = filled or bool(chunk.strip(_BLANK_BYTES))
+    return sha.hexdigest(), filled
 
 
-def _decode(data: bytes, file_name: str) -> tuple[str, str]:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError:
-            pass
-    if b"\x00" in data[:65536]:
-        raise refuse(
-            f"文件 {file_name} 不是 CSV 或 XLSX 文件(看起来是二进制文件)。",
-            f"File {file_name} is not a CSV or XLSX file (it looks binary).",
-        )
-    try:
-        return data.decode("utf-8-sig"), ("utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030"), "gb18030"
-    except UnicodeDecodeError:
-        raise refuse(
-            f"文件 {file_name} 的编码无法识别:应为 UTF-8 或 GB18030/GBK 编码的 CSV。",
-            f"Cannot decode {file_name}: expected a CSV in UTF-8 or GB18030/GBK.",
-        ) from None
-
-
-def _read_csv_text(text: str, file_name: str, encoding: str) -> RawFile:
-    fd, tmp = tempfile.mkstemp(suffix=".csv", prefix="marketpulse-import-")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        con = duckdb.connect(":memory:")
-        try:
-            con.execute(
-                "create table raw as select * from read_csv($p, header = false, all_varchar = true, "
-                "null_padding = true, strict_mode = false, parallel = false)",
-                {"p": tmp},
-            )
-            table = con.sql("select rowid::integer as rownum, * from raw").to_arrow_table()
-        except duckdb.Error as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise refuse(
-                f"无法按 CSV 读取文件 {file_name}:{first}",
-                f"Cannot read {file_name} as CSV: {first}",
-            ) from None
-        finally:
-            con.close()
-    finally:
-        os.unlink(tmp)
-    return _split_header(table, file_name, encoding)
-
-
-def _split_header(table: pa.Table, file_name: str, encoding: str) -> RawFile:
-    if table.num_rows == 0:
-        raise refuse(f"文件 {file_name} 是空的。", f"File {file_name} is empty.")
-    values = table.slice(0, 1).to_pylist()[0]
-    cols = [n for n in table.column_names if n != "rownum"]
-    headers = _unique_headers([values[c] for c in cols])
-    body = table.slice(1)
-    body = pa.table(
-        [body.column("rownum")] + [body.column(c).cast(pa.string()) for c in cols],
-        names=["rownum"] + [f"c{i}" for i in range(len(cols))],
-    )
-    return RawFile(file_name, headers, body, encoding)
-
-
-def _unique_headers(raw: list) -> list[str]:
-    headers, seen = [], {}
-    for i, h in enumerate(raw):
-        name = str(h).strip().replace("\ufeff", "") if h is not None and str(h).strip() else f"列{i + 1}/column{i + 1}"
-        if name in seen:
-            seen[name] += 1
-            name = f"{name}({seen[name]})"
+@contextlib.contextmanager
+def open_source(
+    data: bytes | Path, file_name: str, kind: str | None = None, delimiter: str | None = None
+) -> Iterator[Source]:
+    """Read `data` (bytes, or a file to stream) into a Source; ImportRefused if nothing in it can be imported."""
+    with contextlib.ExitStack() as stack:
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="marketpulse-import-")))
+        if isinstance(data, bytes):
+            fh: BinaryIO = io.BytesIO(data)
         else:
-            seen[name] = 1
-        headers.append(name)
-    return headers
+            try:
+                fh = stack.enter_context(open(data, "rb"))
+            except OSError as exc:
+                raise refuse(
+                    f"无法打开文件 {data}:{exc.strerror or exc}", f"Cannot open file {data}: {exc.strerror or exc}"
+                ) from None
+        sha, filled = _fingerprint(fh)
+        if not filled:
+            raise refuse(f"文件 {file_name} 是空的。", f"File {file_name} is empty.")
+        fh.seek(0)
+        head = fh.read(8)
+        source = Source(file_name, sha)
+        if head.startswith((ZIP_MAGIC, OLE_MAGIC)):
+            if isinstance(data, bytes):
+                book = tmp / "book"
+                book.write_bytes(data)
+            else:
+                book = Path(data)
+            raws, source.skipped = workbook.read_workbook(book, file_name, tmp)
+            source.parts, more = _choose_sheets(raws, file_name, kind)
+            source.skipped += more
+        else:
+            encoding = decode.detect(fh, file_name)
+            utf8 = _as_utf8(fh, data, encoding, tmp / "data.csv")
+            raw = csvfile.read_csv(fh, file_name, encoding, tmp / "data.parquet", delimiter, utf8=utf8)
+            chosen, found = resolve_kind(raw, kind)
+            source.parts = [Part(raw, chosen, found)]
+        yield source
 
 
-# ── workbooks ─────────────────────────────────────────────────────────────────
+def _as_utf8(fh: BinaryIO, data: bytes | Path, encoding: str, out: Path) -> Path:
+    """The text as a UTF-8 file for DuckDB's reader: the file itself if it is one, else a transcoded copy."""
+    if encoding in ("utf-8", "utf-8-sig") and isinstance(data, Path):
+        return data
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    fh.seek(0)
+    with open(out, "wb") as dst:
+        while chunk := fh.read(decode.CHUNK):
+            dst.write(decoder.decode(chunk).encode("utf-8"))
+        dst.write(decoder.decode(b"", final=True).encode("utf-8"))
+    return out
 
 
-def _read_workbook(data: bytes, file_name: str) -> RawFile:
-    try:
-        sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, header=None, dtype=object, engine="calamine")
-    except Exception as exc:  # calamine raises its own types for zip files that are no workbook
+def _choose_sheets(raws: list[RawFile], file_name: str, kind: str | None) -> tuple[list[Part], list[Skipped]]:
+    """The sheets to import, each as its own kind (reference kinds first), and those skipped."""
+    parts, skips, first_refusal = [], [], None
+    for raw in raws:
+        if kind is None and detect_kind(raw.headers) is None:
+            skips.append(workbook.skipped(raw.sheet, "unknown_header"))
+            first_refusal = first_refusal or raw
+            continue
+        try:
+            chosen, found = resolve_kind(raw, kind)
+        except ImportRefused:
+            if len(raws) == 1:
+                raise
+            skips.append(workbook.skipped(raw.sheet, "other_kind" if kind else "unknown_header"))
+            first_refusal = first_refusal or raw
+            continue
+        parts.append(Part(raw, chosen, found))
+    if not parts:
+        if first_refusal is not None:
+            resolve_kind(first_refusal, kind)  # raises, naming the expected columns
         raise refuse(
-            f"文件 {file_name} 不是可读取的 XLSX 工作簿:{exc}",
-            f"File {file_name} is not a readable XLSX workbook: {exc}",
-        ) from None
-    first_error = None
-    for frame in sheets.values():
-        frame = frame.dropna(how="all")
-        if frame.empty:
-            continue
-        text = [_cell_text(frame[col]) for col in frame.columns]
-        headers = _unique_headers([column[0] for column in text])
-        if detect_kind(headers) is None and first_error is None:
-            first_error = headers
-            continue
-        return _frame_to_raw(text, headers, file_name)
-    if first_error is not None:  # no sheet has a known header: report the first one
-        frame = next(f.dropna(how="all") for f in sheets.values() if not f.dropna(how="all").empty)
-        return _frame_to_raw([_cell_text(frame[col]) for col in frame.columns], first_error, file_name)
-    raise refuse(f"文件 {file_name} 是空的(工作簿没有数据)。", f"File {file_name} is empty (the workbook has no data).")
-
-
-def _frame_to_raw(columns: list[list[str | None]], headers: list[str], file_name: str) -> RawFile:
-    n = len(columns[0]) - 1
-    arrays = [pa.array(range(1, n + 1), type=pa.int32())]
-    arrays += [pa.array(column[1:], type=pa.string()) for column in columns]
-    table = pa.table(arrays, names=["rownum"] + [f"c{i}" for i in range(len(columns))])
-    return RawFile(file_name, headers, table, "xlsx")
-
-
-def _cell_text(series: pd.Series) -> list[str | None]:
-    """Workbook cells as the text a user typed: 12.0 → "12", a date cell → "2025-09-01"."""
-
-    def one(v):
-        if v is None or (isinstance(v, float) and v != v) or v is pd.NaT:
-            return None
-        if isinstance(v, bool):
-            return "true" if v else "false"
-        if isinstance(v, float):
-            return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
-        if isinstance(v, (pd.Timestamp, dt.datetime)):
-            return (
-                v.strftime("%Y-%m-%d") if (v.hour, v.minute, v.second) == (0, 0, 0) else v.strftime("%Y-%m-%d %H:%M:%S")
-            )
-        if isinstance(v, dt.date):
-            return v.isoformat()
-        if isinstance(v, dt.timedelta):  # a time-only cell
-            return str(v)
-        return str(v)
-
-    return [one(v) for v in series.tolist()]
-
-
-# ── kind ──────────────────────────────────────────────────────────────────────
+            f"文件 {file_name} 是空的(工作簿没有可见的数据工作表)。",
+            f"File {file_name} is empty (the workbook has no visible sheet with data).",
+        )
+    rank = {name: i for i, name in enumerate(KINDS)}
+    parts.sort(key=lambda p: rank[p.kind.name])
+    return parts, skips
 
 
 def resolve_kind(raw: RawFile, kind: str | None) -> tuple[Kind, dict[str, int]]:
-    """The file's kind (given or detected) and where each of its columns is."""
+    """The table's kind (given or detected) and where each of its columns is."""
+    where = f"{raw.file_name}[{raw.sheet}]" if raw.sheet else raw.file_name
     if kind:
         chosen = KINDS[kind]
     else:
@@ -206,9 +158,9 @@ def resolve_kind(raw: RawFile, kind: str | None) -> tuple[Kind, dict[str, int]]:
             zh = "\n".join("  " + expected_columns(k, "zh") for k in KINDS.values())
             en = "\n".join("  " + expected_columns(k, "en") for k in KINDS.values())
             raise ImportRefused(
-                f"无法识别文件 {raw.file_name} 的类型:表头({shown})不符合任何导入格式。"
+                f"无法识别文件 {where} 的类型:表头({shown})不符合任何导入格式。"
                 f"第一行应为表头,可用中文或英文列名(带 ? 的列可省略):\n{zh}\n"
-                f"Cannot tell what kind of file {raw.file_name} is: its header ({shown}) matches "
+                f"Cannot tell what kind of file {where} is: its header ({shown}) matches "
                 f"no import format. The first row must be a header, in Chinese or English "
                 f"(columns marked ? are optional):\n{en}"
             )
@@ -216,35 +168,43 @@ def resolve_kind(raw: RawFile, kind: str | None) -> tuple[Kind, dict[str, int]]:
     missing = [c for c in chosen.required if c.name not in found]
     if missing:
         raise refuse(
-            f"文件 {raw.file_name} 作为{chosen.zh}缺少必需的列:{'、'.join(c.zh + '/' + c.name for c in missing)}。"
+            f"文件 {where} 作为{chosen.zh}缺少必需的列:{'、'.join(c.zh + '/' + c.name for c in missing)}。"
             f"期望 {expected_columns(chosen, 'zh')}",
-            f"File {raw.file_name}, read as {chosen.en}, lacks required column(s): "
+            f"File {where}, read as {chosen.en}, lacks required column(s): "
             f"{', '.join(c.name + '/' + c.zh for c in missing)}. Expected {expected_columns(chosen, 'en')}",
         )
     if twice:
         cols = ", ".join(sorted(set(twice)))
         raise refuse(
-            f"文件 {raw.file_name} 中同一列出现了两次:{cols}。",
-            f"File {raw.file_name} has the same column twice: {cols}.",
+            f"文件 {where} 中同一列出现了两次:{cols}。",
+            f"File {where} has the same column twice: {cols}.",
         )
     if raw.rows == 0:
         raise refuse(
-            f"文件 {raw.file_name} 只有表头,没有数据行。",
-            f"File {raw.file_name} has a header but no data rows.",
+            f"文件 {where} 只有表头,没有数据行。",
+            f"File {where} has a header but no data rows.",
         )
     return chosen, found
 
 
 def sniff_kind(path: str | Path) -> str | None:
-    """The kind a file looks like from its header alone (to import reference files first), or None."""
+    """The first kind a file holds, from its header(s) alone (to import reference files first), or None."""
     try:
         with open(path, "rb") as fh:
             head = fh.read(65536)
         if head.startswith((ZIP_MAGIC, OLE_MAGIC)):
-            headers = read(Path(path).read_bytes(), Path(path).name).headers
+            with open_source(Path(path), Path(path).name) as source:
+                return source.parts[0].kind.name
+        line = head.splitlines()[0] if head.strip() else b""
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                text = line.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
         else:
-            text, _ = _decode(head.split(b"\n", 1)[0], str(path))
-            headers = next(csv.reader([text]), [])
+            return None
+        headers = next(csvfile.csv.reader([text], delimiter=csvfile.sniff_delimiter(text)), [])
         found = detect_kind(headers)
         return found.name if found else None
     except (ImportRefused, OSError):

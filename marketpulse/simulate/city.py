@@ -20,7 +20,7 @@ from marketpulse.festival import monday
 from marketpulse.simulate import assortment, events, prices, redraw, reference, seasons
 from marketpulse.simulate import catalog as cat
 from marketpulse.simulate.scale import MIN_WEEKS, SCALES, Scale
-from marketpulse.simulate.weeks import make_world, run_weeks
+from marketpulse.simulate.weeks import World, make_world, run_weeks
 
 Progress = Callable[[float, str], None]  # (fraction done, message)
 SPEC_COLUMNS = (
@@ -63,14 +63,35 @@ class City:
         return self.start + timedelta(weeks=self.weeks - 1)
 
 
-def simulate(
+@dataclass
+class Blueprint:
+    """A city before its weeks are run: reference frames, planted events and the fixed world,
+    with the random generator where the weeks take it up (the replay runs weeks from here)."""
+
+    scale: Scale
+    start: date
+    weeks: int
+    rng: np.random.Generator
+    department: pd.DataFrame
+    territory: pd.DataFrame
+    customer_manager: pd.DataFrame
+    retailer: pd.DataFrame
+    spec: pd.DataFrame
+    year: seasons.Seasons
+    planted: events.Events
+    change: prices.PriceChange
+    moves: pd.DataFrame
+    world: World
+
+
+def blueprint(
     scale: str | Scale = "town",
     seed: int = 7,
     weeks: int | None = None,
     end_week: date | None = None,
     progress: Progress | None = None,
-) -> City:
-    """Simulate a city; `end_week` (a Monday) defaults to the last complete ISO week."""
+) -> Blueprint:
+    """Everything `simulate` draws before the first week, in the same order."""
     scale = SCALES[scale] if isinstance(scale, str) else scale
     n_weeks = int(weeks or scale.weeks)
     if n_weeks < MIN_WEEKS:
@@ -93,37 +114,53 @@ def simulate(
     lagging = (planted.lagging_launch.spec, planted.lagging_launch.ter)
     pairs = assortment.with_launches(rng, est, spec, ra, n_weeks, character, lagging)
     tell(0.05, f"{len(pairs):,} 个零售户×规格 / retailer × spec pairs")
+    change = prices.plan(spec, est, planted, n_weeks)  # the planted 调价: no random draws
+    moves = redraw.plan(n_weeks, start, territory, cm, retailer, ra, pairs, planted)  # 片区 redraw: no draws
+    world = make_world(rng, n_weeks, spec, ra, pairs, year, character, planted, change)
+    return Blueprint(
+        scale, start, n_weeks, rng, department, territory, cm, retailer, spec, year, planted, change, moves, world
+    )
+
+
+def simulate(
+    scale: str | Scale = "town",
+    seed: int = 7,
+    weeks: int | None = None,
+    end_week: date | None = None,
+    progress: Progress | None = None,
+) -> City:
+    """Simulate a city; `end_week` (a Monday) defaults to the last complete ISO week."""
+    tell = progress or (lambda f, m: None)
+    b = blueprint(scale, seed, weeks, end_week, progress)
+    start, n_weeks, spec = b.start, b.weeks, b.spec
 
     def on_week(w: int) -> None:
         if w % 4 == 3 or w == n_weeks - 1:
             tell(0.05 + 0.45 * (w + 1) / n_weeks, f"模拟第 {w + 1}/{n_weeks} 周 / simulating week {w + 1} of {n_weeks}")
 
-    change = prices.plan(spec, est, planted, n_weeks)  # the planted 调价: no random draws
-    moves = redraw.plan(n_weeks, start, territory, cm, retailer, ra, pairs, planted)  # 片区 redraw: no draws
-    world = make_world(rng, n_weeks, spec, ra, pairs, year, character, planted, change)
-    visits, orders = run_weeks(world, rng, on_week)
+    visits, orders = run_weeks(b.world, b.rng, on_week)
     last_day = start + timedelta(weeks=n_weeks, days=-1)
     return City(
-        scale=scale,
+        scale=b.scale,
         seed=seed,
         start=start,
         weeks=n_weeks,
-        department=department,
-        territory=territory,
-        customer_manager=cm,
-        retailer=redraw.moved(retailer, moves),
-        spec=prices.latest(spec[list(SPEC_COLUMNS)], change),
+        department=b.department,
+        territory=b.territory,
+        customer_manager=b.customer_manager,
+        retailer=redraw.moved(b.retailer, b.moves),
+        spec=prices.latest(spec[list(SPEC_COLUMNS)], b.change),
         truth=pd.concat(
             [
-                events.truth(planted, territory, cm, spec, start),
-                prices.truth(spec, change, start, n_weeks),
-                redraw.truth(moves, start + timedelta(weeks=n_weeks - 1)),
+                events.truth(b.planted, b.territory, b.customer_manager, spec, start),
+                prices.truth(spec, b.change, start, n_weeks),
+                redraw.truth(b.moves, start + timedelta(weeks=n_weeks - 1)),
             ],
             ignore_index=True,
         ),
         visits=visits,
         orders=orders,
-        spring_festivals=[f for f in year.festivals if start <= f <= last_day],
-        spec_price=prices.periods(spec[list(SPEC_COLUMNS)], change, start),
-        moves=moves,
+        spring_festivals=[f for f in b.year.festivals if start <= f <= last_day],
+        spec_price=prices.periods(spec[list(SPEC_COLUMNS)], b.change, start),
+        moves=b.moves,
     )

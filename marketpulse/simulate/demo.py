@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 
 from marketpulse import rollup, store
-from marketpulse.simulate import redraw
+from marketpulse.simulate import geo, redraw
 from marketpulse.simulate.city import City, Progress, simulate
 
 REFERENCE_TABLES = ("department", "territory", "customer_manager", "retailer", "spec")
@@ -89,6 +89,10 @@ def _load(con: duckdb.DuckDBPyConnection, city: City, progress: Progress | None 
         con.register("frame", frame)
         con.execute(f"insert into {table} by name select * from frame")
         con.unregister("frame")
+    positions = geo.positions(city.retailer, city.territory, city.seed).assign(license_no=city.retailer["license_no"])
+    con.register("frame", positions)
+    con.execute("insert into retailer_position by name select * from frame")  # where the shops stand, for the map
+    con.unregister("frame")
     con.execute(
         """
         insert into retailer_assignment

@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from marketpulse.simulate import prices, redraw
+from marketpulse.simulate import geo, prices, redraw
 from marketpulse.simulate.city import City, Progress, simulate
 
 # contract headers: English name → Chinese name
@@ -40,6 +40,9 @@ RETAILER = {
     "area_type": "城乡类型",
     "opened_on": "开业日期",
     "closed_on": "停业日期",
+    "longitude": "经度",
+    "latitude": "纬度",
+    "coord_system": "坐标系",
 }
 RETAILER_REDRAW = {**RETAILER, "effective_date": "生效日期"}
 SPEC = {
@@ -99,7 +102,8 @@ def _write_city(city: City, directory: Path | str, progress: Progress | None = N
         spec, change = (
             f.assign(is_key_brand=f["is_key_brand"].map({True: "是", False: "否"})) for f in (initial, changes)
         )
-        retailers_before, retailers_moved = redraw.before(city.retailer, city.moves)
+        placed = geo.with_positions(city.retailer, city.territory, city.seed)
+        retailers_before, retailers_moved = redraw.before(placed, city.moves)
         reference = [
             ("territories.csv", city.territory.merge(city.department, on="department_code"), TERRITORY, "en", "utf-8"),
             ("customer_managers.csv", city.customer_manager, CUSTOMER_MANAGER, "zh", "gb18030"),

@@ -11,7 +11,16 @@ import duckdb
 from marketpulse.store.paths import ROOT
 
 REFERENCE_DIR = ROOT / "data" / "reference"
-TABLES = ("tier_band", "monitoring_point", "state_score_weight", "setting", "note_keyword")
+TABLES = (
+    "tier_band",
+    "monitoring_point",
+    "state_score_weight",
+    "setting",
+    "note_keyword",
+    "supply_cover",
+    "supply_limit",
+    "supply_policy",
+)
 
 
 def seed_missing(con: duckdb.DuckDBPyConnection) -> None:

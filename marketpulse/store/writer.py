@@ -9,6 +9,7 @@ way leaves the live store exactly as it was (its stale copy is removed by the ne
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import logging
 import os
@@ -36,39 +37,99 @@ def _log_wait(holder: str) -> None:
     logger.warning(wait_message(holder))
 
 
+# what DuckDB says when a file it reads is damaged or cut short
+DAMAGE_WORDS = ("attempted to read", "Could not read", "orrupt", "checksum", "not a valid DuckDB", "truncated")
+
+
+def _both(key: str, **values) -> str:
+    return " / ".join(i18n.t(key, lang, **values) for lang in ("zh", "en"))
+
+
+def fault(exc: BaseException, path: Path) -> StoreError:
+    """A store error a user can act on for an OS or DuckDB failure while writing `path`."""
+    text = str(exc)
+    number = getattr(exc, "errno", None)
+    if number in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT) or any(
+        word in text for word in ("No space left", "File too large", "Disk quota")
+    ):
+        return StoreError(_both("store.disk_full", path=path))
+    if number in (errno.EACCES, errno.EPERM, errno.EROFS) or "Permission denied" in text or "Read-only" in text:
+        return StoreError(_both("store.read_only", path=path))
+    if any(word in text for word in DAMAGE_WORDS):
+        return StoreError(_both("store.corrupt", path=path, detail=_first_line(exc)))
+    return StoreError(_both("store.io_error", path=path, detail=_first_line(exc)))
+
+
 @contextlib.contextmanager
-def _writer_lock(path: Path, on_wait: Callable[[str], None] | None, timeout: float | None) -> Iterator[None]:
+def _writer_lock(
+    path: Path,
+    on_wait: Callable[[str], None] | None,
+    waiting: Callable[[float], None] | None,
+    timeout: float | None,
+) -> Iterator[None]:
     lock_path = path.with_name(path.name + ".lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "a+") as fh:
+    try:
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(lock_path, "a+")
+    except OSError as exc:
+        raise fault(exc, path) from None
+    with fh:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             fh.seek(0)
             holder = fh.read().strip() or "unknown process"
             (on_wait or _log_wait)(holder)
-            deadline = None if timeout is None else time.monotonic() + timeout
+            started = time.monotonic()
             while True:
                 try:
                     fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
                     break
                 except BlockingIOError:
-                    if deadline is not None and time.monotonic() > deadline:
-                        raise StoreError(
-                            f"等待写锁超时({holder}仍在写入)。 / Timed out waiting for the "
-                            f"write lock ({holder} is still writing)."
-                        ) from None
+                    waited = time.monotonic() - started
+                    if timeout is not None and waited > timeout:
+                        raise StoreError(_both("store.wait_timeout", holder=holder)) from None
+                    if waiting is not None:
+                        waiting(waited)  # may raise: the caller gives up waiting
                     time.sleep(0.2)
-        fh.seek(0)
-        fh.truncate()
-        fh.write(f"pid {os.getpid()} since {time.strftime('%H:%M:%S')}")
-        fh.flush()
+        try:
+            fh.seek(0)
+            fh.truncate()
+            fh.write(f"pid {os.getpid()} since {time.strftime('%H:%M:%S')}")
+            fh.flush()
+        except OSError:
+            pass  # the note of who holds the lock is a courtesy; a full disk must not stop here
         try:
             yield
         finally:
-            fh.seek(0)
-            fh.truncate()
+            with contextlib.suppress(OSError):
+                fh.seek(0)
+                fh.truncate()
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _remove(work: Path) -> None:
+    """The private copy, its write-ahead log and DuckDB's spill folder."""
+    for debris in (work, Path(str(work) + ".wal")):
+        debris.unlink(missing_ok=True)
+    shutil.rmtree(str(work) + ".tmp", ignore_errors=True)
+
+
+def _open(work: Path, path: Path) -> duckdb.DuckDBPyConnection:
+    """Connect to the private copy; a copy that DuckDB cannot open means the live file is damaged."""
+    try:
+        return duckdb.connect(str(work))
+    except duckdb.IOException as exc:
+        if any(w in str(exc) for w in ("No space left", "File too large", "Permission denied", "Read-only")):
+            raise fault(exc, path) from None
+        raise StoreError(_both("store.corrupt", path=path, detail=_first_line(exc))) from None
+    except duckdb.Error as exc:
+        raise StoreError(_both("store.corrupt", path=path, detail=_first_line(exc))) from None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return (text.splitlines()[0] if text else type(exc).__name__)[:200]
 
 
 @contextlib.contextmanager
@@ -76,36 +137,50 @@ def writer(
     path: Path | str | None = None,
     *,
     on_wait: Callable[[str], None] | None = None,
+    waiting: Callable[[float], None] | None = None,
     timeout: float | None = None,
     fresh: bool = False,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open a private read-write copy of the store; publish it atomically on success.
 
     Everything done on the yielded connection becomes visible together when the block
-    ends without an exception, and not at all otherwise. `on_wait(holder)` is called once
-    if another writer holds the lock (default: a log warning); `fresh=True` starts from an
-    empty store instead of a copy (used by the demo builder).
+    ends without an exception, and not at all otherwise; the copy (and its `.wal`) is
+    removed whatever happens. `on_wait(holder)` is called once if another writer holds
+    the lock (default: a log warning), `waiting(seconds)` every 0.2 s while it waits (it
+    may raise to give up); `fresh=True` starts from an empty store instead of a copy (used
+    by the demo builder). A full disk, a read-only folder or a damaged store raise
+    StoreError with a bilingual message, and the live store stays as it was.
     """
     path = Path(path or db_path())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with _writer_lock(path, on_wait, timeout):
+    with _writer_lock(path, on_wait, waiting, timeout):
         work = path.with_name(f".{path.name}.{os.getpid()}.building")
         for stale in path.parent.glob(f".{path.name}.*.building*"):
             stale.unlink(missing_ok=True)  # left by a killed writer; we hold the lock
-        if path.exists() and not fresh:
-            shutil.copyfile(path, work)
-        con = duckdb.connect(str(work))
+        con = None
         try:
-            migrate(con)
+            if path.exists() and not fresh:
+                shutil.copyfile(path, work)
+            con = _open(work, path)
+            try:
+                migrate(con)
+            except StoreError:
+                raise
+            except duckdb.IOException as exc:
+                raise fault(exc, path) from None
+            except duckdb.Error as exc:
+                raise StoreError(_both("store.corrupt", path=path, detail=_first_line(exc))) from None
             yield con
             con.execute("checkpoint")
             con.close()
-        except BaseException:
-            con.close()
-            work.unlink(missing_ok=True)
-            Path(str(work) + ".wal").unlink(missing_ok=True)
-            raise
-        os.replace(work, path)
+            con = None
+            os.replace(work, path)
+        except (OSError, duckdb.IOException) as exc:
+            raise fault(exc, path) from None
+        finally:
+            if con is not None:
+                with contextlib.suppress(Exception):
+                    con.close()
+            _remove(work)
 
 
 def ensure_current(path: Path | str | None = None) -> None:
@@ -113,8 +188,11 @@ def ensure_current(path: Path | str | None = None) -> None:
     path = Path(path or db_path())
     if path.exists():
         with duckdb.connect(":memory:") as probe:
-            probe.execute(f"attach $p as {ATTACH_ALIAS} (read_only)", {"p": str(path)})
-            version = stored_version(probe, ATTACH_ALIAS)
+            try:
+                probe.execute(f"attach $p as {ATTACH_ALIAS} (read_only)", {"p": str(path)})
+                version = stored_version(probe, ATTACH_ALIAS)
+            except duckdb.Error as exc:
+                raise StoreError(_both("store.corrupt", path=path, detail=_first_line(exc))) from None
         if version == SCHEMA_VERSION:
             return
         refuse_newer(version)

@@ -1,9 +1,58 @@
-"""Next week's supply recommendations (货源投放) from the stored forecasts and the market state.
+"""Next week's supply: the per spec × 市场部 recommendations, and the supply plan (货源投放) —
+限量 per spec × 档位 within the available quantity, its reasons, approval and order file.
 
-May import store, metrics, forecast, export, i18n, numbers and errors.
+May import store, rules, metrics, forecast, export, i18n, numbers and errors.
 """
 
+from marketpulse.supply.allocate import fill_level, monotone, share_out, tier_limits
+from marketpulse.supply.approve import approve, approved_plans, check, recompute
+from marketpulse.supply.order_file import ORDER_COLUMNS, order_csv, order_frame, order_xlsx
+from marketpulse.supply.plan import (
+    LINE_COLUMNS,
+    Plan,
+    PlanInputs,
+    forecasts_for,
+    make_plan,
+    plan_inputs,
+    read_supply,
+    totals,
+)
+from marketpulse.supply.policy import ALLOCATION_TYPES, Policy, load_policy, make_policy, target_cover
+from marketpulse.supply.reasons import tier_runs
 from marketpulse.supply.recommend import COLUMNS, THRESHOLD, demand_over, recommend, recommendations
 from marketpulse.supply.workbook import recommendations_xlsx
 
-__all__ = ["COLUMNS", "THRESHOLD", "demand_over", "recommend", "recommendations", "recommendations_xlsx"]
+__all__ = [
+    "ALLOCATION_TYPES",
+    "COLUMNS",
+    "LINE_COLUMNS",
+    "ORDER_COLUMNS",
+    "THRESHOLD",
+    "Plan",
+    "PlanInputs",
+    "Policy",
+    "approve",
+    "approved_plans",
+    "check",
+    "demand_over",
+    "fill_level",
+    "forecasts_for",
+    "load_policy",
+    "make_plan",
+    "make_policy",
+    "monotone",
+    "order_csv",
+    "order_frame",
+    "order_xlsx",
+    "plan_inputs",
+    "read_supply",
+    "recommend",
+    "recommendations",
+    "recommendations_xlsx",
+    "recompute",
+    "share_out",
+    "target_cover",
+    "tier_limits",
+    "tier_runs",
+    "totals",
+]

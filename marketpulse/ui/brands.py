@@ -78,10 +78,11 @@ def uptake_chart(data, f: Filters):
         "value",
         "series",
         f.t("brands.curves", spec=data.spec_name),
-        f.desc,
+        f"{f.week_from}–{f.week_to} · {f.t('filter.whole_city')}",  # the whole city's curves, whatever the scope
         f.t("axis.weeks_since_launch"),
         f.t("axis.rate"),
         height=380,
+        unit="pct",
     )
     fig.update_xaxes(tick0=0, dtick=4)
     fig.for_each_trace(
@@ -91,7 +92,7 @@ def uptake_chart(data, f: Filters):
 
 
 def territory_uptake_chart(data, f: Filters):
-    """铺货率 by territory against the whole city, with the alert line (city × lag ratio)."""
+    """铺货率 by territory against the whole city, with the alert line (city × lag ratio) and the target."""
     ter = data.territories.assign(value=data.territories["distribution_rate"] * 100)
     city = data.city
     lag = pd.DataFrame(
@@ -101,7 +102,9 @@ def territory_uptake_chart(data, f: Filters):
             "series": f.t("brands.lag_line", ratio=f"{data.lag_ratio:g}"),
         }
     )
-    long = pd.concat([ter[["weeks_since_launch", "value", "series"]], lag], ignore_index=True)
+    target = f.t("brands.target", share=f"{data.target_text[0]:g}", weeks=data.target_text[1])
+    goal = data.target.assign(value=data.target["target"], series=target)
+    long = pd.concat([ter[["weeks_since_launch", "value", "series"]], lag, goal], ignore_index=True)
     fig = figures.lines(
         long,
         "weeks_since_launch",
@@ -112,6 +115,7 @@ def territory_uptake_chart(data, f: Filters):
         f.t("axis.weeks_since_launch"),
         f.t("axis.rate"),
         height=380,
+        unit="pct",
     )
     fig.update_xaxes(tick0=0, dtick=4)
     city_name, lag_name = f.t("series.city"), lag["series"].iloc[0] if len(lag) else ""
@@ -121,6 +125,8 @@ def territory_uptake_chart(data, f: Filters):
             if tr.name == city_name
             else tr.update(line={"dash": "dot", "color": "#D9534F"}, marker={"size": 1})
             if tr.name == lag_name
+            else tr.update(line={"dash": "dash", "color": "#999"}, marker={"size": 1})
+            if tr.name == target
             else None
         )
     )

@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-from marketpulse.numbers import UNDEFINED
+from marketpulse import numbers
 
 FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 
@@ -34,6 +34,41 @@ SERIES_COLORS = [
     "#6E7B8B",
 ]
 BAND_FILL = "rgba(92, 184, 92, 0.10)"
+# where a price index stands: at or above the suggested price is calm, below the loose line warns
+PRICE_COLORS = {"tight": "#2E6E8E", "balanced": "#9AA5B1", "loose": "#E07B1F"}
+INDEX_SPAN = 2.0  # an index axis shows at least 100 ± this, so noise does not look like a swing
+D3 = {"qty": ",.0f", "count": ",.0f", "money": ",.0f", "avg_qty": ",.1f", "weeks": ".2f", "index": ".1f", "pct": ".1f"}
+
+
+def _y_format(unit: str | None) -> str:
+    return D3.get(unit or "", ",.1f")
+
+
+def hover(fig: go.Figure, x_title: str, y_title: str, unit: str | None, dated: bool, horizontal: bool = False) -> None:
+    """Hovers in words: the series, then each axis's title with its value in the unit's precision."""
+    x, y = ("y", "x") if horizontal else ("x", "y")
+    when = f"%{{{x}|%Y-%m-%d}}" if dated else f"%{{{x}}}"
+    suffix = "%" if unit == "pct" else ""
+    fig.update_traces(
+        hovertemplate=f"<b>%{{fullData.name}}</b><br>{x_title}:{when}<br>{y_title}:%{{{y}:{_y_format(unit)}}}{suffix}"
+        "<extra></extra>"
+    )
+
+
+def large_ticks(fig: go.Figure, values: pd.Series, lang: str, axis: str = "y") -> None:
+    """Axis ticks for large totals the Chinese way (2万, 4万 …) instead of 20k."""
+    if not len(values) or lang != "zh" or float(values.abs().max()) < 1e4:
+        return
+    top = float(values.max())
+    step = 10 ** int(f"{top / 5:e}".split("e")[1])
+    for m in (1, 2, 5, 10):
+        if top / (step * m) <= 6:
+            step *= m
+            break
+    ticks = [i * step for i in range(int(top // step) + 2)]
+    (fig.update_yaxes if axis == "y" else fig.update_xaxes)(
+        tickvals=ticks, ticktext=[numbers.large(v, lang) for v in ticks]
+    )
 
 
 def style(fig: go.Figure, title: str, subtitle: str = "", height: int = 360) -> go.Figure:
@@ -83,8 +118,11 @@ def lines(
     height: int = 360,
     custom: str | None = None,
     dash: str | None = None,
+    unit: str | None = None,
+    lang: str = "zh",
 ) -> go.Figure:
-    """Lines over time, one per series, with an optional shaded band (monitoring points)."""
+    """Lines over time, one per series, with an optional shaded band (monitoring points) or a
+    reference line (100 for an index, the axis then at least 100 ± INDEX_SPAN); hovers in words."""
     fig = px.line(
         frame,
         x=x,
@@ -118,7 +156,16 @@ def lines(
     values = pd.to_numeric(frame[y], errors="coerce").dropna() if len(frame) else pd.Series(dtype=float)
     if band is not None and len(values):
         fig.update_yaxes(range=[0, max(band[1] * 1.25, float(values.max()) * 1.08)])
-    fig.update_yaxes(title=y_title)
+    elif reference is not None and len(values):
+        low, high = float(values.min()), float(values.max())
+        pad = max(INDEX_SPAN, (high - low) * 0.1)
+        fig.update_yaxes(range=[min(low, reference) - pad, max(high, reference) + pad])
+    elif unit in ("qty", "count", "money", "avg_qty", "pct") and len(values) and float(values.min()) >= 0:
+        fig.update_yaxes(rangemode="tozero")
+    hover(fig, x_title, y_title, unit, _is_date(frame, x))
+    fig.update_yaxes(title=y_title, tickformat=_y_format(unit) if unit not in ("qty", "count") else None)
+    if unit in ("qty", "count", "money"):
+        large_ticks(fig, values, lang)
     style(fig, title, subtitle, height)
     if series and frame[series].nunique() > 3:  # a two-line legend needs room under the subtitle
         fig.update_layout(margin={"t": 122})
@@ -141,14 +188,22 @@ def bars(
     height: int = 360,
     text: str | None = None,
     value_range: tuple[float, float] | None = None,
+    unit: str | None = None,
+    lang: str = "zh",
+    base: float | None = None,
 ) -> go.Figure:
-    """Bars (one per category), optionally coloured by a state or traffic-light column."""
+    """Bars (one per category), optionally coloured by a state or traffic-light column. Bars start
+    at zero, or with `base` (100 for an index) grow up or down from that reference line; hovers in words."""
+    shown = frame
+    if base is not None:  # each bar spans reference … value, so the axis need not start at zero
+        shown = frame.assign(**{y: frame[y] - base, "_value": frame[y]})
     kwargs = {"x": y, "y": x, "orientation": "h"} if horizontal else {"x": x, "y": y}
+    data = [c for c in (custom, "_value" if base is not None else None) if c]
     fig = px.bar(
-        frame,
+        shown,
         color=color,
         color_discrete_map=colors,
-        custom_data=[custom] if custom else None,
+        custom_data=data or None,
         text=text,
         color_discrete_sequence=SERIES_COLORS,
         **kwargs,
@@ -162,6 +217,23 @@ def bars(
         (fig.update_xaxes if horizontal else fig.update_yaxes)(range=list(value_range))
     if not horizontal and _is_date(frame, x):
         fig.update_xaxes(tickformat="%m-%d", hoverformat="%Y-%m-%d")  # no month names in either language
+    hover(fig, x_title, y_title, unit, not horizontal and _is_date(frame, x), horizontal)
+    values = pd.to_numeric(frame[y], errors="coerce").dropna() if len(frame) else pd.Series(dtype=float)
+    if base is not None:
+        at = len(data) - 1
+        fig.update_traces(
+            base=base,
+            hovertemplate=fig.data[0].hovertemplate.replace("%{x:" if horizontal else "%{y:", f"%{{customdata[{at}]:")
+            if fig.data
+            else None,
+        )
+        if len(values):
+            pad = max(INDEX_SPAN, float((values - base).abs().max()) * 1.15)
+            (fig.update_xaxes if horizontal else fig.update_yaxes)(range=[base - pad, base + pad])
+    elif value_range is None:
+        (fig.update_xaxes if horizontal else fig.update_yaxes)(rangemode="tozero")
+    if unit in ("qty", "count", "money"):
+        large_ticks(fig, values, lang, "x" if horizontal else "y")
     if horizontal:
         fig.update_xaxes(title=y_title)
         fig.update_yaxes(title=x_title, autorange="reversed")
@@ -169,58 +241,6 @@ def bars(
         fig.update_xaxes(title=x_title)
         fig.update_yaxes(title=y_title)
     return style(fig, title, subtitle, height)
-
-
-def state_matrix(
-    frame: pd.DataFrame,
-    row: str,
-    col: str,
-    state: str,
-    labels: dict[str, str],
-    hover: str,
-    title: str,
-    subtitle: str,
-    height: int | None = None,
-) -> go.Figure:
-    """Spec × territory grid coloured 紧俏/平衡/宽松; `hover` holds each cell's numbers."""
-    codes = {s: i for i, s in enumerate(STATE_ORDER)}
-    rows = list(dict.fromkeys(frame[row]))
-    cols = list(dict.fromkeys(frame[col]))
-    z = pd.DataFrame(float("nan"), index=rows, columns=cols)
-    text = pd.DataFrame("", index=rows, columns=cols)
-    tips = pd.DataFrame(UNDEFINED, index=rows, columns=cols)
-    for rec in frame.itertuples(index=False):
-        r, c, s = getattr(rec, row), getattr(rec, col), getattr(rec, state)
-        if s in codes:
-            z.loc[r, c] = codes[s]
-            text.loc[r, c] = labels[s]
-        tips.loc[r, c] = getattr(rec, hover)
-    scale = []
-    for i, s in enumerate(STATE_ORDER):
-        scale += [(i / 3, STATE_COLORS[s]), ((i + 1) / 3, STATE_COLORS[s])]
-    fig = go.Figure(
-        go.Heatmap(
-            z=z.values,
-            x=cols,
-            y=rows,
-            text=text.values,
-            customdata=tips.values,
-            texttemplate="%{text}",
-            hovertemplate="%{y} · %{x}<br>%{customdata}<extra></extra>",
-            colorscale=scale,
-            zmin=-0.5,
-            zmax=2.5,
-            showscale=False,
-            xgap=2,
-            ygap=2,
-        )
-    )
-    fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(side="top", tickangle=-45 if len(cols) > 6 else 0)
-    top = 170 if len(cols) > 6 else 120  # slanted territory names need the room above the grid
-    style(fig, title, subtitle, height or max(280, top + 26 * len(rows)))
-    fig.update_layout(margin={"t": top})
-    return fig
 
 
 def spread(

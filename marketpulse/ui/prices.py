@@ -15,20 +15,17 @@ from marketpulse.views.prices import WEIGHTINGS, weight_table
 __all__ = ["WEIGHTINGS", "compliance_table", "headline", "index_lines", "positions", "weight_note", "weight_table"]
 
 
-def positions(data, f: Filters) -> tuple[dict, dict, tuple[float, float]]:
-    """Legend words for price-index bars (above, near, below the suggested price), their
-    colours, and a value range that shows the differences around 100."""
+def positions(data, f: Filters) -> tuple[dict, dict]:
+    """Legend words for price-index bars (at or above the suggested price, near it, discounted)
+    and their colours: only the discounted ones warn; an index at or above 100 is not a fault."""
     band = data.band
     states = {
         "tight": f.t("pricepos.tight", v=f"{band['index_tight']:g}"),
         "balanced": f.t("pricepos.balanced", lo=f"{band['index_loose']:g}", hi=f"{band['index_tight']:g}"),
         "loose": f.t("pricepos.loose", v=f"{band['index_loose']:g}"),
     }
-    colors = {states[k]: figures.STATE_COLORS[k] for k in figures.STATE_ORDER}
-    values = pd.concat([data.by_brand["price_index"], data.by_territory["price_index"]]).dropna()
-    low = min(band["index_loose"] - 2, float(values.min()) - 1) if len(values) else 90
-    high = max(band["index_tight"] + 2, float(values.max()) + 1) if len(values) else 105
-    return states, colors, (low, high)
+    colors = {states[k]: figures.PRICE_COLORS[k] for k in figures.STATE_ORDER}
+    return states, colors
 
 
 def compliance_table(compliance: pd.DataFrame, index: pd.DataFrame, f: Filters) -> pd.DataFrame:
@@ -55,7 +52,8 @@ def headline(data, f: Filters) -> list[tuple[str, str, str | None]]:
         now = values.iloc[-1] if len(values) else None
         before = values.iloc[-2] if len(values) > 1 else None
         delta = None if now is None or before is None or pd.isna(now) or pd.isna(before) else now - before
-        out.append((f.t(f"weighting.{w}"), numbers.fmt(now, 1), None if delta is None else change(delta, f.lang, True)))
+        moved = None if delta is None else change(delta, f.lang, unit="index_points")
+        out.append((f.t(f"weighting.{w}"), numbers.show(now, "index", f.lang), moved))
     return out
 
 
@@ -80,3 +78,13 @@ def index_lines(data, f: Filters) -> pd.DataFrame:
     """Both indices over the weeks, one line per weighting."""
     long = data.indices.melt(id_vars=["week"], value_vars=list(WEIGHTINGS), var_name="weighting", value_name="value")
     return long.assign(series=[f.t(f"weighting.{w}") for w in long["weighting"]])
+
+
+def city_line(fig, value: float, f: Filters, horizontal: bool) -> None:
+    """The whole city's index of the week as a labelled line across a territory's bars."""
+    label = f.t("prices.city_ref", v=numbers.show(value, "index", f.lang))
+    style = {"line_dash": "dot", "line_color": "#1F5FA8", "annotation_text": label, "annotation_font_color": "#1F5FA8"}
+    if horizontal:
+        fig.add_vline(x=value, annotation_position="bottom right", **style)
+    else:
+        fig.add_hline(y=value, annotation_position="top right", **style)

@@ -16,12 +16,14 @@ from pathlib import Path
 
 import streamlit as st
 
-from marketpulse import i18n, store, views
+from marketpulse import auth, i18n, store, views
+from marketpulse.ui import signin
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_WEEKS = 13  # the sidebar's default range: the last 13 weeks with data
 _STATE = "mp_filters"
 _DRILL = "mp_drill"
+_URL = "mp_url"  # the hand-kept filters as this session last wrote them into the URL
 
 PAGES = [  # file, title key, url path, icon, section key
     ("app_pages/1_weekly_review.py", "page.weekly", "weekly", ":material/summarize:", "nav.review"),
@@ -32,7 +34,20 @@ PAGES = [  # file, title key, url path, icon, section key
     ("app_pages/6_customer_managers.py", "page.managers", "managers", ":material/badge:", "nav.people"),
     ("app_pages/7_supply.py", "page.supply", "supply", ":material/local_shipping:", "nav.plan"),
     ("app_pages/8_data.py", "page.data", "data", ":material/database:", "nav.plan"),
+    ("app_pages/9_map.py", "page.map", "map", ":material/location_on:", "nav.people"),
+    ("app_pages/10_route.py", "page.route", "route", ":material/route:", "nav.people"),
+    ("app_pages/11_accounts.py", "page.accounts", "accounts", ":material/manage_accounts:", "nav.admin"),
+    ("app_pages/12_audit.py", "page.audit", "audit", ":material/history:", "nav.admin"),
+    ("app_pages/13_delivery.py", "page.delivery", "delivery", ":material/forward_to_inbox:", "nav.admin"),
 ]
+# url path → action (auth.allowed) a page needs; any other page needs "view". Delivery
+# recipients are accounts' e-mail addresses and robot secrets: admins only.
+NEEDS = {
+    "data": "import",
+    "accounts": "accounts",
+    "audit": "audit",
+    "delivery": "accounts",
+}  # url path → action (auth.allowed); else view
 
 CSS = """
 <style>
@@ -41,6 +56,17 @@ CSS = """
 .mp-kpi-value {font-size:22px;font-weight:600;color:#1F2D3D;line-height:1.35;white-space:nowrap}
 .mp-kpi-delta {font-size:12px;color:#666}
 [data-testid="stSidebar"] [data-testid="stVerticalBlock"] {gap:0.45rem}
+.mp-kpi-city {margin-top:3px;padding-top:3px;border-top:1px dashed #e6e6e6;color:#1F5FA8}
+.mp-alert {background:#fff;border:1px solid #e6e6e6;border-radius:6px;padding:6px 10px;margin-bottom:6px}
+.mp-alert-what {font-weight:600;color:#1F2D3D;font-size:14px}
+.mp-alert-why {font-size:13px;color:#333;white-space:normal;overflow-wrap:anywhere}
+.mp-alert-who {font-size:12px;color:#555;white-space:normal}
+@media (max-width: 640px) {
+  .mp-kpi {min-height:0}
+  .mp-kpi .mp-kpi-delta {min-height:0 !important}
+  .mp-kpi-value {font-size:20px}
+  .js-plotly-plot .modebar-container {display:none}
+}
 </style>
 """
 
@@ -61,9 +87,11 @@ class Filters:
     tier_band: str | None = None
     area_type: str | None = None
     desc: str = ""  # the selection in words, for chart subtitles
+    ceiling: store.Scope = store.CITY  # the signed-in account's scope: no choice widens it
 
     def scope(self) -> store.Scope:
-        return store.Scope(department_code=self.department, territory_code=self.territory, cm_code=self.cm)
+        chosen = store.Scope(department_code=self.department, territory_code=self.territory, cm_code=self.cm)
+        return auth.narrow(self.ceiling, chosen, strict=False)
 
     def params(self) -> dict:
         """The bound parameters every metric query accepts."""
@@ -79,6 +107,11 @@ class Filters:
 
     def t(self, key: str, **kw) -> str:
         return i18n.t(key, self.lang, **kw)
+
+    def key(self, name: str) -> str:
+        """A widget key of its own at each drill level: a clicked table or chart is a new widget
+        one level down, so its old selection cannot fire again (the browser resends it)."""
+        return "_".join([name, *(v or "" for v in (self.department, self.territory, self.cm, self.spec))])
 
 
 # ── data access ───────────────────────────────────────────────────────────────
@@ -102,17 +135,36 @@ def start():
     st.set_page_config(page_title="市场脉搏 MarketPulse", page_icon=":material/monitor_heart:", layout="wide")
     st.markdown(CSS, unsafe_allow_html=True)
     lang = language()
-    sections: dict[str, list] = {}
-    for path, title, url, icon, section in PAGES:
-        sections.setdefault(i18n.t(section, lang), []).append(
-            st.Page(ROOT / path, title=i18n.t(title, lang), url_path=url, icon=icon, default=(url == "weekly"))
-        )
-    page = st.navigation(sections)
     if not store.db_path().exists():
         store.ensure_current()
         st.info(i18n.t("store.created", lang))
+    me = signin.gate(lang)  # None: nobody is signed in and the sign-in form is drawn
+    sections: dict[str, list] = {}
+    for path, title, url, icon, section in PAGES:
+        if me is None or auth.allowed(me, NEEDS.get(url, "view")):
+            sections.setdefault(i18n.t(section, lang), []).append(
+                st.Page(ROOT / path, title=i18n.t(title, lang), url_path=url, icon=icon, default=(url == "weekly"))
+            )
+    page = st.navigation(sections, position="sidebar" if me else "hidden")
+    if me is None:
+        st.stop()  # the address stays as it came: after sign-in the same link opens its view
     sidebar(lang)
     return page
+
+
+def user() -> auth.User | None:
+    """The signed-in user of this run."""
+    return signin.current()
+
+
+def may(action: str) -> bool:
+    """Whether the signed-in user may do `action` (to disable a control such as approving a plan)."""
+    return auth.allowed(user(), action)
+
+
+def require(action: str) -> auth.User:
+    """First line of a page some roles may not use: refuse unless the user may do `action`."""
+    return signin.require(action, filters().lang)
 
 
 def language() -> str:
@@ -135,7 +187,8 @@ def drill(source: str | None = None, **selection) -> None:
     """Open the same page one level down, filtered to `selection` (sidebar keys → codes).
 
     `source` is the key of the table or chart that was clicked: its selection is cleared,
-    or it would fire again on the next level and skip a level per click.
+    or it would fire again on the next level and skip a level per click. The new filter goes
+    into the URL as one new browser-history entry, so the back button returns.
     """
     if source is not None:
         st.session_state.pop(source, None)
@@ -143,7 +196,7 @@ def drill(source: str | None = None, **selection) -> None:
     st.rerun()
 
 
-_BELOW = {"dep": ("ter", "cm"), "ter": ("cm",)}
+_BELOW = {"dep": ("ter", "cm"), "ter": ("cm",), "brand": ("spec",)}
 
 
 def _labels(ref) -> dict[str, dict[str, str]]:
@@ -153,15 +206,54 @@ def _labels(ref) -> dict[str, dict[str, str]]:
         "dep": ref.departments.to_dict(),
         "ter": dict(zip(ref.territories["territory_code"], ref.territories["territory_name"])),
         "cm": dict(zip(cms["cm_code"], cms["cm_name"] + " (" + cms["cm_code"] + ")")),
+        "brand": {b: b for b in ref.specs["brand"]},
+        "spec": dict(zip(ref.specs["spec_code"], ref.specs["spec_name"])),
     }
 
 
 def _apply_drill() -> None:
     """A click asked for another filter: set it, and clear the levels below it, before the widgets exist."""
-    for key, value in (st.session_state.pop(_DRILL, None) or {}).items():
+    selection = st.session_state.pop(_DRILL, None) or {}
+    for key, value in selection.items():
         st.session_state[key] = value
         for deeper in _BELOW.get(key, ()):
-            st.session_state.pop(deeper, None)
+            if deeper not in selection:
+                st.session_state[deeper] = None  # set, not dropped: the browser keeps a dropped value
+
+
+def _read_url(labels: dict[str, dict[str, str]]) -> None:
+    """The URL changed from outside (a shared link, the back or forward button): its filters win.
+
+    The URL is compared with what this session last wrote there; a difference means the
+    browser brought another address, and the pickers follow it before they are drawn."""
+    written = st.session_state.setdefault(_URL, {})
+    for key in _HAND_KEYS:
+        wanted = st.query_params.get(key)
+        if wanted == written.get(key):
+            written[key] = wanted
+            continue  # the URL says what this session wrote (or nothing, as on a first visit)
+        names = labels[key]
+        code = next((c for c, n in names.items() if n == wanted or c == wanted), None) if wanted else None
+        if code is None:
+            st.session_state[key] = None
+        else:
+            st.session_state[key] = code
+        written[key] = wanted
+
+
+def _write_url(chosen: dict[str, str | None], labels: dict[str, dict[str, str]]) -> None:
+    """Put the hand-kept filters into the URL: one change of address per run, so one history entry."""
+    written = st.session_state.setdefault(_URL, {})
+    wanted = {k: (labels[k].get(v, v) if v else None) for k, v in chosen.items()}
+    if all(st.query_params.get(k) == v for k, v in wanted.items()):
+        written.update(wanted)
+        return
+    for key in [k for k, v in wanted.items() if v is None and k in st.query_params]:
+        del st.query_params[key]
+    added = {k: v for k, v in wanted.items() if v is not None and st.query_params.get(k) != v}
+    if added:
+        st.query_params.update(added)
+    written.update(wanted)
 
 
 def filters() -> Filters:
@@ -174,9 +266,9 @@ def filters() -> Filters:
 
 def _select(label: str, options: list, names: dict, key: str, lang: str) -> str | None:
     if key in st.session_state and st.session_state[key] not in options:
-        del st.session_state[key]  # a parent filter changed: this choice no longer applies
-    if key in _HIERARCHY:
-        return _hierarchy_select(label, options, names, key, lang)
+        st.session_state[key] = None  # a parent filter changed: this choice no longer applies
+    if key in _HAND_KEYS:
+        return _hand_select(label, options, names, key, lang)
     return st.selectbox(
         label,
         options,
@@ -188,16 +280,13 @@ def _select(label: str, options: list, names: dict, key: str, lang: str) -> str 
     )
 
 
-_HIERARCHY = ("dep", "ter", "cm")
+_HAND_KEYS = ("dep", "ter", "cm", "brand", "spec")  # pickers a click can set: kept in the URL by hand
 
 
-def _hierarchy_select(label: str, options: list, names: dict, key: str, lang: str) -> str | None:
-    """A 市场部/片区/客户经理 picker kept in the URL by hand, not by the widget binding: a drill
-    sets it from code, and a bound parameter cannot be written from code."""
-    if key not in st.session_state and key in st.query_params:  # a shared link: its label or code
-        wanted = st.query_params[key]
-        st.session_state[key] = next((c for c in options if names.get(c, c) == wanted or c == wanted), None)
-    choice = st.selectbox(
+def _hand_select(label: str, options: list, names: dict, key: str, lang: str) -> str | None:
+    """A picker a drill can set from code (a widget bound to the URL cannot be written from
+    code); `_read_url` and `_write_url` keep it in the URL instead."""
+    return st.selectbox(
         label,
         options,
         index=None,
@@ -205,11 +294,6 @@ def _hierarchy_select(label: str, options: list, names: dict, key: str, lang: st
         format_func=lambda code: names.get(code, code),
         placeholder=i18n.t("filter.all", lang),
     )
-    if choice is None:
-        st.query_params.pop(key, None)
-    elif st.query_params.get(key) != names.get(choice, choice):
-        st.query_params[key] = names.get(choice, choice)
-    return choice
 
 
 def _weeks(ref, t) -> tuple[dt.date | None, dt.date | None]:
@@ -229,8 +313,12 @@ def _weeks(ref, t) -> tuple[dt.date | None, dt.date | None]:
 
 def sidebar(lang: str) -> Filters:
     """Draw the shared filters; every one is in the URL so a copied link opens the same view."""
-    _apply_drill()
     ref = load(views.reference)
+    labels = _labels(ref)
+    _read_url(labels)
+    _apply_drill()
+    fixed = signin.fixed_levels(user(), ref)  # the account's own 市场部/片区/manager: no URL or click moves them
+    st.session_state.update(fixed)
     t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
     ter_names = dict(zip(ref.territories["territory_code"], ref.territories["territory_name"]))
     spec_names = dict(zip(ref.specs["spec_code"], ref.specs["spec_name"]))
@@ -238,21 +326,21 @@ def sidebar(lang: str) -> Filters:
         st.markdown(f"**{t('filter.heading')}**")
         week_from, week_to = _weeks(ref, t)
         ter = ref.territories
-        dep = _select(t("filter.department"), list(ref.departments.index), _labels(ref)["dep"], "dep", lang)
+        deps = [c for c in ref.departments.index if c == fixed.get("dep", c)]
+        dep = _select(t("filter.department"), deps, labels["dep"], "dep", lang)
         if dep:
             ter = ter[ter["department_code"] == dep]
+        if "ter" in fixed:
+            ter = ter[ter["territory_code"] == fixed["ter"]]
         territory = _select(t("filter.territory"), list(ter["territory_code"]), ter_names, "ter", lang)
         cms = ref.cms[ref.cms["territory_code"].isin(ter["territory_code"])]
         if territory:
             cms = cms[cms["territory_code"] == territory]
-        cm = _select(
-            t("filter.cm"),
-            list(cms["cm_code"]),
-            _labels(ref)["cm"],
-            "cm",
-            lang,
-        )
-        brand = _select(t("filter.brand"), sorted(ref.specs["brand"].unique()), {}, "brand", lang)
+        if "cm" in fixed:
+            cms = cms[cms["cm_code"] == fixed["cm"]]
+        cm = _select(t("filter.cm"), list(cms["cm_code"]), labels["cm"], "cm", lang)
+        dep, territory, cm = (fixed.get(k, v) for k, v in (("dep", dep), ("ter", territory), ("cm", cm)))
+        brand = _select(t("filter.brand"), list(dict.fromkeys(ref.specs["brand"])), {}, "brand", lang)
         specs = ref.specs if not brand else ref.specs[ref.specs["brand"] == brand]
         spec = _select(t("filter.spec"), list(specs["spec_code"]), spec_names, "spec", lang)
         with st.expander(t("filter.customer_group"), expanded=False):
@@ -265,6 +353,7 @@ def sidebar(lang: str) -> Filters:
                 "area",
                 lang,
             )
+    _write_url({"dep": dep, "ter": territory, "cm": cm, "brand": brand, "spec": spec}, labels)
     parts = [f"{week_from}–{week_to}" if week_from else t("filter.no_weeks")]
     parts += [
         v
@@ -283,5 +372,6 @@ def sidebar(lang: str) -> Filters:
     if len(parts) == 1:
         parts.append(t("filter.whole_city"))
     f = Filters(lang, week_from, week_to, dep, territory, cm, brand, spec, fmt, band, area, " · ".join(parts))
+    f = dataclasses.replace(f, ceiling=user().scope if user() else store.CITY)
     st.session_state[_STATE] = f
     return f

@@ -1,5 +1,6 @@
-"""The weekly review's own pieces: KPI card texts, the spec × territory market-state grid,
-the count of cells per state, and the state-score ranking with its weights."""
+"""The weekly review's own pieces: KPI card texts, the alert cards and what a click on an alert
+or a grid cell opens, the market-state grid, the count of cells per state, and the state-score
+ranking with its weights."""
 
 from __future__ import annotations
 
@@ -7,73 +8,76 @@ import pandas as pd
 import streamlit as st
 
 from marketpulse import i18n, numbers, views
-from marketpulse.ui import figures, widgets
-from marketpulse.ui.shell import Filters
+from marketpulse.ui import figures, grid, widgets
+from marketpulse.ui.shell import Filters, load
+
+TOP_ALERTS = 5  # alerts shown as cards above the table, most severe first
+SEVERITY_COLORS = {"high": "#D62728", "medium": "#F0A30A", "low": "#9AA5B1"}
 
 MATRIX_ROWS = 30  # specs the grid shows at most (besides every flagged one)
-DIGITS = {"qty": 0, "price": 1, "weeks": 2, "index": 1, "pct": 1}
 
 
 def kpi_texts(kpis, lang: str) -> list[dict]:
-    """KPI records from the view as card texts: value in its unit, changes, traffic light, and
-    the year to date (年累计) with its 累计同比 (None on a card without one: a level, not a sum)."""
+    """KPI records from the view as card texts: value in its unit, changes (个百分点 for a rate,
+    点 for an index), traffic light, the year to date (年累计) with its 累计同比 (None on a card
+    without one: a level, not a sum), and the whole city's value beside a territory's."""
     cards = []
     for k in kpis:
         unit = i18n.t(f"unit.{k.unit}", lang)
-        value = _amount(k.value, k.unit, lang)
-        if value != numbers.UNDEFINED and unit:
-            value += f" <span style='font-size:14px;color:#666'>{unit}</span>"
-        ytd = _amount(k.ytd, k.unit, lang)
+        value = numbers.show(k.value, k.unit, lang, with_unit=False)
+        if value != numbers.UNDEFINED and unit.strip():
+            value += f" <span style='font-size:14px;color:#666'>{unit.strip()}</span>"
+        moves = "index_points" if k.unit == "index" else "points" if k.points else "pct"
         cards.append(
             {
                 "label": i18n.t(k.key, lang),
                 "value": value,
                 "rag": k.rag,
-                "wow": widgets.change(k.wow, lang, k.points),
-                "yoy": widgets.change(k.yoy, lang, k.points),
-                "ytd": _with_unit(ytd, unit, k.unit) if k.cumulative else None,
-                "ytd_yoy": widgets.change(k.ytd_yoy, lang, k.points) if k.cumulative else None,
+                "wow": numbers.change(k.wow, lang, moves),
+                "yoy": numbers.change(k.yoy, lang, moves),
+                "ytd": numbers.show(k.ytd, k.unit, lang) if k.cumulative else None,
+                "ytd_yoy": numbers.change(k.ytd_yoy, lang, moves) if k.cumulative else None,
+                "city": None if k.city is None else numbers.show(k.city, k.unit, lang),
             }
         )
     return cards
 
 
-def _with_unit(text: str, unit_text: str, unit: str) -> str:
-    if text == numbers.UNDEFINED or not unit_text:
-        return text
-    return text + unit_text if unit == "pct" else f"{text} {unit_text}"
-
-
-def _amount(value, unit: str, lang: str) -> str:
-    digits = DIGITS[unit]
-    return widgets.number(value, lang, digits) if unit == "qty" else numbers.fmt(value, digits)
-
-
-def state_matrix(state: pd.DataFrame, f: Filters):
-    """The spec × territory market-state grid for one week (territory names on the x axis)."""
+def _tips(state: pd.DataFrame, f: Filters) -> list[str]:
+    """Each cell's numbers in words: cover, price index, and the score with its parts and weights."""
     tips = [
         i18n.t("weekly.state_hover", f.lang, ratio=numbers.fmt(r, 2), index=numbers.fmt(i, 1))
         for r, i in zip(state["ratio"], state["price_index"])
     ]
     weights = views.score_weights(state)
-    if weights is not None and "state_score" in state:
-        tips = [
-            tip
-            + "<br>"
-            + i18n.t(
-                "weekly.score_hover",
-                f.lang,
-                score=numbers.fmt(r.state_score, 1),
-                cover=numbers.fmt(r.cover_score, 0),
-                price=numbers.fmt(r.price_score, 0),
-                margin=numbers.fmt(r.margin_score, 0),
-                cw=f"{weights['cover']:.0f}",
-                pw=f"{weights['price']:.0f}",
-                mw=f"{weights['margin']:.0f}",
-            )
-            for tip, r in zip(tips, state.itertuples())
-        ]
-    cells = state.assign(spec_label=state["spec_name"], tip=tips)
+    if weights is None or "state_score" not in state:
+        return tips
+    return [
+        tip
+        + "<br>"
+        + i18n.t(
+            "weekly.score_hover",
+            f.lang,
+            score=numbers.fmt(r.state_score, 1),
+            cover=numbers.fmt(r.cover_score, 0),
+            price=numbers.fmt(r.price_score, 0),
+            margin=numbers.fmt(r.margin_score, 0),
+            cw=f"{weights['cover']:.0f}",
+            pw=f"{weights['price']:.0f}",
+            mw=f"{weights['margin']:.0f}",
+        )
+        for tip, r in zip(tips, state.itertuples())
+    ]
+
+
+def state_matrix(state: pd.DataFrame, f: Filters, by_week: bool = False, title: str | None = None):
+    """The spec × territory market-state grid for one week (territory names across), or with
+    `by_week` one 片区's spec × week grid; shaded by the state score, exceptions labelled."""
+    cells = state.assign(spec_label=state["spec_name"], tip=_tips(state, f))
+    column = "territory_name"
+    if by_week:
+        cells = cells.assign(week_label=pd.to_datetime(cells["week"]).dt.strftime("%m-%d"))
+        column = "week_label"
     # a city carries a hundred specs: the grid keeps every spec with a tight or loose cell,
     # then the best sellers, so it stays readable; the ranking table below has the rest
     subtitle = f.desc
@@ -86,9 +90,42 @@ def state_matrix(state: pd.DataFrame, f: Filters):
         cells = cells[cells["spec_code"].isin(keep)]
         subtitle = f"{f.desc} · {f.t('weekly.state_rows', n=len(keep))}"
     labels = {s: i18n.state(s, f.lang) for s in figures.STATE_ORDER}
-    return figures.state_matrix(
-        cells, "spec_label", "territory_name", "state", labels, "tip", f.t("weekly.state_title"), subtitle
+    banded = {"ratio_low", "ratio_high", "index_loose"} <= set(cells.columns)
+    if banded:
+        cells = cells.assign(deviation=deviation(cells))
+    return grid.state_matrix(
+        cells,
+        "spec_label",
+        column,
+        "state",
+        labels,
+        "tip",
+        title or f.t("weekly.state_title"),
+        subtitle,
+        score="deviation" if banded else None,
     )
+
+
+def deviation(cells: pd.DataFrame) -> list[float]:
+    """How far each cell is from balance, -1 … 1: past the band it is ±0.5 … ±1 by how far
+    (cover under the floor or over the ceiling, index under the loose line); inside it, a pale
+    ±0.3 by where cover sits between floor and ceiling (near the floor warm, near the ceiling cool)."""
+    out = []
+    for r in cells.itertuples(index=False):
+        low, high, ratio, index = r.ratio_low, r.ratio_high, r.ratio, r.price_index
+        if r.state == "tight":
+            far = (low - ratio) / low if pd.notna(ratio) and low else 1.0
+            out.append(0.5 + 0.5 * min(1.0, max(0.0, far)))
+        elif r.state == "loose":
+            over = (ratio - high) / high if pd.notna(ratio) and ratio > high else 0.0
+            under = (r.index_loose - index) / 5 if pd.notna(index) and index < r.index_loose else 0.0
+            far = max(over, under) if pd.notna(ratio) or pd.notna(index) else 1.0
+            out.append(-0.5 - 0.5 * min(1.0, far))
+        elif pd.notna(ratio) and high > low:
+            out.append(-0.3 * max(-1.0, min(1.0, (ratio - (low + high) / 2) / ((high - low) / 2))))
+        else:
+            out.append(0.0)
+    return out
 
 
 def state_summary(state: pd.DataFrame, f: Filters) -> None:
@@ -113,3 +150,79 @@ def state_ranking(data, f: Filters) -> None:
         w = {k: f"{v:.3g}" for k, v in data.weights.items()}
         st.caption(f.t("weekly.score_formula", cover=w["cover"], price=w["price"], margin=w["margin"]))
     widgets.table(data.ranking, f, "state_score_ranking", key="state_ranking", height=38 + 35 * len(data.ranking))
+
+
+def alert_cards(data, f: Filters) -> None:
+    """The most severe alerts as cards that wrap on any screen: what, why in full, who owns it, what to do."""
+    a, t = data.alerts.head(TOP_ALERTS), f.t
+    severity = {t(f"severity.{k}"): k for k in SEVERITY_COLORS}
+    for row in a.to_dict("records"):
+        colour = SEVERITY_COLORS.get(severity.get(row[t("col.severity")]), "#BBB")
+        what = " · ".join(str(v) for v in (row[t("col.kind")], row[t("col.spec")], row[t("col.territory")]) if v)
+        since = t("weekly.alert_since", since=row[t("col.since")], n=row[t("col.weeks_running")])
+        st.markdown(
+            f"<div class='mp-alert' style='border-left:5px solid {colour}'>"
+            f"<div class='mp-alert-what'>[{row[t('col.severity')]}] {what}</div>"
+            f"<div class='mp-alert-why'>{row[t('col.reason')]}</div>"
+            f"<div class='mp-alert-who'>{t('col.cm')}:{row[t('col.cm')] or '—'} · "
+            f"{t('col.action')}:<b>{row[t('col.action')]}</b> · {since}</div></div>",
+            unsafe_allow_html=True,
+        )
+
+
+def alert_columns(f: Filters) -> dict:
+    """The alert table's columns: the reason wide, the numbers to two decimals."""
+    two = st.column_config.NumberColumn(format="%.2f")
+    return {
+        f.t("col.reason"): st.column_config.TextColumn(width="large"),
+        f.t("col.action"): st.column_config.TextColumn(width="medium"),
+        f.t("col.value"): two,
+        f.t("col.threshold"): two,
+        f.t("col.severity_score"): two,
+    }
+
+
+def _code(value) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def alert_target(data, row: int, f: Filters) -> dict:
+    """What a click on an alert opens: its spec × 片区, else its customer manager, else its 片区."""
+    codes = data.alert_codes.iloc[row]
+    spec, ter, cm = _code(codes["spec_code"]), _code(codes["territory_code"]), _code(codes["cm_code"])
+    if spec and ter:
+        return {"ter": ter, "spec": spec}
+    if cm:
+        return {"cm": cm}
+    return {"ter": ter} if ter else {}
+
+
+def matrix_target(data, picked: str, f: Filters, by_week: bool) -> dict:
+    """What a click on the grid opens, one level down: a 片区's column opens its 市场部 (from the
+    city) or the 片区 (from a 市场部); in a 片区's spec × week grid a row opens that spec's retailers."""
+    if by_week:
+        cells = data.recent
+        row = cells[cells["spec_name"] == picked].head(1)
+        if row.empty:
+            return {}
+        target = {"ter": row["territory_code"].iloc[0], "spec": row["spec_code"].iloc[0]}
+        return {**target, "cm": f.cm} if f.cm else target
+    ter = dict(zip(data.state["territory_name"], data.state["territory_code"])).get(picked)
+    if ter is None:
+        return {}
+    if f.department:
+        return {"ter": ter}
+    ref = load(views.reference).territories
+    return {"dep": ref.loc[ref["territory_code"] == ter, "department_code"].iloc[0]}
+
+
+def scope_name(f: Filters) -> str:
+    """The name of the narrowest level chosen: the manager, else the 片区, else the 市场部, else 全市."""
+    ref = load(views.reference)
+    if f.cm:
+        return dict(zip(ref.cms["cm_code"], ref.cms["cm_name"])).get(f.cm, f.cm)
+    if f.territory:
+        return dict(zip(ref.territories["territory_code"], ref.territories["territory_name"])).get(f.territory, "")
+    if f.department:
+        return ref.departments.get(f.department, f.department)
+    return f.t("filter.whole_city")

@@ -41,30 +41,19 @@ def empty(f: Filters, key: str = "empty.week") -> None:
 
 
 def number(value, lang: str, digits: int = 1) -> str:
-    """A total for display: 万 for large counts in Chinese, thousands separators in English."""
-    text = numbers.fmt(value, digits)
-    if text == numbers.UNDEFINED:
-        return text
-    v = float(value)
-    if lang == "zh" and abs(v) >= 1e4:
-        return f"{v / 1e4:,.{max(digits, 1)}f}万"
-    if lang != "zh" and abs(v) >= 1e6:
-        return f"{v / 1e6:,.2f}M"
-    return text
+    """A total for display: 万/亿 in Chinese, M in English, thousands separators (numbers.large)."""
+    return numbers.large(value, lang, digits)
 
 
-def change(value, lang: str, points: bool = False) -> str:
-    """A week-on-week or same-period change: +3.2% or +1.5 pts; "—" when undefined."""
-    text = numbers.fmt(value, 1)
-    if text == numbers.UNDEFINED:
-        return text
-    sign = "+" if float(value) > 0 else ""
-    return f"{sign}{text}{i18n.t('unit.points', lang) if points else '%'}"
+def change(value, lang: str, points: bool = False, unit: str | None = None) -> str:
+    """A week-on-week or same-period change: +3.2%, +1.5个百分点 for a rate, +0.4点 for an index."""
+    return numbers.change(value, lang, unit or ("points" if points else "pct"))
 
 
 def kpi_cards(cards: list[dict], lang: str) -> None:
     """Headline numbers: value, week-on-week, same period, coloured by their traffic light; below
-    them the year to date and 累计同比 when a card has "ytd" (None: kept blank, so cards align)."""
+    them the year to date and 累计同比 when a card has "ytd" (None: kept blank, so cards align),
+    and the whole city's value when a card has "city" (a territory's cards)."""
     for col, card in zip(st.columns(len(cards)), cards):
         colour = figures.RAG_COLORS.get(card.get("rag"), "#BBB")
         ytd = ""
@@ -77,14 +66,66 @@ def kpi_cards(cards: list[dict], lang: str) -> None:
             # room for a wrapped line, so the cards keep one height; a line breaks between words
             style = "margin-top:4px;padding-top:3px;border-top:1px dashed #e6e6e6;min-height:4.6em;word-break:keep-all"
             ytd = f'<div class="mp-kpi-delta" style="{style}">{lines}</div>'
+        bench = ""
+        if card.get("city") is not None:
+            bench = f'<div class="mp-kpi-delta mp-kpi-city">{i18n.t("kpi.city", lang)} {card["city"]}</div>'
         col.markdown(
             f"""<div class="mp-kpi" style="border-left:5px solid {colour}">
             <div class="mp-kpi-label">{card["label"]}</div>
             <div class="mp-kpi-value">{card["value"]}</div>
             <div class="mp-kpi-delta">{i18n.t("kpi.wow", lang)} {card["wow"]}<br>{i18n.t("kpi.yoy", lang)} {card["yoy"]}</div>
-            {ytd}</div>""",
+            {ytd}{bench}</div>""",
             unsafe_allow_html=True,
         )
+
+
+# the unit of each table column, by its header's i18n key: one format per column everywhere
+COLUMN_UNITS = {
+    "col.stock": "qty",
+    "col.sales": "qty",
+    "col.recommended": "qty",
+    "col.forecast": "qty",
+    "col.avg_sales": "avg_qty",
+    "col.per_store": "avg_qty",
+    "col.weight": "avg_qty",
+    "col.ratio": "weeks",
+    "col.price_index": "index",
+    "col.score": "index",
+    "col.cover_score": "index",
+    "col.price_score": "index",
+    "col.margin_score": "index",
+    "col.retailers": "count",
+    "col.unvisited": "count",
+    "col.observations": "count",
+    "col.above": "count",
+    "col.below": "count",
+    "col.distributed": "count",
+    "col.active": "count",
+    "col.spec_lines": "count",
+}
+SIGNED = {"col.vs_city": "points", "col.sales_growth": "pct", "col.change": "pct"}
+
+
+def column_formats(frame: pd.DataFrame, lang: str) -> dict:
+    """Number formats for the frame's known columns: whole cartons with separators, 存销比 to
+    0.01, indices to 0.1, rates with "%", changes signed; the values stay numbers for export."""
+    config = {}
+    by_header = {i18n.t(k, lang): (u, False) for k, u in COLUMN_UNITS.items()}
+    by_header.update({i18n.t(k, lang): (u, True) for k, u in SIGNED.items()})
+    for column in frame.columns:
+        if column in by_header and pd.api.types.is_numeric_dtype(frame[column]):
+            unit, signed = by_header[column]
+            config[column] = st.column_config.NumberColumn(format=numbers.column_format(unit, signed))
+        elif isinstance(column, str) and column.endswith("%") and pd.api.types.is_numeric_dtype(frame[column]):
+            config[column] = st.column_config.NumberColumn(format=numbers.column_format("pct"))
+    return config
+
+
+def file_name(f: Filters, name: str, suffix: str) -> str:
+    """A download's name in the page's language: 存销比_2026-11-23.xlsx."""
+    key = f"file.{name}"
+    stem = f.t(key) if key in i18n.TEXT else name
+    return f"{stem}_{f.week_to or 'all'}.{suffix}"
 
 
 def table(
@@ -97,9 +138,8 @@ def table(
     selectable: bool = False,
     static: bool = False,
 ):
-    """A table with CSV and Excel download buttons; returns the selection when selectable.
-
-    `static` draws a plain table whose long texts wrap (the glossary)."""
+    """A table with CSV and Excel download buttons (built when clicked); returns the selection
+    when selectable. `static` draws a plain table whose long texts wrap (the glossary)."""
     if frame is None or frame.empty:
         empty(f)
         return None
@@ -113,30 +153,35 @@ def table(
             width="stretch",
             height=height or min(460, 38 + 35 * len(frame)),
             key=key,
-            column_config=column_config,
+            column_config={**column_formats(frame, f.lang), **(column_config or {})},
             on_select="rerun" if selectable else "ignore",
             selection_mode="single-row" if selectable else "multi-row",
         )
+    downloads(frame, f, name, key)
+    return event if selectable else None
+
+
+def downloads(frame: pd.DataFrame, f: Filters, name: str, key: str) -> None:
+    """CSV and Excel buttons for a frame; each file is built when its button is clicked."""
     row = st.container(horizontal=True)
-    stem = f"{name}_{f.week_to or 'all'}"
     row.download_button(
         f.t("download.csv"),
-        export.csv_bytes(frame),
-        f"{stem}.csv",
+        lambda: export.csv_bytes(frame),
+        file_name(f, name, "csv"),
         "text/csv",
         key=f"{key}_csv",
         icon=":material/download:",
+        on_click="ignore",
     )
-    sheet = export.Sheet(name, frame)
     row.download_button(
         f.t("download.xlsx"),
-        export.xlsx_bytes([sheet]),
-        f"{stem}.xlsx",
+        lambda: export.xlsx_bytes([export.Sheet(file_name(f, name, "xlsx")[:-5][:31], frame)]),
+        file_name(f, name, "xlsx"),
         XLSX,
         key=f"{key}_xlsx",
         icon=":material/table_view:",
+        on_click="ignore",
     )
-    return event if selectable else None
 
 
 def chart(fig, key: str, clickable: bool = False, pick: str = "customdata") -> list:

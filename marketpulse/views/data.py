@@ -7,9 +7,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from marketpulse import i18n, ingest, metrics
+from marketpulse import export, i18n, ingest, metrics, store
 from marketpulse import rules as rule_tables
 from marketpulse.views.base import Freshness, freshness
+
+EXCEL_ROWS = 1_048_576  # rows an Excel sheet holds, the header included
 
 
 @dataclass
@@ -44,17 +46,50 @@ def data_page(lang: str = "zh") -> DataPage:
             t("col.import_status"): [t(f"import.{x}") for x in log["status"]],
         }
     )
-    held = ingest.quarantine_frame()
+    held = ingest.quarantine_summary()
     quarantine = pd.DataFrame(
         {
+            t("col.file_kind"): [ingest.KINDS[k].label(lang) if k in ingest.KINDS else k for k in held["kind"]],
+            t("col.reason"): held["reason_zh" if lang == "zh" else "reason_en"],
+            t("data.rows"): held["rows"],
+            t("col.import_id"): held["last_import_id"],
+        }
+    )
+    return DataPage(imports=imports, quarantine=quarantine, freshness=freshness(), counts=counts)
+
+
+def quarantine_page(page: int, size: int, lang: str) -> tuple[pd.DataFrame, int]:
+    """One page (from 0) of held-back rows, newest import first, and how many there are in all."""
+    t = lambda key: i18n.t(key, lang)  # noqa: E731
+    held, total = ingest.quarantine_rows(page * size, size)
+    frame = pd.DataFrame(
+        {
             t("col.import_id"): held["import_id"],
-            t("col.file"): held["file_name"],
+            t("col.file"): [f"{f}[{s}]" if s else f for f, s in zip(held["file_name"], held["sheet"], strict=True)],
             t("col.row"): held["row_number"],
             t("col.reason"): held["reason_zh" if lang == "zh" else "reason_en"],
             t("col.raw"): held["raw"],
         }
     )
-    return DataPage(imports=imports, quarantine=quarantine, freshness=freshness(), counts=counts)
+    return frame, total
+
+
+def quarantine_kinds() -> list[str]:
+    """The kinds with rows held back, for the download choice."""
+    return ingest.quarantine_kinds()
+
+
+def quarantine_download(kind: str, fmt: str, lang: str) -> bytes:
+    """The held-back rows of one kind in their original columns (CSV, or XLSX up to Excel's row limit)."""
+    frame = ingest.quarantine_original(kind, lang)
+    if fmt == "xlsx" and len(frame) < EXCEL_ROWS:
+        return export.xlsx_bytes([export.Sheet(ingest.KINDS[kind].label(lang)[:31], frame)])
+    return export.csv_bytes(frame)
+
+
+def upload_limit_mb() -> float:
+    """The largest upload the page accepts, in MB (rule import_max_upload_mb)."""
+    return float(store.setting("import_max_upload_mb", 200))
 
 
 def glossary(lang: str) -> pd.DataFrame:
@@ -87,9 +122,18 @@ def contract(lang: str) -> pd.DataFrame:
     return ingest.expected_table(lang)
 
 
-def import_upload(data: bytes, file_name: str, kind: str | None, progress) -> ingest.ImportSummary:
-    """Import one uploaded file; returns the importer's summary (raises ImportRefused)."""
-    return ingest.import_bytes(data, file_name, kind, progress=progress)
+def import_upload(
+    data: bytes, file_name: str, kind: str | None, progress, on_wait=None, waiting=None
+) -> ingest.ImportSummary:
+    """Import one uploaded file; returns the importer's summary (raises ImportRefused, also for a
+    file above the upload limit). `on_wait`/`waiting` see another import holding the store."""
+    limit = upload_limit_mb()
+    if len(data) > limit * 1e6:
+        size = f"{len(data) / 1e6:,.1f}"
+        raise ingest.ImportRefused(
+            " / ".join(i18n.t("data.too_big", x, file=file_name, size=size, limit=f"{limit:g}") for x in ("zh", "en"))
+        )
+    return ingest.import_bytes(data, file_name, kind, progress=progress, on_wait=on_wait, waiting=waiting)
 
 
 def rules(table: str) -> pd.DataFrame:

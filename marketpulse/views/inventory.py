@@ -1,5 +1,5 @@
 """存销比监控 Inventory: weeks of cover over time at the level below the sidebar's focus,
-the focus's own line, the bands of the customer group, and the cells out of band."""
+the focus's own line and the whole city's, the bands of the customer group, and the cells out of band."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from marketpulse.views.base import NEXT_LEVEL, filters_of, group_band
 @dataclass
 class Inventory:
     level: str
-    series: pd.DataFrame  # week, level_key, level_name, ratio, with the focus's own line
+    series: pd.DataFrame  # week, level_key, level_name, ratio, with the focus's own line (and the city's)
     latest: pd.DataFrame  # one row per level key, last week: numbers and status
     out_of_band: pd.DataFrame | None
     band: dict
@@ -36,7 +36,11 @@ def inventory(params: dict, scope: store.Scope, focus_level: str, lang: str) -> 
     parts = metrics.inventory_ratio(*weeks, level, scope, **filters)
     whole = metrics.inventory_ratio(*weeks, "city", scope, **filters)
     whole = whole.assign(level_key="__focus__", level_name=i18n.t("inventory.focus_line", lang))
-    series = pd.concat([whole, parts], ignore_index=True)
+    lines = [whole, parts]
+    if scope != store.CITY:  # a territory reads its cover against the whole city's
+        city = metrics.inventory_ratio(*weeks, "city", store.CITY, **filters)
+        lines.insert(1, city.assign(level_key="__city__", level_name=i18n.t("series.city", lang)))
+    series = pd.concat(lines, ignore_index=True)
     if parts.empty:
         return Inventory(level, series, parts, None, band, None)
     week = pd.to_datetime(parts["week"]).max().date()

@@ -49,10 +49,16 @@ def _shown(card: pd.DataFrame, lang: str) -> pd.DataFrame:
     )
 
 
-def managers(params: dict, scope: store.Scope, cm: str | None, lang: str) -> Managers:
-    """The scorecard with weekly-sales sparklines, and one manager's visits in detail."""
+def managers(
+    params: dict, scope: store.Scope, cm: str | None, lang: str, ceiling: store.Scope = store.CITY
+) -> Managers:
+    """The scorecard with weekly-sales sparklines, and one manager's visits in detail.
+
+    A manager is shown among the peers of the chosen 市场部/片区, except to a customer manager's
+    own account (`ceiling`): a scorecard is not for fellow managers, so theirs shows its own row.
+    """
     weeks, filters = (params["week_from"], params["week_to"]), filters_of(params)
-    peers = store.Scope(department_code=scope.department_code, territory_code=scope.territory_code)
+    peers = ceiling if ceiling.cm_code else store.Scope(scope.department_code, scope.territory_code)
     raw = metrics.cm_scorecard(*weeks, "cm", peers, **filters)  # the manager among peers
     card = _shown(raw, lang)
     weekly = metrics.sales_volume(*weeks, "cm", "all", peers, **filters)

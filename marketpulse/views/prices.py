@@ -13,9 +13,10 @@ import pandas as pd
 from marketpulse import i18n, metrics, store
 from marketpulse.metrics.api import choose
 from marketpulse.metrics.prices import fixed_price_index
-from marketpulse.views.base import filters_of, group_band
+from marketpulse.views.base import NEXT_LEVEL, filters_of, group_band
 
 SPREAD_SPECS = 8
+SHOWN_RETAILERS = 30  # a manager's price bars: this many best-selling retailers
 # 当期销量加权 (price_index) and 上年销量固定加权 (price_index_fixed, 市场零售价格指数)
 WEIGHTINGS = ("current", "fixed")
 
@@ -33,11 +34,17 @@ class Prices:
     weighting: str = "current"
     indices: pd.DataFrame | None = None  # per week, the scope's: week, current, fixed, weight_year, weight_weeks
     weights: pd.DataFrame | None = None  # the week's fixed weights per spec (price_index_fixed at spec level)
+    level: str = "department"  # the level below the sidebar's focus: the bars a click drills through
+    by_level: pd.DataFrame | None = None  # the week's index at that level, by the chosen weighting
+    city_index: float | None = None  # the whole city's index of the week, beside a territory's bars
 
 
-def prices(params: dict, scope: store.Scope, formula: str, lang: str, weighting: str = "current") -> Prices:
-    """Cross-section index by brand and territory by `weighting`, both indices over the weeks,
-    the fixed weights, the chained index, compliance, price spread."""
+def prices(
+    params: dict, scope: store.Scope, formula: str, lang: str, weighting: str = "current", focus_level: str = "city"
+) -> Prices:
+    """Cross-section index by brand, by territory and at the level below `focus_level` by
+    `weighting`, the city's index beside a territory's, both indices over the weeks, the fixed
+    weights, the chained index, compliance, price spread."""
     choose(weighting, WEIGHTINGS, "的加权方式", "weighting")
     band = group_band(params)
     week, weeks, filters = params.get("week_to"), (params["week_from"], params["week_to"]), filters_of(params)
@@ -61,7 +68,18 @@ def prices(params: dict, scope: store.Scope, formula: str, lang: str, weighting:
             ignore_index=True,
         )
     by_brand, by_territory = _price_position(by_brand, band), _price_position(by_territory, band)
-    return Prices(
+    level = NEXT_LEVEL.get(focus_level, "retailer")
+    by_level = index(week, week, level, scope, **filters)
+    if level == "retailer":  # a manager's route: the best-selling retailers
+        weight = "sales_qty" if "sales_qty" in by_level else "weight_qty"
+        by_level = by_level.sort_values(weight, ascending=False).head(SHOWN_RETAILERS)
+    city = index(week, week, "city", store.CITY, **filters) if scope != store.CITY else None
+    city_index = (
+        None
+        if city is None or city.empty or pd.isna(city["price_index"].iloc[0])
+        else float(city["price_index"].iloc[0])
+    )
+    out = Prices(
         week,
         by_brand,
         by_territory,
@@ -74,6 +92,8 @@ def prices(params: dict, scope: store.Scope, formula: str, lang: str, weighting:
         _both_indices(*weeks, scope, filters),
         fixed_price_index(week, week, "spec", scope, **filters),
     )
+    out.level, out.by_level, out.city_index = level, _price_position(by_level, band), city_index
+    return out
 
 
 def _both_indices(week_from, week_to, scope: store.Scope, filters: dict) -> pd.DataFrame:

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from marketpulse import forecast, i18n, metrics, store
+from marketpulse import forecast, i18n, metrics, numbers, store
 from marketpulse import supply as supply_plan
+from marketpulse.simulate import plan_eval
 
 
 @dataclass
@@ -129,3 +130,118 @@ def _table(raw: pd.DataFrame, lang: str) -> pd.DataFrame:
             t("col.fallback"): raw["is_fallback"].map(lambda b: t("word.yes") if b else t("word.no")),
         }
     )
+
+
+@dataclass
+class SupplyPlan:
+    """Next week's plan as the page draws it: lines to edit, reasons, totals, the replay's figures."""
+
+    plan: supply_plan.Plan
+    lines: pd.DataFrame  # the plan lines within the scope (all columns, codes kept)
+    groups: pd.DataFrame  # spec × key with its reason, as shown
+    totals: pd.DataFrame  # the city and the 市场部s (only the scope's under a scope), as shown
+    scope_share: dict | None  # the scope's planned and last week's supply beside the city's
+    replay: pd.DataFrame  # the latest plan-eval per policy, as shown (empty before the first)
+
+
+def supply_plan_page(scope: store.Scope, lang: str, available: tuple | None = None) -> SupplyPlan:
+    """The city's plan (the center plans for the whole city), shown within `scope`."""
+    quantities = dict(available) if available is not None else None
+    plan = supply_plan.make_plan(supply_plan.plan_inputs(), quantities, supply_plan.load_policy())
+    lines, groups = plan.lines, plan.groups
+    own = metrics.lookup("territories", scope=scope) if not scope.is_city else None
+    departments = set(own["department_code"]) if own is not None else None
+    if departments is not None and plan.policy.key == "department_code":
+        lines = lines[lines["key"].isin(departments)]
+        groups = groups[groups["key"].isin(departments)]
+    totals = supply_plan.totals(plan)
+    if departments is not None:
+        totals = totals[(totals["department_code"] == "") | totals["department_code"].isin(departments)]
+    return SupplyPlan(
+        plan,
+        lines.reset_index(drop=True),
+        _groups_shown(groups, lang),
+        _totals_shown(totals, plan.groups, lang),
+        _scope_share(plan, scope, lang) if not scope.is_city else None,
+        _replay_shown(plan_eval.latest(), lang),
+    )
+
+
+def _scope_share(plan: supply_plan.Plan, scope: store.Scope, lang: str) -> dict:
+    """The scope's planned total (its retailers × their 限量) and last week's supply against the city's."""
+    r = plan.retailers
+    mine = r
+    for column, code in (
+        ("department_code", scope.department_code),
+        ("territory_code", scope.territory_code),
+        ("cm_code", scope.cm_code),
+    ):
+        if code:
+            mine = mine[mine[column] == code]
+    city = float(r["limit_qty"].fillna(0).sum())
+    planned = float(mine["limit_qty"].fillna(0).sum())
+    name = scope.cm_code or scope.territory_code or scope.department_code
+    return {
+        "scope": name,
+        "planned": numbers.show(planned, "qty", lang, with_unit=False),
+        "share": numbers.fmt(100 * planned / city if city else None, 1),
+        "last": numbers.show(float(mine["supplied_last"].sum()), "qty", lang, with_unit=False),
+    }
+
+
+def _groups_shown(groups: pd.DataFrame, lang: str) -> pd.DataFrame:
+    t = lambda key: i18n.t(key, lang)  # noqa: E731
+    return pd.DataFrame(
+        {
+            t("col.spec"): groups["spec_name"],
+            t("plan.col.key_name"): groups["key_name"].map(lambda v: i18n.value(v, lang)),
+            t("col.state"): groups["state"].map(lambda s: i18n.state(s, lang) if isinstance(s, str) else "—"),
+            t("plan.col.total"): groups["total_qty"],
+            t("col.reason"): groups[f"reason_{lang}"],
+        }
+    )
+
+
+def _totals_shown(totals: pd.DataFrame, groups: pd.DataFrame, lang: str) -> pd.DataFrame:
+    t = lambda key: i18n.t(key, lang)  # noqa: E731
+    names = metrics.lookup("departments").set_index("department_code")["department_name"].to_dict()
+    return pd.DataFrame(
+        {
+            t("col.department"): [names.get(c, c) if c else t("plan.city") for c in totals["department_code"]],
+            t("plan.col.forecast"): totals["forecast"].round(0),
+            t("plan.col.planned"): totals["planned"].round(0),
+            t("plan.col.expected"): totals["expected"].round(0),
+            t("plan.col.supplied_last"): totals["supplied_last"].round(0),
+            t("plan.col.supplied_4w"): totals["supplied_4w"].round(0),
+            t("plan.col.change"): totals["change_pct"].round(1),
+        }
+    )
+
+
+def _replay_shown(replay: pd.DataFrame, lang: str) -> pd.DataFrame:
+    t = lambda key: i18n.t(key, lang)  # noqa: E731
+    if replay.empty:
+        return pd.DataFrame()
+    return pd.DataFrame(
+        {
+            t("plan.col.policy"): replay["policy"].map(lambda p: t(f"plan.policy.{p}")),
+            t("plan.col.stockout"): replay["stockout"],
+            t("plan.col.overstock"): replay["overstock"],
+            t("col.weeks_running"): replay["origins"],
+        }
+    )
+
+
+def calibration_text(lang: str) -> str | None:
+    """The latest refresh's interval calibration in one sentence (None before the first)."""
+    table = forecast.stored_calibration()
+    if table.empty:
+        return None
+    rows = table.set_index("level")
+    pct = lambda level, col: numbers.fmt(rows[col].get(level), 1)  # noqa: E731
+    widened = ""
+    if rows["widened"].any():
+        widened = i18n.t(
+            "plan.coverage_widened", lang, c80=pct("80", "coverage_after"), c95=pct("95", "coverage_after")
+        )
+    return i18n.t("plan.coverage", lang, c80=pct("80", "coverage"), c95=pct("95", "coverage"), widened=widened)

@@ -32,13 +32,15 @@ def _territory(scope: store.Scope) -> str | None:
     return within["territory_code"].min() if len(within) else None
 
 
-def territory_trends(params: dict, scope: store.Scope, lang: str) -> TerritoryTrends:
+def territory_trends(params: dict, scope: store.Scope, lang: str, territory: str | None = None) -> TerritoryTrends:
     """One territory of the sidebar's scope against the city and the same period last year.
 
     The territory is the chosen 片区, else the chosen manager's, else the first one within
-    the chosen 市场部 (else the city's first). Its lines are computed within the scope (a
-    chosen manager narrows them to that manager's retailers)."""
-    territory = _territory(scope)
+    the chosen 市场部 (else the city's first), unless the page names `territory` (one within
+    the scope). Its lines are computed within the scope (a chosen manager narrows them to that
+    manager's retailers)."""
+    within = metrics.lookup("territories", scope=scope)["territory_code"]
+    territory = territory if territory in set(within) and not scope.cm_code else _territory(scope)
     if territory is None:
         return TerritoryTrends(None, "", {}, None)
     names = metrics.lookup("territories")

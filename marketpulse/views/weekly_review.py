@@ -9,12 +9,22 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from marketpulse import i18n, metrics, store
-from marketpulse.views.base import city_band, filters_of
+from marketpulse.views.base import city_band, filters_of, group_band
 
 # the alert list first looks this far back; a run that reaches it is traced further, as far as
 # it goes (metrics.alerts), so 始于 / 持续周数 are the run's own
 ALERT_LOOKBACK_WEEKS = 12
 RANKED_CELLS = 10  # the state-score table shows this many tightest and this many loosest cells
+RECENT_WEEKS = 8  # a 片区's market-state grid shows its specs over this many weeks
+ACTIONS = {  # alert kind → the i18n key of the action it asks for
+    "overstock": "action.overstock",
+    "stockout": "action.stockout",
+    "discounting": "action.discounting",
+    "lagging_launch": "action.lagging_launch",
+    "copy_suspect": "action.copy_suspect",
+    "missed_visits": "action.missed_visits",
+    "retailer_outlier": "action.retailer_outlier",
+}
 
 
 @dataclass
@@ -29,6 +39,7 @@ class Kpi:
     cumulative: bool = False  # has a year to date (年累计): sums do, levels (存销比, 铺货率) do not
     ytd: float | None = None  # 年累计, in the card's unit
     ytd_yoy: float | None = None  # 累计同比: change on the same ISO weeks last year, % or points
+    city: float | None = None  # the whole city's value, beside a 市场部's, 片区's or manager's
 
 
 @dataclass
@@ -37,6 +48,8 @@ class WeeklyReview:
     kpis: list[Kpi] = field(default_factory=list)
     alerts: pd.DataFrame | None = None  # the alert list as shown, most severe first
     state: pd.DataFrame | None = None  # market_state for the week, with names
+    alert_codes: pd.DataFrame | None = None  # spec_code, territory_code, cm_code of each alert row, for drilling
+    recent: pd.DataFrame | None = None  # a 片区's or manager's cells over the last RECENT_WEEKS weeks
     band: dict = field(default_factory=dict)
     ranking: pd.DataFrame | None = None  # the tightest and loosest cells by state_score, as shown
     weights: dict | None = None  # state_score weights in % of their sum: cover, price, margin
@@ -55,14 +68,23 @@ def weekly_review(
     filters = filters_of(params)
     figures = metrics.week_kpis(week, "city", "city", scope, **filters)
     out.kpis = kpi_cards(figures, out.band)
+    if scope != store.CITY:  # a territory reads its numbers against the whole city's
+        whole = kpi_cards(metrics.week_kpis(week, "city", "city", store.CITY, **filters), out.band)
+        for kpi, city in zip(out.kpis, whole):
+            kpi.city = city.value
     out.ytd_year, out.ytd_weeks = figures["ytd_year"], week.isocalendar()[1]
     out.ytd_compared = figures["ytd_sp_sales_qty"] is not None
     state = metrics.market_state(week, week, scope, **filters)
     out.state = _named_cells(state)
     out.weights = score_weights(out.state)
     out.ranking = state_ranking(out.state, lang)
+    if scope.territory_code or scope.cm_code:
+        recent = metrics.market_state(week - (RECENT_WEEKS - 1) * metrics.WEEK, week, scope, **filters)
+        out.recent = _named_cells(recent)
     alerts = metrics.alerts(week, week, scope, trace_weeks=ALERT_LOOKBACK_WEEKS, **filters)
     out.alerts = _alert_table(alerts, lang)
+    order = alerts.sort_values("severity_score", ascending=False, kind="stable")
+    out.alert_codes = order[["spec_code", "territory_code", "cm_code"]].reset_index(drop=True)
     return out
 
 
@@ -186,9 +208,20 @@ def _named_cells(state: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["brand", "spec_code", "territory_code"]).reset_index(drop=True)
 
 
+def _owners(alerts: pd.DataFrame) -> list[str]:
+    """Who owns each alert: its customer manager, else the managers of its 片区."""
+    cms = metrics.lookup("customer_managers")
+    by_territory = cms.groupby("territory_code")["cm_name"].apply("、".join).to_dict()
+    return [
+        cm if isinstance(cm, str) and cm else by_territory.get(ter, "")
+        for cm, ter in zip(alerts["cm_name"], alerts["territory_code"])
+    ]
+
+
 def _alert_table(alerts: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The alert list as shown: most severe first, kind and reason in the page's language."""
-    a = alerts.sort_values("severity_score", ascending=False)
+    """The alert list as shown: most severe first, kind, reason and action in the page's language,
+    with the 片区 and customer managers who own it."""
+    a = alerts.sort_values("severity_score", ascending=False, kind="stable")
     zh = lang == "zh"
     out = pd.DataFrame(
         {
@@ -200,10 +233,12 @@ def _alert_table(alerts: pd.DataFrame, lang: str) -> pd.DataFrame:
             i18n.t("col.reason", lang): a["reason_zh" if zh else "reason_en"],
             i18n.t("col.spec", lang): a["spec_name"],
             i18n.t("col.territory", lang): a["territory_name"],
-            i18n.t("col.cm", lang): a["cm_name"],
+            i18n.t("col.cm", lang): _owners(a) if len(a) else a["cm_name"],
+            i18n.t("col.action", lang): [i18n.t(ACTIONS.get(k, "action.check"), lang) for k in a["kind"]],
             i18n.t("col.retailer", lang): a["retailer_name"],
             i18n.t("col.value", lang): a["value"].round(2),
             i18n.t("col.threshold", lang): a["threshold"].round(2),
+            i18n.t("col.severity_score", lang): a["severity_score"].round(2),
         }
     ).reset_index(drop=True)
     text = [c for c in out.columns if out[c].dtype == object or pd.api.types.is_string_dtype(out[c])]
@@ -247,3 +282,25 @@ def state_ranking(state: pd.DataFrame, lang: str, n: int = RANKED_CELLS) -> pd.D
             t("col.price_index"): cells["price_index"].round(1).values,
         }
     )
+
+
+def cell_retailers(week: dt.date, params: dict, scope: store.Scope, lang: str) -> pd.DataFrame:
+    """The retailers behind one spec × 片区 cell (the sidebar's spec within its scope) in the
+    week: cover, status against the customer group's band, stock and sales; out of band first."""
+    band = group_band(params)
+    rows = metrics.inventory_ratio(week, week, "retailer", scope, **filters_of(params))
+    low, high = band["ratio_low"], band["ratio_high"]
+    status = ["undefined" if pd.isna(r) else "low" if r < low else "high" if r > high else "ok" for r in rows["ratio"]]
+    rows = rows.assign(status=status, order=[{"high": 0, "low": 1, "undefined": 2}.get(x, 3) for x in status])
+    rows = rows.sort_values(["order", "ratio"], ascending=[True, False], na_position="last")
+    t = lambda key: i18n.t(key, lang)  # noqa: E731
+    return pd.DataFrame(
+        {
+            t("col.retailer"): rows["level_name"],
+            t("col.license"): rows["level_key"],
+            t("col.ratio"): rows["ratio"].round(2),
+            t("col.status"): [t(f"status.{x}") for x in rows["status"]],
+            t("col.stock"): rows["stock_qty"].round(0),
+            t("col.avg_sales"): rows["avg_weekly_sales_4w"].round(1),
+        }
+    ).reset_index(drop=True)

@@ -1,4 +1,4 @@
--- One row per 客户经理 (customer manager), by territory then code: the sidebar's managers,
+-- One row per 客户经理 (customer manager), in pinyin order of the name: the sidebar's managers,
 -- their names on the customer-manager page and the territory each one works in.
 --
 -- Parameters: none.
@@ -9,4 +9,4 @@
 
 select cm_code, cm_name, territory_code
 from customer_manager
-order by territory_code, cm_code
+order by cm_name collate zh, cm_code

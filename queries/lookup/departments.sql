@@ -1,4 +1,4 @@
--- One row per 市场部 (department), by code: the sidebar's first filter.
+-- One row per 市场部 (department), in pinyin order of its name: the sidebar's first filter.
 --
 -- Parameters: none.
 -- Columns:
@@ -7,4 +7,4 @@
 
 select department_code, department_name
 from department
-order by department_code
+order by department_name collate zh, department_code

@@ -1,4 +1,4 @@
--- One row per 规格 (spec), by brand then code: the spec and brand filters, the new-spec
+-- One row per 规格 (spec), in pinyin order of brand then name: the spec and brand filters, the new-spec
 -- picker and the brand beside each market-state cell.
 --
 -- Parameters: none.
@@ -12,4 +12,4 @@
 
 select spec_code, spec_name, brand, price_class, is_key_brand, launch_date
 from spec
-order by brand, spec_code
+order by brand collate zh, spec_name collate zh, spec_code

@@ -1,4 +1,4 @@
--- One row per 片区 (territory), by department then code: the sidebar's territories and
+-- One row per 片区 (territory), in pinyin order of its name: the sidebar's territories and
 -- the territory a page falls back to when none is chosen.
 --
 -- Parameters: none.
@@ -10,4 +10,4 @@
 
 select territory_code, territory_name, department_code, area_type
 from territory
-order by department_code, territory_code
+order by territory_name collate zh, territory_code

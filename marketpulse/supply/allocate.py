@@ -1,0 +1,106 @@
+"""The allocation arithmetic of a supply plan: share a spec's available quantity out over its
+groups (tight markets first, loose ones capped) and turn each group's share into whole-number
+限量 per retailer, the same or higher for a higher 档位, never more in all than was granted.
+
+Pure numpy: the plan (plan.py) feeds it frames, the tests hand-worked numbers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+PRIORITY = {"tight": 0, "balanced": 1, None: 1, "loose": 2}  # served in this order when supply is short
+
+
+def monotone(x: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """The closest non-decreasing sequence to `x` in weighted least squares (pool adjacent
+    violators); it keeps Σ weight·x, so a group's total is unchanged."""
+    x = np.asarray(x, dtype=float)
+    w = np.maximum(np.asarray(weight, dtype=float), 1e-12)
+    blocks: list[list[float]] = []  # [value, weight, length]
+    for v, wi in zip(x, w):
+        blocks.append([v, wi, 1])
+        while len(blocks) > 1 and blocks[-2][0] > blocks[-1][0]:
+            v2, w2, n2 = blocks.pop()
+            v1, w1, n1 = blocks.pop()
+            blocks.append([(v1 * w1 + v2 * w2) / (w1 + w2), w1 + w2, n1 + n2])
+    return np.concatenate([np.full(n, v) for v, _, n in blocks]) if blocks else np.zeros(0)
+
+
+def tier_limits(
+    wanted: np.ndarray,
+    retailers: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    budget: float | None = None,
+) -> np.ndarray:
+    """Whole-number 限量 per 档位 (rows in rising 档位 order) from the wanted quantity per retailer.
+
+    Made non-decreasing (weighted by retailers), held within [lo, hi] (both non-decreasing), scaled
+    down when Σ retailers × 限量 would pass `budget`, then rounded: down when there is a budget
+    (what rounding leaves is handed back one 条 at a time from the top 档位 while it fits and
+    keeps the order), to the nearest when there is none.
+    """
+    n = np.asarray(retailers, dtype=float)
+    if len(n) == 0:
+        return np.zeros(0, dtype=np.int64)
+    x = np.clip(monotone(np.maximum(wanted, 0.0), n), lo, hi)
+    if budget is None:
+        return np.ceil(x - 1e-9).astype(np.int64)
+    budget = max(float(budget), 0.0)
+    total = float((n * x).sum())
+    if total > budget:
+        x = x * (budget / total) if total > 0 else x
+    limit = np.floor(x + 1e-9).astype(np.int64)
+    while (n * limit).sum() > budget:  # guard against float noise: never above the budget
+        limit[np.argmax(limit)] -= 1
+    left = budget - float((n * limit).sum())
+    for i in range(len(limit) - 1, -1, -1):
+        fits = n[i] <= left and limit[i] + 1 <= hi[i] and limit[i] < np.ceil(x[i] - 1e-9)
+        if fits and (i == len(limit) - 1 or limit[i] + 1 <= limit[i + 1]):
+            limit[i] += 1
+            left -= n[i]
+    return limit
+
+
+def share_out(need: np.ndarray, state: list, cap: np.ndarray, available: float | None) -> np.ndarray:
+    """Each group's share of one spec's available quantity.
+
+    A loose group asks for no more than its cap (控量); then tight groups are served first,
+    balanced (or unknown) next, loose last, each class in proportion to its need when what is
+    left does not cover it. Without an available quantity every group gets what it asks.
+    """
+    need = np.maximum(np.asarray(need, dtype=float), 0.0)
+    loose = np.array([s == "loose" for s in state], dtype=bool)
+    asked = np.where(loose, np.minimum(need, np.maximum(np.asarray(cap, dtype=float), 0.0)), need)
+    if available is None or np.isnan(available):
+        return asked
+    granted = np.zeros(len(asked))
+    left = max(float(available), 0.0)
+    order = np.array([PRIORITY.get(s if isinstance(s, str) else None, 1) for s in state])
+    for level in sorted(set(order)):
+        m = order == level
+        total = asked[m].sum()
+        if total <= left:
+            granted[m] = asked[m]
+            left -= total
+        else:
+            granted[m] = asked[m] * (left / total) if total > 0 else 0.0
+            left = 0.0
+    return granted
+
+
+def fill_level(needs: np.ndarray, target: float) -> float:
+    """The lowest 限量 L at which retailers ordering min(need, L) order `target` in all (water-filling):
+    a line's grant reaches the retailers that need it, where an even split would leave the bigger
+    ones short and the smaller ones a limit they do not use."""
+    needs = np.sort(np.maximum(np.asarray(needs, dtype=float), 0.0))
+    n = len(needs)
+    if n == 0 or target <= 0:
+        return 0.0
+    below = np.concatenate([[0.0], np.cumsum(needs)[:-1]])  # Σ of the needs below each one
+    ordered = below + needs * (n - np.arange(n))  # Σ min(need, L) at L = each need
+    k = int(np.searchsorted(ordered, target))
+    if k >= n:
+        return float(needs[-1] + (target - ordered[-1]) / n)
+    return float((target - below[k]) / (n - k))

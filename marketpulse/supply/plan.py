@@ -1,0 +1,255 @@
+"""Next week's supply plan (货源投放): per spec × 档位 (× the allocation type's key) the number
+of retailers, a whole-number 限量 per retailer and the total, within the available quantity.
+
+The arithmetic, per spec × 市场部 × key × 档位 (a row):
+
+    demand   = the spec's forecast for the 市场部 next week × the row's share of the
+               市场部's recent weekly sales of the spec (not an even split)
+    need     = max(0, demand + target cover × demand − stock on hand)
+               (target cover per market state and customer group: policy rule data)
+    granted  = the row's share of the available quantity (allocate.share_out: a loose
+               market asks at most loose_cap × its recent weekly supply; tight first)
+    level    = the 限量 at which the row's retailers, each ordering its own need (its share of
+               the demand + cover − its stock) up to the 限量, order the grant (fill_level)
+    限量     = the levels made non-decreasing in 档位, within the 档位's min/max, whole
+               numbers; per spec the ceilings (retailers × 限量) share the available quantity
+               as the needs did (tight first), and where a key's share is short its levels
+               are scaled down to it and rounded down, so Σ retailers × 限量 never passes
+               the available quantity
+
+Rows of the same spec × key × 档位 are one plan line; its expected orders are each retailer's
+own need up to the 限量. Without an available quantity the plan
+is unconstrained and says so. Inputs are read from the store (`plan_inputs`) or handed in
+(the replay builds them for past weeks); `make_plan` is pure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from marketpulse import forecast, metrics, store
+from marketpulse.supply import reasons
+from marketpulse.supply.allocate import fill_level, share_out, tier_limits
+from marketpulse.supply.policy import Policy, load_policy, target_cover
+
+WEEK = pd.Timedelta(weeks=1)
+LINE_COLUMNS = [
+    "spec_code", "spec_name", "key", "key_name", "tier", "retailers", "share", "demand", "cover_qty",
+    "stock", "need", "granted", "state", "limit_qty", "total_qty", "expected_qty", "reason_zh", "reason_en",
+]  # fmt: skip
+
+
+@dataclass
+class PlanInputs:
+    """What a plan is computed from: one data week's retailers, forecasts and market states."""
+
+    week: pd.Timestamp  # the data week; the plan is for the week after
+    retailers: pd.DataFrame  # supply_retailers rows
+    forecasts: pd.DataFrame  # spec_code, department_code, yhat (next week)
+    market: pd.DataFrame  # spec_code, department_code, state
+    names: dict = field(default_factory=dict)  # spec and department codes → names
+
+
+@dataclass
+class Plan:
+    """A computed plan: its lines, its groups (spec × key) and the totals beside recent supply."""
+
+    week: pd.Timestamp  # the data week
+    policy: Policy
+    lines: pd.DataFrame  # one row per spec × key × 档位 (LINE_COLUMNS)
+    groups: pd.DataFrame  # one row per spec × key, with its reason
+    retailers: pd.DataFrame  # each retailer × spec with its line's 限量 (limit_qty)
+    available: dict | None  # spec → quantity; None: unconstrained
+
+    @property
+    def plan_week(self) -> pd.Timestamp:
+        return self.week + WEEK
+
+    @property
+    def constrained(self) -> bool:
+        return self.available is not None
+
+
+def read_supply(path) -> dict[str, float]:
+    """An available-quantity file (CSV: spec_code, quantity) as spec → quantity."""
+    frame = pd.read_csv(path, dtype={"spec_code": str})
+    missing = {"spec_code", "quantity"} - set(frame.columns)
+    if missing:
+        raise ValueError(f"货源文件缺少列 / supply file lacks column(s): {', '.join(sorted(missing))}")
+    return dict(zip(frame["spec_code"], pd.to_numeric(frame["quantity"]).astype(float)))
+
+
+def forecasts_for(week, path=None, workers: int = 1) -> pd.DataFrame:
+    """Next week's forecast per spec × 市场部 made from data up to `week`: the stored refresh when
+    it was made from that week, else fitted now (no backtest)."""
+    week = pd.Timestamp(week)
+    run = forecast.last_run(path=path)
+    if run is not None and pd.Timestamp(run["made_from_week"]) == week:
+        fc = forecast.stored_forecasts(path=path)
+    else:
+        dept, city = forecast.load_panels(week.date().isoformat(), path)
+        if dept.empty:
+            return pd.DataFrame(columns=["spec_code", "department_code", "yhat"])
+        fc = forecast.run_hierarchy(dept, city, h=1, n_origins=0, workers=workers).forecasts
+        fc["step"] = 1
+    fc = fc[(fc["level"] == "department") & (fc["step"] == 1)]
+    return fc[["spec_code", "department_code", "yhat"]].reset_index(drop=True)
+
+
+def plan_inputs(week=None, path=None, forecasts: pd.DataFrame | None = None, workers: int = 1) -> PlanInputs:
+    """Read a data week's inputs (default: the week of the latest forecast refresh, else the latest week)."""
+    if week is None:
+        run = forecast.last_run(path=path)
+        week = run["made_from_week"] if run else metrics.lookup("weeks", path=path)["week"].max()
+    week = pd.Timestamp(week) - pd.Timedelta(days=pd.Timestamp(week).weekday())
+    day = week.date().isoformat()
+    retailers = store.run("supply_retailers", {"week": day}, path=path)
+    market = store.run("supply_recommendation", {"week_from": day, "week_to": day}, path=path)
+    fc = forecasts if forecasts is not None else forecasts_for(week, path, workers)
+    names = {
+        **dict(zip(market["spec_code"], market["spec_name"])),
+        **dict(zip(market["department_code"], market["department_name"])),
+    }
+    specs = metrics.lookup("specs", path=path)
+    names.update(dict(zip(specs["spec_code"], specs["spec_name"])))
+    return PlanInputs(week, retailers, fc, market[["spec_code", "department_code", "state"]], names)
+
+
+def _rows(inputs: PlanInputs, policy: Policy) -> pd.DataFrame:
+    """Each retailer × spec with its demand, target cover and the row (spec × 市场部 × key × 档位) it falls in."""
+    r = inputs.retailers.copy()
+    r["key"] = r[policy.key].astype(str) if policy.key else ""
+    r = r.merge(inputs.market, on=["spec_code", "department_code"], how="left")
+    r = r.merge(inputs.forecasts, on=["spec_code", "department_code"], how="left")
+    dept_sales = r.groupby(["spec_code", "department_code"])["weekly_sales"].transform("sum")
+    dept_n = r.groupby(["spec_code", "department_code"])["weekly_sales"].transform("size")
+    r["share"] = np.where(dept_sales > 0, r["weekly_sales"] / dept_sales.where(dept_sales > 0, 1), 1 / dept_n)
+    # a 市场部 without a forecast series of the spec: its recent weekly sales stand in
+    r["yhat"] = r["yhat"].fillna(dept_sales)
+    r["demand"] = r["yhat"].clip(lower=0) * r["share"]
+    r["target_cover"] = target_cover(r, policy)
+    r["cover_qty"] = r["target_cover"] * r["demand"]
+    return r
+
+
+def make_plan(inputs: PlanInputs, available: dict | None = None, policy: Policy | None = None) -> Plan:
+    """The plan from its inputs; `available` maps spec → quantity (a spec not in it gets none)."""
+    policy = policy or load_policy()
+    r = _rows(inputs, policy)
+    keys = ["spec_code", "department_code", "key", "tier"]
+    rows = (
+        r.groupby(keys, sort=True)
+        .agg(
+            retailers=("license_no", "size"),
+            demand=("demand", "sum"),
+            cover_qty=("cover_qty", "sum"),
+            stock=("stock_qty", "sum"),
+            supplied_4w=("supplied_4w", "sum"),
+            state=("state", "first"),
+        )
+        .reset_index()
+    )
+    rows["need"] = (rows["demand"] + rows["cover_qty"] - rows["stock"]).clip(lower=0)
+    rows["granted"] = 0.0
+    for spec, part in rows.groupby("spec_code", sort=False):
+        quantity = None if available is None else float(available.get(spec, 0.0))
+        cap = policy.loose_cap * part["supplied_4w"].to_numpy()
+        rows.loc[part.index, "granted"] = share_out(part["need"].to_numpy(), list(part["state"]), cap, quantity)
+    lines = _lines(rows, r, policy, available)
+    retailers = r.merge(lines[["spec_code", "key", "tier", "limit_qty"]], on=["spec_code", "key", "tier"], how="left")
+    # what retailers are expected to order: each its own need, up to its line's 限量
+    own = (retailers["demand"] + retailers["cover_qty"] - retailers["stock_qty"]).clip(lower=0)
+    retailers["expected"] = np.minimum(own, retailers["limit_qty"].fillna(0))
+    expected = retailers.groupby(["spec_code", "key", "tier"])["expected"].sum()
+    lines["expected_qty"] = expected.reindex(pd.MultiIndex.from_frame(lines[["spec_code", "key", "tier"]])).to_numpy()
+    lines, groups = reasons.explain(lines, rows, inputs.names, policy, available)
+    return Plan(inputs.week, policy, lines[LINE_COLUMNS], groups, retailers, available)
+
+
+def _lines(rows: pd.DataFrame, r: pd.DataFrame, policy: Policy, available: dict | None) -> pd.DataFrame:
+    """Plan lines (spec × key × 档位) with their 限量.
+
+    A line's level is where its retailers' own needs, each ordering up to the 限量, add up to
+    what the line was granted (fill_level). Per spec, the keys' ceilings (retailers × level)
+    share the available quantity as the needs did (tight first), and each key's levels become
+    whole-number 限量 within its share (tier_limits)."""
+    share = r.groupby(["spec_code", "key", "tier"])["weekly_sales"].sum()
+    lines = (
+        rows.assign(weight=rows["demand"])
+        .groupby(["spec_code", "key", "tier"], sort=True)
+        .agg(
+            retailers=("retailers", "sum"),
+            demand=("demand", "sum"),
+            cover_qty=("cover_qty", "sum"),
+            stock=("stock", "sum"),
+            need=("need", "sum"),
+            granted=("granted", "sum"),
+            supplied_4w=("supplied_4w", "sum"),
+            state=("state", lambda s: _main_state(s, rows.loc[s.index, "demand"])),
+        )
+        .reset_index()
+    )
+    total = share.groupby(level=["spec_code", "key"]).transform("sum")
+    lines["share"] = (
+        (share / total.where(total > 0, np.nan))
+        .reindex(pd.MultiIndex.from_frame(lines[["spec_code", "key", "tier"]]))
+        .to_numpy()
+    )
+    own = (r["demand"] + r["cover_qty"] - r["stock_qty"]).clip(lower=0)
+    needs = own.groupby([r["spec_code"], r["key"], r["tier"]]).apply(lambda s: s.to_numpy())
+    at = pd.MultiIndex.from_frame(lines[["spec_code", "key", "tier"]])
+    lines["level"] = [fill_level(needs[k], g) for k, g in zip(at, lines["granted"])]
+    lines["ceiling"] = lines["retailers"] * np.ceil(lines["level"] - 1e-9)  # what whole-number 限量 would take
+    lines["limit_qty"] = 0
+    for spec, spec_lines in lines.groupby("spec_code", sort=False):
+        keys = spec_lines.groupby("key", sort=False).agg(ceiling=("ceiling", "sum"), state=("state", "first"))
+        quantity = None if available is None else float(available.get(spec, 0.0))
+        budgets = dict(
+            zip(keys.index, share_out(keys["ceiling"].to_numpy(), list(keys["state"]), keys["ceiling"], quantity))
+        )
+        for key, part in spec_lines.groupby("key", sort=False):
+            tiers = part["tier"].to_numpy() - 1
+            lines.loc[part.index, "limit_qty"] = tier_limits(
+                part["level"].to_numpy(),
+                part["retailers"].to_numpy(),
+                policy.min_limit[tiers],
+                policy.max_limit[tiers],
+                None if quantity is None else budgets[key],
+            )
+    lines["limit_qty"] = lines["limit_qty"].astype(int)
+    lines["total_qty"] = lines["retailers"] * lines["limit_qty"]
+    return lines
+
+
+def _main_state(states: pd.Series, weight: pd.Series) -> str | None:
+    """The state of the 市场部 with the largest demand in a line (the only one under 档位 × 区县)."""
+    known = states.notna()
+    if not known.any():
+        return None
+    return states[known].iloc[int(np.argmax(weight[known].to_numpy()))]
+
+
+def totals(plan: Plan) -> pd.DataFrame:
+    """The city and each 市场部: forecast, the plan's ceiling (Σ retailers × 限量), the orders
+    expected under it (each retailer its own need up to its 限量), last week's supply and the
+    4-week average supply; the change is expected orders against last week."""
+    r = plan.retailers.assign(planned=plan.retailers["limit_qty"].fillna(0))
+    by = (
+        r.groupby("department_code")
+        .agg(
+            forecast=("demand", "sum"),
+            planned=("planned", "sum"),
+            expected=("expected", "sum"),
+            supplied_last=("supplied_last", "sum"),
+            supplied_4w=("supplied_4w", "sum"),
+            stock=("stock_qty", "sum"),
+        )
+        .reset_index()
+    )
+    city = by.drop(columns="department_code").sum().to_frame().T.assign(department_code="")
+    out = pd.concat([city, by], ignore_index=True)
+    out["change_pct"] = 100 * (out["expected"] / out["supplied_last"].where(out["supplied_last"] > 0) - 1)
+    return out

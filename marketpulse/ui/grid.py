@@ -1,0 +1,97 @@
+"""The market-state grid: spec × territory (or × week) cells, shaded by how far each is from
+balance, every cell clickable (a heatmap alone cannot be selected in Streamlit)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from marketpulse.numbers import UNDEFINED
+from marketpulse.ui.figures import STATE_COLORS, STATE_ORDER, style
+
+# a cell's deviation from balance, -1 … 1: deep blue far loose, pale inside the band, deep red far tight
+DEVIATION_SCALE = [
+    (0.0, "#2F5F9E"),
+    (0.25, "#7FA3D6"),
+    (0.35, "#DCE6F3"),
+    (0.5, "#F7F7F5"),
+    (0.65, "#F6DCDA"),
+    (0.75, "#E08A85"),
+    (1.0, "#B83A36"),
+]
+
+
+def state_matrix(
+    frame: pd.DataFrame,
+    row: str,
+    col: str,
+    state: str,
+    labels: dict[str, str],
+    hover: str,
+    title: str,
+    subtitle: str,
+    height: int | None = None,
+    score: str | None = None,
+) -> go.Figure:
+    """Spec × territory (or × week) grid: with `score` (a deviation from balance, -1 loose … 1
+    tight) shaded so 1.9 weeks of cover reads differently from 1.0, balanced cells pale and only
+    the tight and loose ones labelled; without, coloured 紧俏/平衡/宽松. `hover` holds each cell's
+    numbers in words."""
+    codes = {s: i for i, s in enumerate(STATE_ORDER)}
+    rows = list(dict.fromkeys(frame[row]))
+    cols = list(dict.fromkeys(frame[col]))
+    z = pd.DataFrame(float("nan"), index=rows, columns=cols)
+    text = pd.DataFrame("", index=rows, columns=cols)
+    tips = pd.DataFrame(UNDEFINED, index=rows, columns=cols)
+    for rec in frame.itertuples(index=False):
+        r, c, s = getattr(rec, row), getattr(rec, col), getattr(rec, state)
+        if s in codes:
+            z.loc[r, c] = getattr(rec, score) if score else codes[s]
+            if not score or s != "balanced":
+                text.loc[r, c] = labels[s]
+        tips.loc[r, c] = getattr(rec, hover)
+    if score:
+        shade = {"colorscale": DEVIATION_SCALE, "zmin": -1, "zmax": 1}
+    else:
+        scale = []
+        for i, s in enumerate(STATE_ORDER):
+            scale += [(i / 3, STATE_COLORS[s]), ((i + 1) / 3, STATE_COLORS[s])]
+        shade = {"colorscale": scale, "zmin": -0.5, "zmax": 2.5}
+    fig = go.Figure(
+        go.Heatmap(
+            z=z.values,
+            x=cols,
+            y=rows,
+            text=text.values,
+            customdata=tips.values,
+            texttemplate="%{text}",
+            textfont={"size": 11},
+            hoverinfo="skip",
+            showscale=False,
+            xgap=2,
+            ygap=2,
+            **shade,
+        )
+    )
+    # a heatmap cannot be selected: an invisible marker on each cell takes the hover and the click
+    cells = [(r, c) for r in rows for c in cols]
+    fig.add_trace(
+        go.Scatter(
+            x=[c for _, c in cells],
+            y=[r for r, _ in cells],
+            customdata=[tips.loc[r, c] for r, c in cells],
+            mode="markers",
+            marker={"symbol": "square", "size": 22, "color": "rgba(0,0,0,0)"},
+            selected={"marker": {"opacity": 1}},
+            unselected={"marker": {"opacity": 1}},
+            hovertemplate="%{y} · %{x}<br>%{customdata}<extra></extra>",
+            showlegend=False,
+        )
+    )
+    fig.update_yaxes(autorange="reversed", automargin=True, type="category")
+    slanted = len(cols) > 6
+    fig.update_xaxes(side="top", tickangle=-45 if slanted else 0, automargin=True, type="category")
+    top = 150 if slanted else 110  # slanted territory names need the room above the grid
+    style(fig, title, subtitle, height or max(280, top + 26 * len(rows)))
+    fig.update_layout(margin={"t": top}, hovermode="closest", hoverdistance=-1)  # any spot in a cell is that cell
+    return fig

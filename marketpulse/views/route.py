@@ -1,0 +1,122 @@
+"""我的线路 A customer manager's route: this week's retailers as cards, most urgent first (what
+is running out or piling up against the group's band, new specs not yet stocked, prices off the
+suggested price, what the alerts flagged), the manager's own week, and one retailer's history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from marketpulse import metrics, store
+
+HISTORY_WEEKS = 13  # a retailer's spec history on its card
+
+
+@dataclass
+class Route:
+    cm_code: str
+    week: dt.date
+    cards: pd.DataFrame  # one row per retailer, most urgent first (see route())
+    specs: pd.DataFrame  # route_specs: one row per retailer × spec
+    alerts: pd.DataFrame  # the week's alerts within the manager's scope
+    planned: int = 0
+    visited: int = 0
+    uptake: pd.DataFrame = field(default_factory=pd.DataFrame)  # spec_name, mine, territory, city (铺货率 %)
+
+
+def _names(frame: pd.DataFrame) -> list[str]:
+    return sorted(frame["spec_name"].astype(str))
+
+
+def route(cm_code: str, week: dt.date, scope: store.Scope) -> Route:
+    """The route of `cm_code` in `week` (any day: its Monday), read within `scope`.
+
+    Urgency: retailers not yet visited this week first, the longest unvisited first; then
+    those with more to act on (alerts, specs at stock-out risk, overstocked, new specs to
+    push, prices off).
+    """
+    week = metrics.week_of(week)
+    params = {"cm_code": cm_code, "week_to": week}
+    retailers = metrics.query("route_retailers", params, scope)
+    specs = metrics.query("route_specs", params, scope)
+    alerts = metrics.alerts(week, week, scope)
+    alerts = alerts[alerts["cm_code"].eq(cm_code) | alerts["license_no"].isin(retailers["license_no"])]
+    rows = []
+    for r in retailers.itertuples():
+        mine = specs[specs["license_no"] == r.license_no]
+        flagged = alerts[alerts["license_no"] == r.license_no]
+        rows.append(
+            {
+                "stockout": _names(mine[mine["status"] == "stockout"]),
+                "overstock": _names(mine[mine["status"] == "overstock"]),
+                "push": _names(mine[mine["is_new"] & ~mine["carried"]]),
+                "price_off": [
+                    (n, p, s)
+                    for n, p, s in zip(
+                        mine.loc[mine["price_off"], "spec_name"],
+                        mine.loc[mine["price_off"], "retail_price"],
+                        mine.loc[mine["price_off"], "suggested_retail_price"],
+                        strict=True,
+                    )
+                ],
+                "alerts_zh": list(flagged["reason_zh"]),
+                "alerts_en": list(flagged["reason_en"]),
+            }
+        )
+    cards = pd.concat([retailers.reset_index(drop=True), pd.DataFrame(rows, index=range(len(rows)))], axis=1)
+    if len(cards):
+        cards["todo"] = [
+            2 * len(a) + len(s) + len(o) + len(p) + len(x)
+            for a, s, o, p, x in zip(
+                cards["alerts_zh"],
+                cards["stockout"],
+                cards["overstock"],
+                cards["push"],
+                cards["price_off"],
+                strict=True,
+            )
+        ]
+        cards["not_visited"] = cards["visits"].eq(0)
+        cards["since"] = cards["weeks_since_visit"].fillna(999)
+        cards = cards.sort_values(
+            ["not_visited", "since", "todo", "license_no"], ascending=[False, False, False, True], kind="stable"
+        ).reset_index(drop=True)
+    return Route(
+        cm_code,
+        week,
+        cards,
+        specs,
+        alerts,
+        planned=len(retailers),
+        visited=int(retailers["visits"].gt(0).sum()),
+        uptake=_uptake(cm_code, week, scope),
+    )
+
+
+def _uptake(cm_code: str, week: dt.date, scope: store.Scope) -> pd.DataFrame:
+    """铺货率 of each new spec among the manager's retailers, their 片区 and the city (%)."""
+    cms = metrics.lookup("customer_managers")
+    territory = cms.loc[cms["cm_code"] == cm_code, "territory_code"]
+    mine = metrics.new_brand_uptake(week, week, "cm", store.Scope(cm_code=cm_code))
+    mine = mine[mine["level_key"] == cm_code]
+    if mine.empty:
+        return pd.DataFrame(columns=["spec_name", "mine", "territory", "city"])
+    out = mine[["spec_code", "spec_name", "distribution_rate"]].rename(columns={"distribution_rate": "mine"})
+    if len(territory):
+        ter = metrics.new_brand_uptake(week, week, "territory", store.Scope(territory_code=territory.iloc[0]))
+        ter = ter[ter["level_key"] == territory.iloc[0]][["spec_code", "distribution_rate"]]
+        out = out.merge(ter.rename(columns={"distribution_rate": "territory"}), on="spec_code", how="left")
+    city = metrics.new_brand_uptake(week, week, "city")[["spec_code", "distribution_rate"]]
+    out = out.merge(city.rename(columns={"distribution_rate": "city"}), on="spec_code", how="left")
+    for column in ("mine", "territory", "city"):
+        out[column] = out.get(column) * 100
+    return out.drop(columns="spec_code").reset_index(drop=True)
+
+
+def history(license_no: str, week: dt.date, scope: store.Scope) -> pd.DataFrame:
+    """One retailer's spec history over the HISTORY_WEEKS weeks to `week`: stock, sales, price."""
+    week = metrics.week_of(week)
+    params = {"license_no": license_no, "week_from": week - dt.timedelta(weeks=HISTORY_WEEKS - 1), "week_to": week}
+    return metrics.query("route_history", params, scope)
