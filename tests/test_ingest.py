@@ -453,6 +453,12 @@ def test_cli_imports_reference_files_first_and_exits_0(tmp_path, monkeypatch, ca
     assert "duplicate_in_file" in out and "与第 1 行重复" in out
     assert cli.main(["quarantine", "--format", "csv", "--import-id", "999"]) == 0
     assert capsys.readouterr().out.strip() == ",".join(ingest.QUARANTINE_COLUMNS)
+    # one kind's rows in the columns the file had, the reason and the row last: fix and import again
+    assert cli.main(["quarantine", "--kind", "visits", "--format", "csv", "--lang", "en"]) == 0
+    lines = capsys.readouterr().out.lstrip("\ufeff").splitlines()  # a byte-order mark, for Excel
+    assert lines[0].split(",")[:5] == VISITS_EN.split(",")[:5]
+    assert lines[0].endswith("reason held back,original file and row")
+    assert lines[1].startswith("2025-09-01,C1,R1,S1,11,450,")
 
 
 def test_cli_exit_codes(db, tmp_path, capsys):

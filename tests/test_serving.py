@@ -24,8 +24,8 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def served_store(demo_store, tmp_path_factory):
-    """A copy of the demo city and a dashboard serving it."""
+def served_store(demo_store, tmp_path_factory, shared_secret):
+    """A copy of the demo city and a dashboard serving it (signing session tokens with the module's key)."""
     require_chromium()
     db = tmp_path_factory.mktemp("serving") / "store.duckdb"
     shutil.copyfile(demo_store, db)
@@ -85,7 +85,7 @@ def week_sales(pg) -> int:
     return int(match.group(1).replace(",", ""))
 
 
-def test_cli_import_goes_through_while_the_dashboard_serves(served_store, tmp_path):
+def test_cli_import_goes_through_while_the_dashboard_serves(served_store, tmp_path, session_cookie):
     db, url, env = served_store
     # a corrected visit line of the last week: the same retailer, spec and day, now with
     # 1,000 more cartons reported sold
@@ -109,7 +109,9 @@ def test_cli_import_goes_through_while_the_dashboard_serves(served_store, tmp_pa
         browser = p.chromium.launch(
             executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
         )
-        pg = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN").new_page()
+        context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+        context.add_cookies([session_cookie("center", db)])  # the center imports and reads the review
+        pg = context.new_page()
         pg.set_default_timeout(45_000)
         pg.goto(url)
         settle(pg)

@@ -1,7 +1,9 @@
 """`python -m marketpulse` / `marketpulse`: the command line, on top of everything; nothing imports it.
 
 Each command lives in its own module here (its parser arguments below, its main() there) and
-calls the domain packages. Exit codes: 0 done, 1 input refused, 2 bad usage.
+calls the domain packages. Exit codes: 0 done, 1 input refused (or a store that cannot be read), 2 bad
+usage, 3 an import could not write the store (full disk, damaged or newer store); the files
+after it were not tried.
 """
 
 from __future__ import annotations
@@ -50,6 +52,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("quarantine", help="列出被拦下的行 / list rows held back")
     p.add_argument("--import-id", type=int)
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p.add_argument(
+        "--kind",
+        choices=imports.KIND_NAMES,
+        help="只列该类文件被拦下的行,按原列名输出(改正后可直接重新导入)/ "
+        "one kind's held-back rows in their original columns, ready to fix and import again",
+    )
+    p.add_argument("--lang", choices=["zh", "en"], default="zh")
     p.set_defaults(func=imports.quarantine_main)
 
     p = sub.add_parser("query", help="运行命名查询 / run a named query")

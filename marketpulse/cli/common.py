@@ -7,7 +7,7 @@ import argparse
 from marketpulse import store
 from marketpulse.errors import UsageError
 
-EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_STORE_FAULT = 0, 1, 2, 3
 
 
 def parse_params(pairs: list[str]) -> dict:

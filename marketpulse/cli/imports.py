@@ -8,11 +8,10 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
-from marketpulse import store
+from marketpulse import export, store
+from marketpulse.cli.common import EXIT_STORE_FAULT
 from marketpulse.errors import ImportRefused, StoreError
-from marketpulse.ingest import KIND_NAMES, import_file, quarantine_frame, sniff_kind
-
-EXIT_STORE_FAULT = 3  # the store could not be written (or read); the files after it were not tried
+from marketpulse.ingest import KIND_NAMES, import_file, quarantine_frame, quarantine_original, sniff_kind
 
 
 def _order_files(files: list[str], kind: str | None) -> list[str]:
@@ -77,8 +76,16 @@ def main(args) -> int:
 
 
 def quarantine_main(args) -> int:
-    """`marketpulse quarantine [--import-id N] [--format table|csv|json]`: list held-back rows."""
-    frame = quarantine_frame(args.import_id)
+    """`marketpulse quarantine [--import-id N] [--kind K] [--format table|csv|json]`: list held-back rows;
+    with --kind, in the columns the file had (CSV to fix in Excel and import again)."""
+    if args.kind:
+        frame = quarantine_original(args.kind, args.lang)
+        if args.format == "csv":
+            sys.stdout.buffer.write(export.csv_bytes(frame))
+            sys.stdout.flush()
+            return 0
+    else:
+        frame = quarantine_frame(args.import_id)
     if args.format == "csv":
         frame.to_csv(sys.stdout, index=False)
     elif args.format == "json":
@@ -86,7 +93,7 @@ def quarantine_main(args) -> int:
     elif frame.empty:
         print("没有被拦下的行 / No rows held back.")
     else:
-        shown = frame.drop(columns=["reason_en"]).rename(columns={"reason_zh": "reason"})
+        shown = frame if args.kind else frame.drop(columns=["reason_en"]).rename(columns={"reason_zh": "reason"})
         with pd.option_context("display.max_colwidth", 80, "display.width", 200):
             print(shown.to_string(index=False))
         print(f"共 {len(frame):,} 行 / {len(frame):,} row(s)")
