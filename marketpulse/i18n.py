@@ -564,6 +564,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "auth.password": ("密码", "Password"),
     "auth.submit": ("登录", "Sign in"),
     "auth.company": ("公司统一登录", "Company sign-on"),
+    "auth.company_stale": (
+        "公司统一登录已闲置超时,请重新登录。",
+        "Your company sign-on has been idle too long; please sign on again.",
+    ),
     "auth.wrong": ("账号或密码不正确。", "Wrong account name or password."),
     "auth.locked": (
         "登录失败次数过多,请 {seconds} 秒后再试。",

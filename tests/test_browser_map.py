@@ -110,8 +110,7 @@ def page(server):
         def route(r):
             if r.request.url.startswith(server) or r.request.url.startswith(("data:", "blob:")):
                 return r.continue_()
-            if "materialsymbols" not in r.request.url:  # the app's tab icon (page config), refused like the rest
-                outside.append(r.request.url)
+            outside.append(r.request.url)
             return r.abort()
 
         context.route("**/*", route)

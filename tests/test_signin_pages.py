@@ -5,6 +5,7 @@ company sign-on (OIDC) through `at.user`; the admin pages."""
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -211,14 +212,14 @@ def test_company_sign_on_finds_the_account_by_email(app, city):
         auth.add_user("oidc-leader", "leader", None, email="leader@example.com", path=city)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
     at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32}
-    at.user = {"is_logged_in": True, "email": "Leader@Example.com", "name": "Li"}
+    at.user = {"is_logged_in": True, "email": "Leader@Example.com", "name": "Li", "iat": int(time.time()) - 60}
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.session_state["mp_user"].name == "oidc-leader" and shows_data(at)
     assert "company sign-on" in auth.events(path=city).iloc[0]["detail"]
     stranger = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
     stranger.secrets["auth"] = at.secrets["auth"]
-    stranger.user = {"is_logged_in": True, "email": "who@example.com"}
+    stranger.user = {"is_logged_in": True, "email": "who@example.com", "iat": int(time.time())}
     stranger.run()
     assert not shows_data(stranger)
     assert any("who@example.com" in e.value for e in stranger.error)
@@ -235,3 +236,27 @@ def test_the_admin_adds_an_account_and_sees_it_in_the_audit_log(app, city):
     at.switch_page("app_pages/12_audit.py").run()
     log = at.dataframe[0].value
     assert "add newleader role=leader scope=city" in set(log[i18n.t("audit.detail", "zh")])
+
+
+def test_a_company_sign_on_older_than_the_idle_limit_must_sign_on_again(app, city):
+    """The session idle limit (480 min by default) holds for company sign-on too: an identity
+    issued 9 hours ago opens no session, one issued a minute ago does, and the session it opens
+    is our own lapsing token."""
+    if auth.user_by_email("leader@example.com", city) is None:
+        auth.add_user("oidc-leader", "leader", None, email="leader@example.com", path=city)
+    secrets = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32}
+    stale = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    stale.secrets["auth"] = secrets
+    stale.user = {"is_logged_in": True, "email": "leader@example.com", "iat": int(time.time()) - 9 * 3600}
+    stale.run()
+    assert not stale.exception, [e.value for e in stale.exception]
+    assert not shows_data(stale)
+    assert any(i18n.t("auth.company_stale", "zh") in e.value for e in stale.info)
+    fresh = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    fresh.secrets["auth"] = secrets
+    fresh.user = {"is_logged_in": True, "email": "leader@example.com", "iat": int(time.time()) - 60}
+    fresh.run()
+    assert shows_data(fresh)
+    user, _ = auth.resume(fresh.session_state["mp_token"], city)
+    assert user is not None and user.name == "oidc-leader"
+    assert auth.resume(fresh.session_state["mp_token"], city, now=time.time() + 481 * 60) == (None, None)

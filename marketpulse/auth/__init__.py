@@ -19,7 +19,16 @@ from marketpulse.auth.demo import DEMO_ACCOUNTS, DemoAccount, ensure_demo_accoun
 from marketpulse.auth.journal import EVENTS, events, journal_path, record
 from marketpulse.auth.passwords import MIN_LENGTH, WeakPassword, check_password, hash_password
 from marketpulse.auth.roles import ACTIONS, PERMISSIONS, ROLES, OutsideScope, User, allowed, narrow
-from marketpulse.auth.sessions import DEFAULTS, Outcome, limit, resume, sign_in, sign_out, wait_seconds
+from marketpulse.auth.sessions import (
+    DEFAULTS,
+    Outcome,
+    limit,
+    open_session,
+    resume,
+    sign_in,
+    sign_out,
+    wait_seconds,
+)
 from marketpulse.auth.tokens import Claims, secret_path
 
 __all__ = [
@@ -49,6 +58,7 @@ __all__ = [
     "journal_path",
     "limit",
     "narrow",
+    "open_session",
     "record",
     "resume",
     "secret_path",

@@ -87,10 +87,18 @@ def sign_in(
     journal.clear_failures("account", user_name.lower(), path)
     journal.clear_failures("client", client, path)
     journal.forget_before(now - limit("session_max_hours", path) * 3600 - 86400, path)
-    user = get_user(user_name, path)
+    return Outcome(user=get_user(user_name, path), token=open_session(user_name, "password", client, path, now))
+
+
+def open_session(
+    user_name: str, how: str, client: str = "unknown", path: Path | str | None = None, now: float | None = None
+) -> str:
+    """A new session token for an account whose identity is already proven (`how`: by
+    password, or by company sign-on), logged; it lapses like any other session."""
+    now = time.time() if now is None else now
     token = tokens.issue(tokens.new_claims(user_name, limit("session_idle_minutes", path) * 60, now), path)
-    journal.record("sign_in", user_name, "password", client, path)
-    return Outcome(user=user, token=token)
+    journal.record("sign_in", user_name, how, client, path)
+    return token
 
 
 def resume(

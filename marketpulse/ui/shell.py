@@ -20,6 +20,8 @@ from marketpulse import auth, i18n, store, views
 from marketpulse.ui import signin
 
 ROOT = Path(__file__).resolve().parents[2]
+# a local file: a material-icon page_icon makes the browser fetch the tab icon from Google's font CDN
+FAVICON = Path(__file__).resolve().parent / "favicon.png"
 DEFAULT_WEEKS = 13  # the sidebar's default range: the last 13 weeks with data
 _STATE = "mp_filters"
 _DRILL = "mp_drill"
@@ -132,7 +134,7 @@ def load(view: Callable, *args, **kwargs):
 
 def start():
     """Page config, language switch, navigation and sidebar filters; returns the page to run."""
-    st.set_page_config(page_title="市场脉搏 MarketPulse", page_icon=":material/monitor_heart:", layout="wide")
+    st.set_page_config(page_title="市场脉搏 MarketPulse", page_icon=str(FAVICON), layout="wide")
     st.markdown(CSS, unsafe_allow_html=True)
     lang = language()
     if not store.db_path().exists():

@@ -12,6 +12,8 @@ no package) writes it from the page. Company sign-on (`st.login`, OIDC) is used 
 
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 
 from marketpulse import auth, i18n
@@ -20,7 +22,6 @@ COOKIE = "mp_session"
 TOKEN = "mp_token"  # session state: this tab's token (tests sign in by putting one here)
 _USER = "mp_user"  # session state: who this run belongs to
 _OUT = "mp_signed_out"  # session state: signed out here, so the browser's old cookie is not taken back
-_OIDC_LOGGED = "mp_oidc_logged"  # session state: this company sign-on's audit line is written
 
 # Writes (or, with no value, deletes) the session cookie in the app's own page.
 _COOKIE_JS = """
@@ -76,9 +77,16 @@ def _oidc_user(lang: str) -> auth.User | None:
         st.error(i18n.t("auth.no_account_for_email", lang, email=email or "?"))
         st.button(i18n.t("auth.sign_out", lang), on_click=st.logout, key="mp_oidc_out")
         return None
-    if not st.session_state.get(_OIDC_LOGGED):
-        auth.record("sign_in", user.name, f"company sign-on {email}", client())
-        st.session_state[_OIDC_LOGGED] = True
+    # The provider's identity outlives our idle limit, so only a fresh sign-on (its ID token
+    # issued within the idle window) opens a session; from then on our own token lapses
+    # when idle, and an old identity must sign on again.
+    issued = st.user.get("iat")
+    if not isinstance(issued, int | float) or time.time() - issued > auth.limit("session_idle_minutes") * 60:
+        st.info(i18n.t("auth.company_stale", lang))
+        return None
+    token = auth.open_session(user.name, f"company sign-on {email}", client())
+    st.session_state[TOKEN] = token
+    _write_cookie(token)
     return user
 
 
@@ -94,9 +102,10 @@ def _resume(lang: str) -> auth.User | None:
             _write_cookie(kept)
             return user
         st.session_state.pop(TOKEN, None)
-    if token or st.session_state.get(_OUT):
+    user = _oidc_user(lang)  # writes the cookie of the session it opens
+    if user is None and (token or st.session_state.get(_OUT)):
         _write_cookie(None)  # a lapsed or signed-out cookie: delete it
-    return _oidc_user(lang)
+    return user
 
 
 def gate(lang: str) -> auth.User | None:
@@ -112,12 +121,10 @@ def gate(lang: str) -> auth.User | None:
 
 def _sign_out() -> None:
     auth.sign_out(st.session_state.pop(TOKEN, None), client())
-    user = st.session_state.pop(_USER, None)
+    st.session_state.pop(_USER, None)
     st.session_state[_OUT] = True
-    st.session_state.pop(_OIDC_LOGGED, None)
-    if user is not None and _oidc_configured() and st.user.get("is_logged_in"):
-        auth.record("sign_out", user.name, "company sign-on", client())
-        st.logout()
+    if _oidc_configured() and st.user.get("is_logged_in"):
+        st.logout()  # else the provider's identity would open a new session at once
 
 
 def _user_box(user: auth.User, lang: str) -> None:
