@@ -27,6 +27,7 @@ from aiosmtpd.controller import Controller
 from streamlit.testing.v1 import AppTest
 
 from marketpulse import cli, deliver, metrics, report, store
+from marketpulse.deliver import outbox, run
 from marketpulse.views import delivery as book
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -352,3 +353,34 @@ def test_the_delivery_page_shows_open_failures_and_saves_the_list(city, smtp, ro
     # an account without the administrators' rights is not offered the page at all
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         _delivery_page(signed_in, monkeypatch, "center")
+
+
+class Killed(BaseException):
+    """Stands for the process being killed: no `except` or `finally` of the run sees it."""
+
+
+def test_a_run_killed_after_two_sends_sends_them_not_again(city, smtp, robots, monkeypatch):
+    inbox, config = smtp
+    book.save_recipients(_recipients(robots))
+    real_send, sent = run.send, []
+
+    def send_then_die(channel, recipient, message, smtp_config):
+        if len(sent) == 2:
+            raise Killed
+        sent.append((recipient["recipient_id"], channel))
+        return real_send(channel, recipient, message, smtp_config)
+
+    monkeypatch.setattr(run, "send", send_then_die)
+    monkeypatch.setattr(outbox, "flush", lambda write, path=None: 0)  # a kill runs no clean-up
+    with pytest.raises(Killed):
+        _run(config)
+    assert book.delivery_log(WEEK).empty and len(outbox.pending()) == 2  # on disk, not yet in the store
+    monkeypatch.undo()
+    monkeypatch.setenv("MARKETPULSE_DB", str(city))
+    again, _ = _run(config)
+    by_pair = {(o.recipient_id, o.channel): o.status for o in again}
+    assert [by_pair[p] for p in sent] == ["skipped", "skipped"]
+    assert sorted(s for p, s in by_pair.items() if p not in sent) == ["sent", "sent"]
+    log = book.delivery_log(WEEK)
+    assert len(log) == 4 and not log.duplicated(["recipient_id", "channel"]).any()
+    assert not outbox.pending()
