@@ -33,7 +33,8 @@ level = data.level
 drills = level in views.LEVEL_FILTER  # a click on a line or a row opens that department, territory, manager
 level_name = f.t(f"level.{level}")
 band = (data.band["ratio_low"], data.band["ratio_high"])
-shown = data.series[data.series["level_key"].isin(["__focus__", "__city__", *data.latest["level_key"].head(12)])]
+OWN_LINES = ("__focus__", "__same_period__", "__city__")  # the focus, its 同期 and the city: not drillable
+shown = data.series[data.series["level_key"].isin([*OWN_LINES, *data.latest["level_key"].head(12)])]
 fig = figures.lines(
     shown,
     "week",
@@ -48,9 +49,10 @@ fig = figures.lines(
     custom="level_key",
     unit="weeks",
 )
+figures.dashed(fig, set(shown.loc[shown["level_key"] == "__same_period__", "level_name"]))
 chart_key = f.key(f"ratio_chart_{level}")
 picked = widgets.chart(fig, key=chart_key, clickable=drills)
-if picked and picked[0] not in ("__focus__", "__city__"):
+if picked and picked[0] not in OWN_LINES:
     shell.drill(chart_key, **{views.LEVEL_FILTER[level]: picked[0]})
 
 st.subheader(f.t("inventory.latest", week=data.week.isoformat(), level=level_name))

@@ -73,6 +73,8 @@ else:
             height=max(360, 130 + 24 * len(bars)) if len(bars) > 8 else 380,
             unit="index",
             base=100,
+            marker="sp_index",
+            marker_name=f.t("series.same_period"),
         )
         if data.city_index is not None:
             prices.city_line(fig, data.city_index, f, horizontal=len(bars) > 8)
@@ -98,6 +100,8 @@ else:
                 height=max(360, 130 + 24 * len(data.by_brand)),
                 unit="index",
                 base=100,
+                marker="sp_index",
+                marker_name=f.t("series.same_period"),
             ),
             key="by_brand",
         )

@@ -25,17 +25,21 @@ else:
     st.subheader(f.t("brands.league", week=str(f.week_to)))
     widgets.table(data.league, f, "new_brand_league", key="league")
 if len(data.key_share):
+    last_year = {n for n in data.key_share["series"].unique() if n.endswith(f.t("series.last_year", name="").strip())}
     widgets.chart(
-        figures.lines(
-            data.key_share,
-            "week",
-            "share",
-            "series",
-            f.t("brands.key_share"),
-            f.desc,
-            f.t("axis.week"),
-            f.t("axis.share"),
-            unit="pct",
+        figures.dashed(
+            figures.lines(
+                data.key_share,
+                "week",
+                "share",
+                "series",
+                f.t("brands.key_share"),
+                f.desc,
+                f.t("axis.week"),
+                f.t("axis.share"),
+                unit="pct",
+            ),
+            last_year,
         ),
         key="key_share",
     )

@@ -79,6 +79,8 @@ def fmt(value, digits: int = 1, suffix: str = "") -> str:
         return str(value)
     if math.isnan(v) or math.isinf(v):
         return UNDEFINED
+    if round(v, digits) == 0:  # -0.04 to one digit is "0.0", not "-0.0"
+        v = 0.0
     return f"{v:,.{digits}f}{suffix}"
 
 
@@ -126,8 +128,17 @@ def change(value, lang: str = "zh", unit: str = "pct") -> str:
     v = value_of(value)
     if v is None:
         return UNDEFINED
-    sign = "+" if v > 0 else ""
+    sign = "+" if round(v, DIGITS.get(unit, 1)) > 0 else ""  # what rounds to zero carries no sign
     return sign + show(v, unit, lang)
+
+
+def tidy(value, unit: str):
+    """The value, or 0.0 when it rounds to zero in its unit's precision: a spreadsheet would
+    show -0.04 点 as "-0.0点", which reads as a fall. Missing values stay as they are."""
+    v = value_of(value)
+    if v is None:
+        return value
+    return 0.0 if round(v, DIGITS.get(unit, 1)) == 0 else value
 
 
 def column_format(unit: str, signed: bool = False) -> str:

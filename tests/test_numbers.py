@@ -38,6 +38,10 @@ def test_a_value_reads_in_its_units_precision(value, unit, lang, expected):
         (0.4, "index_points", "+0.4点"),  # an index moves in 点
         (-3.25, "pct", "-3.2%"),  # a ratio of totals moves in %
         (0.0, "pct", "0.0%"),
+        (-0.04, "index_points", "0.0点"),  # rounds to zero: no sign, never "-0.0点"
+        (0.04, "points", "0.0个百分点"),
+        (-0.0, "pct", "0.0%"),
+        (-0.05001, "index_points", "-0.1点"),
         (None, "pct", "—"),
     ],
 )
@@ -49,3 +53,24 @@ def test_a_metric_is_formatted_by_its_unit():
     assert numbers.metric(1.14, "cover") == "1.14 周"
     assert numbers.metric(100.5, "price_index") == "100.5"
     assert numbers.metric(74_000, "sales") == "7.4万条"
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "lang", "expected"),
+    [
+        (-0.004, "weeks", "zh", "0.00 周"),
+        (-0.04, "index", "zh", "0.0"),
+        (-0.3, "qty", "zh", "0条"),
+        (-0.04, "pct", "en", "0.0%"),
+    ],
+)
+def test_a_value_that_rounds_to_zero_has_no_sign(value, unit, lang, expected):
+    assert numbers.show(value, unit, lang) == expected
+    assert numbers.fmt(-0.0, 1) == "0.0"
+
+
+def test_tidy_zeroes_what_rounds_to_zero_for_spreadsheets():
+    assert numbers.tidy(-0.04, "index_points") == 0.0 and str(numbers.tidy(-0.04, "index_points")) == "0.0"
+    assert numbers.tidy(-0.06, "index_points") == -0.06  # a real change keeps its value
+    assert numbers.tidy(-0.004, "weeks") == 0.0
+    assert numbers.tidy(None, "pct") is None and math.isnan(numbers.tidy(math.nan, "pct"))

@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from marketpulse import i18n, numbers, store, supply, views
+from marketpulse import i18n, metrics, numbers, store, supply, views
 from marketpulse.ui import shell, weekly, widgets
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -458,3 +458,25 @@ def test_territory_trends_name_the_territory_they_show_instead_of_the_city(app):
     shown = at.selectbox(key="show_ter").format_func(at.selectbox(key="show_ter").value)
     subtitles = [fig["layout"]["title"]["subtitle"]["text"] for fig in figures(at)]
     assert subtitles and all(shown in s and i18n.t("filter.whole_city", "zh") not in s for s in subtitles)
+
+
+def test_cover_price_bars_and_key_share_carry_their_same_period(city, monkeypatch):
+    """A 片区 reads its 存销比, price bars and key-brand share against the same ISO week a year before."""
+    monkeypatch.setenv("MARKETPULSE_DB", str(city))
+    end = latest_week(city)
+    last_year = metrics.same_period_week(end)
+    params = {"week_from": end - 3 * metrics.WEEK, "week_to": end}
+    ter = store.reader(city).sql("select min(territory_code) as t from territory")["t"][0]
+    scope = store.Scope(territory_code=ter)
+    cover = views.inventory(params, scope, "territory", "zh").series
+    line = cover[cover["level_key"] == "__same_period__"].set_index("week")["ratio"]
+    want = metrics.inventory_ratio(last_year, last_year, "city", scope)["ratio"].iloc[0]
+    assert line[pd.Timestamp(end)] == pytest.approx(want)
+    bars = views.prices(params, scope, "fisher", "zh", "current", "territory").by_level.set_index("level_key")
+    before = metrics.price_index(last_year, last_year, "cm", scope).set_index("level_key")["price_index"]
+    assert bars["sp_index"].notna().any()
+    for key, value in bars["sp_index"].dropna().items():
+        assert value == pytest.approx(before[key])
+    share = views.brands(params, scope, None, "zh").key_share
+    name = i18n.t("series.last_year", "zh", name=i18n.t("inventory.focus_line", "zh"))
+    assert (share["series"] == name).sum() == 4

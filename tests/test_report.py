@@ -1,5 +1,5 @@
-"""The weekly 周报 workbook: a sheet per section, the dashboard's numbers, formatted;
-and the same file from `python -m marketpulse report`."""
+"""The weekly 周报 workbook: four sheets (KPIs with brand cultivation, alerts, market state,
+customer managers), the dashboard's numbers, formatted; and the same file from `python -m marketpulse report`."""
 
 from __future__ import annotations
 
@@ -74,8 +74,13 @@ def test_alerts_brand_and_scorecard_sheets_are_filled(book, city):
     week, wb = book
     alerts = store.run("alerts", {"week_from": week, "week_to": week}, path=city)
     assert len(rows(wb[report.sheet_name("alerts", "zh")])) == len(alerts)
-    brands = rows(wb[report.sheet_name("brands", "zh")])
-    assert brands and all(0 <= r[i18n.t("col.distribution", "zh")] <= 100 for r in brands)
+    # brand cultivation: a row per new spec under the KPIs, its distribution against its target
+    prefix = i18n.t("report.brand_row", "zh", spec="", weeks=0, target="", gap="").split(" · ")[0] + " · "
+    kpis = rows(wb[report.sheet_name("kpis", "zh")])
+    brands = [r for r in kpis if str(r[i18n.t("report.metric", "zh")]).startswith(prefix)]
+    assert brands and all(0 <= r[i18n.t("report.value", "zh")] <= 100 for r in brands)
+    assert all("目标" in r[i18n.t("report.metric", "zh")] for r in brands)
+    assert {r[i18n.t("report.light", "zh")] for r in brands} <= {"绿", "红"}
     card = rows(wb[report.sheet_name("scorecard", "zh")])
     cms = store.reader(city).sql("select count(*) as n from customer_manager")["n"][0]
     assert len(card) == cms
@@ -110,5 +115,5 @@ def test_cli_writes_the_same_workbook(city, tmp_path, monkeypatch, book):
 def test_english_workbook_has_english_sheets(city, monkeypatch):
     monkeypatch.setenv("MARKETPULSE_DB", str(city))
     wb = openpyxl.load_workbook(io.BytesIO(report.workbook(WEEK, {}, store.CITY, "en")))
-    assert wb.sheetnames == ["KPIs", "Alerts", "Market state", "Brand cultivation", "Scorecard"]
+    assert wb.sheetnames == ["KPIs", "Alerts", "Market state", "Scorecard"]
     assert wb["Market state"]["A3"].value == "Spec"

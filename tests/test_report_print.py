@@ -98,22 +98,27 @@ def test_territory_report_holds_its_scope_with_the_city_beside(city, week, tmp_p
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (make system: libreoffice-calc)")
 @needs_poppler
-def test_workbook_prints_a_page_per_sheet(city, week, tmp_path):
-    out = tmp_path / "weekly.xlsx"
-    out.write_bytes(report.workbook(week, {}, store.CITY, "zh"))
+def test_workbook_prints_at_most_four_pages(city, week, tmp_path):
+    for lang in ("zh", "en"):
+        (tmp_path / f"weekly_{lang}.xlsx").write_bytes(report.workbook(week, {}, store.CITY, lang))
     profile = tmp_path / "lo-profile"
-    subprocess.run(
+    subprocess.run(  # both languages in one LibreOffice start
         ["soffice", "--headless", "--norestore", f"-env:UserInstallation=file://{profile}"]
-        + ["--convert-to", "pdf", "--outdir", str(tmp_path), str(out)],
+        + ["--convert-to", "pdf", "--outdir", str(tmp_path), str(tmp_path / "weekly_zh.xlsx")]
+        + [str(tmp_path / "weekly_en.xlsx")],
         check=True,
         capture_output=True,
         timeout=300,
     )
-    shown = pages(tmp_path / "weekly.pdf", "xlsx-city-zh")
-    # one page per section: KPIs with charts, the most severe alerts, the market-state exceptions
-    # (every cell stays in the sheet), brand cultivation with its chart, the scorecard
-    assert len(shown) == len(report.SHEETS)
-    assert all(ink(png) > 0.005 for png in shown)
+    # one page per sheet, four in all: the KPIs with brand cultivation and three charts, the most
+    # severe alerts, the market-state exceptions, the customer managers who need attention (every
+    # alert, cell and manager stays in its sheet)
+    assert len(report.SHEETS) <= 4
+    for lang in ("zh", "en"):
+        shown = pages(tmp_path / f"weekly_{lang}.pdf", f"xlsx-city-{lang}")
+        assert len(shown) == len(report.SHEETS)
+        assert all(ink(png) > 0.005 for png in shown)
+    out = tmp_path / "weekly_zh.xlsx"
     book = openpyxl.load_workbook(out)
     for ws in book.worksheets:
         assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
@@ -121,7 +126,7 @@ def test_workbook_prints_a_page_per_sheet(city, week, tmp_path):
         assert ws.sheet_properties.pageSetUpPr.fitToPage and fit.fitToWidth in (None, 1) and fit.fitToHeight == 0
         assert ws.print_title_rows == "$3:$3"
         assert "&P" in ws.oddFooter.right.text
-    assert book[report.sheet_name("kpis", "zh")]._charts  # the sales and cover charts
+    assert len(book[report.sheet_name("kpis", "zh")]._charts) == 3  # the sales, cover and brand charts
 
 
 def test_workbook_numbers_carry_their_units_precision(city, week):
@@ -133,6 +138,10 @@ def test_workbook_numbers_carry_their_units_precision(city, week):
     assert formats["销量"] == report.excel_format("qty", "zh") and "万条" in formats["销量"]
     assert formats["存销比"] == '#,##0.00" 周"'  # 1.14 周, not "1 周"
     assert formats["价格指数"] == "#,##0.0"  # 100.5, not 101
+    changes = [header.index(i18n.t(k, "zh")) + 1 for k in ("report.wow", "report.yoy", "report.ytd_yoy")]
+    shown = [ws.cell(r, c).value for r in range(4, ws.max_row + 1) for c in changes]
+    # a change that rounds to zero is stored as 0, so no cell prints "-0.0点"
+    assert not [v for v in shown if isinstance(v, float) and v != 0 and round(v, 1) == 0]
 
 
 def test_no_chinese_font_gives_a_clear_message_not_a_crash(city, week, tmp_path, monkeypatch, capsys):

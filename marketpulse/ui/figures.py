@@ -191,9 +191,12 @@ def bars(
     unit: str | None = None,
     lang: str = "zh",
     base: float | None = None,
+    marker: str | None = None,
+    marker_name: str = "",
 ) -> go.Figure:
     """Bars (one per category), optionally coloured by a state or traffic-light column. Bars start
-    at zero, or with `base` (100 for an index) grow up or down from that reference line; hovers in words."""
+    at zero, or with `base` (100 for an index) grow up or down from that reference line; `marker`
+    names a column drawn as a tick on each bar (its 同期), `marker_name` its legend; hovers in words."""
     shown = frame
     if base is not None:  # each bar spans reference … value, so the axis need not start at zero
         shown = frame.assign(**{y: frame[y] - base, "_value": frame[y]})
@@ -219,6 +222,9 @@ def bars(
         fig.update_xaxes(tickformat="%m-%d", hoverformat="%Y-%m-%d")  # no month names in either language
     hover(fig, x_title, y_title, unit, not horizontal and _is_date(frame, x), horizontal)
     values = pd.to_numeric(frame[y], errors="coerce").dropna() if len(frame) else pd.Series(dtype=float)
+    ticked = marker is not None and marker in frame and frame[marker].notna().any()
+    if ticked:  # the axis holds the ticks too
+        values = pd.concat([values, pd.to_numeric(frame[marker], errors="coerce").dropna()])
     if base is not None:
         at = len(data) - 1
         fig.update_traces(
@@ -232,6 +238,8 @@ def bars(
             (fig.update_xaxes if horizontal else fig.update_yaxes)(range=[base - pad, base + pad])
     elif value_range is None:
         (fig.update_xaxes if horizontal else fig.update_yaxes)(rangemode="tozero")
+    if ticked:  # after the bars' own settings, which a scatter does not take
+        _ticks(fig, frame, x, marker, marker_name, (x_title, y_title), unit, horizontal, custom)
     if unit in ("qty", "count", "money"):
         large_ticks(fig, values, lang, "x" if horizontal else "y")
     if horizontal:
@@ -240,7 +248,42 @@ def bars(
     else:
         fig.update_xaxes(title=x_title)
         fig.update_yaxes(title=y_title)
-    return style(fig, title, subtitle, height)
+    style(fig, title, subtitle, height)
+    if len({t.name for t in fig.data if t.showlegend is not False}) > 2:  # a legend that may wrap needs room
+        fig.update_layout(margin={"t": 122})
+    return fig
+
+
+def dashed(fig: go.Figure, names) -> go.Figure:
+    """Draw the named lines dotted: a 同期 line reads as the reference, not as one more series."""
+    for name in names:
+        fig.update_traces(selector={"name": name}, line={"dash": "dot"})
+    return fig
+
+
+def _ticks(fig, frame, x, column, name, titles, unit, horizontal, custom) -> None:
+    """Each category's reference value (its 同期) as a dark tick across its bar, hovers in words;
+    a click on the tick picks its bar's `custom` key, as a click on the bar does."""
+    x_title, y_title = titles
+    shown = frame[frame[column].notna()]
+    fmt = _y_format(unit)
+    suffix = "%" if unit == "pct" else ""
+    value, where = ("x", "y") if horizontal else ("y", "x")
+    fig.add_trace(
+        go.Scatter(
+            **{where: shown[x], value: shown[column]},
+            mode="markers",
+            name=name,
+            customdata=shown[[custom]].to_numpy() if custom else None,
+            marker={
+                "symbol": "line-ns" if horizontal else "line-ew",
+                "size": 16,
+                "line": {"width": 3, "color": "#222"},
+                "color": "#222",
+            },
+            hovertemplate=f"<b>{name}</b><br>{x_title}:%{{{where}}}<br>{y_title}:%{{{value}:{fmt}}}{suffix}<extra></extra>",
+        )
+    )
 
 
 def spread(

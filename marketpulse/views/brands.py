@@ -104,14 +104,35 @@ def _league(territories: pd.DataFrame, cms: pd.DataFrame, week_to: dt.date, lang
 
 
 def _key_share_lines(params: dict, scope: store.Scope, lang: str) -> pd.DataFrame:
-    """重点品牌比重 per territory of the scope over the sidebar's weeks, with the whole city's line."""
+    """重点品牌比重 per territory of the scope over the sidebar's weeks, with the whole city's line
+    and the scope's 同期 (its share in the same ISO weeks a year before, drawn at this year's weeks)."""
     weeks, filters = (params["week_from"], params["week_to"]), filters_of(params)
     ter = metrics.key_brand_share(*weeks, "territory", "all", scope, **filters)
     city = metrics.key_brand_share(*weeks, "city", "all", store.CITY, **filters)
+    own = i18n.t("series.city" if scope.is_city else "inventory.focus_line", lang)
     frame = pd.concat(
-        [ter.assign(series=ter["level_name"]), city.assign(series=i18n.t("series.city", lang))], ignore_index=True
+        [
+            ter.assign(series=ter["level_name"]),
+            city.assign(series=i18n.t("series.city", lang)),
+            _same_period_share(weeks, scope, filters).assign(series=i18n.t("series.last_year", lang, name=own)),
+        ],
+        ignore_index=True,
     )
     return frame.assign(share=frame["key_brand_share"] * 100)
+
+
+def _same_period_share(weeks: tuple, scope: store.Scope, filters: dict) -> pd.DataFrame:
+    """The scope's 重点品牌比重 in the same ISO weeks a year before, at this year's weeks (week 53 has none)."""
+    if any(w is None or pd.isna(w) for w in weeks):  # a store without weeks
+        return pd.DataFrame(columns=["week", "key_brand_share"])
+    start, end = (pd.Timestamp(w).date() for w in weeks)
+    first = metrics.same_period_week(start) or start - 52 * metrics.WEEK
+    last = metrics.same_period_week(end) or end - 52 * metrics.WEEK
+    before = metrics.key_brand_share(first, last, "city", "all", scope, **filters)
+    by_week = dict(zip(pd.to_datetime(before["week"]).dt.date, before["key_brand_share"]))
+    this_year = [start + i * metrics.WEEK for i in range((end - start).days // 7 + 1)]
+    rows = [(pd.Timestamp(w), by_week.get(metrics.same_period_week(w))) for w in this_year]
+    return pd.DataFrame([r for r in rows if r[1] is not None and pd.notna(r[1])], columns=["week", "key_brand_share"])
 
 
 def brand_table(week: dt.date, params: dict, scope: store.Scope, lang: str) -> pd.DataFrame:

@@ -1,5 +1,6 @@
 """存销比监控 Inventory: weeks of cover over time at the level below the sidebar's focus,
-the focus's own line and the whole city's, the bands of the customer group, and the cells out of band."""
+the focus's own line, its 同期 (the same ISO weeks a year before) and the whole city's, the bands
+of the customer group, and the cells out of band."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from marketpulse.views.base import NEXT_LEVEL, filters_of, group_band
 @dataclass
 class Inventory:
     level: str
-    series: pd.DataFrame  # week, level_key, level_name, ratio, with the focus's own line (and the city's)
+    series: pd.DataFrame  # week, level_key, level_name, ratio, with the focus's own line, its 同期 (and the city's)
     latest: pd.DataFrame  # one row per level key, last week: numbers and status
     out_of_band: pd.DataFrame | None
     band: dict
@@ -36,7 +37,7 @@ def inventory(params: dict, scope: store.Scope, focus_level: str, lang: str) -> 
     parts = metrics.inventory_ratio(*weeks, level, scope, **filters)
     whole = metrics.inventory_ratio(*weeks, "city", scope, **filters)
     whole = whole.assign(level_key="__focus__", level_name=i18n.t("inventory.focus_line", lang))
-    lines = [whole, parts]
+    lines = [whole, _same_period(weeks, scope, filters, lang), parts]
     if scope != store.CITY:  # a territory reads its cover against the whole city's
         city = metrics.inventory_ratio(*weeks, "city", store.CITY, **filters)
         lines.insert(1, city.assign(level_key="__city__", level_name=i18n.t("series.city", lang)))
@@ -48,6 +49,24 @@ def inventory(params: dict, scope: store.Scope, focus_level: str, lang: str) -> 
     latest = latest.assign(status=[_status(r, band["ratio_low"], band["ratio_high"]) for r in latest["ratio"]])
     latest = latest.sort_values("ratio", ascending=False, na_position="last").reset_index(drop=True)
     return Inventory(level, series, latest, _out_of_band(week, filters, scope, lang), band, week)
+
+
+def _same_period(weeks: tuple, scope: store.Scope, filters: dict, lang: str) -> pd.DataFrame:
+    """The focus's 存销比 in the same ISO weeks a year before, drawn at this year's weeks (key
+    `__same_period__`); a week 53 has no 同期 and no point."""
+    if any(w is None or pd.isna(w) for w in weeks):  # a store without weeks
+        return pd.DataFrame(columns=["week", "ratio", "level_key", "level_name"])
+    start, end = (pd.Timestamp(w).date() for w in weeks)
+    first = metrics.same_period_week(start) or start - 52 * metrics.WEEK
+    last = metrics.same_period_week(end) or end - 52 * metrics.WEEK
+    before = metrics.inventory_ratio(first, last, "city", scope, **filters)
+    by_week = dict(zip(pd.to_datetime(before["week"]).dt.date, before["ratio"]))
+    this_year = [start + i * metrics.WEEK for i in range((end - start).days // 7 + 1)]
+    rows = [(w, by_week.get(metrics.same_period_week(w))) for w in this_year]
+    rows = [(pd.Timestamp(w), r) for w, r in rows if r is not None and pd.notna(r)]
+    name = i18n.t("series.last_year", lang, name=i18n.t("inventory.focus_line", lang))
+    out = pd.DataFrame(rows, columns=["week", "ratio"]).assign(level_key="__same_period__", level_name=name)
+    return out.astype({"ratio": float})
 
 
 def _out_of_band(week: dt.date, filters: dict, scope: store.Scope, lang: str) -> pd.DataFrame:

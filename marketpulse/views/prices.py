@@ -1,5 +1,6 @@
 """价格指数 Prices: the cross-section index by brand and territory (weighted by this week's
-sales or, as the industry's 市场零售价格指数, by last year's), both indices over the weeks,
+sales or, as the industry's 市场零售价格指数, by last year's) with each bar's 同期 (the same ISO
+week a year before) and the city's index beside a territory's, both indices over the weeks,
 the fixed weights, the chained index, price compliance, and the spread of retailers' prices
 for the best-selling specs; and the fixed-weight row of the 周报's KPI sheet."""
 
@@ -24,7 +25,7 @@ WEIGHTINGS = ("current", "fixed")
 @dataclass
 class Prices:
     week: dt.date | None
-    by_brand: pd.DataFrame | None  # by the chosen weighting
+    by_brand: pd.DataFrame | None  # by the chosen weighting, with sp_index: the brand's 同期
     by_territory: pd.DataFrame | None
     chained: pd.DataFrame | None
     compliance: pd.DataFrame | None
@@ -35,7 +36,7 @@ class Prices:
     indices: pd.DataFrame | None = None  # per week, the scope's: week, current, fixed, weight_year, weight_weeks
     weights: pd.DataFrame | None = None  # the week's fixed weights per spec (price_index_fixed at spec level)
     level: str = "department"  # the level below the sidebar's focus: the bars a click drills through
-    by_level: pd.DataFrame | None = None  # the week's index at that level, by the chosen weighting
+    by_level: pd.DataFrame | None = None  # the week's index at that level, by the chosen weighting, with sp_index
     city_index: float | None = None  # the whole city's index of the week, beside a territory's bars
 
 
@@ -68,6 +69,7 @@ def prices(
             ignore_index=True,
         )
     by_brand, by_territory = _price_position(by_brand, band), _price_position(by_territory, band)
+    by_brand = _with_same_period(by_brand, index, week, "brand", scope, filters)
     level = NEXT_LEVEL.get(focus_level, "retailer")
     by_level = index(week, week, level, scope, **filters)
     if level == "retailer":  # a manager's route: the best-selling retailers
@@ -92,8 +94,20 @@ def prices(
         _both_indices(*weeks, scope, filters),
         fixed_price_index(week, week, "spec", scope, **filters),
     )
-    out.level, out.by_level, out.city_index = level, _price_position(by_level, band), city_index
+    by_level = _with_same_period(_price_position(by_level, band), index, week, level, scope, filters)
+    out.level, out.by_level, out.city_index = level, by_level, city_index
     return out
+
+
+def _with_same_period(frame: pd.DataFrame, index, week, level: str, scope: store.Scope, filters: dict) -> pd.DataFrame:
+    """The frame with each key's index in the same ISO week a year before (sp_index; empty when
+    the key had none or the week is a week 53)."""
+    same_period = metrics.same_period_week(week) if week is not None else None
+    if frame.empty or same_period is None:
+        return frame.assign(sp_index=float("nan"))
+    before = index(same_period, same_period, level, scope, **filters)
+    by_key = dict(zip(before["level_key"], before["price_index"]))
+    return frame.assign(sp_index=pd.to_numeric(frame["level_key"].map(by_key), errors="coerce"))
 
 
 def _both_indices(week_from, week_to, scope: store.Scope, filters: dict) -> pd.DataFrame:
