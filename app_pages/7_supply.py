@@ -100,10 +100,10 @@ if plan.scope_share:
     st.caption(f.t("plan.scope_share", **plan.scope_share))
 
 st.markdown(f"**{f.t('plan.eval')}**")
-if plan.replay.empty:
+if plan.replay_note is None:
     st.caption(f.t("plan.eval_none"))
 else:
-    st.caption(f.t("plan.eval_caption", n=int(plan.replay.iloc[0, -1])))
+    st.caption(f.t("plan.eval_caption", **plan.replay_note))
     widgets.table(plan.replay, f, "plan_replay", key="plan_replay")
 
 st.markdown(f"**{f.t('plan.lines')}**")
@@ -159,4 +159,8 @@ if row.button(f.t("plan.approve"), key="plan_approve", disabled=bool(problems) o
     st.success(f.t("plan.approved", id=plan_id, who=approver))
 
 st.markdown(f"**{f.t('plan.groups')}**")
+# the spec charted above, its arithmetic spelled out one 市场部 (or key) a line
+for row in plan.reasons[plan.reasons["spec_code"] == data.spec].itertuples():
+    group = row.key_name or f.t("plan.city")
+    st.markdown(f.t("plan.reason_row", s=names.get(data.spec, data.spec), g=group, r=row.reason))
 widgets.table(plan.groups, f, "plan_groups", key="plan_groups")

@@ -4,6 +4,7 @@
 -- Columns:
 --   policy     varchar   plan | last_year | recent_average | actual
 --   origins    integer   weeks replayed
+--   first_origin, last_origin  date  the first and last data week replayed from
 --   stockout   bigint    retailer × spec weeks whose stock ran out before demand
 --   overstock  bigint    retailer × spec weeks with cover above the group's high band
 --   supplied   double    Σ supplied, 条
@@ -13,6 +14,8 @@
 select
     e.policy,
     count(*)::integer as origins,
+    min(e.origin) as first_origin,
+    max(e.origin) as last_origin,
     sum(e.stockout)::bigint as stockout,
     sum(e.overstock)::bigint as overstock,
     sum(e.supplied)::double as supplied,

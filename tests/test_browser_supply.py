@@ -19,6 +19,7 @@ def sign_in(pg, url: str, name: str) -> None:
     field.first.fill(name)
     pg.locator('input[type="password"]').first.fill(f"mp-demo-{name}")
     pg.locator('[data-testid="stFormSubmitButton"] button').first.click()
+    field.first.wait_for(state="detached", timeout=90_000)  # signed in: the form is gone (a cold server is slow)
     settle(pg)
     pg.goto(url)  # the session cookie keeps the sign-in; the address keeps the language
     settle(pg)

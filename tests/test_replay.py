@@ -7,8 +7,9 @@ import shutil
 
 import numpy as np
 import pandas as pd
+import pytest
 
-from marketpulse import store
+from marketpulse import forecast, store, supply
 from marketpulse.simulate import plan_eval, replay
 
 
@@ -63,4 +64,19 @@ def test_plan_eval_line_and_store(demo_store, tmp_path):
     line = plan_eval.eval_line(frame)
     assert line.startswith("EVAL stockout_retailer_weeks plan=") and "overstock_retailer_weeks plan=" in line
     plan_eval.save(frame, path)
-    assert set(plan_eval.latest(path)["policy"]) == set(frame["policy"])
+    latest = plan_eval.latest(path)
+    assert set(latest["policy"]) == set(frame["policy"])
+    assert (latest["first_origin"] == latest["last_origin"]).all() and (latest["origins"] == 1).all()
+
+
+def test_plan_eval_reuses_the_forecasts_it_fitted(demo_store, tmp_path, monkeypatch):
+    path = tmp_path / "demo.duckdb"
+    shutil.copyfile(demo_store, path)
+    b = plan_eval.city_of(path, "small", 7)
+    week = pd.Timestamp(b.start) + pd.Timedelta(weeks=b.weeks - 2)
+    cache = plan_eval.forecast_cache(path)
+    fitted = supply.forecasts_for(week, path, cache=cache)
+    assert len(list(cache.glob("forecast-*.parquet"))) == 1
+    # the same week again is read from the cache: no model is fitted
+    monkeypatch.setattr(forecast, "run_hierarchy", lambda *a, **k: pytest.fail("refitted"))
+    pd.testing.assert_frame_equal(supply.forecasts_for(week, path, cache=cache), fitted, check_dtype=False)

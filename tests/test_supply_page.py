@@ -15,6 +15,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from marketpulse import forecast, i18n, store, supply, views
+from marketpulse.simulate import plan_eval
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -180,3 +181,27 @@ def test_the_plan_command_writes_the_order_file(forecasted, tmp_path):
     assert done.returncode == 0, done.stderr
     limited = pd.read_excel(out2)
     assert limited["合计(条)"].sum() <= 5  # one spec may have 5 条, the others none
+
+
+def test_the_plan_is_made_once_per_store_version_beside_the_latest_replay(forecasted, tmp_path, monkeypatch):
+    path = tmp_path / "store.duckdb"
+    shutil.copyfile(forecasted, path)
+    monkeypatch.setenv("MARKETPULSE_DB", str(path))
+    counts = {"plan": (5, 7), "last_year": (9, 6), "recent_average": (4, 8), "actual": (2, 9)}
+    frame = pd.DataFrame(
+        [
+            {"origin": pd.Timestamp(week).date(), "policy": p, "stockout": s, "overstock": o, "supplied": 1.0,
+             "sales": 1.0}
+            for week in ("2026-11-02", "2026-11-09")
+            for p, (s, o) in counts.items()
+        ]
+    )  # fmt: skip
+    plan_eval.save(frame, path)
+    city = views.supply_plan_page(store.CITY, "en")
+    scoped = views.supply_plan_page(scopes(path)["department"], "zh")
+    assert scoped.plan is city.plan  # one plan for every scope and language of a store version
+    shown = city.replay.set_index(i18n.t("plan.col.policy", "en"))
+    assert list(shown.index) == ["MarketPulse plan", "As last year", "Recent average", "Actually supplied"]
+    assert list(shown[i18n.t("plan.col.stockout", "en")]) == [10, 18, 8, 4]  # summed over both weeks
+    note = city.replay_note
+    assert (note["n"], note["first"], note["last"]) == (2, "2026-11-02", "2026-11-09")

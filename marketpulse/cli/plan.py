@@ -25,7 +25,7 @@ def add_eval_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--origins", type=int, default=4, help="回放周数 / replayed weeks (default 4)")
     p.add_argument("--scale", choices=["small", "town", "city"], default="town", help="模拟城市规模 / demo scale")
     p.add_argument("--seed", type=int, default=7, help="模拟城市种子 / demo seed")
-    p.add_argument("--workers", type=int, default=1, help="预测进程数 / forecast worker processes")
+    p.add_argument("--workers", type=int, default=2, help="预测进程数 / forecast worker processes (default 2)")
 
 
 def plan_main(args) -> int:

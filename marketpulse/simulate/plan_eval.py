@@ -11,6 +11,7 @@ and overstock retailer × spec weeks.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -33,6 +34,12 @@ def city_of(path, scale: str, seed: int) -> Blueprint:
     if pd.Timestamp(b.start) != first:
         raise UsageError(f"数据库不是 {scale}/{seed} 的模拟城市 / the store is not the simulated city {scale}/{seed}")
     return b
+
+
+def forecast_cache(path=None) -> Path:
+    """Where plan-eval keeps the forecasts it fitted per replayed week: beside the store."""
+    db = Path(path or store.db_path())
+    return db.with_name(db.name + ".plan-eval")
 
 
 def _high_band(attrs: pd.DataFrame, points: pd.DataFrame) -> np.ndarray:
@@ -66,7 +73,7 @@ def _pair_frame(b: Blueprint, week: replay.Week, retailers: pd.DataFrame) -> pd.
 def evaluate_origin(b: Blueprint, origin: replay.Origin, path, policy: supply.Policy, workers: int = 1) -> list[dict]:
     """Scores of the three policies on the week after one origin."""
     data_week = pd.Timestamp(b.start) + pd.Timedelta(weeks=origin.week)
-    inputs = supply.plan_inputs(week=data_week, path=path, workers=workers)
+    inputs = supply.plan_inputs(week=data_week, path=path, workers=workers, cache=forecast_cache(path))
     week = replay.next_week(b, origin)
     pairs = _pair_frame(b, week, inputs.retailers)
     available = pairs.assign(q=week.supplied).groupby("spec_code")["q"].sum().to_dict()

@@ -25,7 +25,9 @@ is unconstrained and says so. Inputs are read from the store (`plan_inputs`) or 
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -82,24 +84,42 @@ def read_supply(path) -> dict[str, float]:
     return dict(zip(frame["spec_code"], pd.to_numeric(frame["quantity"]).astype(float)))
 
 
-def forecasts_for(week, path=None, workers: int = 1) -> pd.DataFrame:
+def forecasts_for(week, path=None, workers: int = 1, cache: Path | None = None) -> pd.DataFrame:
     """Next week's forecast per spec × 市场部 made from data up to `week`: the stored refresh when
-    it was made from that week, else fitted now (no backtest)."""
+    it was made from that week, else fitted now (no backtest). With a `cache` folder a fit is
+    kept there under the week and a fingerprint of the sales it was fitted on, and reused
+    while those sales and the model are unchanged (plan-eval replays the same weeks again)."""
     week = pd.Timestamp(week)
     run = forecast.last_run(path=path)
     if run is not None and pd.Timestamp(run["made_from_week"]) == week:
         fc = forecast.stored_forecasts(path=path)
     else:
-        dept, city = forecast.load_panels(week.date().isoformat(), path)
+        sales = store.run("forecast_input", {"as_of": week.date().isoformat()}, path=path)
+        kept = None
+        if cache is not None and not sales.empty:
+            digest = hashlib.sha1(pd.util.hash_pandas_object(sales, index=False).to_numpy().tobytes())
+            digest.update(forecast.DEFAULT_MODEL.encode())
+            kept = Path(cache) / f"forecast-{week.date()}-{digest.hexdigest()[:16]}.parquet"
+            if kept.exists():
+                return pd.read_parquet(kept)
+        dept, city = forecast.build_panels(sales, week) if not sales.empty else forecast.build_panels(sales)
         if dept.empty:
             return pd.DataFrame(columns=["spec_code", "department_code", "yhat"])
         fc = forecast.run_hierarchy(dept, city, h=1, n_origins=0, workers=workers).forecasts
         fc["step"] = 1
+        fc = fc[(fc["level"] == "department") & (fc["step"] == 1)]
+        fc = fc[["spec_code", "department_code", "yhat"]].reset_index(drop=True)
+        if kept is not None:
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            fc.to_parquet(kept, index=False)
+        return fc
     fc = fc[(fc["level"] == "department") & (fc["step"] == 1)]
     return fc[["spec_code", "department_code", "yhat"]].reset_index(drop=True)
 
 
-def plan_inputs(week=None, path=None, forecasts: pd.DataFrame | None = None, workers: int = 1) -> PlanInputs:
+def plan_inputs(
+    week=None, path=None, forecasts: pd.DataFrame | None = None, workers: int = 1, cache: Path | None = None
+) -> PlanInputs:
     """Read a data week's inputs (default: the week of the latest forecast refresh, else the latest week)."""
     if week is None:
         run = forecast.last_run(path=path)
@@ -108,7 +128,7 @@ def plan_inputs(week=None, path=None, forecasts: pd.DataFrame | None = None, wor
     day = week.date().isoformat()
     retailers = store.run("supply_retailers", {"week": day}, path=path)
     market = store.run("supply_recommendation", {"week_from": day, "week_to": day}, path=path)
-    fc = forecasts if forecasts is not None else forecasts_for(week, path, workers)
+    fc = forecasts if forecasts is not None else forecasts_for(week, path, workers, cache)
     names = {
         **dict(zip(market["spec_code"], market["spec_name"])),
         **dict(zip(market["department_code"], market["department_name"])),
@@ -188,10 +208,10 @@ def _lines(rows: pd.DataFrame, r: pd.DataFrame, policy: Policy, available: dict 
             need=("need", "sum"),
             granted=("granted", "sum"),
             supplied_4w=("supplied_4w", "sum"),
-            state=("state", lambda s: _main_state(s, rows.loc[s.index, "demand"])),
         )
         .reset_index()
     )
+    lines["state"] = _main_state(rows, lines)
     total = share.groupby(level=["spec_code", "key"]).transform("sum")
     lines["share"] = (
         (share / total.where(total > 0, np.nan))
@@ -224,12 +244,14 @@ def _lines(rows: pd.DataFrame, r: pd.DataFrame, policy: Policy, available: dict 
     return lines
 
 
-def _main_state(states: pd.Series, weight: pd.Series) -> str | None:
-    """The state of the 市场部 with the largest demand in a line (the only one under 档位 × 区县)."""
-    known = states.notna()
-    if not known.any():
-        return None
-    return states[known].iloc[int(np.argmax(weight[known].to_numpy()))]
+def _main_state(rows: pd.DataFrame, lines: pd.DataFrame) -> list:
+    """Each line's state: that of its row (市场部) with the largest demand among those with a
+    known state (the only one under 档位 × 区县); None when none is known."""
+    keys = ["spec_code", "key", "tier"]
+    known = rows[rows["state"].notna()].sort_values("demand", ascending=False, kind="stable")
+    first = known.drop_duplicates(keys).set_index(keys)["state"]
+    state = first.reindex(pd.MultiIndex.from_frame(lines[keys]))
+    return [s if isinstance(s, str) else None for s in state]
 
 
 def totals(plan: Plan) -> pd.DataFrame:

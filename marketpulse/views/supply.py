@@ -3,6 +3,8 @@ with the festival weeks, and the backtest accuracy of the latest forecast refres
 
 from __future__ import annotations
 
+import functools
+import logging
 from dataclasses import dataclass
 
 import pandas as pd
@@ -10,6 +12,8 @@ import pandas as pd
 from marketpulse import forecast, i18n, metrics, numbers, store
 from marketpulse import supply as supply_plan
 from marketpulse.simulate import plan_eval
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -141,13 +145,14 @@ class SupplyPlan:
     groups: pd.DataFrame  # spec × key with its reason, as shown
     totals: pd.DataFrame  # the city and the 市场部s (only the scope's under a scope), as shown
     scope_share: dict | None  # the scope's planned and last week's supply beside the city's
+    reasons: pd.DataFrame  # spec_code, key_name, reason: each spec × key's arithmetic in `lang`
     replay: pd.DataFrame  # the latest plan-eval per policy, as shown (empty before the first)
+    replay_note: dict | None  # its weeks replayed, first and last origin and when it ran (None before the first)
 
 
 def supply_plan_page(scope: store.Scope, lang: str, available: tuple | None = None) -> SupplyPlan:
     """The city's plan (the center plans for the whole city), shown within `scope`."""
-    quantities = dict(available) if available is not None else None
-    plan = supply_plan.make_plan(supply_plan.plan_inputs(), quantities, supply_plan.load_policy())
+    plan = city_plan(store.store_version(), available)
     lines, groups = plan.lines, plan.groups
     own = metrics.lookup("territories", scope=scope) if not scope.is_city else None
     departments = set(own["department_code"]) if own is not None else None
@@ -163,8 +168,21 @@ def supply_plan_page(scope: store.Scope, lang: str, available: tuple | None = No
         _groups_shown(groups, lang),
         _totals_shown(totals, plan.groups, lang),
         _scope_share(plan, scope, lang) if not scope.is_city else None,
-        _replay_shown(plan_eval.latest(), lang),
+        groups[["spec_code", "key_name", f"reason_{lang}"]]
+        .rename(columns={f"reason_{lang}": "reason"})
+        .assign(key_name=lambda g: g["key_name"].map(lambda v: i18n.value(v, lang)))
+        .reset_index(drop=True),
+        *_replay(lang),
     )
+
+
+@functools.lru_cache(maxsize=4)
+def city_plan(version: str, available: tuple | None = None) -> supply_plan.Plan:
+    """The city's plan, computed once per store version (`version`) and available quantity and
+    shared by every scope and language (the center plans for the whole city)."""
+    quantities = dict(available) if available is not None else None
+    logger.info("supply plan for store %s", version)
+    return supply_plan.make_plan(supply_plan.plan_inputs(), quantities, supply_plan.load_policy())
 
 
 def _scope_share(plan: supply_plan.Plan, scope: store.Scope, lang: str) -> dict:
@@ -218,18 +236,30 @@ def _totals_shown(totals: pd.DataFrame, groups: pd.DataFrame, lang: str) -> pd.D
     )
 
 
-def _replay_shown(replay: pd.DataFrame, lang: str) -> pd.DataFrame:
+def _replay(lang: str) -> tuple[pd.DataFrame, dict | None]:
+    """The latest plan-eval as shown (the plan first, then the baselines and what was actually
+    supplied) and what it covers: weeks replayed, first and last origin, when it ran."""
     t = lambda key: i18n.t(key, lang)  # noqa: E731
+    replay = plan_eval.latest()
     if replay.empty:
-        return pd.DataFrame()
-    return pd.DataFrame(
+        return pd.DataFrame(), None
+    order = {p: i for i, p in enumerate((*plan_eval.POLICIES, "actual"))}
+    replay = replay.sort_values("policy", key=lambda p: p.map(order)).reset_index(drop=True)
+    shown = pd.DataFrame(
         {
             t("plan.col.policy"): replay["policy"].map(lambda p: t(f"plan.policy.{p}")),
             t("plan.col.stockout"): replay["stockout"],
             t("plan.col.overstock"): replay["overstock"],
-            t("col.weeks_running"): replay["origins"],
         }
     )
+    first = replay.iloc[0]
+    note = {
+        "n": int(first["origins"]),
+        "first": str(pd.Timestamp(first["first_origin"]).date()),
+        "last": str(pd.Timestamp(first["last_origin"]).date()),
+        "at": str(pd.Timestamp(replay["run_at"].max()))[:16],
+    }
+    return shown, note
 
 
 def calibration_text(lang: str) -> str | None:
