@@ -1,5 +1,8 @@
 """`python -m bench [--scale town|city] [--store FILE]`: speed and memory of the store path.
 
+`python -m bench pages ...` measures the pages against the scale targets instead (bench/pages.py);
+`python -m bench spark ...` the named queries on DuckDB and on Spark side by side (bench/spark.py).
+
 Every figure is a ratio against a baseline measured in the same run on the same machine,
 since the machines are shared and absolute seconds mean little:
 - build: demo build of the simulated city (absolute seconds, for the record);
@@ -29,6 +32,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from bench import pages, spark
 from marketpulse import ingest, metrics, rollup, store
 from marketpulse.simulate import demo
 
@@ -93,6 +97,11 @@ def pandas_inventory_ratio(obs, week_from, week_to):
 
 
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["pages"]:
+        return pages.main(argv[1:])
+    if argv[:1] == ["spark"]:
+        return spark.main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--scale", choices=["small", "town", "city"], default="town")
     parser.add_argument("--store", help="use this store instead of building one")

@@ -6,7 +6,8 @@
 -- week w, each with its own sales over w−3 .. w wherever those weeks were credited. A
 -- retailer that moved 片区 two weeks ago brings its last four weeks along, and the 片区 it
 -- left stops counting them. Read from trailing_sales (retailer × spec × week, attributed to
--- week w's assignment); filters on 业态, 档位 band and 城网/农网 take week w's attributes.
+-- week w's assignment) or its sums per cell (market_cell, cover_cm_week: see `cell` below);
+-- filters on 业态, 档位 band and 城网/农网 take week w's attributes.
 --
 -- Over the observations (retailer × spec × week) whose week sales are known:
 --   stock_qty = Σ stock, sales_qty = Σ sales of the level's retailers in week w;
@@ -38,6 +39,41 @@ params as (
         date_trunc('week', $week_to::date)::date as week_to,
 ),
 
+-- the cells that answer (aggregate awareness; the unused branches are pruned when planned):
+-- the retailer level reads trailing_sales itself, a customer-group filter market_cell (which
+-- keeps the group), else cover_cm_week; each sums trailing_sales' rows, exactly, in decimals
+cell as (
+    select
+        c.week, c.spec_code, c.department_code, c.territory_code, c.cm_code, null::varchar as license_no,
+        c.stock_qty, c.sales_qty, c.sales_4w, c.weeks_known,
+    from cover_cm_week as c
+    where $level <> 'retailer'
+      and $format is null and $tier_band is null and $area_type is null
+
+    union all
+
+    select
+        c.week, c.spec_code, c.department_code, c.territory_code, c.cm_code, null::varchar as license_no,
+        c.stock_qty, c.sales_qty, c.sales_4w, c.weeks_known,
+    from market_cell as c
+    where $level <> 'retailer'
+      and not ($format is null and $tier_band is null and $area_type is null)
+      and ($format is null or c.format = $format)
+      and ($tier_band is null or c.tier_band = $tier_band)
+      and ($area_type is null or c.area_type = $area_type)
+
+    union all
+
+    select
+        o.week, o.spec_code, o.department_code, o.territory_code, o.cm_code, o.license_no,
+        o.stock_qty, o.sales_qty, o.sales_4w, o.weeks_known,
+    from trailing_sales as o
+    where $level = 'retailer'
+      and ($format is null or o.format = $format)
+      and ($tier_band is null or o.tier_band = $tier_band)
+      and ($area_type is null or o.area_type = $area_type)
+),
+
 observation as (
     select
         o.week,
@@ -52,17 +88,14 @@ observation as (
             when 'spec' then o.spec_code
             else error('未知层级 / unknown level: ' || $level)
         end as level_key,
-        o.stock_qty::double as stock_qty,
-        o.sales_qty::double as sales_qty,
-        o.sales_4w::double as sales_4w,
+        o.stock_qty,
+        o.sales_qty,
+        o.sales_4w,
         o.weeks_known,
-    from trailing_sales as o
+    from cell as o
     join spec as s using (spec_code)
     cross join params as p
     where o.week between p.week_from and p.week_to
-      and ($format is null or o.format = $format)
-      and ($tier_band is null or o.tier_band = $tier_band)
-      and ($area_type is null or o.area_type = $area_type)
       and ($brand is null or s.brand = $brand)
       and ($price_class is null or s.price_class = $price_class)
       and ($spec_code is null or o.spec_code = $spec_code)
@@ -72,9 +105,9 @@ level_week as (
     select
         week,
         level_key,
-        sum(stock_qty) as stock_qty,  -- rows without known sales this week hold nulls here
-        sum(sales_qty) as sales_qty,
-        sum(sales_4w) as sales_4w,
+        sum(stock_qty)::double as stock_qty,  -- rows without known sales this week hold nulls (cells 0) here
+        sum(sales_qty)::double as sales_qty,
+        sum(sales_4w)::double as sales_4w,
         bit_or(weeks_known) as weeks_known,
     from observation
     group by all

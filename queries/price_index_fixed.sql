@@ -54,13 +54,14 @@ spec_week as (
         o.week,
         o.level_key,
         o.spec_code,
-        avg(o.retail_price::double) as actual_price,
-        avg(o.suggested_retail_price::double) as suggested_price,
-        count(*)::integer as observations,
-    from ref('base/observation_at_level', lookback_weeks='0', product_level='all') as o
+        (sum(o.retail_price_sum) / sum(o.price_observations))::double as actual_price,
+        any_value(o.suggested_retail_price)::double as suggested_price,  -- one price per spec and week
+        sum(o.price_observations)::integer as observations,
+    -- the observations' roll-up cells: the mean price is Σ price ÷ the observations priced
+    from ref('base/cell_at_level', lookback_weeks='0', product_level='all') as o
     cross join params as p
     where o.week between p.week_from and p.week_to
-      and o.retail_price is not null
+      and o.price_observations > 0
     group by all
 ),
 

@@ -56,9 +56,9 @@ observation as (
         isoyear(o.week)::integer as year,
         o.level_key,
         o.spec_code,
-        o.supplied_qty::double as supplied_qty,
+        o.supplied_qty,
     -- the first week of the year before week_from's lies at most 105 weeks back
-    from ref('base/observation_at_level', lookback_weeks='105', product_level='all') as o
+    from ref('base/cell_at_level', lookback_weeks='105', product_level='all') as o
     -- a constant bound (ISO week 1 holds 4 January), so the scan skips the weeks before it
     where o.week >= date_trunc('week', make_date(isoyear($week_from::date)::integer - 1, 1, 4))
 ),
@@ -85,7 +85,7 @@ last_year as (
         o.year as weight_year,
         o.level_key,
         o.spec_code,
-        sum(o.supplied_qty) as supplied,
+        sum(o.supplied_qty)::double as supplied,
     from observation as o
     join weight_year as y on y.weight_year = o.year
     join launch as l on l.spec_code = o.spec_code and l.launch_week < y.year_start
@@ -97,7 +97,7 @@ first_quarter as (
         o.level_key,
         o.spec_code,
         l.launch_week,
-        sum(o.supplied_qty) as supplied,
+        sum(o.supplied_qty)::double as supplied,
     from observation as o
     join launch as l
         on l.spec_code = o.spec_code

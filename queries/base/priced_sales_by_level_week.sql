@@ -1,7 +1,8 @@
 -- One row per level key × week from week_from to week_to with priced sales: the sales-
 -- weighted price sums of the observations (retailer × spec × week) with a retail price and
 -- sales > 0, the shared body of price_index and retail_margin, read through
--- ref('base/priced_sales_by_level_week'). Not a metric itself.
+-- ref('base/priced_sales_by_level_week'). Not a metric itself. Read from the observations'
+-- roll-up cells (base/cell_at_level), summed exactly in decimals.
 -- Suggested and wholesale prices are those in force in each week (base/spec_price_in_week):
 -- a 调价 changes the weeks from its effective date on, never the weeks before.
 --
@@ -26,31 +27,31 @@ params as (
         date_trunc('week', $week_to::date)::date as week_to,
 ),
 
-observation as (
+cell as (
     select
         o.week,
         o.level_key,
-        o.sales_qty::double as sales_qty,
-        o.retail_price::double * o.sales_qty::double as retail_value,
-        o.suggested_retail_price::double * o.sales_qty::double as suggested_value,
-        (o.retail_price - o.wholesale_price)::double * o.sales_qty::double as margin_value,
-    from ref('base/observation_at_level', lookback_weeks='3', product_level='all') as o
+        o.priced_sales_qty as sales_qty,
+        o.retail_value,
+        o.suggested_retail_price * o.priced_sales_qty as suggested_value,
+        o.retail_value - o.wholesale_price * o.priced_sales_qty as margin_value,
+        o.priced_observations,
+    from ref('base/cell_at_level', lookback_weeks='3', product_level='all') as o
     cross join params as p
     where o.week between p.week_from and p.week_to
-      and o.retail_price is not null
-      and o.sales_qty > 0
+      and o.priced_observations > 0
 ),
 
 level_week as (
     select
         week,
         level_key,
-        sum(sales_qty) as sales_qty,
-        sum(retail_value) as retail_value,
-        sum(suggested_value) as suggested_value,
-        sum(margin_value) as margin_value,
-        count(*)::integer as observations,
-    from observation
+        sum(sales_qty)::double as sales_qty,
+        sum(retail_value)::double as retail_value,
+        sum(suggested_value)::double as suggested_value,
+        sum(margin_value)::double as margin_value,
+        sum(priced_observations)::integer as observations,
+    from cell
     group by all
 )
 

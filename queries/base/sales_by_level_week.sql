@@ -3,16 +3,16 @@
 -- body of sales_volume, avg_price_per_carton and key_brand_share, read through
 -- ref('base/sales_by_level_week'). Not a metric itself.
 --
--- Over the observations (retailer × spec × week) of base/observation_at_level whose week
--- sales are known (DESIGN.md §2; unknown sales are left out, never counted as 0), summed
--- at the same level key and product group for each week. The previous week is week − 7
--- days; the same period is base/same_period_week's. Both are read even when they lie
--- before week_from. Sales value is at the wholesale price in force in each week
+-- Over the observations (retailer × spec × week) whose week sales are known (DESIGN.md §2;
+-- unknown sales are left out, never counted as 0), summed at the same level key and product
+-- group for each week; read from their roll-up cells (base/cell_at_level), summed exactly
+-- in decimals. The previous week is week − 7 days; the same period is base/same_period_week's.
+-- Both are read even when they lie before week_from. Sales value is at the wholesale price in force in each week
 -- (base/spec_price_in_week), so a 调价 moves it from its week on; the same period is
 -- valued at the prices of its own time.
 --
 -- Parameters:
---   $level          city | department | territory | cm | retailer (as base/observation_at_level)
+--   $level          city | department | territory | cm | retailer (as base/cell_at_level)
 --   $product_level  all | price_class | brand | spec
 --   $week_from, $week_to   first and last week (Mondays; any day means its week), inclusive
 --   $format, $tier_band, $area_type, $brand, $price_class, $spec_code   filters, null = all
@@ -38,15 +38,15 @@ params as (
         date_trunc('week', $week_to::date)::date as week_to,
 ),
 
-observation as (
+cell as (
     select
         o.week,
         o.level_key,
         o.product_key,
-        o.sales_qty::double as sales_qty,
-        (o.sales_qty * o.wholesale_price)::double as sales_value,
+        o.sales_qty,
+        o.sales_qty * o.wholesale_price as sales_value,
         o.is_key_brand,
-    from ref('base/observation_at_level', lookback_weeks='53') as o
+    from ref('base/cell_at_level', lookback_weeks='53') as o
     cross join params as p
     -- the same ISO week of last year lies 52 or 53 weeks back
     where o.week between p.week_from - interval 53 weeks and p.week_to
@@ -58,10 +58,10 @@ level_week as (
         week,
         level_key,
         product_key,
-        sum(sales_qty) as sales_qty,
-        sum(sales_value) as sales_value,
-        coalesce(sum(sales_qty) filter (where is_key_brand), 0) as key_sales_qty,
-    from observation
+        sum(sales_qty)::double as sales_qty,
+        sum(sales_value)::double as sales_value,
+        coalesce(sum(sales_qty) filter (where is_key_brand), 0)::double as key_sales_qty,
+    from cell
     group by all
 ),
 

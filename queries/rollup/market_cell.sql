@@ -50,4 +50,6 @@ final as (
     group by all
 )
 
-select * from final;
+-- in week order, so that a page's week range skips the rest (row-group min/max of week)
+select * from final
+order by week;

@@ -93,4 +93,6 @@ final as (
     join tier_band as band on coalesce(a.tier, r.tier) between band.tier_from and band.tier_to
 )
 
-select * from final;
+-- in week order, so that a page's week range skips the rest (row-group min/max of week)
+select * from final
+order by week;

@@ -114,7 +114,9 @@ final as (
     left join last_visit as lv using (license_no, week)
 )
 
-select * from final;
+-- in week order, so that a page's week range skips the rest (row-group min/max of week)
+select * from final
+order by week;
 
 drop table retailer_week_todo;
 
