@@ -7,8 +7,9 @@ DB     ?= $(or $(MARKETPULSE_DB),data/marketpulse.duckdb)
 PORT   ?= 8501
 UV     := uv==0.13.9
 # What the browser tests need from the system: Debian's Chromium and a CJK font (which the 周报
-# PDF embeds); the 周报 print test renders pages with poppler-utils and LibreOffice Calc.
-SYSTEM_PACKAGES := chromium fonts-noto-cjk poppler-utils libreoffice-calc
+# PDF embeds); the 周报 print test renders pages with poppler-utils and LibreOffice Calc;
+# the Spark tests need a Java 17 runtime.
+SYSTEM_PACKAGES := chromium fonts-noto-cjk poppler-utils libreoffice-calc openjdk-17-jre-headless
 
 .PHONY: run test lint system demo bench lock clean
 
@@ -40,6 +41,7 @@ system:
 	fc-list 2>/dev/null | grep -q "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
 	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-calc"; \
+	java -version 2>&1 | grep -q 'version "\(1[7-9]\|2[0-9]\)' || missing="$$missing openjdk-17-jre-headless"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "Installing$$missing"; \

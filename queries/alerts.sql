@@ -391,7 +391,7 @@ final as (
         r.threshold::double as threshold,
         min(r.week) over run as since_week,
         -- the run's weeks up to this one (a run is unbroken, so its weeks are consecutive)
-        count(*) over (run order by r.week) as weeks_running,
+        count(*) over run_so_far as weeks_running,
         min(r.week) over run = p.week_from and p.first_week < p.week_from as run_open,
         case when r.license_no is not null then ret.retailer_name || ':' else '' end || r.reason_zh as reason_zh,
         case when r.license_no is not null then ret.retailer_name || ' (' || r.license_no || '): ' else '' end || r.reason_en as reason_en,
@@ -400,7 +400,12 @@ final as (
     left join customer_manager as cm on cm.cm_code = r.cm_code
     left join retailer as ret on ret.license_no = r.license_no
     left join territory as t on t.territory_code = coalesce(r.territory_code, cm.territory_code, ret.territory_code)
-    window run as (partition by r.kind, r.signal, r.spec_code, r.territory_code, r.cm_code, r.license_no, r.run_id)
+    window run as (partition by r.kind, r.signal, r.spec_code, r.territory_code, r.cm_code, r.license_no, r.run_id),
+        -- spelled out, not `(run order by r.week)`: one text for DuckDB and Spark
+        run_so_far as (
+            partition by r.kind, r.signal, r.spec_code, r.territory_code, r.cm_code, r.license_no, r.run_id
+            order by r.week
+        )
 )
 
 select * from final

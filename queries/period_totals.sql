@@ -14,7 +14,8 @@
 -- data (within the scope) begin after its start: a year held only in part is no base (this
 -- year's sums are of the weeks held).
 --
--- Over the observations (retailer × spec × week) of the span (base/observation_at_level):
+-- Over the observations (retailer × spec × week) of the span, read from their roll-up cells
+-- (base/cell_at_level) and summed exactly in decimals:
 --   sales_qty             Σ known sales (unknown left out, never 0), 条
 --   sales_value           Σ known sales × wholesale price (each week's price in force), 元
 --   avg_price_per_carton  sales_value ÷ sales_qty (单条均价), 元/条
@@ -68,35 +69,39 @@ span as (
 ),
 
 -- every week a span reads, this year's (last_year false) and last year's
+-- (the cast is outside the unnest: Spark takes no generator nested in an expression)
 span_week as (
-    select
-        week,
-        period,
-        false as last_year,
-        unnest(generate_series(period_from, week, interval 7 day))::date as read_week,
-    from span
-    union all
-    select week, period, true, unnest(generate_series(sp_period_from, sp_period_to, interval 7 day))::date,
-    from span
+    select week, period, last_year, read_week::date as read_week
+    from (
+        select
+            week,
+            period,
+            false as last_year,
+            unnest(generate_series(period_from, week, interval 7 day)) as read_week,
+        from span
+        union all
+        select week, period, true, unnest(generate_series(sp_period_from, sp_period_to, interval 7 day)),
+        from span
+    ) as spread
 ),
 
-observation as (
+cell as (
     select
         o.week,
         o.level_key,
         o.product_key,
         o.is_key_brand,
-        o.sales_qty::double as sales_qty,
-        o.wholesale_price::double as wholesale_price,
-        o.suggested_retail_price::double as suggested_retail_price,
+        o.sales_qty,
+        o.sales_qty * o.wholesale_price as sales_value,
         -- demanded and supplied are 0 where there was no order line
-        o.demand_qty::double as demand_qty,
-        o.supplied_qty::double as supplied_qty,
-        -- priced sales: with a retail price (a sale of 0 adds nothing)
-        case when o.retail_price is not null then o.sales_qty::double end as priced_sales_qty,
-        o.retail_price::double * o.sales_qty::double as retail_value,
+        o.demand_qty,
+        o.supplied_qty,
+        -- priced sales: with a retail price and sales (a sale of 0 adds nothing)
+        o.retail_value,
+        o.priced_sales_qty * o.suggested_retail_price as suggested_value,
+        o.retail_value - o.priced_sales_qty * o.wholesale_price as margin_value,
     -- a year to date and its same span last year reach at most 105 weeks back
-    from ref('base/observation_at_level', lookback_weeks='106') as o
+    from ref('base/cell_at_level', lookback_weeks='106') as o
 ),
 
 level_week as (
@@ -104,15 +109,15 @@ level_week as (
         week,
         level_key,
         product_key,
-        sum(sales_qty) as sales_qty,
-        sum(sales_qty * wholesale_price) as sales_value,
-        sum(case when is_key_brand then sales_qty end) as key_sales_qty,
-        sum(demand_qty) as demand_qty,
-        sum(supplied_qty) as supplied_qty,
-        sum(retail_value) as retail_value,
-        sum(priced_sales_qty * suggested_retail_price) as suggested_value,
-        sum(retail_value - priced_sales_qty * wholesale_price) as margin_value,
-    from observation
+        sum(sales_qty)::double as sales_qty,
+        sum(sales_value)::double as sales_value,
+        sum(case when is_key_brand then sales_qty end)::double as key_sales_qty,
+        sum(demand_qty)::double as demand_qty,
+        sum(supplied_qty)::double as supplied_qty,
+        sum(retail_value)::double as retail_value,
+        sum(suggested_value)::double as suggested_value,
+        sum(margin_value)::double as margin_value,
+    from cell
     group by all
 ),
 
@@ -199,7 +204,7 @@ final as (
     left join ratio as l
         on l.last_year
         -- a span last year held only in part is no base: it must not begin before the data in scope
-        and s.sp_period_from >= (select min(week) from weekly_observation)
+        and s.sp_period_from >= (select min(week) from spec_cm_week)
         and l.week = t.week
         and l.period = t.period
         and l.level_key = t.level_key

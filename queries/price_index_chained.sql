@@ -107,7 +107,7 @@ link as (
     group by all
 ),
 
-chained as (
+week_link as (
     select
         wp.level_key,
         wp.week,
@@ -117,13 +117,20 @@ chained as (
         coalesce(l.paasche, 1) as paasche_link,
         coalesce(sqrt(l.laspeyres * l.paasche), 1) as fisher_link,
         coalesce(l.tornqvist, 1) as tornqvist_link,
-        100 * exp(sum(ln(laspeyres_link)) over running) as laspeyres,
-        100 * exp(sum(ln(paasche_link)) over running) as paasche,
-        100 * exp(sum(ln(fisher_link)) over running) as fisher,
-        100 * exp(sum(ln(tornqvist_link)) over running) as tornqvist,
     from week_pair as wp
     left join link as l using (level_key, week)
-    window running as (partition by wp.level_key order by wp.week rows unbounded preceding)
+),
+
+-- the links are chained in a select of their own: a window cannot read an alias of its select
+chained as (
+    select
+        wl.*,
+        100 * exp(sum(ln(wl.laspeyres_link)) over running) as laspeyres,
+        100 * exp(sum(ln(wl.paasche_link)) over running) as paasche,
+        100 * exp(sum(ln(wl.fisher_link)) over running) as fisher,
+        100 * exp(sum(ln(wl.tornqvist_link)) over running) as tornqvist,
+    from week_link as wl
+    window running as (partition by wl.level_key order by wl.week rows unbounded preceding)
 ),
 
 final as (

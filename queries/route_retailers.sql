@@ -39,7 +39,7 @@ select
     r.tier,
     r.visits,
     r.last_visit_date,
-    ((p.week - date_trunc('week', r.last_visit_date)::date) // 7)::integer as weeks_since_visit,
+    (date_diff('day', date_trunc('week', r.last_visit_date)::date, p.week) // 7)::integer as weeks_since_visit,
     n.notes,
 from route as r
 cross join params as p

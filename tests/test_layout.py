@@ -27,6 +27,8 @@ LAYERS = [
     {"ingest"},
     {"rules"},
     {"metrics"},
+    {"lake"},  # the store as Parquet, Hive-partitioned by week, and the DuckDB serving store over it
+    {"spark"},  # named queries and scopes on Spark over the lake; only cli imports it
     {"forecast"},
     {"supply"},
     {"simulate"},
@@ -187,6 +189,7 @@ SQL_ALLOWED_MODULES = {
     "marketpulse.store",
     "marketpulse.ingest",
     "marketpulse.rollup",
+    "marketpulse.lake",  # catalog probes, COPY to Parquet and the serving store's views
     "marketpulse.rules",
     "marketpulse.simulate",
     "marketpulse.forecast",

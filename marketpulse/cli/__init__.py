@@ -12,7 +12,7 @@ import argparse
 import sys
 
 from marketpulse import forecast
-from marketpulse.cli import deliver, demo, forecasting, imports, plan, queries, report, shapes, users
+from marketpulse.cli import deliver, demo, forecasting, imports, lake, plan, queries, report, shapes, users
 from marketpulse.cli.common import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, add_scope_args
 from marketpulse.errors import QueryError, StoreError, UsageError
 
@@ -68,7 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-rows", type=int, default=200)
     add_scope_args(p)
     users.add_as_user_arg(p)
-    p.set_defaults(func=queries.cmd_query)
+    lake.add_engine_args(p)
+    p.set_defaults(func=lake.query_main)
 
     p = sub.add_parser("queries", help="列出命名查询及其参数 / list named queries and their parameters")
     p.set_defaults(func=queries.cmd_queries)
@@ -81,6 +82,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("rebuild", help="从原始数据重建周汇总 / rebuild weekly roll-ups from raw facts")
     p.set_defaults(func=queries.cmd_rebuild)
+
+    p = sub.add_parser("export-lake", help="把数据导出为 Parquet 数据湖 / export the store as a Parquet lake")
+    lake.add_export_args(p)
+    p.set_defaults(func=lake.export_main)
 
     p = sub.add_parser("forecast", help="刷新需求预测 / refresh the demand forecasts")
     _add_forecast_args(p)

@@ -6,6 +6,7 @@ call attaches that one, so a page sees an import at once and never a half-writte
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Mapping
 from pathlib import Path
@@ -19,10 +20,19 @@ from marketpulse.store.queries import bind
 from marketpulse.store.scope import CITY, Scope, apply_scope, scoped_tables
 from marketpulse.store.writer import ensure_current
 
+# In a lake directory (marketpulse.lake): DuckDB views over its Parquet, rebuilt on each lake write.
+LAKE_SERVING_FILE = "serving.duckdb"
+
+
+def serving_path() -> Path:
+    """Where pages read: the serving store of the lake named by $MARKETPULSE_LAKE, else the live store."""
+    lake = os.environ.get("MARKETPULSE_LAKE")
+    return Path(lake) / LAKE_SERVING_FILE if lake else db_path()
+
 
 def store_version(path: Path | str | None = None) -> str:
     """A token that changes whenever a new store is published (cache key for pages)."""
-    path = Path(path or db_path())
+    path = Path(path or serving_path())
     try:
         st = path.stat()
     except FileNotFoundError:
@@ -91,8 +101,8 @@ _readers_lock = threading.Lock()
 
 
 def reader(path: Path | str | None = None) -> Reader:
-    """The process-wide Reader for a store path."""
-    key = str(Path(path or db_path()).resolve())
+    """The process-wide Reader for a store path (none given: where pages read, see serving_path)."""
+    key = str(Path(path or serving_path()).resolve())
     with _readers_lock:
         if key not in _readers:
             _readers[key] = Reader(key)

@@ -1,0 +1,83 @@
+"""`export-lake`, and `query --engine spark`: the store as a Parquet lake, the named queries on Spark.
+
+Spark and sqlglot are an optional extra (`pip install -e .[spark]`); without them these
+commands say so and the DuckDB engine works as before.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from marketpulse import lake
+from marketpulse.cli.common import EXIT_OK, EXIT_USAGE, parse_params, scope
+from marketpulse.cli.queries import cmd_query
+from marketpulse.cli.users import as_user
+
+try:  # the optional extra
+    from marketpulse import spark
+except ImportError as exc:  # pragma: no cover - depends on the installation
+    spark, SPARK_MISSING = None, str(exc)
+else:
+    SPARK_MISSING = ""
+
+ENGINES = ("duckdb", "spark")
+NO_SPARK = "未安装 Spark(pip install -e .[spark],并需 Java 17)/ Spark is not installed: pip install -e .[spark] (needs Java 17)"
+
+
+def add_export_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("dir", metavar="DIR", help="数据湖目录 / lake directory")
+    p.add_argument(
+        "--weeks",
+        nargs="+",
+        metavar="YYYY-MM-DD",
+        help="只重写这些周(周一)的分区 / rewrite only these weeks' partitions (Mondays)",
+    )
+
+
+def add_engine_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--engine", choices=ENGINES, default="duckdb", help="查询引擎 / engine (default duckdb)")
+    p.add_argument("--lake", metavar="DIR", help="Spark 读取的数据湖目录 / the lake Spark reads")
+    p.add_argument(
+        "--master",
+        help="Spark master(默认 $SPARK_MASTER 或 local[*])/ Spark master (default $SPARK_MASTER or local[*])",
+    )
+
+
+def export_main(args) -> int:
+    manifest = lake.export_lake(Path(args.dir), weeks=args.weeks)
+    parts = sum(len(t.parts) for t in manifest.tables.values())
+    rows = sum(p.rows for t in manifest.tables.values() for p in t.parts.values())
+    print(
+        f"{args.dir}:{len(manifest.tables)} 张表,{parts} 个文件,{rows} 行 / {len(manifest.tables)} tables, {parts} files, {rows} rows"
+    )
+    return EXIT_OK
+
+
+def _spark_engine(args):
+    if spark is None:
+        print(f"{NO_SPARK} ({SPARK_MISSING})", file=sys.stderr)
+        return None
+    if not args.lake:
+        print("--engine spark 需要 --lake DIR / --engine spark needs --lake DIR", file=sys.stderr)
+        return None
+    logging.getLogger("SQLQueryContextLogger").setLevel(logging.CRITICAL)  # the error is printed once, below
+    return spark.SparkEngine(args.lake, spark.session(args.master))
+
+
+def query_main(args) -> int:
+    if args.engine == "duckdb":
+        return cmd_query(args)
+    engine = _spark_engine(args)
+    if engine is None:
+        return EXIT_USAGE
+    frame = engine.query(args.name, parse_params(args.param), as_user(args, scope(args)))
+    if args.format == "csv":
+        frame.to_csv(sys.stdout, index=False)
+    elif args.format == "json":
+        print(frame.to_json(orient="records", date_format="iso", force_ascii=False))
+    else:
+        print(frame.to_string(index=False, max_rows=args.max_rows))
+    return EXIT_OK

@@ -1,0 +1,160 @@
+"""Writing the lake from the DuckDB store: week-keyed tables by week, the rest whole.
+
+A run exports every week (or only `weeks`), replacing just those partitions: each file is
+written by DuckDB's COPY into a staging directory inside the lake, renamed into place, then
+the manifest is swapped in and the files it no longer names are removed. One writer at a
+time: a second export waits for the lake's lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import logging
+import shutil
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import duckdb
+
+from marketpulse.lake import manifest as mf
+from marketpulse.lake.serving import build_serving
+from marketpulse.store.paths import ATTACH_ALIAS, db_path
+from marketpulse.store.schema import stored_version
+from marketpulse.store.writer import ensure_current
+
+log = logging.getLogger(__name__)
+
+LOCK = ".lock"
+
+
+@contextlib.contextmanager
+def lake_lock(lake: Path) -> Iterator[None]:
+    """Hold the lake's writer lock; a second writer waits here."""
+    lake.mkdir(parents=True, exist_ok=True)
+    with open(lake / LOCK, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def staging(lake: Path) -> Iterator[Path]:
+    """A scratch directory inside the lake (same file system, so renames out of it are atomic)."""
+    path = lake / f".staging-{time.time_ns()}"
+    path.mkdir()
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def store_tables(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, str]]]:
+    """Every table of the attached store that may leave it, with its (column, type) in order."""
+    rows = con.execute(
+        "select table_name, list((column_name, data_type) order by column_index) from duckdb_columns() "
+        "where database_name = $db and schema_name = 'main' "
+        "and table_name in (select table_name from duckdb_tables() where database_name = $db) group by table_name",
+        {"db": ATTACH_ALIAS},
+    ).fetchall()
+    return {name: [tuple(c) for c in cols] for name, cols in rows if name not in mf.PRIVATE_TABLES}
+
+
+def week_column(table: str, columns: list[tuple[str, str]]) -> str | None:
+    """The column a table is partitioned by: a fact's date, a roll-up's `week`; None when kept whole."""
+    if table in mf.FACT_DATES:
+        return mf.FACT_DATES[table]
+    return mf.PARTITION_COLUMN if (mf.PARTITION_COLUMN, "DATE") in columns else None
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _copy_partitions(
+    con: duckdb.DuckDBPyConnection, table: str, spec: mf.Table, weeks: list[dt.date] | None, out: Path
+) -> dict[str, Path]:
+    """COPY the table's rows of `weeks` (None: all) into Hive partitions under `out`; week → file."""
+    cols = [c for c, _ in spec.columns if c != mf.PARTITION_COLUMN]
+    week_expr = (
+        _quoted(mf.PARTITION_COLUMN)
+        if spec.week_of == mf.PARTITION_COLUMN
+        else f"date_trunc('week', {_quoted(spec.week_of)})::date"
+    )
+    select = (
+        f"select {', '.join(map(_quoted, cols))}, {week_expr} as {mf.PARTITION_COLUMN} "
+        f"from {ATTACH_ALIAS}.main.{_quoted(table)} where $all or {week_expr} in (select unnest($weeks::date[]))"
+    )
+    con.execute(
+        f"copy ({select}) to $out (format parquet, partition_by ({mf.PARTITION_COLUMN}), filename_pattern 'part_{{i}}')",
+        {"all": weeks is None, "weeks": weeks or [], "out": str(out)},
+    )
+    found = {}
+    for path in sorted(out.glob(f"{mf.PARTITION_COLUMN}=*/*.parquet")):
+        week = path.parent.name.split("=", 1)[1]
+        if week in found:  # one file per partition is what the manifest records
+            raise RuntimeError(f"several files for {table} week {week}")
+        found[week] = path
+    return found
+
+
+def _publish(lake: Path, con: duckdb.DuckDBPyConnection, table: str, week: str, written: Path) -> mf.Part:
+    """Rename a staged file into its partition under a fresh name; its rows and checksum."""
+    rows = con.execute("select count(*) from read_parquet($f)", {"f": str(written)}).fetchone()[0]
+    name = mf.new_part_name(table, week)
+    final = lake / name
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = mf.temp_path(final)
+    shutil.move(written, tmp)  # same file system: a rename
+    mf.publish(tmp, final)
+    return mf.Part(file=name, rows=rows, sha256=mf.sha256(final))
+
+
+def export_lake(
+    lake: Path | str, store_path: Path | str | None = None, weeks: Iterable[str | dt.date] | None = None
+) -> mf.Manifest:
+    """Export the store at `store_path` into the lake at `lake`; only `weeks` (Mondays) when given.
+
+    Tables kept whole are rewritten every time (they are small); each week-keyed table gets
+    exactly the partitions of the weeks exported, a week without rows losing its partition.
+    """
+    lake = Path(lake)
+    store_path = Path(store_path or db_path())
+    ensure_current(store_path)  # the lake holds the current schema, as readers expect
+    week_list = None if weeks is None else sorted({dt.date.fromisoformat(str(w)[:10]) for w in weeks})
+    with lake_lock(lake), duckdb.connect(":memory:") as con, staging(lake) as stage:
+        con.execute(f"attach $p as {ATTACH_ALIAS} (read_only)", {"p": str(store_path)})
+        version = stored_version(con, ATTACH_ALIAS)
+        manifest = mf.load_or_new(lake, version)
+        manifest.schema_version = version
+        tables = store_tables(con)
+        for table in set(manifest.tables) - set(tables):
+            del manifest.tables[table]
+        for table, columns in sorted(tables.items()):
+            old = manifest.tables.get(table)
+            spec = mf.Table(columns=columns, week_of=week_column(table, columns))
+            same = old is not None and (old.columns, old.week_of) == (spec.columns, spec.week_of)
+            out = stage / table
+            if spec.partitioned:
+                # a new or changed table is exported with all its weeks, whatever was asked
+                table_weeks = week_list if same else None
+                written = _copy_partitions(con, table, spec, table_weeks, out)
+                if table_weeks is not None:
+                    spec.parts = {w: p for w, p in old.parts.items() if dt.date.fromisoformat(w) not in table_weeks}
+                for week, path in written.items():
+                    spec.parts[week] = _publish(lake, con, table, week, path)
+            else:
+                out.mkdir()
+                path = out / "part_0.parquet"
+                con.execute(f"copy {ATTACH_ALIAS}.main.{_quoted(table)} to $out (format parquet)", {"out": str(path)})
+                spec.parts = {"": _publish(lake, con, table, "", path)}
+            manifest.tables[table] = spec
+            log.info("lake: %s exported (%d partitions)", table, len(spec.parts))
+        mf.save(lake, manifest)
+        build_serving(lake, manifest)
+        mf.remove_stale(lake, manifest)
+    return manifest

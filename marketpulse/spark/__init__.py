@@ -1,0 +1,9 @@
+"""Spark over the lake: named queries transpiled from DuckDB's dialect, and the roll-ups built there.
+Imports store, metrics and lake (and pyspark, sqlglot: `pip install -e .[spark]`); only cli imports it.
+"""
+
+from marketpulse.spark.dialect import to_spark, transpile
+from marketpulse.spark.engine import DEFAULT_MASTER, SparkEngine, master_url, session
+from marketpulse.spark.tables import LakeTables
+
+__all__ = ["DEFAULT_MASTER", "LakeTables", "SparkEngine", "master_url", "session", "to_spark", "transpile"]

@@ -1,0 +1,137 @@
+"""The lake: Hive partitions by week, a manifest with row counts and checksums, a week
+re-exported replaces only its own partition, files appear only by rename, and the DuckDB
+serving store over it (MARKETPULSE_LAKE) answers the named queries as the store does.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import duckdb
+import pandas as pd
+import pytest
+from test_queries_contract import QUERIES, params_for
+
+from marketpulse import lake, store
+from marketpulse.errors import StoreError
+from marketpulse.lake import manifest as mf
+from marketpulse.store.reader import LAKE_SERVING_FILE
+
+LAST_WEEK = "2026-11-16"
+
+
+@pytest.fixture(scope="module")
+def exported(demo_store, tmp_path_factory):
+    path = tmp_path_factory.mktemp("lake") / "lake"
+    lake.export_lake(path, demo_store)
+    return path
+
+
+@pytest.fixture
+def own_lake(exported, tmp_path):
+    """A copy of the exported lake a test may change (its serving store rebuilt for the new place)."""
+    path = tmp_path / "lake"
+    shutil.copytree(exported, path)
+    lake.build_serving(path)
+    return path
+
+
+def test_facts_and_rollups_are_hive_partitioned_by_week(exported, demo_store):
+    manifest = lake.load(exported)
+    for table in ("visit_line", "order_line", "weekly_observation"):
+        spec = manifest.tables[table]
+        assert spec.partitioned and LAST_WEEK in spec.parts
+        assert spec.parts[LAST_WEEK].file.startswith(f"{table}/week={LAST_WEEK}/part-")
+    assert not manifest.tables["spec"].partitioned
+    assert set(manifest.tables).isdisjoint(lake.PRIVATE_TABLES)  # no password hashes, no webhooks
+    reader = store.reader(demo_store)
+    for table, spec in manifest.tables.items():
+        expected = reader.sql(f"select count(*) as n from {table}")["n"][0]
+        assert sum(p.rows for p in spec.parts.values()) == expected, table
+    week_rows = reader.sql(
+        "select count(*) as n from visit_line where date_trunc('week', visit_date) = $w", {"w": LAST_WEEK}
+    )["n"][0]
+    assert manifest.tables["visit_line"].parts[LAST_WEEK].rows == week_rows
+
+
+def test_manifest_checksums_catch_a_changed_file(own_lake):
+    assert lake.verify(own_lake) == []
+    part = lake.load(own_lake).tables["visit_line"].parts[LAST_WEEK]
+    with open(own_lake / part.file, "r+b") as f:
+        f.seek(100)
+        f.write(b"\0\0\0\0")
+    assert lake.verify(own_lake) == [part.file]
+    data = json.loads((own_lake / lake.MANIFEST).read_text(encoding="utf-8"))
+    assert data["schema_version"] == store.SCHEMA_VERSION and data["format"] == "marketpulse-lake"
+
+
+def test_reexporting_a_week_replaces_only_its_partition(own_lake, demo_store):
+    before = lake.load(own_lake)
+    after = lake.export_lake(own_lake, demo_store, weeks=[LAST_WEEK])
+    for table, spec in after.tables.items():
+        if not spec.partitioned:
+            continue
+        for week, part in spec.parts.items():
+            old = before.tables[table].parts[week]
+            if week == LAST_WEEK:
+                assert part.file != old.file and part.rows == old.rows
+                assert not (own_lake / old.file).exists()  # the replaced file is gone
+            else:
+                assert part == old and (own_lake / part.file).exists()
+    assert lake.verify(own_lake) == []
+
+
+def test_partitions_and_manifest_arrive_by_rename(own_lake, demo_store, monkeypatch):
+    renames = []
+    real_replace = mf.os.replace
+
+    def replace(src, dst):
+        renames.append((str(src), str(dst)))
+        assert (own_lake / lake.MANIFEST).exists()  # the old manifest stays until the new one replaces it
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(mf.os, "replace", replace)
+    lake.export_lake(own_lake, demo_store, weeks=[LAST_WEEK])
+    targets = [dst for _, dst in renames]
+    assert any(f"week={LAST_WEEK}/part-" in t for t in targets)
+    assert targets.count(str(own_lake / lake.MANIFEST)) == 1
+    assert all(src.endswith(".tmp") and "/." in src for src, _ in renames)  # hidden, never *.parquet
+    # the manifest goes in after every partition it names
+    assert targets.index(str(own_lake / lake.MANIFEST)) > max(i for i, t in enumerate(targets) if "/part-" in t)
+
+
+def test_a_failed_export_leaves_the_lake_as_it_was(own_lake, demo_store, monkeypatch):
+    before = (own_lake / lake.MANIFEST).read_bytes()
+
+    def fail(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(mf, "save", fail)
+    with pytest.raises(OSError):
+        lake.export_lake(own_lake, demo_store, weeks=[LAST_WEEK])
+    assert (own_lake / lake.MANIFEST).read_bytes() == before
+    assert lake.verify(own_lake) == []
+    assert not list(own_lake.glob(".staging-*"))
+
+
+def test_no_lake_is_a_clear_error(tmp_path):
+    with pytest.raises(StoreError, match="export-lake"):
+        lake.load(tmp_path)
+
+
+@pytest.mark.parametrize("name", QUERIES)
+def test_pages_read_the_lake_through_its_serving_store(exported, demo_store, monkeypatch, name):
+    monkeypatch.setenv("MARKETPULSE_LAKE", str(exported))
+    served = store.reader()  # what pages get: no path given
+    assert served.path == (exported / LAKE_SERVING_FILE).resolve()
+    direct = store.reader(demo_store)
+    params = params_for(name, direct)
+    pd.testing.assert_frame_equal(served.query(name, params), direct.query(name, params))
+
+
+def test_the_serving_store_is_small_and_holds_no_facts(exported):
+    with duckdb.connect(str(exported / "serving.duckdb"), read_only=True) as con:
+        tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
+    assert tables == {"schema_version"}  # everything else is a view over the Parquet files
+    assert (exported / "serving.duckdb").stat().st_size < 2_000_000
