@@ -463,12 +463,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "各规格 × 片区的市场状态:紧俏/平衡/宽松。",
         "Market state of each spec × territory: tight, balanced or loose.",
     ),
-    "report.about.brands": ("新品牌与重点品牌的培育进度。", "Progress of new and key brands."),
     "report.about.scorecard": ("客户经理工作质量。", "Customer managers' work quality."),
     "report.sheet.kpis": ("关键指标", "KPIs"),
     "report.sheet.alerts": ("预警", "Alerts"),
     "report.sheet.state": ("市场状态", "Market state"),
-    "report.sheet.brands": ("新品牌培育", "Brand cultivation"),
     "report.sheet.scorecard": ("客户经理", "Scorecard"),
     "report.file": ("营销周报_{week}_{scope}", "weekly-review_{week}_{scope}"),
     "report.download_pdf": ("下载周报(PDF)", "Weekly report (PDF)"),
@@ -503,6 +501,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "report.print_note": (
         "打印只含 {n} 个例外单元格(紧俏、宽松);全部 {total} 个单元格都在本表中,可筛选。",
         "The print holds the {n} exceptions (tight, loose); all {total} cells are in this sheet to filter.",
+    ),
+    "report.print_people": (
+        "打印只含需关注的 {n} 位客户经理;全部 {total} 位都在本表中,可筛选。",
+        "The print holds the {n} customer managers needing attention; all {total} are in this sheet to filter.",
+    ),
+    "report.brand_row": (
+        "新品铺货率 · {spec}(第 {weeks} 周,目标 {target},{gap})",
+        "New brand · {spec} (week {weeks}, target {target}, {gap})",
     ),
     "report.chart.sales": ("销量:近 {n} 周与同期(条)", "Sales: last {n} weeks and a year before (cartons)"),
     "report.chart.cover": (
@@ -745,6 +751,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "territory.no_signals": ("所选周内备注中没有市场信号", "No market signals in the notes of these weeks"),
     "series.city": ("全市", "City"),
     "series.last_year": ("{name} 去年同期", "{name} last year"),
+    "series.same_period": ("同期", "Last year"),
     "axis.sales": ("销量(条)", "Sales (cartons)"),
     "axis.avg_price": ("单条均价(元/条)", "Avg price (CNY/carton)"),
     "axis.share": ("比重(%)", "Share (%)"),
@@ -795,7 +802,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "brands.none": ("近 52 周内没有上市的新品规格", "No spec was launched in the last 52 weeks"),
     "brands.curves": (
         "{spec}:全市上市以来的铺货率、上柜率、动销率、重购率",
-        "{spec}: the city's distribution, on-shelf rate, sell-through and repeat since launch",
+        "{spec}: city uptake since launch",
     ),
     "brands.territories": ("{spec}:各片区铺货率与全市对比", "{spec}: distribution by territory against the city"),
     "brands.target": ("目标(第 {weeks} 周达到 {share}%)", "Target ({share}% by week {weeks})"),
@@ -1015,6 +1022,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "This scope, {scope}: {planned} cartons planned, {share}% of the city; {last} supplied last week.",
     ),
     "plan.groups": ("各规格的计算过程", "How each spec's plan was worked out"),
+    "plan.reason_row": ("- **{s} · {g}**:{r}", "- **{s} · {g}**: {r}"),
     "plan.lines": ("限量(可修改,合计随之重算)", "Limits (editable; totals follow)"),
     "plan.ok": ("限量检查通过。", "All limits pass the checks."),
     "plan.check.max": (
@@ -1041,8 +1049,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "No replay yet (python -m marketpulse plan-eval).",
     ),
     "plan.eval_caption": (
-        "回放 {n} 周:断货 = 库存不够当周需求的 户×规格×周;积压 = 期末存销比高于所在分组上限。",
-        "{n} weeks replayed: a stock-out is a retailer × spec week whose stock ran out before demand; overstock, "
+        "回放 {n} 周(自 {first} 至 {last} 各数据周起,{at} 运行,可供量 = 当周实际投放):"
+        "断货 = 库存不够当周需求的 户×规格×周;积压 = 期末存销比高于所在分组上限。",
+        "{n} weeks replayed (from the data weeks {first} to {last}, run {at}, available = what was actually "
+        "supplied): a stock-out is a retailer × spec week whose stock ran out before demand; overstock, "
         "closing cover above its group's high band.",
     ),
     "plan.jargon.mase": (
