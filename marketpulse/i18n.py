@@ -989,6 +989,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "plan.col.expected": ("预计订购(条)", "Expected orders (cartons)"),
     "plan.col.supplied_last": ("上周投放(条)", "Supplied last week (cartons)"),
     "plan.col.supplied_4w": ("近4周周均投放(条)", "4-week average supply (cartons)"),
+    "plan.col.supplied_last_year": ("同期投放(条)", "Same week last year (cartons)"),
     "plan.col.change": ("预计订购比上周%", "Expected vs last week %"),
     "plan.col.policy": ("投放方式", "Policy"),
     "plan.col.stockout": ("断货(户×规格×周)", "Stock-outs (retailer × spec weeks)"),

@@ -168,6 +168,15 @@ def test_totals_set_the_plan_beside_last_weeks_supply():
     assert totals.loc["", "supplied_last"] == 52 and totals.loc["D1", "forecast"] == pytest.approx(40)
 
 
+def test_totals_set_the_plan_beside_the_same_week_last_year():
+    # 同期: A, B and C (D1) were supplied 8, 8 and 15 条 in that week last year, D (D2) 12
+    given = inputs()
+    given.retailers["supplied_last_year"] = [8.0, 8.0, 15.0, 12.0]
+    totals = supply.totals(supply.make_plan(given, None, POLICY)).set_index("department_code")
+    assert totals.loc["D1", "supplied_last_year"] == 8 + 8 + 15
+    assert totals.loc["", "supplied_last_year"] == 8 + 8 + 15 + 12
+
+
 def test_a_line_is_filled_to_its_retailers_own_needs():
     # needs 2, 5 and 9 and a grant of 10: an even split (3.3) would leave the 5 and the 9 short;
     # at a 限量 of 4 they order 2 + 4 + 4 = 10

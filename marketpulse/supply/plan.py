@@ -256,8 +256,9 @@ def _main_state(rows: pd.DataFrame, lines: pd.DataFrame) -> list:
 
 def totals(plan: Plan) -> pd.DataFrame:
     """The city and each 市场部: forecast, the plan's ceiling (Σ retailers × 限量), the orders
-    expected under it (each retailer its own need up to its 限量), last week's supply and the
-    4-week average supply; the change is expected orders against last week."""
+    expected under it (each retailer its own need up to its 限量), last week's supply, the
+    4-week average supply and 同期 (the plan week's same week last year); the change is
+    expected orders against last week."""
     r = plan.retailers.assign(planned=plan.retailers["limit_qty"].fillna(0))
     by = (
         r.groupby("department_code")
@@ -267,6 +268,7 @@ def totals(plan: Plan) -> pd.DataFrame:
             expected=("expected", "sum"),
             supplied_last=("supplied_last", "sum"),
             supplied_4w=("supplied_4w", "sum"),
+            supplied_last_year=("supplied_last_year", "sum"),
             stock=("stock_qty", "sum"),
         )
         .reset_index()

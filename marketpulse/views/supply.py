@@ -231,6 +231,7 @@ def _totals_shown(totals: pd.DataFrame, groups: pd.DataFrame, lang: str) -> pd.D
             t("plan.col.expected"): totals["expected"].round(0),
             t("plan.col.supplied_last"): totals["supplied_last"].round(0),
             t("plan.col.supplied_4w"): totals["supplied_4w"].round(0),
+            t("plan.col.supplied_last_year"): totals["supplied_last_year"].round(0),
             t("plan.col.change"): totals["change_pct"].round(1),
         }
     )
