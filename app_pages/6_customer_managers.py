@@ -20,7 +20,7 @@ event = widgets.table(
     "scorecard",
     key=key,
     selectable=True,
-    column_config={f.t("col.trend"): st.column_config.LineChartColumn(f.t("col.trend"), width="small")},
+    column_config={f.t("col.trend"): st.column_config.LineChartColumn(f.t("col.trend"), width="medium")},
 )
 st.caption(f.t("managers.rules", days=data.max_gap_days, n=data.unvisited_weeks))
 if event and event.selection.rows:
