@@ -156,6 +156,7 @@ def table(
             column_config={**column_formats(frame, f.lang), **(column_config or {})},
             on_select="rerun" if selectable else "ignore",
             selection_mode="single-row" if selectable else "multi-row",
+            placeholder="—",  # undefined (a ratio over nothing, a series without MASE) reads "—", not "None"
         )
     downloads(frame, f, name, key)
     return event if selectable else None
