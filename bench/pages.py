@@ -258,7 +258,14 @@ def main(argv=None) -> int:
     reader = store.reader(path)
     result["rows"] = {
         t: int(reader.sql(f"select count(*) as n from {t}")["n"][0])
-        for t in ("visit_line", "weekly_observation", "spec_group_week", "spec_cm_week", "cover_cm_week")
+        for t in (
+            "visit_line",
+            "weekly_observation",
+            "spec_group_week",
+            "spec_cm_week",
+            "cover_cm_week",
+            "order_cm_week",
+        )
         if t in set(reader.sql("select table_name from duckdb_tables()")["table_name"])
     }
     print(json.dumps(result, ensure_ascii=False), flush=True)

@@ -47,6 +47,7 @@ def refresh(con: duckdb.DuckDBPyConnection, touched: str | None = None) -> None:
     store.execute_file(con, "rollup/trailing_sales.sql")  # after weekly_observation: reads it
     store.execute_file(con, "rollup/market_cell.sql")  # after trailing_sales: reads it
     store.execute_file(con, "rollup/spec_cells.sql")  # after weekly_observation and market_cell
+    store.execute_file(con, "rollup/order_cells.sql")  # after weekly_observation
     con.execute("drop table touched_pair")
     con.execute("drop table touched_retailer")
 
@@ -61,4 +62,5 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("delete from spec_group_week")
     con.execute("delete from spec_cm_week")
     con.execute("delete from cover_cm_week")
+    con.execute("delete from order_cm_week")
     refresh(con, None)

@@ -79,9 +79,15 @@ uptake_territory as (
     where ($kinds is null or list_has_any(string_split($kinds, ','), ['lagging_launch']))
 ),
 
+-- the city's 铺货率 from the territories' counts: each active retailer lies in one 片区 a
+-- week, and whether it was reached is its own history, so the counts add up exactly
 uptake_city as (
-    select * from ref('new_brand_uptake', level='city')
-    where ($kinds is null or list_has_any(string_split($kinds, ','), ['lagging_launch']))
+    select
+        week,
+        spec_code,
+        sum(distributed_retailers) / nullif(sum(active_retailers), 0) as distribution_rate,
+    from uptake_territory
+    group by all
 ),
 
 -- ── market cells ─────────────────────────────────────────────────────────────
@@ -257,7 +263,9 @@ retailer_week_obs as (
     where ($kinds is null or list_has_any(string_split($kinds, ','), ['retailer_outlier']))
       -- a retailer's peers are in its own 片区: a territory's outliers need no other territory
       and ($territories is null or list_contains(string_split($territories, ','), o.territory_code))
-      and o.week between p.week_from - interval 21 day and p.week_to
+      -- constants, not params' columns: the scan then skips the row groups of other weeks
+      and o.week between (date_trunc('week', $week_from::date) - interval 21 day)::date
+                     and date_trunc('week', $week_to::date)::date
       and o.sales_qty is not null
       and ($format is null or o.format = $format)
       and ($tier_band is null or o.tier_band = $tier_band)

@@ -41,6 +41,11 @@
 --   line_fulfilment_rate  订单行履约率 order lines supplied in full ÷ order lines.
 --   Retailer satisfaction is not measured: no satisfaction data is collected, so it is
 --   left out rather than guessed.
+-- Which grain answers: sales and order sums from the page-grain cells (base/cell_at_level);
+-- orders from order_cm_week without a product filter above the retailer, else from the
+-- period's observations with their order lines; coverage and reports from retailer_week
+-- and retailer_visit; new-brand carrying from the period's observations of the new specs
+-- (it needs each retailer's week, as new_brand_uptake does).
 --
 -- Parameters:
 --   $level      cm (the scorecard) | territory | department | city | retailer
@@ -178,6 +183,43 @@ report as (
     group by all
 ),
 
+-- sales and order sums per level key × week, from the page-grain cells (base/cell_at_level:
+-- spec × week × customer manager, or the retailer's own rows at the retailer level), for the
+-- period and its same-period weeks a year back
+level_week as (
+    select
+        c.week,
+        c.level_key,
+        sum(c.sales_qty) as sales_qty,
+        sum(c.demand_qty) as demand_qty,
+        sum(c.supplied_qty) as supplied_qty,
+        sum(c.order_lines) as order_lines,
+        sum(c.filled_order_lines) as filled_order_lines,
+    from ref('base/cell_at_level', lookback_weeks='53', product_level='all') as c
+    where c.week between date_trunc('week', $week_from::date)::date and date_trunc('week', $week_to::date)::date
+       or c.week in (select week from same_period)
+    group by all
+),
+
+trade as (
+    select
+        w.level_key,
+        sum(w.sales_qty::double) filter (where w.week between p.week_from and p.week_to) as sales_qty,
+        sum(w.sales_qty::double) filter (where w.week in (select period_week from same_period)) as comparable_sales_qty,
+        sum(w.sales_qty::double) filter (where w.week in (select week from same_period)) as sp_sales_qty,
+        sum(w.demand_qty::double) filter (where w.week between p.week_from and p.week_to) as demand_qty,
+        sum(w.supplied_qty::double) filter (where w.week between p.week_from and p.week_to) as supplied_qty,
+        sum(w.order_lines) filter (where w.week between p.week_from and p.week_to) as order_lines,
+        sum(w.filled_order_lines) filter (where w.week between p.week_from and p.week_to) as filled_order_lines,
+    from level_week as w
+    cross join params as p
+    group by all
+),
+
+-- orders (an order spans specs): without a product filter, above the retailer, from the
+-- order cells (order_cm_week); otherwise from the period's observations with order lines,
+-- which say which lines are in scope and filters and where they count (retailer grain, the
+-- period's weeks only; the branch not taken is pruned when planned)
 observation as (
     select
         o.*,
@@ -188,13 +230,11 @@ observation as (
             when 'cm' then o.cm_code
             when 'retailer' then o.license_no
         end as level_key,
-        o.week between p.week_from and p.week_to as in_period,
-        o.week in (select period_week from same_period) as in_comparable_week,
-        o.week in (select week from same_period) as in_same_period,
     from weekly_observation as o
     join spec as s using (spec_code)
-    cross join params as p
-    where (o.week between p.week_from and p.week_to or o.week in (select week from same_period))
+    where not ($brand is null and $price_class is null and $spec_code is null and $level <> 'retailer')
+      and o.week between date_trunc('week', $week_from::date)::date and date_trunc('week', $week_to::date)::date
+      and o.order_lines > 0
       and ($format is null or o.format = $format)
       and ($tier_band is null or o.tier_band = $tier_band)
       and ($area_type is null or o.area_type = $area_type)
@@ -203,23 +243,8 @@ observation as (
       and ($spec_code is null or o.spec_code = $spec_code)
 ),
 
-trade as (
-    select
-        level_key,
-        sum(sales_qty::double) filter (where in_period) as sales_qty,
-        sum(sales_qty::double) filter (where in_comparable_week) as comparable_sales_qty,
-        sum(sales_qty::double) filter (where in_same_period) as sp_sales_qty,
-        sum(demand_qty::double) filter (where in_period) as demand_qty,
-        sum(supplied_qty::double) filter (where in_period) as supplied_qty,
-        sum(order_lines) filter (where in_period) as order_lines,
-        sum(filled_order_lines) filter (where in_period) as filled_order_lines,
-    from observation
-    group by all
-),
-
 retailer_order as (
-    -- an order: one retailer's lines of one order date, the period's observations saying
-    -- which lines are in scope and filters and where they count
+    -- an order: one retailer's lines of one order date
     select
         o.level_key,
         l.license_no,
@@ -230,10 +255,8 @@ retailer_order as (
         on l.license_no = o.license_no
         and l.spec_code = o.spec_code
         and date_trunc('week', l.order_date) = o.week
-    cross join params as p
-    where o.in_period
-      and o.order_lines > 0
-      and l.order_date between p.week_from and p.week_to + 6
+    where l.order_date between date_trunc('week', $week_from::date)::date
+                           and date_trunc('week', $week_to::date)::date + 6
     group by all
 ),
 
@@ -243,6 +266,25 @@ order_count as (
         count(*) as orders,
         count(*) filter (where filled) as filled_orders,
     from retailer_order
+    group by all
+
+    union all
+
+    select
+        case $level
+            when 'city' then 'city'
+            when 'department' then o.department_code
+            when 'territory' then o.territory_code
+            when 'cm' then o.cm_code
+        end as level_key,
+        sum(o.orders) as orders,
+        sum(o.filled_orders) as filled_orders,
+    from order_cm_week as o
+    where $brand is null and $price_class is null and $spec_code is null and $level <> 'retailer'
+      and o.week between date_trunc('week', $week_from::date)::date and date_trunc('week', $week_to::date)::date
+      and ($format is null or o.format = $format)
+      and ($tier_band is null or o.tier_band = $tier_band)
+      and ($area_type is null or o.area_type = $area_type)
     group by all
 ),
 
@@ -268,8 +310,7 @@ new_brand_carrying as (
     from weekly_observation as o
     join new_spec as n on o.spec_code = n.spec_code and o.week >= n.launch_week
     join retailer_period as rp on rp.week = o.week and rp.license_no = o.license_no
-    cross join params as p
-    where rp.week >= p.week_from
+    where o.week between date_trunc('week', $week_from::date)::date and date_trunc('week', $week_to::date)::date
       and (coalesce(o.stock_qty, 0) > 0 or o.supplied_qty > 0 or o.demand_qty > 0 or coalesce(o.sales_qty, 0) > 0)
     group by all
 ),

@@ -87,8 +87,8 @@ group_week as (
         bit_or(c.weeks_known) as weeks_known,
     from market_cell as c
     join spec as s using (spec_code)
-    cross join params as p
-    where c.week between p.week_from and p.week_to
+    -- constants, not params' columns: the scan then skips the row groups of other weeks
+    where c.week between date_trunc('week', $week_from::date)::date and date_trunc('week', $week_to::date)::date
       and ($format is null or c.format = $format)
       and ($tier_band is null or c.tier_band = $tier_band)
       and ($area_type is null or c.area_type = $area_type)
@@ -164,35 +164,23 @@ group_point as (
     ) = 1
 ),
 
--- each group's say in each cell: its retailers' own sales over the four weeks, its stock
-group_weight as (
+-- each group's say in each cell: its retailers' own sales over the four weeks, its stock,
+-- or failing both an equal say (the cell's totals are cell_week's)
+weighted_point as (
     select
         c.week,
         c.spec_code,
         c.territory_code,
-        g.format,
-        g.tier_band,
-        g.area_type,
-        g.sales_4w,
-        g.stock_qty,
-    from cell as c
-    join group_week as g using (week, spec_code, territory_code)
-),
-
-weighted_point as (
-    select
-        w.week,
-        w.spec_code,
-        w.territory_code,
         gp.*,
         case
-            when sum(w.sales_4w) over cell_groups > 0 then w.sales_4w
-            when sum(w.stock_qty) over cell_groups > 0 then w.stock_qty
+            when w.sales_4w > 0 then g.sales_4w
+            when c.stock_qty > 0 then g.stock_qty
             else 1
         end as weight,
-    from group_weight as w
+    from cell as c
+    join cell_week as w using (week, spec_code, territory_code)
+    join group_week as g using (week, spec_code, territory_code)
     join group_point as gp using (format, tier_band, area_type)
-    window cell_groups as (partition by w.week, w.spec_code, w.territory_code)
 ),
 
 cell_band as (

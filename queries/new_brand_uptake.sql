@@ -135,6 +135,10 @@ observation as (
     join new_spec as n using (spec_code)
     join active as a using (week, license_no)
     where o.week >= n.launch_week
+      -- constants implied by the above (a new spec launched within the 52 weeks ending at
+      -- week_to; active weeks end there): the scan then skips the row groups of other weeks
+      and o.week between (date_trunc('week', $week_to::date) - interval 51 weeks)::date
+                     and date_trunc('week', $week_to::date)::date
 ),
 
 -- the first week each retailer stocked or ordered each new spec: its observations, and its
@@ -154,6 +158,7 @@ first_reach as (
         from order_line as o
         join new_spec as n using (spec_code)
         where o.order_date >= n.launch_week
+          and o.order_date >= (date_trunc('week', $week_to::date) - interval 51 weeks)::date
           and (o.demand_qty > 0 or o.supplied_qty > 0)
     )
     group by all

@@ -11,6 +11,10 @@
 --   line_fulfilment_rate (订单行履约率) = order lines supplied in full ÷ order lines.
 -- An order counts toward its order date's week and the level the retailer was assigned
 -- to that week.
+-- Which grain answers: without a product filter, at product level all and above the
+-- retailer, the cells (base/cell_at_level for the sums, order_cm_week for the orders and
+-- ordering retailers, which span specs); otherwise the period's observations with their
+-- order lines (the branch not taken is pruned when planned).
 --
 -- Parameters:
 --   $level          city | department | territory | cm | retailer
@@ -36,12 +40,48 @@
 
 with
 
-params as (
+-- the cells answer: no product filter, product level all, a level above the retailer
+order_cell as (
     select
-        date_trunc('week', $week_from::date)::date as week_from,
-        date_trunc('week', $week_to::date)::date as week_to,
+        o.week,
+        case $level
+            when 'city' then 'city'
+            when 'department' then o.department_code
+            when 'territory' then o.territory_code
+            when 'cm' then o.cm_code
+        end as level_key,
+        'all' as product_key,
+        sum(o.ordering_retailers)::bigint as ordering_retailers,
+        sum(o.orders)::bigint as orders,
+        sum(o.filled_orders)::bigint as filled_orders,
+    from order_cm_week as o
+    where $product_level = 'all' and $brand is null and $price_class is null and $spec_code is null
+      and $level in ('city', 'department', 'territory', 'cm')
+      and o.week between date_trunc('week', $week_from::date)::date and date_trunc('week', $week_to::date)::date
+      and ($format is null or o.format = $format)
+      and ($tier_band is null or o.tier_band = $tier_band)
+      and ($area_type is null or o.area_type = $area_type)
+    group by all
 ),
 
+cell_week as (
+    select
+        c.week,
+        c.level_key,
+        c.product_key,
+        sum(c.order_lines)::bigint as order_lines,
+        sum(c.filled_order_lines)::bigint as filled_order_lines,
+        sum(c.demand_qty)::double as demand_qty,
+        sum(c.supplied_qty)::double as supplied_qty,
+    from ref('base/cell_at_level', lookback_weeks='0') as c
+    where $product_level = 'all' and $brand is null and $price_class is null and $spec_code is null
+      and $level in ('city', 'department', 'territory', 'cm')
+      and c.order_lines > 0
+    group by all
+),
+
+-- otherwise the observations with order lines: they say which lines are in scope and
+-- filters, and where they count; the lines themselves say which day's order they belong to
 order_observation as (
     select
         o.week,
@@ -54,21 +94,19 @@ order_observation as (
         o.demand_qty::double as demand_qty,
         o.supplied_qty::double as supplied_qty,
     from ref('base/observation_at_level', lookback_weeks='0') as o
-    cross join params as p
-    where o.week between p.week_from and p.week_to
+    where not ($product_level = 'all' and $brand is null and $price_class is null and $spec_code is null
+               and $level in ('city', 'department', 'territory', 'cm'))
       and o.order_lines > 0
 ),
 
 period_line as (
     select l.*
     from order_line as l
-    cross join params as p
-    where l.order_date between p.week_from and p.week_to + 6
+    where l.order_date between date_trunc('week', $week_from::date)::date
+                           and date_trunc('week', $week_to::date)::date + 6
 ),
 
 retailer_order as (
-    -- the week's observations with order lines say which lines are in scope and filters,
-    -- and where they count; the lines themselves say which day's order they belong to
     select
         o.week,
         o.level_key,
@@ -93,6 +131,11 @@ order_count as (
         count(*) filter (where filled) as filled_orders,
     from retailer_order
     group by all
+
+    union all
+
+    select week, level_key, product_key, orders, filled_orders
+    from order_cell
 ),
 
 level_week as (
@@ -107,6 +150,13 @@ level_week as (
         sum(supplied_qty) as supplied_qty,
     from order_observation
     group by all
+
+    union all
+
+    select c.week, c.level_key, c.product_key, o.ordering_retailers, c.order_lines, c.filled_order_lines,
+           c.demand_qty, c.supplied_qty
+    from cell_week as c
+    join order_cell as o using (week, level_key, product_key)
 ),
 
 final as (

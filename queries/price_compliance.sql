@@ -40,7 +40,7 @@ observation as (
         o.retail_price::double - o.suggested_retail_price::double as gap,
         -- a hair of slack so that a price exactly on the bound is not lost to rounding
         p.tolerance * o.suggested_retail_price::double + 1e-9 as allowed,
-    from ref('base/observation_at_level', lookback_weeks='3', product_level='all') as o
+    from ref('base/observation_at_level', lookback_weeks='0', product_level='all') as o
     cross join params as p
     where o.week between p.week_from and p.week_to
       and o.retail_price is not null

@@ -42,28 +42,19 @@ params as (
         end as formula,
 ),
 
-observation as (
-    select
-        o.week,
-        o.level_key,
-        o.spec_code,
-        o.sales_qty::double as sales_qty,
-        o.retail_price::double * o.sales_qty::double as retail_value,
-    from ref('base/observation_at_level', lookback_weeks='3', product_level='all') as o
-    cross join params as p
-    where o.week between p.week_from and p.week_to
-      and o.retail_price is not null
-      and o.sales_qty > 0
-),
-
+-- each spec's sales-weighted actual price per level key × week, from the page-grain cells
+-- (base/cell_at_level): Σ price·q and Σ q over the observations with a price and sales > 0
 item_week as (
     select
-        week,
-        level_key,
-        spec_code,
-        sum(retail_value) / sum(sales_qty) as price,
-        sum(sales_qty) as qty,
-    from observation
+        c.week,
+        c.level_key,
+        c.spec_code,
+        sum(c.retail_value)::double / sum(c.priced_sales_qty)::double as price,
+        sum(c.priced_sales_qty)::double as qty,
+    from ref('base/cell_at_level', lookback_weeks='0', product_level='all') as c
+    cross join params as p
+    where c.week between p.week_from and p.week_to
+      and c.priced_observations > 0
     group by all
 ),
 

@@ -1,0 +1,298 @@
+-- One row per spec × 片区 (territory) × week: 市场状态 (market state) and its 0–100 score.
+-- Is a spec tight (紧俏), balanced (平衡) or loose (宽松) in a territory, and how tight?
+-- Read from three signals, each defined as in its own query:
+--   ratio        存销比 = Σ stock ÷ mean weekly sales over w−3 .. w   (inventory_ratio)
+--                (both over the cell's retailers of week w, each with its own trailing
+--                sales wherever they were credited: a retailer that moved 片区 brings them)
+--   price_index  100 × Σ actual·q ÷ Σ suggested·q                     (price_index)
+--                (suggested and wholesale prices: those in force in the week)
+--   margin       Σ (actual − wholesale)·q ÷ Σ actual·q                 (retail_margin)
+--
+-- Bands (monitoring_point, edited as data). Each customer group (业态 × 档位 band ×
+-- 城网/农网) takes its most specific monitoring point: the row matching it with the most
+-- named fields ('*' matches anything); on a tie a named 业态 beats a named 档位 band,
+-- which beats a named 城网/农网. A cell mixes groups, so its band is the average of its
+-- groups' bands weighted by each group's own sales over the same four weeks. For the cover
+-- band that is exact: the cell reaches its low point when its stock equals the sum of
+-- what each group would hold at its own low point. With no sales in the four weeks the
+-- groups weigh by this week's stock, and failing that equally. Groups that match no
+-- monitoring point do not vote.
+--
+-- State: loose  when ratio > ratio_high, or stock is held with no sales in four weeks
+--               (ratio undefined), or price_index < index_loose;
+--        tight  when ratio < ratio_low and price_index ≥ index_tight, or when ratio <
+--               ratio_low and no price was observed this week (price_index unknown, as
+--               when the shelf sold out): low cover alone then makes the cell tight;
+--        balanced otherwise, when either signal is known; null when neither is.
+--
+-- Score (0 = loosest, 100 = tightest): each signal mapped onto 0–100, then averaged with
+-- the weights of state_score_weight over the signals that are known.
+--   cover_score  = 100 × clamp((ratio_high − ratio) ÷ (ratio_high − ratio_low))
+--                  (100 at or below the low point, 0 at or above the high point;
+--                  0 when stock is held with no sales)
+--   price_score  = 100 × clamp((price_index − index_loose) ÷ (index_tight − index_loose))
+--   margin_score = 100 × clamp((margin − ½·m) ÷ m), m = setting margin_reference
+--                  (0 at half the reference margin, 50 at it, 100 at one and a half)
+--   state_score  = Σ weight·score ÷ Σ weight, over the known scores
+-- clamp(x) = x limited to 0 .. 1.
+--
+-- Parameters:
+--   $week_from, $week_to   first and last week (Mondays; any day means its week), inclusive
+--   $format, $tier_band, $area_type, $brand, $price_class, $spec_code   filters, null = all
+--                (a customer-group filter keeps only those retailers, and their bands)
+-- Columns:
+--   week, spec_code, spec_name, territory_code, territory_name
+--   retailers            integer  retailers with known sales this week
+--   stock_qty            double   Σ closing stock, 条
+--   sales_qty            double   Σ sales of the week, 条
+--   avg_weekly_sales_4w  double   mean weekly sales over w−3 .. w, 条
+--   ratio                double   weeks of cover; null when nothing sold
+--   price_index          double   null without priced sales this week
+--   margin               double   retail margin (0.12 = 12%); null without priced sales
+--   ratio_low, ratio_high, index_tight, index_loose, target_cover   double   the cell's band
+--   state                varchar  tight | balanced | loose
+--   state_score          double   0–100, 100 = tightest
+--   cover_score, price_score, margin_score   double   the components, 0–100
+--   cover_weight, price_weight, margin_weight   double   their weights (state_score_weight)
+--   margin_reference     double   the reference margin used
+
+with
+
+params as (
+    select
+        date_trunc('week', $week_from::date)::date as week_from,
+        date_trunc('week', $week_to::date)::date as week_to,
+        (select value from setting where key = 'margin_reference') as margin_reference,
+        coalesce((select weight from state_score_weight where signal = 'cover'), 0) as cover_weight,
+        coalesce((select weight from state_score_weight where signal = 'price_index'), 0) as price_weight,
+        coalesce((select weight from state_score_weight where signal = 'margin'), 0) as margin_weight,
+),
+
+-- customer groups per cell and week, customer managers summed (market_cell carries each
+-- retailer's own trailing four weeks to the cell it belongs to in week w)
+group_week as (
+    select
+        c.week,
+        c.spec_code,
+        c.territory_code,
+        c.format,
+        c.tier_band,
+        c.area_type,
+        sum(c.retailers) as retailers,
+        sum(c.stock_qty)::double as stock_qty,
+        sum(c.sales_qty)::double as sales_qty,
+        sum(c.priced_sales_qty)::double as priced_sales_qty,
+        sum(c.retail_value)::double as retail_value,
+        sum(c.sales_4w)::double as sales_4w,
+        bit_or(c.weeks_known) as weeks_known,
+    from market_cell as c
+    join spec as s using (spec_code)
+    cross join params as p
+    where c.week between p.week_from and p.week_to
+      and ($format is null or c.format = $format)
+      and ($tier_band is null or c.tier_band = $tier_band)
+      and ($area_type is null or c.area_type = $area_type)
+      and ($brand is null or s.brand = $brand)
+      and ($price_class is null or s.price_class = $price_class)
+      and ($spec_code is null or c.spec_code = $spec_code)
+    group by all
+),
+
+cell_week as (
+    select
+        week,
+        spec_code,
+        territory_code,
+        sum(retailers)::integer as retailers,
+        sum(stock_qty) as stock_qty,
+        sum(sales_qty) as sales_qty,
+        sum(priced_sales_qty) as priced_sales_qty,
+        sum(retail_value) as retail_value,
+        sum(sales_4w) as sales_4w,
+        bit_or(weeks_known) as weeks_known,
+    from group_week
+    group by all
+),
+
+-- mean weekly sales over the weeks of w−3 .. w in which any of the cell's retailers has
+-- known sales (bit k of weeks_known: week w − k); a cell shows in the weeks it was observed
+cell as (
+    select
+        w.* exclude (sales_4w, weeks_known),
+        w.sales_4w / bit_count(w.weeks_known) as avg_weekly_sales_4w,
+    from cell_week as w
+    where w.weeks_known & 1 = 1
+),
+
+cell_signal as (
+    select
+        c.*,
+        c.stock_qty / nullif(c.avg_weekly_sales_4w, 0) as ratio,
+        c.avg_weekly_sales_4w = 0 and c.stock_qty > 0 as stock_without_sales,
+        100 * c.retail_value / nullif(sp.suggested_retail_price::double * c.priced_sales_qty, 0) as price_index,
+        (c.retail_value - sp.wholesale_price::double * c.priced_sales_qty) / nullif(c.retail_value, 0) as margin,
+        s.spec_name,
+    from cell as c
+    join spec as s using (spec_code)
+    -- the prices in force in the week (调价 has history)
+    left join ref('base/spec_price_in_week', lookback_weeks='3') as sp on sp.spec_code = c.spec_code and sp.week = c.week
+),
+
+-- the most specific monitoring point of each customer group
+group_point as (
+    select
+        g.format,
+        g.tier_band,
+        g.area_type,
+        m.ratio_low,
+        m.ratio_high,
+        m.index_tight,
+        m.index_loose,
+        m.target_cover,
+    from (select distinct format, tier_band, area_type from group_week) as g
+    join monitoring_point as m
+        on m.format in (g.format, '*')
+        and m.tier_band in (g.tier_band, '*')
+        and m.area_type in (g.area_type, '*')
+    qualify row_number() over (
+        partition by g.format, g.tier_band, g.area_type
+        order by
+            (m.format <> '*')::integer + (m.tier_band <> '*')::integer + (m.area_type <> '*')::integer desc,
+            m.format <> '*' desc,
+            m.tier_band <> '*' desc,
+            m.area_type <> '*' desc
+    ) = 1
+),
+
+-- each group's say in each cell: its retailers' own sales over the four weeks, its stock
+group_weight as (
+    select
+        c.week,
+        c.spec_code,
+        c.territory_code,
+        g.format,
+        g.tier_band,
+        g.area_type,
+        g.sales_4w,
+        g.stock_qty,
+    from cell as c
+    join group_week as g using (week, spec_code, territory_code)
+),
+
+weighted_point as (
+    select
+        w.week,
+        w.spec_code,
+        w.territory_code,
+        gp.*,
+        case
+            when sum(w.sales_4w) over cell_groups > 0 then w.sales_4w
+            when sum(w.stock_qty) over cell_groups > 0 then w.stock_qty
+            else 1
+        end as weight,
+    from group_weight as w
+    join group_point as gp using (format, tier_band, area_type)
+    window cell_groups as (partition by w.week, w.spec_code, w.territory_code)
+),
+
+cell_band as (
+    select
+        week,
+        spec_code,
+        territory_code,
+        sum(weight * ratio_low) / nullif(sum(weight), 0) as ratio_low,
+        sum(weight * ratio_high) / nullif(sum(weight), 0) as ratio_high,
+        sum(weight * index_tight) / nullif(sum(weight), 0) as index_tight,
+        sum(weight * index_loose) / nullif(sum(weight), 0) as index_loose,
+        sum(weight * target_cover) / nullif(sum(weight), 0) as target_cover,
+    from weighted_point
+    group by all
+),
+
+-- each signal as a fraction of its band (null when unknown), before clamping to 0 .. 1
+placed as (
+    select
+        s.*,
+        b.ratio_low,
+        b.ratio_high,
+        b.index_tight,
+        b.index_loose,
+        b.target_cover,
+        case
+            when s.ratio is not null then (b.ratio_high - s.ratio) / (b.ratio_high - b.ratio_low)
+            when s.stock_without_sales then 0
+        end as cover_place,
+        case
+            when b.index_tight > b.index_loose
+                then (s.price_index - b.index_loose) / (b.index_tight - b.index_loose)
+            else (s.price_index >= b.index_tight)::integer
+        end as price_place,
+        (s.margin - 0.5 * p.margin_reference) / p.margin_reference as margin_place,
+        p.cover_weight,
+        p.price_weight,
+        p.margin_weight,
+        p.margin_reference,
+    from cell_signal as s
+    cross join params as p
+    left join cell_band as b using (week, spec_code, territory_code)
+),
+
+-- (greatest and least skip nulls, hence the guards)
+scored as (
+    select
+        *,
+        case when cover_place is not null then 100 * greatest(0, least(1, cover_place)) end as cover_score,
+        case when price_place is not null then 100 * greatest(0, least(1, price_place)) end as price_score,
+        case when margin_place is not null then 100 * greatest(0, least(1, margin_place)) end as margin_score,
+        case
+            when ratio > ratio_high or stock_without_sales or price_index < index_loose then 'loose'
+            -- no priced sale this week (a shelf sold out) is no evidence against tightness
+            when ratio < ratio_low and (price_index >= index_tight or price_index is null) then 'tight'
+            when ratio is not null or price_index is not null then 'balanced'
+        end as state,
+    from placed
+),
+
+final as (
+    select
+        s.week,
+        s.spec_code,
+        s.spec_name,
+        s.territory_code,
+        t.territory_name,
+        s.retailers,
+        s.stock_qty,
+        s.sales_qty,
+        s.avg_weekly_sales_4w,
+        s.ratio,
+        s.price_index,
+        s.margin,
+        s.ratio_low,
+        s.ratio_high,
+        s.index_tight,
+        s.index_loose,
+        s.target_cover,
+        s.state,
+        (
+            coalesce(s.cover_weight * s.cover_score, 0)
+            + coalesce(s.price_weight * s.price_score, 0)
+            + coalesce(s.margin_weight * s.margin_score, 0)
+        ) / nullif(
+            case when s.cover_score is null then 0 else s.cover_weight end
+            + case when s.price_score is null then 0 else s.price_weight end
+            + case when s.margin_score is null then 0 else s.margin_weight end,
+            0
+        ) as state_score,
+        s.cover_score,
+        s.price_score,
+        s.margin_score,
+        s.cover_weight,
+        s.price_weight,
+        s.margin_weight,
+        s.margin_reference,
+    from scored as s
+    left join territory as t using (territory_code)
+)
+
+select * from final
+order by week, territory_code, spec_code
