@@ -108,7 +108,17 @@ else:
 
 st.markdown(f"**{f.t('plan.lines')}**")
 shown = plan.lines[
-    ["spec_code", "spec_name", "key_name", "tier", "retailers", "limit_qty", "total_qty", "reason_" + f.lang]
+    [
+        "spec_code",
+        "spec_name",
+        "key_name",
+        "tier",
+        "retailers",
+        "limit_qty",
+        "expected_qty",
+        "total_qty",
+        "reason_" + f.lang,
+    ]
 ]
 edited = st.data_editor(
     shown,
@@ -124,6 +134,7 @@ edited = st.data_editor(
         "tier": f.t("plan.col.tier"),
         "retailers": f.t("plan.col.retailers"),
         "limit_qty": st.column_config.NumberColumn(f.t("plan.col.limit"), min_value=0, step=1),
+        "expected_qty": st.column_config.NumberColumn(f.t("plan.col.expected"), format="%.0f"),
         "total_qty": f.t("plan.col.total"),
         "reason_" + f.lang: f.t("col.reason"),
     },

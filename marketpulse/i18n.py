@@ -968,7 +968,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "plan.reason.tiers": ("{tiers} 档每户 {limit} 条", "tier {tiers}: {limit} per retailer"),
     "plan.reason.join": (",", ", "),
     "plan.reason.sep": (";", "; "),
-    "plan.reason.total": (",合计 {total} 条", "; {total} cartons in all"),
+    "plan.reason.total": (
+        ",预计订购合计 {expected} 条(每户订到自身需求或限量为止),上限 {ceiling} 条(户数 × 限量)",
+        "; expected orders {expected} cartons in all (each retailer its own need up to the limit), "
+        "ceiling {ceiling} (retailers × limit)",
+    ),
     "plan.reason.line": (
         "{tier} 档 {n} 户,占近4周销量 {share}%:需 {need} 条,分得 {granted} 条;各户按自身需求订到 {per} 条即合计分得量"
         " → 限量 {limit} 条,上限 {total} 条,预计订购 {expected} 条",
@@ -981,12 +985,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "plan.col.key_name": ("分组", "Group"),
     "plan.col.retailers": ("户数", "Retailers"),
     "plan.col.limit": ("限量(条/户)", "Limit (cartons per retailer)"),
-    "plan.col.total": ("合计(条)", "Total (cartons)"),
+    "plan.col.total": ("上限(条,户数×限量)", "Ceiling (cartons, retailers × limit)"),
     "plan.col.need": ("需求(条)", "Need (cartons)"),
     "plan.col.granted": ("分得(条)", "Granted (cartons)"),
     "plan.col.forecast": ("预测下周(条)", "Forecast next week (cartons)"),
-    "plan.col.planned": ("限量合计(条)", "Ceiling: retailers × limit (cartons)"),
-    "plan.col.expected": ("预计订购(条)", "Expected orders (cartons)"),
+    "plan.col.planned": ("上限(条,户数×限量)", "Ceiling: retailers × limit (cartons)"),
+    "plan.col.expected": ("预计订购(条,方案合计)", "Expected orders (cartons, the plan's total)"),
     "plan.col.supplied_last": ("上周投放(条)", "Supplied last week (cartons)"),
     "plan.col.supplied_4w": ("近4周周均投放(条)", "4-week average supply (cartons)"),
     "plan.col.supplied_last_year": ("同期投放(条)", "Same week last year (cartons)"),
@@ -1006,21 +1010,27 @@ TEXT: dict[str, tuple[str, str]] = {
     "plan.allocation.tier_format": ("档位 × 业态", "tier × format"),
     "plan.heading": ("下周投放方案(各档位限量)", "Next week's supply plan (limit per tier)"),
     "plan.lead": (
-        "{week} 当周,{allocation}:每行是一个规格 × 档位的户数、每户限量与合计。合计不超过货源总量,高档位限量不低于低档位,"
-        "紧俏市场优先,宽松市场控量。",
-        "Week of {week}, {allocation}: each line is one spec × tier with its retailers, limit per retailer and total. "
-        "Totals stay within the available quantity, a higher tier never gets less than a lower one, tight markets "
-        "are served first and loose ones capped.",
+        "{week} 当周,{allocation}:每行是一个规格 × 档位的户数、每户限量、预计订购与上限。方案合计是预计订购"
+        "(每户订到自身需求或限量为止),不超过货源总量;上限 = 户数 × 限量,可以超过,订单超出货源时由订货系统按比例配给。"
+        "高档位限量不低于低档位,紧俏市场优先,宽松市场控量。",
+        "Week of {week}, {allocation}: each line is one spec × tier with its retailers, limit per retailer, expected "
+        "orders and ceiling. The plan's total is the expected orders (each retailer its own need up to the limit), "
+        "within the available quantity; the ceiling, retailers × limit, may pass it, and orders beyond the supply are "
+        "rationed pro rata by the ordering system. A higher tier never gets less than a lower one, tight markets are "
+        "served first and loose ones capped.",
     ),
     "plan.unconstrained": (
         "未给出货源总量:方案按需求编制,不受约束。",
         "No available quantity given: the plan follows need alone and is unconstrained.",
     ),
     "plan.upload": ("货源总量 CSV(spec_code, quantity)", "Available quantity CSV (spec_code, quantity)"),
-    "plan.totals": ("全市与各市场部:方案合计、预测与上周投放", "City and departments: planned, forecast, last week"),
+    "plan.totals": (
+        "全市与各市场部:预计订购(方案合计)、上限、预测与上周投放",
+        "City and departments: expected orders (the plan's total), ceiling, forecast, last week",
+    ),
     "plan.scope_share": (
-        "本范围 {scope}:方案 {planned} 条,占全市 {share}%;上周投放 {last} 条。",
-        "This scope, {scope}: {planned} cartons planned, {share}% of the city; {last} supplied last week.",
+        "本范围 {scope}:预计订购 {planned} 条,占全市 {share}%;上周投放 {last} 条。",
+        "This scope, {scope}: {planned} cartons of expected orders, {share}% of the city; {last} supplied last week.",
     ),
     "plan.groups": ("各规格的计算过程", "How each spec's plan was worked out"),
     "plan.reason_row": ("- **{s} · {g}**:{r}", "- **{s} · {g}**: {r}"),
@@ -1035,8 +1045,8 @@ TEXT: dict[str, tuple[str, str]] = {
         "{spec} ({group}): a higher tier has a lower limit than a lower one",
     ),
     "plan.check.total": (
-        "{spec}:合计 {total} 条超过可供 {available:,.0f} 条",
-        "{spec}: {total} cartons in all, above the {available:,.0f} available",
+        "{spec}:预计订购合计 {total} 条超过可供 {available:,.0f} 条",
+        "{spec}: expected orders of {total} cartons in all, above the {available:,.0f} available",
     ),
     "plan.approve": ("审批通过", "Approve"),
     "plan.approver": ("审批人", "Approved by"),

@@ -1,5 +1,6 @@
-"""The replay: a two-retailer, two-week case worked by hand, and the simulated city's own week
-reproduced when the policy lets every retailer order what it wanted."""
+"""The replay: two-retailer, two-week cases worked by hand (one with orders rationed within the
+spec's supply), and the simulated city's own week reproduced when the policy lets every
+retailer order what it wanted."""
 
 from __future__ import annotations
 
@@ -13,16 +14,18 @@ from marketpulse import forecast, store, supply
 from marketpulse.simulate import plan_eval, replay
 
 
-def week(before, wanted, shoppers, past):
+def week(before, wanted, shoppers, past, supplied=None):
+    """One replayed week of one spec; what the city supplied (the available quantity) defaults to what was wanted."""
     n = len(before)
     return replay.Week(
         week=1,
         act=np.arange(n),
         before=np.array(before),
         wanted=np.array(wanted),
-        supplied=np.array(wanted),
+        supplied=np.array(wanted if supplied is None else supplied),
         shoppers=np.array(shoppers),
         past_sales=np.array(past, dtype=float),
+        spec=np.zeros(n, dtype=np.int64),
     )
 
 
@@ -41,6 +44,40 @@ def test_two_retailers_two_weeks_by_hand():
     assert list(two["stockout"]) == [False, False] and list(two["overstock"]) == [False, True]
     total = [replay.score(r) for r in (one, two)]
     assert sum(s["stockout"] for s in total) == 1 and sum(s["overstock"] for s in total) == 2
+
+
+def test_orders_beyond_the_supply_are_rationed_pro_rata_in_whole_cartons():
+    # 6 available for orders of 5 and 3: 5 × 6/8 = 3.75 and 3 × 6/8 = 2.25 → 3 and 2, the 条 left goes to the
+    # larger remainder (0.75); another spec (1) ordered 4 + 2 within its 10 is delivered in full
+    got = replay.ration(np.array([5, 3, 4, 2]), np.array([0, 0, 1, 1]), np.array([6.0, 10.0]))
+    assert list(got) == [4, 2, 4, 2]
+    # a tie (7 and 3 for 5: 3.5 and 1.5 → 3 and 1) goes to the retailer listed first
+    assert list(replay.ration(np.array([7, 3]), np.array([0, 0]), np.array([5.0]))) == [4, 1]
+    # never more than ordered nor than is available
+    assert list(replay.ration(np.array([1, 1, 1]), np.array([0, 0, 0]), np.array([2.0]))) == [1, 1, 0]
+
+
+def test_two_retailers_two_weeks_rationed_by_hand():
+    high = np.array([2.0, 2.0])
+    # week 1: the city supplied 4 + 2 = 6 of the spec. A (0 on hand) wants 6, B (1 on hand) 3; under a 限量 of
+    # 5 they order 5 and 3 = 8 > 6: rationed to 3.75 → 4 and 2.25 → 2. A: 4 on hand, 5 shoppers → sells 4,
+    # runs out. B: 3 on hand, 2 shoppers → closes at 1; mean sales (2+2+2+2)/4 = 2, cover 0.5: not overstocked
+    one = replay.play(week([0, 1], [6, 3], [5, 2], [[4, 4, 4], [2, 2, 2]], supplied=[4, 2]), np.array([5, 5]), high)
+    assert list(one["supplied"]) == [4, 2] and list(one["sales"]) == [4, 2] and list(one["closing"]) == [0, 1]
+    assert list(one["stockout"]) == [True, False] and list(one["overstock"]) == [False, False]
+    # week 2: 7 supplied; A wants 5, B 2, orders 5 + 2 = 7 within it: no rationing. A: 5 on hand, 3 shoppers
+    # → closes at 2, mean (4+4+4+3)/4 = 3.75, cover 0.53; B: 1 + 2 = 3, 1 shopper → 2, mean (2+2+2+1)/4 = 1.75,
+    # cover 1.14: no stock-out, no overstock
+    two = replay.play(
+        week(one["closing"], [5, 2], [3, 1], [[4, 4, 4], [2, 2, 2]], supplied=[5, 2]), np.array([5, 5]), high
+    )
+    assert list(two["supplied"]) == [5, 2] and list(two["closing"]) == [2, 2]
+    assert not two["stockout"].any() and not two["overstock"].any()
+    # a baseline letting each order 10 is rationed the same way in week 1: 6 and 3 for 6 → 4 and 2
+    base = replay.play(week([0, 1], [6, 3], [5, 2], [[4, 4, 4], [2, 2, 2]], supplied=[4, 2]), np.array([10, 10]), high)
+    assert list(base["supplied"]) == [4, 2]
+    total = [replay.score(r) for r in (one, two)]
+    assert sum(s["stockout"] for s in total) == 1 and sum(s["overstock"] for s in total) == 0
 
 
 def test_the_replay_reproduces_the_simulated_week(demo_store):

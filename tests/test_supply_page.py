@@ -179,8 +179,11 @@ def test_the_plan_command_writes_the_order_file(forecasted, tmp_path):
         text=True,
     )
     assert done.returncode == 0, done.stderr
-    limited = pd.read_excel(out2)
-    assert limited["合计(条)"].sum() <= 5  # one spec may have 5 条, the others none
+    limited = pd.read_excel(out2, engine="openpyxl")
+    # one spec may have 5 条, the others none: the plan's total (expected orders) stays within the 5
+    assert limited["预计订购(条,方案合计)"].sum() <= 5
+    others = limited["规格编码"].astype(str) != str(frame["规格编码"].iloc[0])
+    assert (limited.loc[others, "限量(条/户)"] == 0).all()
 
 
 def test_the_plan_is_made_once_per_store_version_beside_the_latest_replay(forecasted, tmp_path, monkeypatch):

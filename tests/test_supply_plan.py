@@ -1,7 +1,8 @@
-"""The supply plan (货源投放) on hand-worked numbers: whole-number 限量 per 档位, totals within
-the available quantity, monotone in 档位, tight first and loose capped, a spec with no stock,
-demand shared by recent sales, the reasons' arithmetic, the order file's columns, the checks
-of an edited plan, and approval kept with who and when."""
+"""The supply plan (货源投放) on hand-worked numbers: whole-number 限量 per 档位, expected orders
+(each retailer its own need up to the 限量) within the available quantity, monotone in 档位,
+tight first and loose capped, a spec with no stock, demand shared by recent sales, the
+reasons' arithmetic, the order file's columns, the checks of an edited plan, and approval
+kept with who and when."""
 
 from __future__ import annotations
 
@@ -37,21 +38,50 @@ def test_monotone_pools_violators_and_keeps_the_weighted_total():
     assert (out * [1, 3, 2]).sum() == pytest.approx(4 + 6 + 12)
 
 
-def test_limits_never_exceed_the_budget_and_hand_back_what_rounding_left():
-    # wanted per retailer 2.6, 3.4, 5.9 for 10, 5, 2 retailers: 26 + 17 + 11.8 = 54.8 wanted, budget 50
-    limits = supply.tier_limits(np.array([2.6, 3.4, 5.9]), np.array([10, 5, 2]), np.zeros(3), np.full(3, BIG), 50)
-    # scaled by 50/54.8 → 2.372, 3.102, 5.383 → floor 2, 3, 5 = 20 + 15 + 10 = 45; 5 left:
-    # tier 3 +1 (2 条, 3 left), tier 2 +1 (5 条 > 3 left: no), tier 1 (10 > 3: no)
-    assert list(limits) == [2, 3, 6]
-    assert (limits * [10, 5, 2]).sum() == 47 <= 50
+def test_expected_orders_are_each_retailers_need_up_to_the_limit():
+    # needs 4, 6 and 15 under a 限量 of 10: 4 + 6 + 10 = 20 (the ceiling would be 3 × 10 = 30)
+    assert supply.expected_orders(np.array([4.0, 6.0, 15.0]), 10) == pytest.approx(20)
+    assert supply.expected_orders(np.array([4.0, 6.0, 15.0]), 0) == 0
 
 
-@pytest.mark.parametrize("budget", [0, 1, 7, 33, 120])
-def test_rounding_never_passes_the_budget_and_keeps_the_order(budget):
-    n = np.array([3, 7, 1, 4])
-    limits = supply.tier_limits(np.array([5.0, 1.0, 9.0, 3.3]), n, np.zeros(4), np.full(4, BIG), budget)
-    assert (n * limits).sum() <= budget
-    assert (np.diff(limits) >= 0).all()
+def test_rounding_is_taken_back_from_loose_markets_first():
+    # a tight group (needs 4, 6, 15; level 10 → 限量 10) and a loose one (needs 3, 3; level 2.5 → 限量 3):
+    # expected 4 + 6 + 10 = 20 and 3 + 3 = 6, 26 > 23 available. The loose line comes down first:
+    # 3 → 2 (expected 2 + 2 = 4, 24 in all), 2 → 1 (1 + 1 = 2, 22 ≤ 23): stop; the tight line keeps 10
+    limits = supply.fit_expected(
+        np.array([10, 3]),
+        np.array([10.0, 2.5]),
+        [np.array([4.0, 6.0, 15.0]), np.array([3.0, 3.0])],
+        np.array(["T", "L"]),
+        np.array([0, 2]),  # tight, loose
+        np.zeros(2),
+        23,
+    )
+    assert list(limits) == [10, 1]
+
+
+def test_taking_back_keeps_a_higher_tier_at_least_as_high():
+    # one group, 档位 1 and 2 both at 3 (levels 2.9 and 2.1), needs 5, 5 and 5: expected 3 + 3 + 3 = 9 > 7.
+    # 档位 2 was rounded up most (0.9 against 0.1) but lowering it to 2 would put it under 档位 1's 3,
+    # so 档位 1 comes down: 2 + 2 + 3 = 7 ≤ 7
+    limits = supply.fit_expected(
+        np.array([3, 3]), np.array([2.9, 2.1]), [np.array([5.0, 5.0]), np.array([5.0])],
+        np.array(["K", "K"]), np.array([1, 1]), np.zeros(2), 7,
+    )  # fmt: skip
+    assert list(limits) == [2, 3]
+
+
+@pytest.mark.parametrize("available", [0, 1, 7, 20, 33, 120])
+def test_rounding_never_passes_the_available_quantity_and_keeps_the_order(available):
+    needs = [np.array([5.0, 0.4]), np.array([1.0, 2.5, 9.0]), np.array([9.0]), np.array([3.3, 7.0, 2.0])]
+    n = np.array([len(x) for x in needs])
+    levels = np.array([5.0, 1.0, 9.0, 3.3])
+    limits = supply.fit_expected(
+        supply.tier_limits(levels, n, np.zeros(4), np.full(4, BIG)), levels, needs,
+        np.array(["K"] * 4), np.ones(4), np.zeros(4), available,
+    )  # fmt: skip
+    assert sum(supply.expected_orders(x, v) for x, v in zip(needs, limits)) <= available
+    assert (np.diff(limits) >= 0).all() and (limits >= 0).all()
 
 
 def test_a_higher_tier_never_gets_less_even_when_it_wants_less():
@@ -146,10 +176,44 @@ def test_a_short_supply_serves_the_tight_market_first_and_never_passes_it():
     assert plan.lines[plan.lines["key"] == "D2"]["limit_qty"].iloc[0] == 0  # loose: nothing left
     reason = plan.groups.set_index("key").loc["D1", "reason_zh"]
     assert "预测下周 40 条 + 目标存销比 1.0 周的期末库存 40 条 − 现有库存 20 条 = 需 60 条" in reason
+    # whole numbers round up to 13 and 25: expected min(16, 13) + min(14, 13) + min(30, 25) = 51 > 50, so
+    # the line rounded up most (档位 5: 13 − 12.5 = 0.5, 档位 9: 0) comes down to 12: 12 + 12 + 25 = 49 ≤ 50;
+    # ceiling 2 × 12 + 1 × 25 = 49
     assert "紧俏市场优先供应" in reason and "可供 50 条,满足 83%" in reason and "5 档每户 12 条" in reason
-    assert "合计 49 条" in reason
+    assert "预计订购合计 49 条" in reason and "上限 49 条" in reason
+    assert list(d1["expected_qty"]) == pytest.approx([24, 25])
     en = plan.groups.set_index("key").loc["D1", "reason_en"]
     assert "= 60 cartons needed" in en and "50 cartons available to it, 83% of the need" in en
+
+
+def one_line(available):
+    # D1 tight, one 档位 5 line of three retailers: weekly sales 2, 4, 10 (forecast 16 → demand 2, 4, 10),
+    # stock 0, 2, 5, target cover 1.0 → own needs 2 + 2 − 0 = 4, 4 + 4 − 2 = 6, 10 + 10 − 5 = 15; line need 25
+    rows = [retailer("A", "D1", 5, 0.0, 2.0), retailer("B", "D1", 5, 2.0, 4.0), retailer("C", "D1", 5, 5.0, 10.0)]
+    given = PlanInputs(
+        week=pd.Timestamp("2026-11-16"),
+        retailers=pd.DataFrame(rows),
+        forecasts=pd.DataFrame({"spec_code": ["S1"], "department_code": ["D1"], "yhat": [16.0]}),
+        market=pd.DataFrame({"spec_code": ["S1"], "department_code": ["D1"], "state": ["tight"]}),
+        names={"S1": "甲", "D1": "城区"},
+    )
+    return supply.make_plan(given, available, POLICY)
+
+
+def test_the_plan_total_is_expected_orders_within_the_available_quantity():
+    line = one_line({"S1": 20.0}).lines.iloc[0]
+    # 20 available for a need of 25: at a 限量 of 10 the retailers order 4 + 6 + min(15, 10) = 20.
+    # The ceiling 3 × 10 = 30 passes the 20 available; the expected orders do not.
+    assert line["limit_qty"] == 10 and line["expected_qty"] == pytest.approx(20) and line["total_qty"] == 30
+    plan = one_line({"S1": 20.0})
+    reason = plan.groups["reason_zh"].iloc[0]
+    assert "5 档每户 10 条,预计订购合计 20 条" in reason and "上限 30 条" in reason
+    assert "expected orders 20 cartons in all" in plan.groups["reason_en"].iloc[0]
+    assert supply.check(supply.recompute(plan.lines, plan.lines), {"S1": 20.0}, POLICY) == []
+    # a 限量 of 11 would expect 4 + 6 + 11 = 21 > 20: the check says so
+    edited = supply.recompute(plan.lines.assign(limit_qty=[11]), plan.lines)
+    assert edited["expected_qty"].iloc[0] == pytest.approx(21)
+    assert [k for k, _ in supply.check(edited, {"S1": 20.0}, POLICY)] == ["plan.check.total"]
 
 
 def test_a_spec_with_no_stock_gets_no_limit():
@@ -208,9 +272,13 @@ def test_the_order_file_has_one_row_per_spec_tier_and_key_with_its_limit():
         "分组",
         "户数",
         "限量(条/户)",
-        "合计(条)",
+        "上限(条,户数×限量)",
+        "预计订购(条,方案合计)",
     ]
     assert len(frame) == 3 and list(frame["限量(条/户)"]) == [16, 30, 12]
+    # ceilings 2 × 16, 1 × 30, 1 × 12; expected min(16, 16) + min(14, 16) = 30, min(30, 30), min(15, 12)
+    assert list(frame["上限(条,户数×限量)"]) == [32, 30, 12]
+    assert list(frame["预计订购(条,方案合计)"]) == pytest.approx([30, 30, 12])
     assert supply.order_csv(plan.lines, plan.plan_week).startswith("\ufeff投放周".encode())
     sheet = openpyxl.load_workbook(io.BytesIO(supply.order_xlsx(plan.lines, plan.plan_week, "en"))).active
     assert [c.value for c in sheet[1]][:4] == ["Week supplied", "Spec code", "Spec", "Tier"]
@@ -218,14 +286,17 @@ def test_the_order_file_has_one_row_per_spec_tier_and_key_with_its_limit():
 
 
 def test_an_edit_recomputes_totals_and_is_checked():
-    plan = supply.make_plan(inputs(), {"S1": 80.0}, POLICY)
+    plan = supply.make_plan(inputs(), {"S1": 50.0}, POLICY)
     edited = supply.recompute(plan.lines.assign(limit_qty=[20, 10, 200]), plan.lines)
     assert list(edited["total_qty"]) == [40, 10, 200] and edited["edited"].all()
-    keys = [k for k, _ in supply.check(edited, {"S1": 80.0}, POLICY)]
+    # expected orders: A and B (needs 16, 14) under 20 → 30; C (need 30) under 10 → 10; D (need 15) → 15:
+    # 55 in all, above the 50 available
+    assert list(edited["expected_qty"]) == pytest.approx([30, 10, 15])
+    keys = [k for k, _ in supply.check(edited, {"S1": 50.0}, POLICY)]
     assert keys == ["plan.check.max", "plan.check.monotone", "plan.check.total"]
-    for key, values in supply.check(edited, {"S1": 80.0}, POLICY):
+    for key, values in supply.check(edited, {"S1": 50.0}, POLICY):
         assert i18n.t(key, "zh", **values) and i18n.t(key, "en", **values)
-    assert supply.check(plan.lines, {"S1": 80.0}, POLICY) == []
+    assert supply.check(plan.lines, {"S1": 50.0}, POLICY) == []
 
 
 def test_an_approved_plan_keeps_who_and_when(db):

@@ -5,7 +5,8 @@ each retailer × spec's 限量 for the week after: the MarketPulse plan (made fr
 data up to the data week, with the available quantity set to what the city actually
 supplied that week); last year's same-week supply per retailer; each retailer's mean weekly
 supply of the last four weeks. The replay plays the week under each and counts stock-out
-and overstock retailer × spec weeks.
+and overstock retailer × spec weeks; under every policy a spec's orders beyond what the city
+supplied of it are rationed alike (replay.ration), so none delivers more than the city had.
 """
 
 from __future__ import annotations

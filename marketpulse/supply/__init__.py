@@ -1,10 +1,10 @@
 """Next week's supply: the per spec × 市场部 recommendations, and the supply plan (货源投放) —
-限量 per spec × 档位 within the available quantity, its reasons, approval and order file.
+限量 per spec × 档位 whose expected orders stay within the available quantity, its reasons, approval and order file.
 
 May import store, rules, metrics, forecast, export, i18n, numbers and errors.
 """
 
-from marketpulse.supply.allocate import fill_level, monotone, share_out, tier_limits
+from marketpulse.supply.allocate import expected_orders, fill_level, fit_expected, monotone, share_out, tier_limits
 from marketpulse.supply.approve import approve, approved_plans, check, recompute
 from marketpulse.supply.order_file import ORDER_COLUMNS, order_csv, order_frame, order_xlsx
 from marketpulse.supply.plan import (
@@ -35,7 +35,9 @@ __all__ = [
     "approved_plans",
     "check",
     "demand_over",
+    "expected_orders",
     "fill_level",
+    "fit_expected",
     "forecasts_for",
     "load_policy",
     "make_plan",

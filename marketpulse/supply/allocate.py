@@ -1,6 +1,7 @@
 """The allocation arithmetic of a supply plan: share a spec's available quantity out over its
-groups (tight markets first, loose ones capped) and turn each group's share into whole-number
-限量 per retailer, the same or higher for a higher 档位, never more in all than was granted.
+groups (tight markets first, loose ones capped), turn each group's share into whole-number
+限量 per retailer, the same or higher for a higher 档位, and keep the orders expected under
+them (each retailer its own need up to the 限量) within the available quantity.
 
 Pure numpy: the plan (plan.py) feeds it frames, the tests hand-worked numbers.
 """
@@ -27,39 +28,58 @@ def monotone(x: np.ndarray, weight: np.ndarray) -> np.ndarray:
     return np.concatenate([np.full(n, v) for v, _, n in blocks]) if blocks else np.zeros(0)
 
 
-def tier_limits(
-    wanted: np.ndarray,
-    retailers: np.ndarray,
-    lo: np.ndarray,
-    hi: np.ndarray,
-    budget: float | None = None,
-) -> np.ndarray:
-    """Whole-number 限量 per 档位 (rows in rising 档位 order) from the wanted quantity per retailer.
-
-    Made non-decreasing (weighted by retailers), held within [lo, hi] (both non-decreasing), scaled
-    down when Σ retailers × 限量 would pass `budget`, then rounded: down when there is a budget
-    (what rounding leaves is handed back one 条 at a time from the top 档位 while it fits and
-    keeps the order), to the nearest when there is none.
-    """
+def tier_limits(wanted: np.ndarray, retailers: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Whole-number 限量 per 档位 (rows in rising 档位 order) from the level wanted per retailer:
+    made non-decreasing (weighted by retailers), held within [lo, hi] (both non-decreasing) and
+    rounded up, so a retailer needing part of a 条 may order the whole 条 (`fit_expected` takes
+    back what the available quantity cannot carry)."""
     n = np.asarray(retailers, dtype=float)
     if len(n) == 0:
         return np.zeros(0, dtype=np.int64)
     x = np.clip(monotone(np.maximum(wanted, 0.0), n), lo, hi)
-    if budget is None:
-        return np.ceil(x - 1e-9).astype(np.int64)
-    budget = max(float(budget), 0.0)
-    total = float((n * x).sum())
-    if total > budget:
-        x = x * (budget / total) if total > 0 else x
-    limit = np.floor(x + 1e-9).astype(np.int64)
-    while (n * limit).sum() > budget:  # guard against float noise: never above the budget
-        limit[np.argmax(limit)] -= 1
-    left = budget - float((n * limit).sum())
-    for i in range(len(limit) - 1, -1, -1):
-        fits = n[i] <= left and limit[i] + 1 <= hi[i] and limit[i] < np.ceil(x[i] - 1e-9)
-        if fits and (i == len(limit) - 1 or limit[i] + 1 <= limit[i + 1]):
-            limit[i] += 1
-            left -= n[i]
+    return np.ceil(x - 1e-9).astype(np.int64)
+
+
+def expected_orders(needs: np.ndarray, limit: float) -> float:
+    """What a line's retailers are expected to order under a 限量: each its own need, up to the 限量."""
+    return float(np.minimum(np.maximum(np.asarray(needs, dtype=float), 0.0), max(limit, 0)).sum())
+
+
+def fit_expected(
+    limits: np.ndarray,
+    levels: np.ndarray,
+    needs: list[np.ndarray],
+    group: np.ndarray,
+    priority: np.ndarray,
+    lo: np.ndarray,
+    available: float,
+) -> np.ndarray:
+    """One spec's whole-number 限量 (lines sorted by group, then 档位) lowered until the expected
+    orders Σ min(need, 限量) are within `available`.
+
+    One 条 at a time from the line served last — loose markets first, tight last — and within a
+    class from the line rounded up the most above its level; a line is lowered only while that
+    keeps its group non-decreasing in 档位 and, while any line can, keeps it at its 档位's minimum
+    (the available quantity comes before the minimum: a spec without stock gets 0).
+    """
+    limit = np.asarray(limits, dtype=np.int64).copy()
+    levels = np.asarray(levels, dtype=float)
+    group, priority, lo = np.asarray(group), np.asarray(priority), np.asarray(lo)
+    needs = [np.maximum(np.asarray(x, dtype=float), 0.0) for x in needs]
+    total = sum(expected_orders(x, v) for x, v in zip(needs, limit))
+    available = max(float(available), 0.0)
+    first = np.r_[True, group[1:] != group[:-1]]  # the lowest 档位 of its group
+    while total > available + 1e-9:
+        room = first | (np.r_[0, limit[:-1]] <= limit - 1)  # lowering keeps the group non-decreasing
+        can = room & (limit > lo)
+        if not can.any():
+            can = room & (limit > 0)
+        if not can.any():
+            break
+        order = np.lexsort((-(limit - levels), -priority))  # loose first, then the most rounded up
+        j = order[np.flatnonzero(can[order])[0]]
+        total -= float(np.clip(needs[j] - (limit[j] - 1), 0.0, 1.0).sum())
+        limit[j] -= 1
     return limit
 
 

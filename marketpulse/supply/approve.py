@@ -1,6 +1,6 @@
 """Edit and approve a plan: the planner's 限量 changes are checked (whole numbers within the
-档位's min/max, non-decreasing in 档位, the spec's total within its available quantity), and an
-approved plan is kept in the store with who approved it and when."""
+档位's min/max, non-decreasing in 档位, the spec's expected orders within its available
+quantity), and an approved plan is kept in the store with who approved it and when."""
 
 from __future__ import annotations
 
@@ -8,16 +8,21 @@ import numpy as np
 import pandas as pd
 
 from marketpulse import store
+from marketpulse.numbers import fmt
+from marketpulse.supply.allocate import expected_orders
 from marketpulse.supply.policy import Policy
 
 PLAN_LINE_COLUMNS = ["spec_code", "tier", "key", "retailers", "limit_qty", "total_qty", "edited"]
 
 
 def recompute(lines: pd.DataFrame, original: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Totals after an edit (retailers × 限量), each line flagged when its 限量 differs from `original`."""
+    """Totals after an edit — the ceiling (retailers × 限量) and, from each line's retailers' own
+    needs, the expected orders Σ min(need, 限量) — each line flagged when its 限量 differs from `original`."""
     out = lines.copy()
     out["limit_qty"] = pd.to_numeric(out["limit_qty"], errors="coerce").fillna(0).round().astype(int)
     out["total_qty"] = out["retailers"] * out["limit_qty"]
+    if "needs" in out:
+        out["expected_qty"] = [expected_orders(x, v) for x, v in zip(out["needs"], out["limit_qty"])]
     out["edited"] = False if original is None else (out["limit_qty"].to_numpy() != original["limit_qty"].to_numpy())
     return out
 
@@ -40,10 +45,14 @@ def check(lines: pd.DataFrame, available: dict | None, policy: Policy) -> list[t
             )
     if available is not None:
         for spec, part in lines.groupby("spec_code", sort=False):
-            total, quantity = int(part["total_qty"].sum()), float(available.get(spec, 0.0))
-            if total > quantity:
+            ordered = part["expected_qty"] if "expected_qty" in part else part["total_qty"]
+            total, quantity = float(ordered.sum()), float(available.get(spec, 0.0))
+            if total > quantity + 1e-6:
                 problems.append(
-                    ("plan.check.total", {"spec": part["spec_name"].iloc[0], "total": total, "available": quantity})
+                    (
+                        "plan.check.total",
+                        {"spec": part["spec_name"].iloc[0], "total": fmt(total, 0), "available": quantity},
+                    )
                 )
     return problems
 

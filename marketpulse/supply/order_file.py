@@ -1,5 +1,6 @@
 """The plan in the ordering system's shape: one row per spec × 档位 (× key) with its 限量,
-as CSV and as Excel, through marketpulse.export (the one writer); headers from i18n."""
+its ceiling (retailers × 限量) and expected orders, as CSV and as Excel, through
+marketpulse.export (the one writer); headers from i18n."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ ORDER_COLUMNS = [  # column, i18n key of its header, Excel number format (None: 
     ("retailers", "plan.col.retailers", "#,##0"),
     ("limit_qty", "plan.col.limit", "#,##0"),
     ("total_qty", "plan.col.total", "#,##0"),
+    ("expected_qty", "plan.col.expected", "#,##0"),
 ]
 
 

@@ -11,15 +11,17 @@ The arithmetic, per spec × 市场部 × key × 档位 (a row):
                market asks at most loose_cap × its recent weekly supply; tight first)
     level    = the 限量 at which the row's retailers, each ordering its own need (its share of
                the demand + cover − its stock) up to the 限量, order the grant (fill_level)
-    限量     = the levels made non-decreasing in 档位, within the 档位's min/max, whole
-               numbers; per spec the ceilings (retailers × 限量) share the available quantity
-               as the needs did (tight first), and where a key's share is short its levels
-               are scaled down to it and rounded down, so Σ retailers × 限量 never passes
-               the available quantity
+    限量     = the levels made non-decreasing in 档位, within the 档位's min/max, rounded up
+               to whole numbers; then, per spec, lowered one 条 at a time (loose markets
+               first, tight last) until the expected orders fit the available quantity
 
-Rows of the same spec × key × 档位 are one plan line; its expected orders are each retailer's
-own need up to the 限量. Without an available quantity the plan
-is unconstrained and says so. Inputs are read from the store (`plan_inputs`) or handed in
+Rows of the same spec × key × 档位 are one plan line. Its planned total is its expected
+orders, Σ over its retailers of min(own need, 限量): not every retailer orders up to the 限量
+(订足率), so the center plans what it expects to be ordered, and per spec that never passes
+the available quantity. Its ceiling, retailers × 限量, is what it could take if every
+retailer ordered the 限量; it may pass the available quantity (the ordering system rations
+then, see simulate/replay.py). Without an available quantity the plan is unconstrained and
+says so. Inputs are read from the store (`plan_inputs`) or handed in
 (the replay builds them for past weeks); `make_plan` is pure.
 """
 
@@ -34,13 +36,13 @@ import pandas as pd
 
 from marketpulse import forecast, metrics, store
 from marketpulse.supply import reasons
-from marketpulse.supply.allocate import fill_level, share_out, tier_limits
+from marketpulse.supply.allocate import PRIORITY, expected_orders, fill_level, fit_expected, share_out, tier_limits
 from marketpulse.supply.policy import Policy, load_policy, target_cover
 
 WEEK = pd.Timedelta(weeks=1)
 LINE_COLUMNS = [
     "spec_code", "spec_name", "key", "key_name", "tier", "retailers", "share", "demand", "cover_qty",
-    "stock", "need", "granted", "state", "limit_qty", "total_qty", "expected_qty", "reason_zh", "reason_en",
+    "stock", "need", "granted", "state", "limit_qty", "total_qty", "expected_qty", "needs", "reason_zh", "reason_en",
 ]  # fmt: skip
 
 
@@ -183,8 +185,6 @@ def make_plan(inputs: PlanInputs, available: dict | None = None, policy: Policy 
     # what retailers are expected to order: each its own need, up to its line's 限量
     own = (retailers["demand"] + retailers["cover_qty"] - retailers["stock_qty"]).clip(lower=0)
     retailers["expected"] = np.minimum(own, retailers["limit_qty"].fillna(0))
-    expected = retailers.groupby(["spec_code", "key", "tier"])["expected"].sum()
-    lines["expected_qty"] = expected.reindex(pd.MultiIndex.from_frame(lines[["spec_code", "key", "tier"]])).to_numpy()
     lines, groups = reasons.explain(lines, rows, inputs.names, policy, available)
     return Plan(inputs.week, policy, lines[LINE_COLUMNS], groups, retailers, available)
 
@@ -193,9 +193,10 @@ def _lines(rows: pd.DataFrame, r: pd.DataFrame, policy: Policy, available: dict 
     """Plan lines (spec × key × 档位) with their 限量.
 
     A line's level is where its retailers' own needs, each ordering up to the 限量, add up to
-    what the line was granted (fill_level). Per spec, the keys' ceilings (retailers × level)
-    share the available quantity as the needs did (tight first), and each key's levels become
-    whole-number 限量 within its share (tier_limits)."""
+    what the line was granted (fill_level); each key's levels become whole-number 限量
+    (tier_limits), and per spec they are lowered until the expected orders fit the available
+    quantity (fit_expected). `needs` keeps each line's retailers' own needs (sorted), so an
+    edited 限量's expected orders can be recomputed without the retailers."""
     share = r.groupby(["spec_code", "key", "tier"])["weekly_sales"].sum()
     lines = (
         rows.assign(weight=rows["demand"])
@@ -222,24 +223,33 @@ def _lines(rows: pd.DataFrame, r: pd.DataFrame, policy: Policy, available: dict 
     needs = own.groupby([r["spec_code"], r["key"], r["tier"]]).apply(lambda s: s.to_numpy())
     at = pd.MultiIndex.from_frame(lines[["spec_code", "key", "tier"]])
     lines["level"] = [fill_level(needs[k], g) for k, g in zip(at, lines["granted"])]
-    lines["ceiling"] = lines["retailers"] * np.ceil(lines["level"] - 1e-9)  # what whole-number 限量 would take
+    lines["needs"] = [tuple(np.sort(needs[k])) for k in at]
     lines["limit_qty"] = 0
     for spec, spec_lines in lines.groupby("spec_code", sort=False):
-        keys = spec_lines.groupby("key", sort=False).agg(ceiling=("ceiling", "sum"), state=("state", "first"))
         quantity = None if available is None else float(available.get(spec, 0.0))
-        budgets = dict(
-            zip(keys.index, share_out(keys["ceiling"].to_numpy(), list(keys["state"]), keys["ceiling"], quantity))
-        )
-        for key, part in spec_lines.groupby("key", sort=False):
+        limit = np.zeros(len(spec_lines), dtype=np.int64)
+        at_spec = 0
+        for _key, part in spec_lines.groupby("key", sort=False):
             tiers = part["tier"].to_numpy() - 1
-            lines.loc[part.index, "limit_qty"] = tier_limits(
-                part["level"].to_numpy(),
-                part["retailers"].to_numpy(),
-                policy.min_limit[tiers],
-                policy.max_limit[tiers],
-                None if quantity is None else budgets[key],
+            limit[at_spec : at_spec + len(part)] = tier_limits(
+                part["level"].to_numpy(), part["retailers"].to_numpy(), policy.min_limit[tiers], policy.max_limit[tiers]
             )
+            at_spec += len(part)
+        if quantity is not None and quantity <= 0:
+            limit[:] = 0  # a spec without stock next week: 0, whatever the 档位's minimum
+        elif quantity is not None:
+            limit = fit_expected(
+                limit,
+                spec_lines["level"].to_numpy(),
+                [np.asarray(x) for x in spec_lines["needs"]],
+                spec_lines["key"].to_numpy(),
+                np.array([PRIORITY.get(s, 1) for s in spec_lines["state"]]),
+                policy.min_limit[spec_lines["tier"].to_numpy() - 1],
+                quantity,
+            )
+        lines.loc[spec_lines.index, "limit_qty"] = limit
     lines["limit_qty"] = lines["limit_qty"].astype(int)
+    lines["expected_qty"] = [expected_orders(x, v) for x, v in zip(lines["needs"], lines["limit_qty"])]
     lines["total_qty"] = lines["retailers"] * lines["limit_qty"]
     return lines
 

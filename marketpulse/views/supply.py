@@ -3,6 +3,7 @@ with the festival weeks, and the backtest accuracy of the latest forecast refres
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 from dataclasses import dataclass
@@ -176,17 +177,26 @@ def supply_plan_page(scope: store.Scope, lang: str, available: tuple | None = No
     )
 
 
+SCOPE_KEYS = ["department_code", "territory_code", "cm_code"]
+SCOPE_SUMS = ["demand", "limit_qty", "expected", "supplied_last", "supplied_4w", "supplied_last_year", "stock_qty"]
+
+
 @functools.lru_cache(maxsize=4)
 def city_plan(version: str, available: tuple | None = None) -> supply_plan.Plan:
     """The city's plan, computed once per store version (`version`) and available quantity and
-    shared by every scope and language (the center plans for the whole city)."""
+    shared by every scope and language (the center plans for the whole city). What it keeps of
+    the retailers is summed per 市场部 × 片区 × 客户经理 — all the totals and scope shares read."""
     quantities = dict(available) if available is not None else None
     logger.info("supply plan for store %s", version)
-    return supply_plan.make_plan(supply_plan.plan_inputs(), quantities, supply_plan.load_policy())
+    plan = supply_plan.make_plan(supply_plan.plan_inputs(), quantities, supply_plan.load_policy())
+    kept = plan.retailers.assign(limit_qty=plan.retailers["limit_qty"].fillna(0))
+    kept = kept.groupby(SCOPE_KEYS, dropna=False)[SCOPE_SUMS].sum().reset_index()
+    return dataclasses.replace(plan, retailers=kept)
 
 
 def _scope_share(plan: supply_plan.Plan, scope: store.Scope, lang: str) -> dict:
-    """The scope's planned total (its retailers × their 限量) and last week's supply against the city's."""
+    """The scope's expected orders (its retailers', each its own need up to its 限量) and last
+    week's supply against the city's."""
     r = plan.retailers
     mine = r
     for column, code in (
@@ -196,8 +206,8 @@ def _scope_share(plan: supply_plan.Plan, scope: store.Scope, lang: str) -> dict:
     ):
         if code:
             mine = mine[mine[column] == code]
-    city = float(r["limit_qty"].fillna(0).sum())
-    planned = float(mine["limit_qty"].fillna(0).sum())
+    city = float(r["expected"].sum())
+    planned = float(mine["expected"].sum())
     name = scope.cm_code or scope.territory_code or scope.department_code
     return {
         "scope": name,
@@ -214,6 +224,7 @@ def _groups_shown(groups: pd.DataFrame, lang: str) -> pd.DataFrame:
             t("col.spec"): groups["spec_name"],
             t("plan.col.key_name"): groups["key_name"].map(lambda v: i18n.value(v, lang)),
             t("col.state"): groups["state"].map(lambda s: i18n.state(s, lang) if isinstance(s, str) else "—"),
+            t("plan.col.expected"): groups["expected_qty"].round(0),
             t("plan.col.total"): groups["total_qty"],
             t("col.reason"): groups[f"reason_{lang}"],
         }
@@ -227,8 +238,8 @@ def _totals_shown(totals: pd.DataFrame, groups: pd.DataFrame, lang: str) -> pd.D
         {
             t("col.department"): [names.get(c, c) if c else t("plan.city") for c in totals["department_code"]],
             t("plan.col.forecast"): totals["forecast"].round(0),
-            t("plan.col.planned"): totals["planned"].round(0),
             t("plan.col.expected"): totals["expected"].round(0),
+            t("plan.col.planned"): totals["planned"].round(0),
             t("plan.col.supplied_last"): totals["supplied_last"].round(0),
             t("plan.col.supplied_4w"): totals["supplied_4w"].round(0),
             t("plan.col.supplied_last_year"): totals["supplied_last_year"].round(0),
