@@ -219,7 +219,7 @@ def summary(result: dict) -> list[str]:
             line(f"week import {name[7:]} peak RSS", writes[name]["mb"] / 1024, TARGET_IMPORT["import_gb"], " GB")
         line("one-row correction", writes["correction"]["s"], TARGET_IMPORT["correction_s"], " s")
         line("full rebuild", writes["rebuild"]["s"], TARGET_IMPORT["rebuild_s"], " s")
-    lines.append("not measured: a page in Chromium (browser mode)")
+    lines.append("a page in Chromium: `python -m bench browser` (bench/browser.py)")
     if result["scale"] != "city":
         lines.append(f"note: measured at {result['scale']} scale; the targets are the city's")
     return lines
