@@ -1,21 +1,26 @@
-"""`python -m bench spark [--scale small|town ...] [--store FILE] [--master URL] [--json FILE]`:
-the named queries on DuckDB (the store, and the lake's serving store) and on Spark over the
-lake, side by side, per scale, with where the figures say Spark would start to pay.
+"""`python -m bench spark [--scale small|town|city|province ...] [--store FILE] [--master URL] [--json FILE]`:
+the roll-up build and the named queries on DuckDB (the store, and the lake's serving store)
+and on Spark over the lake, side by side, per scale, with where the figures say Spark would
+start to pay.
 
-For each scale: the lake export, DuckDB's full roll-up rebuild, Spark's session start, and
-each query's median wall time (after one warm-up run) on the three. The crossover is read
-from a straight line per engine (fixed cost + cost per visit line) through the scales run.
+For each scale: the lake export, the full roll-up build from the lake's facts on DuckDB and
+on Spark (`rollup --engine duckdb|spark`, per builder file), Spark's session start, and each
+query's median wall time (after one warm-up run) on the three. The crossover is read from a
+straight line per engine (fixed cost + cost per visit line) through the scales run.
+`province` (ten cities, ~190M visit lines) is not simulated: it is estimated from those lines.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
-import shutil
+import resource
 import statistics
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from marketpulse import lake, rollup, store
@@ -24,6 +29,8 @@ from marketpulse.simulate import demo
 
 RESULTS = Path(__file__).resolve().parent / "results"
 END_WEEK = dt.date(2026, 11, 16)
+# the province of issue 12: ten cities of 8,000 retailers (18.75M visit lines and a 3.7 GB store each)
+PROVINCE = {"visit_lines": 187_500_000, "store_gb": 37.0, "cities": 10}
 WEEKS = {"week_from": "2026-08-24", "week_to": "2026-11-16", "as_of": "2026-11-16"}
 QUERIES = [
     ("inventory_ratio", {"level": "territory"}),
@@ -50,6 +57,27 @@ def _params(name: str, extra: dict) -> dict:
     return {k: v for k, v in {**WEEKS, **extra}.items() if k in takes}
 
 
+@contextlib.contextmanager
+def timed_rollup_files(seconds: dict) -> Iterator[None]:
+    """Record the wall time of each builder file rollup.refresh runs on DuckDB."""
+    execute, execute_file = rollup._execute, rollup.store.execute_file
+
+    def timed(fn, name_of):
+        def run(con, name, *args):
+            start = time.perf_counter()
+            fn(con, name, *args)
+            seconds[name_of(name)] = time.perf_counter() - start
+
+        return run
+
+    rollup._execute = timed(execute, str)
+    rollup.store.execute_file = timed(execute_file, lambda path: Path(path).stem)
+    try:
+        yield
+    finally:
+        rollup._execute, rollup.store.execute_file = execute, execute_file
+
+
 def measure(scale: str, store_path: Path | None, work: Path, master: str, repeat: int) -> dict:
     if store_path is None:
         store_path = work / f"{scale}.duckdb"
@@ -59,15 +87,20 @@ def measure(scale: str, store_path: Path | None, work: Path, master: str, repeat
     start = time.perf_counter()
     lake.export_lake(lake_dir, store_path)
     export_s = time.perf_counter() - start
-    copy = work / f"{scale}-rebuild.duckdb"
-    shutil.copy(store_path, copy)
+    lake_mb = sum(p.stat().st_size for p in lake_dir.rglob("*.parquet")) / 1e6
+    duck_files: dict[str, float] = {}
     start = time.perf_counter()
-    with store.writer(copy) as con:
-        rollup.rebuild(con)
-    rebuild_s = time.perf_counter() - start
+    with timed_rollup_files(duck_files):
+        lake.build_rollups(lake_dir)
+    duck_build_s = time.perf_counter() - start
     start = time.perf_counter()
-    engine = mp_spark.SparkEngine(lake_dir, mp_spark.session(master))
+    session = mp_spark.session(master)
     session_s = time.perf_counter() - start
+    spark_files: dict[str, float] = {}
+    start = time.perf_counter()
+    mp_spark.build_rollups_on_spark(session, lake_dir, spark_files)
+    spark_build_s = time.perf_counter() - start
+    engine = mp_spark.SparkEngine(lake_dir, session)
     served = store.Reader(lake_dir / "serving.duckdb")
     direct = store.Reader(store_path)
     queries = {}
@@ -81,37 +114,75 @@ def measure(scale: str, store_path: Path | None, work: Path, master: str, repeat
     return {
         "scale": scale,
         "visit_lines": lines,
+        "store_mb": store_path.stat().st_size / 1e6,
+        "lake_mb": lake_mb,
         "export_lake_s": export_s,
-        "duckdb_rollup_rebuild_s": rebuild_s,
-        "spark_rollup_build_s": None,  # Spark builds no roll-ups yet: they come from the export
+        "duckdb_rollup_build_s": duck_build_s,
+        "spark_rollup_build_s": spark_build_s,
+        "rollup_files": {
+            name: {"duckdb_s": duck_files.get(name), "spark_s": spark_files.get(name)} for name in lake.ROLLUP_FILES
+        },
+        "spark_read_lake_s": spark_files.get("tables"),
         "spark_session_s": session_s,
+        "python_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,  # not Spark's JVM
         "queries": queries,
     }
 
 
-def crossover(runs: list[dict]) -> str:
-    """Where a line through each engine's total query time meets the other's, in visit lines."""
-    if len(runs) < 2:
-        return "crossover: run two scales or more to fit a line per engine"
-    a, b = runs[0], runs[-1]
-
-    def total(run, key):
-        return sum(q[key] for q in run["queries"].values())
-
+def _line(a: dict, b: dict, key) -> tuple[float, float]:
+    """Fixed cost and cost per visit line of `key(run)` through runs a and b."""
     d = b["visit_lines"] - a["visit_lines"] or 1
-    duck_slope = (total(b, "duckdb_store_s") - total(a, "duckdb_store_s")) / d
-    spark_slope = (total(b, "spark_s") - total(a, "spark_s")) / d
-    duck_0 = total(a, "duckdb_store_s") - duck_slope * a["visit_lines"]
-    spark_0 = total(a, "spark_s") - spark_slope * a["visit_lines"]
-    if duck_slope <= spark_slope:
-        return "crossover: none in sight — DuckDB's cost per line is not above Spark's on this machine"
-    lines = (spark_0 - duck_0) / (duck_slope - spark_slope)
-    return f"crossover: Spark's queries would overtake DuckDB's at about {lines:,.0f} visit lines on this machine"
+    slope = (key(b) - key(a)) / d
+    return key(a) - slope * a["visit_lines"], slope
+
+
+def province(runs: list[dict]) -> list[str]:
+    """The province's roll-up build and query times, extrapolated along each engine's line."""
+    if len(runs) < 2:
+        return ["province: run two scales or more (e.g. --scale small town province) to extrapolate"]
+    a, b = runs[0], runs[-1]
+    lines = PROVINCE["visit_lines"]
+    out = [f"province (estimated, not run): {lines:,} visit lines, a {PROVINCE['store_gb']:.0f} GB store"]
+    per_line_mb = b["lake_mb"] / b["visit_lines"]
+    out.append(f"  lake ≈ {per_line_mb * lines / 1e3:.1f} GB of Parquet (from {b['scale']}'s {b['lake_mb']:.0f} MB)")
+    for label, key in (
+        ("DuckDB roll-up build", lambda r: r["duckdb_rollup_build_s"]),
+        ("Spark local roll-up build", lambda r: r["spark_rollup_build_s"]),
+        ("DuckDB queries (sum)", lambda r: sum(q["duckdb_store_s"] for q in r["queries"].values())),
+        ("Spark queries (sum)", lambda r: sum(q["spark_s"] for q in r["queries"].values())),
+    ):
+        fixed, slope = _line(a, b, key)
+        out.append(f"  {label}: ≈ {fixed + slope * lines:,.0f} s")
+    return out
+
+
+def crossover(runs: list[dict]) -> list[str]:
+    """Where a line through each engine's time meets the other's, in visit lines: queries and roll-up build."""
+    if len(runs) < 2:
+        return ["crossover: run two scales or more to fit a line per engine"]
+    a, b = runs[0], runs[-1]
+    out = []
+    for label, duck, spark in (
+        (
+            "queries",
+            lambda r: sum(q["duckdb_store_s"] for q in r["queries"].values()),
+            lambda r: sum(q["spark_s"] for q in r["queries"].values()),
+        ),
+        ("roll-up build", lambda r: r["duckdb_rollup_build_s"], lambda r: r["spark_rollup_build_s"]),
+    ):
+        duck_0, duck_slope = _line(a, b, duck)
+        spark_0, spark_slope = _line(a, b, spark)
+        if duck_slope <= spark_slope:
+            out.append(f"crossover ({label}): none — DuckDB's cost per line is not above Spark local's on this machine")
+        else:
+            lines = (spark_0 - duck_0) / (duck_slope - spark_slope)
+            out.append(f"crossover ({label}): Spark local would overtake DuckDB at about {lines:,.0f} visit lines")
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench spark")
-    parser.add_argument("--scale", nargs="+", default=["small", "town"], choices=["small", "town", "city"])
+    parser.add_argument("--scale", nargs="+", default=["small", "town"], choices=["small", "town", "city", "province"])
     parser.add_argument("--store", type=Path, help="measure this store instead of building the (single) scale")
     parser.add_argument("--master", default="local[*]")
     parser.add_argument("--repeat", type=int, default=3)
@@ -120,20 +191,30 @@ def main(argv: list[str] | None = None) -> int:
     runs = []
     with tempfile.TemporaryDirectory(prefix="bench-spark-") as tmp:
         for scale in args.scale:
-            runs.append(measure(scale, args.store, Path(tmp), args.master, args.repeat))
+            if scale != "province":
+                runs.append(measure(scale, args.store, Path(tmp), args.master, args.repeat))
     for run in runs:
         print(
-            f"\n{run['scale']}: {run['visit_lines']:,} visit lines; export-lake {run['export_lake_s']:.1f} s, "
-            f"DuckDB roll-up rebuild {run['duckdb_rollup_rebuild_s']:.1f} s, Spark session {run['spark_session_s']:.1f} s"
+            f"\n{run['scale']}: {run['visit_lines']:,} visit lines, store {run['store_mb']:.0f} MB, "
+            f"lake {run['lake_mb']:.0f} MB; export-lake {run['export_lake_s']:.1f} s, "
+            f"Spark session {run['spark_session_s']:.1f} s, Spark reading the lake {run['spark_read_lake_s']:.1f} s"
         )
+        print(f"{'roll-up build':24s} {'DuckDB':>10s} {'Spark local':>12s} {'Spark/DuckDB':>13s}")
+        for name, t in [*run["rollup_files"].items(), ("total (with publish)", None)]:
+            duck, spark = (
+                (run["duckdb_rollup_build_s"], run["spark_rollup_build_s"])
+                if t is None
+                else (t["duckdb_s"], t["spark_s"])
+            )
+            ratio = f"{spark / duck:12.1f}×" if duck and spark else f"{'–':>13s}"
+            print(f"{name:24s} {duck or 0:9.2f}s {spark or 0:11.2f}s {ratio}")
         print(f"{'query':24s} {'DuckDB store':>13s} {'DuckDB lake':>12s} {'Spark local':>12s} {'Spark/DuckDB':>13s}")
         for name, q in run["queries"].items():
             ratio = q["spark_s"] / q["duckdb_store_s"] if q["duckdb_store_s"] else float("inf")
-            print(
-                f"{name:24s} {q['duckdb_store_s']:12.3f}s {q['duckdb_lake_s']:11.3f}s {q['spark_s']:11.3f}s {ratio:12.1f}×"
-            )
-    summary = crossover(runs)
-    print("\n" + summary)
+            times = f"{q['duckdb_store_s']:12.3f}s {q['duckdb_lake_s']:11.3f}s {q['spark_s']:11.3f}s"
+            print(f"{name:24s} {times} {ratio:12.1f}×")
+    summary = crossover(runs) + (province(runs) if "province" in args.scale else [])
+    print("\n" + "\n".join(summary))
     out = args.json or RESULTS / f"spark-{dt.datetime.now():%Y%m%d-%H%M%S}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"runs": runs, "summary": summary}, indent=1), encoding="utf-8")

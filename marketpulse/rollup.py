@@ -9,8 +9,21 @@ from __future__ import annotations
 import duckdb
 
 from marketpulse import store
+from marketpulse.store.queries import statements
 
 EVERYTHING = "1900-01-01"
+
+
+def _execute(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Run rollup/<table>.sql; its rows are rollup/select/<table>.sql (the SELECT Spark runs too),
+    made the temp view <table>_rows just before the first statement that reads it."""
+    rows = f"{table}_rows"
+    select = (store.QUERY_DIR / "rollup" / "select" / f"{table}.sql").read_text(encoding="utf-8")
+    for sql, _ in statements((store.QUERY_DIR / "rollup" / f"{table}.sql").read_text(encoding="utf-8")):
+        if rows in sql:
+            con.execute(f"create or replace temp view {rows} as\n{select}")
+        con.execute(sql)
+    con.execute(f"drop view if exists {rows}")
 
 
 def refresh(con: duckdb.DuckDBPyConnection, touched: str | None = None) -> None:
@@ -41,11 +54,11 @@ def refresh(con: duckdb.DuckDBPyConnection, touched: str | None = None) -> None:
         select license_no, min(from_date) as from_date from touched_pair group by all
         """
     )
-    store.execute_file(con, "rollup/weekly_observation.sql")
-    store.execute_file(con, "rollup/retailer_visit.sql")
-    store.execute_file(con, "rollup/retailer_week.sql")  # after retailer_visit: reads it
-    store.execute_file(con, "rollup/trailing_sales.sql")  # after weekly_observation: reads it
-    store.execute_file(con, "rollup/market_cell.sql")  # after trailing_sales: reads it
+    _execute(con, "weekly_observation")
+    _execute(con, "retailer_visit")
+    _execute(con, "retailer_week")  # after retailer_visit: reads it
+    _execute(con, "trailing_sales")  # after weekly_observation: reads it
+    _execute(con, "market_cell")  # after trailing_sales: reads it
     store.execute_file(con, "rollup/spec_cells.sql")  # after weekly_observation and market_cell
     store.execute_file(con, "rollup/order_cells.sql")  # after weekly_observation
     con.execute("drop table touched_pair")

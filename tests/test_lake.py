@@ -1,11 +1,14 @@
 """The lake: Hive partitions by week, a manifest with row counts and checksums, a week
-re-exported replaces only its own partition, files appear only by rename, and the DuckDB
-serving store over it (MARKETPULSE_LAKE) answers the named queries as the store does.
+re-exported replaces only its own partition, files appear only by rename, the roll-ups
+rebuilt from the lake's facts equal the store's, and the DuckDB serving store over it
+(MARKETPULSE_LAKE) answers the named queries as the store does.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
+import re
 import shutil
 
 import duckdb
@@ -13,7 +16,7 @@ import pandas as pd
 import pytest
 from test_queries_contract import QUERIES, params_for
 
-from marketpulse import lake, store
+from marketpulse import cli, lake, rollup, store
 from marketpulse.errors import StoreError
 from marketpulse.lake import manifest as mf
 from marketpulse.store.reader import LAKE_SERVING_FILE
@@ -135,3 +138,41 @@ def test_the_serving_store_is_small_and_holds_no_facts(exported):
         tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
     assert tables == {"schema_version"}  # everything else is a view over the Parquet files
     assert (exported / "serving.duckdb").stat().st_size < 2_000_000
+
+
+def rollup_differences(lake_dir, store_path) -> dict[str, tuple[int, int]]:
+    """Per roll-up table, rows the lake has and the store has not, and the other way round."""
+    with duckdb.connect() as con:
+        con.execute(f"attach '{lake_dir / LAKE_SERVING_FILE}' as lake (read_only)")
+        con.execute(f"attach '{store_path}' as st (read_only)")
+        found = {}
+        for table in lake.ROLLUP_TABLES:
+            extra, missing = (
+                con.execute(f"select count(*) from (from {a}.{table} except all from {b}.{table})").fetchone()[0]
+                for a, b in (("lake", "st"), ("st", "lake"))
+            )
+            found[table] = (extra, missing)
+    return found
+
+
+def test_the_lake_builds_what_rollup_refresh_builds():
+    run = re.findall(
+        r'_execute\(con, "(\w+)"\)|execute_file\(con, "rollup/(\w+)\.sql"\)', inspect.getsource(rollup.refresh)
+    )
+    assert tuple(a or b for a, b in run) == lake.ROLLUP_FILES
+    emptied = re.findall(r'delete from (\w+)"', inspect.getsource(rollup.rebuild))
+    assert sorted(emptied) == sorted(lake.ROLLUP_TABLES)
+
+
+def test_the_rollups_rebuilt_on_the_lake_equal_the_store(own_lake, demo_store):
+    before = lake.load(own_lake)
+    assert cli.main(["rollup", "--lake", str(own_lake)]) == 0  # --engine duckdb
+    after = lake.load(own_lake)
+    for table in lake.ROLLUP_TABLES:
+        assert after.tables[table].parts.keys() == before.tables[table].parts.keys()
+        old = {p.file for p in before.tables[table].parts.values()}
+        assert old.isdisjoint(p.file for p in after.tables[table].parts.values())  # all new files
+    assert all(after.tables[t] == before.tables[t] for t in before.tables if t not in lake.ROLLUP_TABLES)
+    assert lake.verify(own_lake) == []
+    assert rollup_differences(own_lake, demo_store) == dict.fromkeys(lake.ROLLUP_TABLES, (0, 0))
+    assert not list(own_lake.glob(".staging-*"))

@@ -1,4 +1,5 @@
-"""The same named queries on Spark over the lake give DuckDB's results, scopes included.
+"""The same named queries on Spark over the lake give DuckDB's results, scopes included, and
+the roll-ups Spark builds from the lake's facts equal DuckDB's.
 
 One SparkSession (`local[2]`) serves the whole module; the lake is the small demo exported
 once and cached in Spark's memory. Each query runs under one scope, taken in turn from the
@@ -11,9 +12,11 @@ import datetime as dt
 import decimal
 import json
 import math
+import shutil
 
 import pandas as pd
 import pytest
+from test_lake import rollup_differences
 from test_queries_contract import LOOKUPS, QUERIES, params_for
 
 from marketpulse import cli, lake, store
@@ -88,8 +91,8 @@ def _rows(frame: pd.DataFrame) -> list[tuple]:
 def assert_same(duck: pd.DataFrame, spark: pd.DataFrame) -> None:
     assert list(duck.columns) == list(spark.columns)
     assert len(duck) == len(spark)
-    for i, (a, b) in enumerate(zip(_rows(duck), _rows(spark))):
-        for col, x, y in zip(duck.columns, a, b):
+    for i, (a, b) in enumerate(zip(_rows(duck), _rows(spark), strict=True)):
+        for col, x, y in zip(duck.columns, a, b, strict=True):
             if isinstance(x, float) and isinstance(y, float):
                 assert math.isclose(x, y, rel_tol=TOLERANCE, abs_tol=TOLERANCE), (i, col, x, y)
             else:
@@ -144,3 +147,32 @@ def test_the_query_command_runs_on_spark(demo_store, demo_lake, engine, capsys, 
     )
     assert json.loads(capsys.readouterr().out) == duck
     assert cli.main(["query", "lookup/departments", "--engine", "spark"]) == cli.EXIT_USAGE  # no --lake
+
+
+@pytest.fixture(scope="module")
+def spark_built_lake(spark, demo_lake, tmp_path_factory):
+    """A copy of the demo lake whose roll-ups `rollup --engine spark` rebuilt from its facts."""
+    path = tmp_path_factory.mktemp("spark-rollup") / "lake"
+    shutil.copytree(demo_lake, path)
+    lake.build_serving(path)
+    assert cli.main(["rollup", "--engine", "spark", "--lake", str(path), "--master", "local[2]"]) == 0
+    return path
+
+
+def test_the_rollups_built_on_spark_equal_duckdbs(spark_built_lake, demo_lake, demo_store):
+    exported, built = lake.load(demo_lake), lake.load(spark_built_lake)
+    for table in lake.ROLLUP_TABLES:
+        old = {p.file for p in exported.tables[table].parts.values()}
+        assert old.isdisjoint(p.file for p in built.tables[table].parts.values()), table  # every file new
+        assert built.tables[table].parts.keys() == exported.tables[table].parts.keys(), table
+    assert lake.verify(spark_built_lake) == []
+    # the roll-ups hold no floating-point column, so the rows must match exactly
+    assert rollup_differences(spark_built_lake, demo_store) == dict.fromkeys(lake.ROLLUP_TABLES, (0, 0))
+
+
+def test_pages_served_from_the_spark_built_lake_give_the_stores_numbers(spark_built_lake, demo_store):
+    served = store.Reader(spark_built_lake / "serving.duckdb")
+    direct = store.reader(demo_store)
+    for name in QUERIES:
+        params = params_for(name, direct)
+        assert_same(direct.query(name, params), served.query(name, params))

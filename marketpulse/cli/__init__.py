@@ -83,6 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("rebuild", help="从原始数据重建周汇总 / rebuild weekly roll-ups from raw facts")
     p.set_defaults(func=queries.cmd_rebuild)
 
+    p = sub.add_parser("rollup", help="重建数据湖的周汇总 / rebuild the lake's roll-ups (DuckDB or Spark)")
+    lake.add_engine_args(p)
+    p.set_defaults(func=lake.rollup_main)
+
     p = sub.add_parser("export-lake", help="把数据导出为 Parquet 数据湖 / export the store as a Parquet lake")
     lake.add_export_args(p)
     p.set_defaults(func=lake.export_main)

@@ -1,4 +1,5 @@
-"""`export-lake`, and `query --engine spark`: the store as a Parquet lake, the named queries on Spark.
+"""`export-lake`, `rollup` and `query --engine spark`: the store as a Parquet lake, its roll-ups built
+by DuckDB or Spark, the named queries on Spark.
 
 Spark and sqlglot are an optional extra (`pip install -e .[spark]`); without them these
 commands say so and the DuckDB engine works as before.
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from marketpulse import lake
 from marketpulse.cli.common import EXIT_OK, EXIT_USAGE, parse_params, scope
-from marketpulse.cli.queries import cmd_query
+from marketpulse.cli.queries import cmd_query, cmd_rebuild
 from marketpulse.cli.users import as_user
 
 try:  # the optional extra
@@ -56,7 +57,7 @@ def export_main(args) -> int:
     return EXIT_OK
 
 
-def _spark_engine(args):
+def _spark_session(args):
     if spark is None:
         print(f"{NO_SPARK} ({SPARK_MISSING})", file=sys.stderr)
         return None
@@ -64,7 +65,31 @@ def _spark_engine(args):
         print("--engine spark 需要 --lake DIR / --engine spark needs --lake DIR", file=sys.stderr)
         return None
     logging.getLogger("SQLQueryContextLogger").setLevel(logging.CRITICAL)  # the error is printed once, below
-    return spark.SparkEngine(args.lake, spark.session(args.master))
+    return spark.session(args.master)
+
+
+def _spark_engine(args):
+    session = _spark_session(args)
+    return None if session is None else spark.SparkEngine(args.lake, session)
+
+
+def rollup_main(args) -> int:
+    """Rebuild the lake's roll-ups from its facts (DuckDB or Spark); without --lake, DuckDB rebuilds the store's."""
+    if args.engine == "duckdb":
+        if args.lake is None:
+            return cmd_rebuild(args)
+        manifest = lake.build_rollups(Path(args.lake))
+    else:
+        session = _spark_session(args)
+        if session is None:
+            return EXIT_USAGE
+        manifest = spark.build_rollups_on_spark(session, Path(args.lake))
+    rows = sum(p.rows for t in lake.ROLLUP_TABLES for p in manifest.tables[t].parts.values())
+    print(
+        f"{args.lake}:{len(lake.ROLLUP_TABLES)} 张汇总表,{rows} 行({args.engine})/ "
+        f"{len(lake.ROLLUP_TABLES)} roll-up tables, {rows} rows ({args.engine})"
+    )
+    return EXIT_OK
 
 
 def query_main(args) -> int:

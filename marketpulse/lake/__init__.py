@@ -1,5 +1,5 @@
-"""The lake: the store's tables as Parquet (week-keyed ones Hive-partitioned by week) with a manifest,
-and the DuckDB serving store over it. Imports store only; only cli and Spark (marketpulse.spark) import it.
+"""The lake: the store as Parquet by week with a manifest, its roll-ups rebuilt there, the DuckDB serving store.
+Imports store and rollup; only cli and Spark (marketpulse.spark) import it.
 """
 
 from marketpulse.lake.export import export_lake
@@ -14,6 +14,7 @@ from marketpulse.lake.manifest import (
     load,
     verify,
 )
+from marketpulse.lake.rollups import ROLLUP_FILES, ROLLUP_TABLES, build_rollups
 from marketpulse.lake.serving import build_serving
 
 __all__ = [
@@ -22,7 +23,10 @@ __all__ = [
     "PRIVATE_TABLES",
     "Manifest",
     "Part",
+    "ROLLUP_FILES",
+    "ROLLUP_TABLES",
     "Table",
+    "build_rollups",
     "build_serving",
     "export_lake",
     "files",

@@ -75,10 +75,10 @@ def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _copy_partitions(
-    con: duckdb.DuckDBPyConnection, table: str, spec: mf.Table, weeks: list[dt.date] | None, out: Path
+def staged_partitions(
+    con: duckdb.DuckDBPyConnection, source: str, spec: mf.Table, out: Path, weeks: list[dt.date] | None = None
 ) -> dict[str, Path]:
-    """COPY the table's rows of `weeks` (None: all) into Hive partitions under `out`; week → file."""
+    """COPY the rows of relation `source` of `weeks` (None: all) into Hive partitions under `out`; week → file."""
     cols = [c for c, _ in spec.columns if c != mf.PARTITION_COLUMN]
     week_expr = (
         _quoted(mf.PARTITION_COLUMN)
@@ -87,7 +87,7 @@ def _copy_partitions(
     )
     select = (
         f"select {', '.join(map(_quoted, cols))}, {week_expr} as {mf.PARTITION_COLUMN} "
-        f"from {ATTACH_ALIAS}.main.{_quoted(table)} where $all or {week_expr} in (select unnest($weeks::date[]))"
+        f"from {source} where $all or {week_expr} in (select unnest($weeks::date[]))"
     )
     con.execute(
         f"copy ({select}) to $out (format parquet, partition_by ({mf.PARTITION_COLUMN}), filename_pattern 'part_{{i}}')",
@@ -97,12 +97,12 @@ def _copy_partitions(
     for path in sorted(out.glob(f"{mf.PARTITION_COLUMN}=*/*.parquet")):
         week = path.parent.name.split("=", 1)[1]
         if week in found:  # one file per partition is what the manifest records
-            raise RuntimeError(f"several files for {table} week {week}")
+            raise RuntimeError(f"several files for {source} week {week}")
         found[week] = path
     return found
 
 
-def _publish(lake: Path, con: duckdb.DuckDBPyConnection, table: str, week: str, written: Path) -> mf.Part:
+def publish_file(lake: Path, con: duckdb.DuckDBPyConnection, table: str, week: str, written: Path) -> mf.Part:
     """Rename a staged file into its partition under a fresh name; its rows and checksum."""
     rows = con.execute("select count(*) from read_parquet($f)", {"f": str(written)}).fetchone()[0]
     name = mf.new_part_name(table, week)
@@ -142,16 +142,16 @@ def export_lake(
             if spec.partitioned:
                 # a new or changed table is exported with all its weeks, whatever was asked
                 table_weeks = week_list if same else None
-                written = _copy_partitions(con, table, spec, table_weeks, out)
+                written = staged_partitions(con, f"{ATTACH_ALIAS}.main.{_quoted(table)}", spec, out, table_weeks)
                 if table_weeks is not None:
                     spec.parts = {w: p for w, p in old.parts.items() if dt.date.fromisoformat(w) not in table_weeks}
                 for week, path in written.items():
-                    spec.parts[week] = _publish(lake, con, table, week, path)
+                    spec.parts[week] = publish_file(lake, con, table, week, path)
             else:
                 out.mkdir()
                 path = out / "part_0.parquet"
                 con.execute(f"copy {ATTACH_ALIAS}.main.{_quoted(table)} to $out (format parquet)", {"out": str(path)})
-                spec.parts = {"": _publish(lake, con, table, "", path)}
+                spec.parts = {"": publish_file(lake, con, table, "", path)}
             manifest.tables[table] = spec
             log.info("lake: %s exported (%d partitions)", table, len(spec.parts))
         mf.save(lake, manifest)

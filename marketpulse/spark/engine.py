@@ -34,6 +34,9 @@ CONFIG = {
     "spark.sql.sources.parallelPartitionDiscovery.threshold": "100000",
 }
 
+# On this machine the driver is the executor too: the roll-up build's joins need more than the 1 GB default.
+LOCAL_CONFIG = {"spark.driver.memory": "4g"}
+
 
 def master_url(master: str | None = None) -> str:
     """The Spark master to use: the one given, else $SPARK_MASTER, else local[*]."""
@@ -42,8 +45,10 @@ def master_url(master: str | None = None) -> str:
 
 def session(master: str | None = None, config: Mapping[str, str] | None = None) -> SparkSession:
     """The process's SparkSession on `master` (see master_url), created on first use."""
-    builder = SparkSession.builder.master(master_url(master)).appName("marketpulse")
-    for key, value in {**CONFIG, **(config or {})}.items():
+    url = master_url(master)
+    builder = SparkSession.builder.master(url).appName("marketpulse")
+    local = LOCAL_CONFIG if url.startswith("local") else {}
+    for key, value in {**CONFIG, **local, **(config or {})}.items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("FATAL")
