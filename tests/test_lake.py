@@ -140,9 +140,24 @@ def test_the_serving_store_is_small_and_holds_no_facts(exported):
     assert (exported / "serving.duckdb").stat().st_size < 2_000_000
 
 
+def test_a_lake_moved_whole_still_serves(exported, demo_store, tmp_path):
+    first, moved = tmp_path / "first" / "lake", tmp_path / "moved" / "lake"
+    shutil.copytree(exported, first)
+    shutil.copytree(first, moved)  # its serving store copied as it is, not rebuilt
+    shutil.rmtree(first)  # nothing may still point there
+    with duckdb.connect(str(moved / LAKE_SERVING_FILE), read_only=True) as con:
+        text = " ".join(r[0] for r in con.execute("select sql from duckdb_views() where not internal").fetchall())
+    assert "read_parquet" in text and str(tmp_path) not in text and str(exported) not in text
+    served = store.Reader(moved / LAKE_SERVING_FILE)
+    direct = store.reader(demo_store)
+    params = params_for("sales_volume", direct)
+    pd.testing.assert_frame_equal(served.query("sales_volume", params), direct.query("sales_volume", params))
+
+
 def rollup_differences(lake_dir, store_path) -> dict[str, tuple[int, int]]:
     """Per roll-up table, rows the lake has and the store has not, and the other way round."""
     with duckdb.connect() as con:
+        lake.search_lake(con, lake_dir)
         con.execute(f"attach '{lake_dir / LAKE_SERVING_FILE}' as lake (read_only)")
         con.execute(f"attach '{store_path}' as st (read_only)")
         found = {}

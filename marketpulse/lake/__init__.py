@@ -15,7 +15,7 @@ from marketpulse.lake.manifest import (
     verify,
 )
 from marketpulse.lake.rollups import ROLLUP_FILES, ROLLUP_TABLES, build_rollups
-from marketpulse.lake.serving import build_serving
+from marketpulse.lake.serving import build_serving, search_lake
 
 __all__ = [
     "FACT_DATES",
@@ -31,5 +31,6 @@ __all__ = [
     "export_lake",
     "files",
     "load",
+    "search_lake",
     "verify",
 ]

@@ -3,7 +3,9 @@
 Pages read it like the live store (`MARKETPULSE_LAKE=DIR`, see store.reader): the same
 table names and columns, so the same named queries and scopes run on it, with DuckDB doing
 the reading, while Spark (or an export) writes the lake. It is rebuilt and swapped in
-atomically after every manifest change; a reader then reattaches to the new one.
+atomically after every manifest change; a reader then reattaches to the new one. Its views
+name the files relative to the lake, and DuckDB finds them through `file_search_path` set to
+the lake's directory (`search_lake`), so a lake can be moved or copied whole.
 """
 
 from __future__ import annotations
@@ -27,11 +29,19 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def view_sql(lake: Path, manifest: mf.Manifest, table: str) -> str:
-    """The select that reads one table of the lake in the store's column order and types."""
+def search_lake(con: duckdb.DuckDBPyConnection, lake: Path | str) -> None:
+    """Let `con` find the files a serving store's views name relative to `lake`."""
+    con.execute(f"set global file_search_path = {_literal(str(Path(lake).resolve()))}")
+
+
+def view_sql(lake: Path, manifest: mf.Manifest, table: str, relative: bool = False) -> str:
+    """The select that reads one table of the lake in the store's column order and types
+    (`relative`: the files named relative to the lake, for a connection that `search_lake`s it)."""
     spec = manifest.tables[table]
     cols = ", ".join(f"cast({_ident(c)} as {t}) as {_ident(c)}" for c, t in spec.columns)
     paths = mf.files(lake, manifest, table)
+    if relative:
+        paths = [str(Path(p).relative_to(lake)) for p in paths]
     if not paths:
         return _empty_sql(spec)
     options = (
@@ -52,8 +62,9 @@ def build_serving(lake: Path | str, manifest: mf.Manifest | None = None) -> Path
     tmp = mf.temp_path(final)
     tmp.unlink(missing_ok=True)
     with duckdb.connect(str(tmp)) as con:
+        search_lake(con, lake)
         for table in sorted(manifest.tables):
-            select = view_sql(lake, manifest, table)
+            select = view_sql(lake, manifest, table, relative=True)
             kind = "table" if table == VERSION_TABLE else "view"
             con.execute(f"create {kind} {_ident(table)} as {select}")
         con.execute("checkpoint")

@@ -67,6 +67,8 @@ class Reader:
             ensure_current(self.path)  # upgrades an older store once, refuses a newer one
             version = store_version(self.path)
             con = duckdb.connect(":memory:")
+            if self.path.name == LAKE_SERVING_FILE:  # its views name the lake's files relative to it
+                con.execute("set global file_search_path = " + "'" + str(self.path.parent).replace("'", "''") + "'")
             con.execute(f"attach $p as {ATTACH_ALIAS} (read_only)", {"p": str(self.path)})
             # the previous connection is dropped, not closed: another thread may still be
             # reading through a cursor of it; it closes once unreferenced
