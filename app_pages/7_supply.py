@@ -107,7 +107,9 @@ else:
     widgets.table(plan.replay, f, "plan_replay", key="plan_replay")
 
 st.markdown(f"**{f.t('plan.lines')}**")
-shown = plan.lines[
+# the table shows the totals of the limits as edited so far (its edits are kept in session state)
+lines = supply.apply_edits(plan.lines, st.session_state.get("plan_lines", {}).get("edited_rows"))
+shown = lines[
     [
         "spec_code",
         "spec_name",
@@ -115,12 +117,12 @@ shown = plan.lines[
         "tier",
         "retailers",
         "limit_qty",
-        "expected_qty",
+        "capped",
         "total_qty",
         "reason_" + f.lang,
     ]
 ]
-edited = st.data_editor(
+st.data_editor(
     shown,
     hide_index=True,
     width="stretch",
@@ -134,12 +136,11 @@ edited = st.data_editor(
         "tier": f.t("plan.col.tier"),
         "retailers": f.t("plan.col.retailers"),
         "limit_qty": st.column_config.NumberColumn(f.t("plan.col.limit"), min_value=0, step=1),
-        "expected_qty": st.column_config.NumberColumn(f.t("plan.col.expected"), format="%.0f"),
+        "capped": f.t("plan.col.capped"),
         "total_qty": f.t("plan.col.total"),
         "reason_" + f.lang: f.t("col.reason"),
     },
 )
-lines = supply.recompute(plan.lines.assign(limit_qty=edited["limit_qty"].to_numpy()), plan.lines)
 problems = supply.check(lines, plan.plan.available, plan.plan.policy)
 for key, values in problems:
     st.warning(f.t(key, **values))
@@ -161,6 +162,15 @@ row.download_button(
     f"投放方案_{plan.plan.plan_week.date()}.xlsx",
     key="plan_xlsx",
     icon=":material/table_view:",
+    on_click="ignore",
+)
+row.download_button(
+    f.t("plan.download_retailers"),
+    lambda: supply.retailer_csv(lines, plan.plan.plan_week, f.lang),
+    f"控量户_{plan.plan.plan_week.date()}.csv",
+    "text/csv",
+    key="plan_retailers_csv",
+    icon=":material/person_search:",
     on_click="ignore",
 )
 # the approver is the signed-in user; approval is for the center and admins

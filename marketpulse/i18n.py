@@ -65,6 +65,15 @@ TEXT: dict[str, tuple[str, str]] = {
         "另一个导入正在写入数据库({holder}),等待其完成…",
         "Another import is writing the store ({holder}); waiting for it to finish…",
     ),
+    "lake.write_wait": (
+        "另一个进程正在写入数据湖 {lake}({holder}),等待其完成…",
+        "Another process is writing the lake {lake} ({holder}); waiting for it to finish…",
+    ),
+    "lake.schema_differs": (
+        "数据湖 {lake} 的结构版本是 {found},本程序是 {expected};请先用 `python -m marketpulse export-lake {lake}` 重新导出。",
+        "The lake {lake} has schema version {found}, this MarketPulse {expected}; export it again with "
+        "`python -m marketpulse export-lake {lake}` first.",
+    ),
     "store.wait_timeout": (
         "等待写锁超时({holder}仍在写入),数据库未改动。",
         "Timed out waiting for the write lock ({holder} is still writing); the store is unchanged.",
@@ -969,15 +978,20 @@ TEXT: dict[str, tuple[str, str]] = {
     "plan.reason.join": (",", ", "),
     "plan.reason.sep": (";", "; "),
     "plan.reason.total": (
-        ",预计订购合计 {expected} 条(每户订到自身需求或限量为止),上限 {ceiling} 条(户数 × 限量)",
-        "; expected orders {expected} cartons in all (each retailer its own need up to the limit), "
-        "ceiling {ceiling} (retailers × limit)",
+        ";其中 {capped} 户库存已足,按自身需求定量;方案合计 {total} 条(各户限量之和)",
+        "; {capped} retailers already stocked are limited to their own need; the plan's total {total} cartons "
+        "(Σ each retailer's limit)",
+    ),
+    "plan.reason.total_none": (
+        ";方案合计 {total} 条(各户限量之和)",
+        "; the plan's total {total} cartons (Σ each retailer's limit)",
     ),
     "plan.reason.line": (
         "{tier} 档 {n} 户,占近4周销量 {share}%:需 {need} 条,分得 {granted} 条;各户按自身需求订到 {per} 条即合计分得量"
-        " → 限量 {limit} 条,上限 {total} 条,预计订购 {expected} 条",
+        " → 限量 {limit} 条;{capped} 户需求低于限量,按需定量;合计 {total} 条",
         "tier {tier}, {n} retailers, {share}% of recent sales: needs {need}, granted {granted}; retailers ordering "
-        "their own need up to {per} take the grant → limit {limit}, ceiling {total}, expected orders {expected}",
+        "their own need up to {per} take the grant → limit {limit}; {capped} retailers needing less are limited to "
+        "their need; total {total}",
     ),
     "plan.col.plan_week": ("投放周", "Week supplied"),
     "plan.col.tier": ("档位", "Tier"),
@@ -985,20 +999,24 @@ TEXT: dict[str, tuple[str, str]] = {
     "plan.col.key_name": ("分组", "Group"),
     "plan.col.retailers": ("户数", "Retailers"),
     "plan.col.limit": ("限量(条/户)", "Limit (cartons per retailer)"),
-    "plan.col.total": ("上限(条,户数×限量)", "Ceiling (cartons, retailers × limit)"),
+    "plan.col.total": ("合计(条,各户限量之和)", "Total (cartons, Σ each retailer's limit)"),
+    "plan.col.capped": ("控量户(按需定量)", "Retailers limited to their need"),
+    "plan.col.license_no": ("许可证号", "Licence no."),
+    "plan.col.line_limit": ("档位限量(条/户)", "Tier limit (cartons per retailer)"),
+    "plan.col.own_limit": ("本户限量(条)", "This retailer's limit (cartons)"),
     "plan.col.need": ("需求(条)", "Need (cartons)"),
     "plan.col.granted": ("分得(条)", "Granted (cartons)"),
     "plan.col.forecast": ("预测下周(条)", "Forecast next week (cartons)"),
-    "plan.col.planned": ("上限(条,户数×限量)", "Ceiling: retailers × limit (cartons)"),
-    "plan.col.expected": ("预计订购(条,方案合计)", "Expected orders (cartons, the plan's total)"),
+    "plan.col.planned": ("方案合计(条)", "Plan total (cartons)"),
     "plan.col.supplied_last": ("上周投放(条)", "Supplied last week (cartons)"),
     "plan.col.supplied_4w": ("近4周周均投放(条)", "4-week average supply (cartons)"),
     "plan.col.supplied_last_year": ("同期投放(条)", "Same week last year (cartons)"),
-    "plan.col.change": ("预计订购比上周%", "Expected vs last week %"),
+    "plan.col.change": ("方案比上周%", "Plan vs last week %"),
     "plan.col.policy": ("投放方式", "Policy"),
     "plan.col.stockout": ("断货(户×规格×周)", "Stock-outs (retailer × spec weeks)"),
     "plan.col.overstock": ("积压(户×规格×周)", "Overstock (retailer × spec weeks)"),
     "plan.sheet": ("投放方案", "Supply plan"),
+    "plan.sheet_retailers": ("控量户", "Retailers limited to need"),
     "plan.city": ("全市", "City"),
     "plan.policy.plan": ("市场脉搏方案", "MarketPulse plan"),
     "plan.policy.last_year": ("按去年同期", "As last year"),
@@ -1010,14 +1028,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "plan.allocation.tier_format": ("档位 × 业态", "tier × format"),
     "plan.heading": ("下周投放方案(各档位限量)", "Next week's supply plan (limit per tier)"),
     "plan.lead": (
-        "{week} 当周,{allocation}:每行是一个规格 × 档位的户数、每户限量、预计订购与上限。方案合计是预计订购"
-        "(每户订到自身需求或限量为止),不超过货源总量;上限 = 户数 × 限量,可以超过,订单超出货源时由订货系统按比例配给。"
+        "{week} 当周,{allocation}:每行是一个规格 × 档位的户数、每户限量与合计。库存已足、需求低于档位限量的户"
+        "按自身需求定量(控量户,随订货文件一并下发),所以合计 = 各户限量之和,就是各户最多能订的量,不超过货源总量。"
         "高档位限量不低于低档位,紧俏市场优先,宽松市场控量。",
-        "Week of {week}, {allocation}: each line is one spec × tier with its retailers, limit per retailer, expected "
-        "orders and ceiling. The plan's total is the expected orders (each retailer its own need up to the limit), "
-        "within the available quantity; the ceiling, retailers × limit, may pass it, and orders beyond the supply are "
-        "rationed pro rata by the ordering system. A higher tier never gets less than a lower one, tight markets are "
-        "served first and loose ones capped.",
+        "Week of {week}, {allocation}: each line is one spec × tier with its retailers, limit per retailer and total. "
+        "Retailers already stocked, whose need is below the tier's limit, are limited to their own need (listed with "
+        "the order file), so the total is the sum of each retailer's limit — the most they can order — and stays "
+        "within the available quantity. A higher tier never gets less than a lower one, tight markets are served "
+        "first and loose ones capped.",
     ),
     "plan.unconstrained": (
         "未给出货源总量:方案按需求编制,不受约束。",
@@ -1025,12 +1043,12 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "plan.upload": ("货源总量 CSV(spec_code, quantity)", "Available quantity CSV (spec_code, quantity)"),
     "plan.totals": (
-        "全市与各市场部:预计订购(方案合计)、上限、预测与上周投放",
-        "City and departments: expected orders (the plan's total), ceiling, forecast, last week",
+        "全市与各市场部:方案合计、预测与上周、近4周、同期投放",
+        "City and departments: the plan's total beside the forecast and last week's, recent and last year's supply",
     ),
     "plan.scope_share": (
-        "本范围 {scope}:预计订购 {planned} 条,占全市 {share}%;上周投放 {last} 条。",
-        "This scope, {scope}: {planned} cartons of expected orders, {share}% of the city; {last} supplied last week.",
+        "本范围 {scope}:方案 {planned} 条,占全市 {share}%;上周投放 {last} 条。",
+        "This scope, {scope}: {planned} cartons planned, {share}% of the city; {last} supplied last week.",
     ),
     "plan.groups": ("各规格的计算过程", "How each spec's plan was worked out"),
     "plan.reason_row": ("- **{s} · {g}**:{r}", "- **{s} · {g}**: {r}"),
@@ -1045,8 +1063,8 @@ TEXT: dict[str, tuple[str, str]] = {
         "{spec} ({group}): a higher tier has a lower limit than a lower one",
     ),
     "plan.check.total": (
-        "{spec}:预计订购合计 {total} 条超过可供 {available:,.0f} 条",
-        "{spec}: expected orders of {total} cartons in all, above the {available:,.0f} available",
+        "{spec}:方案合计 {total} 条超过可供 {available:,.0f} 条",
+        "{spec}: a total of {total} cartons, above the {available:,.0f} available",
     ),
     "plan.approve": ("审批通过", "Approve"),
     "plan.approver": ("审批人", "Approved by"),
@@ -1054,6 +1072,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "plan.history": ("已审批的方案", "Approved plans"),
     "plan.download_csv": ("下载订货系统文件(CSV)", "Download the order file (CSV)"),
     "plan.download_xlsx": ("下载订货系统文件(Excel)", "Download the order file (Excel)"),
+    "plan.download_retailers": ("下载控量户(CSV)", "Download retailers limited to need (CSV)"),
     "plan.eval": ("回放检验(模拟城市)", "Proven on replay (simulated city)"),
     "plan.eval_none": (
         "尚未运行回放检验(python -m marketpulse plan-eval)。",

@@ -9,7 +9,7 @@
 --   approved_by      varchar   who approved it
 --   approved_at      timestamp when
 --   lines            integer   spec × 档位 (× key) lines
---   total_qty        double    Σ retailers × 限量, 条
+--   total_qty        double    Σ the retailers' own 限量, 条 (before schema 16: Σ retailers × 限量)
 --   edited_lines     integer   lines whose 限量 the planner changed
 
 select

@@ -168,6 +168,11 @@ def test_the_plan_command_writes_the_order_file(forecasted, tmp_path):
     frame = pd.read_csv(out, encoding="utf-8-sig")
     assert list(frame.columns) == [i18n.t(key, "zh") for _, key, _ in supply.ORDER_COLUMNS]
     assert (frame["限量(条/户)"] >= 0).all() and len(frame) > 0
+    # the 控量户 beside it: each retailer's own 限量 below its line's
+    capped = pd.read_csv(tmp_path / "plan-retailers.csv", encoding="utf-8-sig", dtype={"许可证号": str})
+    assert list(capped.columns) == [i18n.t(key, "zh") for _, key, _ in supply.RETAILER_COLUMNS]
+    assert len(capped) == frame["控量户(按需定量)"].sum()
+    assert (capped["本户限量(条)"] < capped["档位限量(条/户)"]).all()
     supply_file = tmp_path / "supply.csv"
     pd.DataFrame({"spec_code": [str(frame["规格编码"].iloc[0])], "quantity": [5]}).to_csv(supply_file, index=False)
     out2 = tmp_path / "plan.xlsx"
@@ -180,8 +185,8 @@ def test_the_plan_command_writes_the_order_file(forecasted, tmp_path):
     )
     assert done.returncode == 0, done.stderr
     limited = pd.read_excel(out2, engine="openpyxl")
-    # one spec may have 5 条, the others none: the plan's total (expected orders) stays within the 5
-    assert limited["预计订购(条,方案合计)"].sum() <= 5
+    # one spec may have 5 条, the others none: the plan's total (Σ each retailer's 限量) stays within the 5
+    assert limited["合计(条,各户限量之和)"].sum() <= 5
     others = limited["规格编码"].astype(str) != str(frame["规格编码"].iloc[0])
     assert (limited.loc[others, "限量(条/户)"] == 0).all()
 

@@ -1,5 +1,5 @@
-"""The supply plan (货源投放) on hand-worked numbers: whole-number 限量 per 档位, expected orders
-(each retailer its own need up to the 限量) within the available quantity, monotone in 档位,
+"""The supply plan (货源投放) on hand-worked numbers: whole-number 限量 per 档位, each retailer's own
+限量 (its whole need up to its 档位's) summing within the available quantity, monotone in 档位,
 tight first and loose capped, a spec with no stock, demand shared by recent sales, the
 reasons' arithmetic, the order file's columns, the checks of an edited plan, and approval
 kept with who and when."""
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 
+import duckdb
 import numpy as np
 import openpyxl
 import pandas as pd
@@ -42,6 +43,11 @@ def test_expected_orders_are_each_retailers_need_up_to_the_limit():
     # needs 4, 6 and 15 under a 限量 of 10: 4 + 6 + 10 = 20 (the ceiling would be 3 × 10 = 30)
     assert supply.expected_orders(np.array([4.0, 6.0, 15.0]), 10) == pytest.approx(20)
     assert supply.expected_orders(np.array([4.0, 6.0, 15.0]), 0) == 0
+
+
+def test_a_retailers_need_is_whole_cartons_half_up_never_negative():
+    # 2.4 → 2, 2.5 → 3, −3 (stock beyond the target) → 0
+    assert list(supply.whole_need(np.array([2.4, 2.5, -3.0]))) == [2, 3, 0]
 
 
 def test_rounding_is_taken_back_from_loose_markets_first():
@@ -157,9 +163,11 @@ def test_demand_follows_recent_sales_and_need_is_forecast_plus_cover_less_stock(
     assert d1.loc[5, "demand"] == pytest.approx(20) and d1.loc[5, "need"] == pytest.approx(20 + 20 - 10)
     assert d1.loc[9, "need"] == pytest.approx(20 + 20 - 10)
     # unconstrained: A needs 10 + 10 − 4 = 16, B 14: ordering up to 16 each they take the line's 30;
-    # C needs 40 − 10 = 30 alone in 档位 9
-    assert list(d1["limit_qty"]) == [16, 30] and list(d1["total_qty"]) == [32, 30]
-    assert list(d1["expected_qty"]) == pytest.approx([30, 30])
+    # C needs 40 − 10 = 30 alone in 档位 9. B's own 限量 is its need, 14 (控量户): 16 + 14 = 30
+    assert list(d1["limit_qty"]) == [16, 30] and list(d1["total_qty"]) == [30, 30]
+    assert list(d1["capped"]) == [1, 0]
+    own = plan.retailers.set_index("license_no")["own_limit"]
+    assert list(own[["A", "B", "C", "D"]]) == [16, 14, 30, 12]
     # D2 loose: need 30 + 15 − 30 = 15, capped at its recent supply 12
     d2 = plan.lines[plan.lines["key"] == "D2"].iloc[0]
     assert d2["need"] == pytest.approx(15) and d2["granted"] == pytest.approx(12) and d2["limit_qty"] == 12
@@ -178,10 +186,10 @@ def test_a_short_supply_serves_the_tight_market_first_and_never_passes_it():
     assert "预测下周 40 条 + 目标存销比 1.0 周的期末库存 40 条 − 现有库存 20 条 = 需 60 条" in reason
     # whole numbers round up to 13 and 25: expected min(16, 13) + min(14, 13) + min(30, 25) = 51 > 50, so
     # the line rounded up most (档位 5: 13 − 12.5 = 0.5, 档位 9: 0) comes down to 12: 12 + 12 + 25 = 49 ≤ 50;
-    # ceiling 2 × 12 + 1 × 25 = 49
+    # no retailer needs less than its line's 限量, so none is limited to its need
     assert "紧俏市场优先供应" in reason and "可供 50 条,满足 83%" in reason and "5 档每户 12 条" in reason
-    assert "预计订购合计 49 条" in reason and "上限 49 条" in reason
-    assert list(d1["expected_qty"]) == pytest.approx([24, 25])
+    assert "5 档每户 12 条,9 档每户 25 条;方案合计 49 条" in reason
+    assert list(d1["total_qty"]) == [24, 25] and list(d1["capped"]) == [0, 0]
     en = plan.groups.set_index("key").loc["D1", "reason_en"]
     assert "= 60 cartons needed" in en and "50 cartons available to it, 83% of the need" in en
 
@@ -200,19 +208,21 @@ def one_line(available):
     return supply.make_plan(given, available, POLICY)
 
 
-def test_the_plan_total_is_expected_orders_within_the_available_quantity():
-    line = one_line({"S1": 20.0}).lines.iloc[0]
-    # 20 available for a need of 25: at a 限量 of 10 the retailers order 4 + 6 + min(15, 10) = 20.
-    # The ceiling 3 × 10 = 30 passes the 20 available; the expected orders do not.
-    assert line["limit_qty"] == 10 and line["expected_qty"] == pytest.approx(20) and line["total_qty"] == 30
+def test_the_plan_total_is_each_retailers_own_limit_within_the_available_quantity():
     plan = one_line({"S1": 20.0})
+    line = plan.lines.iloc[0]
+    # 20 available for a need of 25: at a 限量 of 10, A and B (needs 4 and 6) are limited to their
+    # need and C to the 10: 4 + 6 + 10 = 20, within the 20 (3 × 10 = 30 would not be)
+    assert line["limit_qty"] == 10 and line["total_qty"] == 20 and line["capped"] == 2
+    assert list(plan.retailers.set_index("license_no")["own_limit"][["A", "B", "C"]]) == [4, 6, 10]
     reason = plan.groups["reason_zh"].iloc[0]
-    assert "5 档每户 10 条,预计订购合计 20 条" in reason and "上限 30 条" in reason
-    assert "expected orders 20 cartons in all" in plan.groups["reason_en"].iloc[0]
+    assert "5 档每户 10 条;其中 2 户库存已足,按自身需求定量;方案合计 20 条" in reason
+    en = plan.groups["reason_en"].iloc[0]
+    assert "2 retailers already stocked are limited to their own need; the plan's total 20 cartons" in en
     assert supply.check(supply.recompute(plan.lines, plan.lines), {"S1": 20.0}, POLICY) == []
-    # a 限量 of 11 would expect 4 + 6 + 11 = 21 > 20: the check says so
+    # a 限量 of 11 gives 4 + 6 + 11 = 21 > 20: the check says so
     edited = supply.recompute(plan.lines.assign(limit_qty=[11]), plan.lines)
-    assert edited["expected_qty"].iloc[0] == pytest.approx(21)
+    assert edited["total_qty"].iloc[0] == 21
     assert [k for k, _ in supply.check(edited, {"S1": 20.0}, POLICY)] == ["plan.check.total"]
 
 
@@ -227,8 +237,8 @@ def test_a_spec_with_no_stock_gets_no_limit():
 def test_totals_set_the_plan_beside_last_weeks_supply():
     plan = supply.make_plan(inputs(), None, POLICY)
     totals = supply.totals(plan).set_index("department_code")
-    assert totals.loc["", "planned"] == plan.lines["total_qty"].sum() == 32 + 30 + 12
-    assert totals.loc["", "expected"] == pytest.approx(30 + 30 + 12)
+    # A 16 + B 14 (its need) + C 30 + D 12 (its line's 限量 below its need 15)
+    assert totals.loc["", "planned"] == plan.lines["total_qty"].sum() == 16 + 14 + 30 + 12
     assert totals.loc["", "supplied_last"] == 52 and totals.loc["D1", "forecast"] == pytest.approx(40)
 
 
@@ -272,31 +282,45 @@ def test_the_order_file_has_one_row_per_spec_tier_and_key_with_its_limit():
         "分组",
         "户数",
         "限量(条/户)",
-        "上限(条,户数×限量)",
-        "预计订购(条,方案合计)",
+        "控量户(按需定量)",
+        "合计(条,各户限量之和)",
     ]
     assert len(frame) == 3 and list(frame["限量(条/户)"]) == [16, 30, 12]
-    # ceilings 2 × 16, 1 × 30, 1 × 12; expected min(16, 16) + min(14, 16) = 30, min(30, 30), min(15, 12)
-    assert list(frame["上限(条,户数×限量)"]) == [32, 30, 12]
-    assert list(frame["预计订购(条,方案合计)"]) == pytest.approx([30, 30, 12])
+    # totals min(16, 16) + min(14, 16) = 30, min(30, 30) = 30, min(15, 12) = 12; B (14 < 16) is capped
+    assert list(frame["合计(条,各户限量之和)"]) == [30, 30, 12] and list(frame["控量户(按需定量)"]) == [1, 0, 0]
     assert supply.order_csv(plan.lines, plan.plan_week).startswith("\ufeff投放周".encode())
-    sheet = openpyxl.load_workbook(io.BytesIO(supply.order_xlsx(plan.lines, plan.plan_week, "en"))).active
+    # the 控量户: B alone, its 档位 5 limit 16 and its own 14
+    capped = supply.retailer_frame(plan.lines, plan.plan_week, "zh")
+    assert list(capped.columns[-3:]) == ["许可证号", "档位限量(条/户)", "本户限量(条)"]
+    assert capped.iloc[:, -3:].values.tolist() == [["B", 16, 14]]
+    book = openpyxl.load_workbook(io.BytesIO(supply.order_xlsx(plan.lines, plan.plan_week, "en")))
+    sheet, own = book.worksheets
     assert [c.value for c in sheet[1]][:4] == ["Week supplied", "Spec code", "Spec", "Tier"]
-    assert sheet.max_row == 4
+    assert sheet.max_row == 4 and own.max_row == 2 and [c.value for c in own[2]][-3:] == ["B", 16, 14]
 
 
 def test_an_edit_recomputes_totals_and_is_checked():
     plan = supply.make_plan(inputs(), {"S1": 50.0}, POLICY)
     edited = supply.recompute(plan.lines.assign(limit_qty=[20, 10, 200]), plan.lines)
-    assert list(edited["total_qty"]) == [40, 10, 200] and edited["edited"].all()
-    # expected orders: A and B (needs 16, 14) under 20 → 30; C (need 30) under 10 → 10; D (need 15) → 15:
-    # 55 in all, above the 50 available
-    assert list(edited["expected_qty"]) == pytest.approx([30, 10, 15])
+    # A and B (needs 16, 14) under 20 → 30, both capped; C (need 30) under 10 → 10; D (need 15) under
+    # 200 → 15, capped: 55 in all, above the 50 available
+    assert list(edited["total_qty"]) == [30, 10, 15] and list(edited["capped"]) == [2, 0, 1]
+    assert edited["edited"].all()
     keys = [k for k, _ in supply.check(edited, {"S1": 50.0}, POLICY)]
     assert keys == ["plan.check.max", "plan.check.monotone", "plan.check.total"]
     for key, values in supply.check(edited, {"S1": 50.0}, POLICY):
         assert i18n.t(key, "zh", **values) and i18n.t(key, "en", **values)
     assert supply.check(plan.lines, {"S1": 50.0}, POLICY) == []
+
+
+def test_the_tables_edits_are_applied_and_totalled():
+    plan = supply.make_plan(inputs(), None, POLICY)
+    # the page's editor reports row 0 set to 20 and row 2 cleared: limits 20, 30, 0
+    edited = supply.apply_edits(plan.lines, {"0": {"limit_qty": 20}, 2: {"limit_qty": None}})
+    assert list(edited["limit_qty"]) == [20, 30, 0] and list(edited["edited"]) == [True, False, True]
+    # A 16 + B 14 (both below 20, both capped), C 30, D none
+    assert list(edited["total_qty"]) == [30, 30, 0] and list(edited["capped"]) == [2, 0, 0]
+    assert supply.apply_edits(plan.lines, None)["total_qty"].tolist() == plan.lines["total_qty"].tolist()
 
 
 def test_an_approved_plan_keeps_who_and_when(db):
@@ -305,7 +329,11 @@ def test_an_approved_plan_keeps_who_and_when(db):
     plan_id = supply.approve(lines, plan.plan_week, plan.week, "tier_department", "center", path=db)
     kept = supply.approved_plans(path=db)
     assert list(kept["plan_id"]) == [plan_id] and kept["approved_by"].iloc[0] == "center"
-    assert kept["total_qty"].iloc[0] == 74 and pd.notna(kept["approved_at"].iloc[0])
+    # 30 + 30 + 12 (see the totals above)
+    assert kept["total_qty"].iloc[0] == 72 and pd.notna(kept["approved_at"].iloc[0])
+    with duckdb.connect(str(db), read_only=True) as con:
+        own = con.execute("select license_no, limit_qty from supply_plan_retailer where plan_id = ?", [plan_id])
+        assert own.fetchall() == [("B", 14)]
     with pytest.raises(ValueError):
         supply.approve(lines, plan.plan_week, plan.week, "tier", "", path=db)
 

@@ -16,6 +16,12 @@ def add_plan_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--week", help="投放周(周一),默认最近数据周的下一周 / week supplied (Monday)")
     p.add_argument("--supply", metavar="FILE.csv", help="货源总量 spec_code,quantity / available quantity per spec")
     p.add_argument("--out", required=True, metavar="FILE", help="输出 .csv 或 .xlsx / output .csv or .xlsx")
+    p.add_argument(
+        "--retailers-out",
+        metavar="FILE.csv",
+        help="控量户 CSV(默认 FILE-retailers.csv;.xlsx 时在第二张表)/ retailers limited to their need "
+        "(default FILE-retailers.csv; in .xlsx, the second sheet)",
+    )
     p.add_argument("--allocation", choices=list(supply.ALLOCATION_TYPES), help="分配方式 / allocation type")
     p.add_argument("--lang", choices=["zh", "en"], default="zh", help="语言 / language")
     p.add_argument("--workers", type=int, default=1, help="预测进程数 / forecast worker processes")
@@ -38,16 +44,25 @@ def plan_main(args) -> int:
     policy = supply.load_policy(allocation_type=args.allocation)
     plan = supply.make_plan(supply.plan_inputs(week, workers=args.workers), available, policy)
     out = Path(args.out)
-    writer = supply.order_xlsx if out.suffix.lower() == ".xlsx" else supply.order_csv
-    out.write_bytes(writer(plan.lines, plan.plan_week, args.lang))
+    written = [out]
+    if out.suffix.lower() == ".xlsx":
+        out.write_bytes(supply.order_xlsx(plan.lines, plan.plan_week, args.lang))
+    else:
+        out.write_bytes(supply.order_csv(plan.lines, plan.plan_week, args.lang))
+    if out.suffix.lower() != ".xlsx" or args.retailers_out:
+        capped = Path(args.retailers_out or out.with_name(out.stem + "-retailers.csv"))
+        capped.write_bytes(supply.retailer_csv(plan.lines, plan.plan_week, args.lang))
+        written.append(capped)
     totals = supply.totals(plan).iloc[0]
+    n_capped = int(plan.lines["capped"].sum())
     state = "受货源总量约束 / within the available quantity" if plan.constrained else "不受约束 / unconstrained"
+    files = ", ".join(map(str, written))
     print(
-        f"{plan.plan_week.date()} 当周投放方案:{len(plan.lines)} 行,限量合计(上限){totals['planned']:,.0f} 条,"
-        f"预计订购 {totals['expected']:,.0f} 条(预测 {totals['forecast']:,.0f},上周投放 {totals['supplied_last']:,.0f}),"
-        f"{state} → {out} / plan for the week of {plan.plan_week.date()}: {len(plan.lines)} lines, ceiling "
-        f"{totals['planned']:,.0f} cartons, expected orders {totals['expected']:,.0f} (forecast "
-        f"{totals['forecast']:,.0f}, last week's supply {totals['supplied_last']:,.0f})"
+        f"{plan.plan_week.date()} 当周投放方案:{len(plan.lines)} 行,方案合计 {totals['planned']:,.0f} 条"
+        f"(预测 {totals['forecast']:,.0f},上周投放 {totals['supplied_last']:,.0f}),控量户 {n_capped:,} 户次,"
+        f"{state} → {files} / plan for the week of {plan.plan_week.date()}: {len(plan.lines)} lines, "
+        f"{totals['planned']:,.0f} cartons in all (forecast {totals['forecast']:,.0f}, last week's supply "
+        f"{totals['supplied_last']:,.0f}), {n_capped:,} retailer × spec limited to their need"
     )
     return 0
 

@@ -3,7 +3,7 @@
 For each origin (a past data week of the simulated city in the store) three policies set
 each retailer × spec's 限量 for the week after: the MarketPulse plan (made from the store's
 data up to the data week, with the available quantity set to what the city actually
-supplied that week); last year's same-week supply per retailer; each retailer's mean weekly
+supplied that week: each retailer its own 限量, its 档位's for a retailer the plan did not see); last year's same-week supply per retailer; each retailer's mean weekly
 supply of the last four weeks. The replay plays the week under each and counts stock-out
 and overstock retailer × spec weeks; under every policy a spec's orders beyond what the city
 supplied of it are rationed alike (replay.ration), so none delivers more than the city had.
@@ -84,8 +84,10 @@ def evaluate_origin(b: Blueprint, origin: replay.Origin, path, policy: supply.Po
     index = pd.MultiIndex.from_arrays([pairs["spec_code"], pairs["key"], pairs["tier"].fillna(0).astype(int)])
     own = inputs.retailers.set_index(["license_no", "spec_code"])
     at = pd.MultiIndex.from_frame(pairs[["license_no", "spec_code"]])
+    line = lines.reindex(index).fillna(0).to_numpy()
+    own_limit = plan.retailers.set_index(["license_no", "spec_code"])["own_limit"].reindex(at).to_numpy()
     limits = {
-        "plan": lines.reindex(index).fillna(0).to_numpy(),
+        "plan": np.where(np.isnan(own_limit), line, own_limit),
         "last_year": own["supplied_last_year"].reindex(at).fillna(0).to_numpy(),
         "recent_average": np.floor(own["supplied_4w"].reindex(at).fillna(0).to_numpy() + 0.5),
     }

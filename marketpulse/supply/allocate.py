@@ -40,8 +40,14 @@ def tier_limits(wanted: np.ndarray, retailers: np.ndarray, lo: np.ndarray, hi: n
     return np.ceil(x - 1e-9).astype(np.int64)
 
 
+def whole_need(need) -> np.ndarray:
+    """A retailer's need in whole 条 (half up, never below 0): what its own 限量 is capped at."""
+    return np.floor(np.maximum(np.asarray(need, dtype=float), 0.0) + 0.5)
+
+
 def expected_orders(needs: np.ndarray, limit: float) -> float:
-    """What a line's retailers are expected to order under a 限量: each its own need, up to the 限量."""
+    """What a line's retailers may order under a 限量: each its own need, up to the 限量 (with whole
+    needs, the sum of the retailers' own 限量)."""
     return float(np.minimum(np.maximum(np.asarray(needs, dtype=float), 0.0), max(limit, 0)).sum())
 
 

@@ -1,6 +1,6 @@
 """Edit and approve a plan: the planner's 限量 changes are checked (whole numbers within the
-档位's min/max, non-decreasing in 档位, the spec's expected orders within its available
-quantity), and an approved plan is kept in the store with who approved it and when."""
+档位's min/max, non-decreasing in 档位, the spec's total within its available quantity), and an
+approved plan is kept in the store — its lines and its 控量户 — with who approved it and when."""
 
 from __future__ import annotations
 
@@ -9,22 +9,33 @@ import pandas as pd
 
 from marketpulse import store
 from marketpulse.numbers import fmt
-from marketpulse.supply.allocate import expected_orders
+from marketpulse.supply.order_file import capped_retailers
+from marketpulse.supply.plan import line_totals
 from marketpulse.supply.policy import Policy
 
-PLAN_LINE_COLUMNS = ["spec_code", "tier", "key", "retailers", "limit_qty", "total_qty", "edited"]
+PLAN_LINE_COLUMNS = ["spec_code", "tier", "key", "retailers", "limit_qty", "capped", "total_qty", "edited"]
+PLAN_RETAILER_COLUMNS = ["spec_code", "tier", "key", "license_no", "limit_qty"]
 
 
 def recompute(lines: pd.DataFrame, original: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Totals after an edit — the ceiling (retailers × 限量) and, from each line's retailers' own
-    needs, the expected orders Σ min(need, 限量) — each line flagged when its 限量 differs from `original`."""
+    """Totals after an edit — from each line's retailers' whole needs, Σ min(need, 限量) and its
+    控量户 — each line flagged when its 限量 differs from `original`."""
     out = lines.copy()
     out["limit_qty"] = pd.to_numeric(out["limit_qty"], errors="coerce").fillna(0).round().astype(int)
-    out["total_qty"] = out["retailers"] * out["limit_qty"]
-    if "needs" in out:
-        out["expected_qty"] = [expected_orders(x, v) for x, v in zip(out["needs"], out["limit_qty"])]
+    out = line_totals(out)
     out["edited"] = False if original is None else (out["limit_qty"].to_numpy() != original["limit_qty"].to_numpy())
     return out
+
+
+def apply_edits(lines: pd.DataFrame, edits: dict | None) -> pd.DataFrame:
+    """`lines` with the planner's edited 限量 (row position → {"limit_qty": value}, as the page's
+    table reports them; a cleared cell counts as 0) and their totals recomputed."""
+    limits = lines["limit_qty"].to_numpy().astype(float)
+    for row, change in (edits or {}).items():
+        if "limit_qty" in change and 0 <= int(row) < len(limits):
+            value = change["limit_qty"]
+            limits[int(row)] = 0 if value is None else value
+    return recompute(lines.assign(limit_qty=limits), lines)
 
 
 def check(lines: pd.DataFrame, available: dict | None, policy: Policy) -> list[tuple[str, dict]]:
@@ -45,8 +56,7 @@ def check(lines: pd.DataFrame, available: dict | None, policy: Policy) -> list[t
             )
     if available is not None:
         for spec, part in lines.groupby("spec_code", sort=False):
-            ordered = part["expected_qty"] if "expected_qty" in part else part["total_qty"]
-            total, quantity = float(ordered.sum()), float(available.get(spec, 0.0))
+            total, quantity = float(part["total_qty"].sum()), float(available.get(spec, 0.0))
             if total > quantity + 1e-6:
                 problems.append(
                     (
@@ -58,11 +68,13 @@ def check(lines: pd.DataFrame, available: dict | None, policy: Policy) -> list[t
 
 
 def approve(lines: pd.DataFrame, plan_week, made_from_week, allocation_type: str, approver: str, path=None) -> int:
-    """Keep an approved plan (its lines as they stand) with its approver and the time; returns its id."""
+    """Keep an approved plan (its lines as they stand and their 控量户' own 限量) with its approver
+    and the time; returns its id."""
     if not approver:
         raise ValueError("an approved plan needs the name of who approved it")
     frame = lines.reindex(columns=PLAN_LINE_COLUMNS).rename(columns={"key": "key_value"})
     frame["edited"] = frame["edited"].fillna(False).astype(bool)
+    own = capped_retailers(lines).reindex(columns=PLAN_RETAILER_COLUMNS).rename(columns={"key": "key_value"})
     with store.writer(path) as con:
         store.execute_file(
             con,
@@ -79,6 +91,9 @@ def approve(lines: pd.DataFrame, plan_week, made_from_week, allocation_type: str
         )
         con.register("incoming", frame)
         store.execute_file(con, "plan/approve_lines.sql")
+        con.unregister("incoming")
+        con.register("incoming", own)
+        store.execute_file(con, "plan/approve_retailers.sql")
         con.unregister("incoming")
     return int(approved_plans(path)["plan_id"].iloc[0])
 

@@ -13,15 +13,14 @@ The arithmetic, per spec × 市场部 × key × 档位 (a row):
                the demand + cover − its stock) up to the 限量, order the grant (fill_level)
     限量     = the levels made non-decreasing in 档位, within the 档位's min/max, rounded up
                to whole numbers; then, per spec, lowered one 条 at a time (loose markets
-               first, tight last) until the expected orders fit the available quantity
+               first, tight last) until Σ min(need, 限量) fits the available quantity
 
-Rows of the same spec × key × 档位 are one plan line. Its planned total is its expected
-orders, Σ over its retailers of min(own need, 限量): not every retailer orders up to the 限量
-(订足率), so the center plans what it expects to be ordered, and per spec that never passes
-the available quantity. Its ceiling, retailers × 限量, is what it could take if every
-retailer ordered the 限量; it may pass the available quantity (the ordering system rations
-then, see simulate/replay.py). Without an available quantity the plan is unconstrained and
-says so. Inputs are read from the store (`plan_inputs`) or handed in
+Rows of the same spec × key × 档位 are one plan line: its 限量 is the 档位's. Each retailer's
+own 限量 is its need in whole 条 up to its line's (按户定量): a retailer whose stock already
+covers next week gets its need, not the 档位's 限量 (控量户, listed beside the line in the
+order file). So the line's total, Σ its retailers' own 限量 = Σ min(need, 限量), is what its
+retailers can order, and per spec it never passes the available quantity. Without an
+available quantity the plan is unconstrained and says so. Inputs are read from the store (`plan_inputs`) or handed in
 (the replay builds them for past weeks); `make_plan` is pure.
 """
 
@@ -36,13 +35,22 @@ import pandas as pd
 
 from marketpulse import forecast, metrics, store
 from marketpulse.supply import reasons
-from marketpulse.supply.allocate import PRIORITY, expected_orders, fill_level, fit_expected, share_out, tier_limits
+from marketpulse.supply.allocate import (
+    PRIORITY,
+    expected_orders,
+    fill_level,
+    fit_expected,
+    share_out,
+    tier_limits,
+    whole_need,
+)
 from marketpulse.supply.policy import Policy, load_policy, target_cover
 
 WEEK = pd.Timedelta(weeks=1)
 LINE_COLUMNS = [
     "spec_code", "spec_name", "key", "key_name", "tier", "retailers", "share", "demand", "cover_qty",
-    "stock", "need", "granted", "state", "limit_qty", "total_qty", "expected_qty", "needs", "reason_zh", "reason_en",
+    "stock", "need", "granted", "state", "limit_qty", "capped", "total_qty", "needs", "licenses", "reason_zh",
+    "reason_en",
 ]  # fmt: skip
 
 
@@ -65,7 +73,7 @@ class Plan:
     policy: Policy
     lines: pd.DataFrame  # one row per spec × key × 档位 (LINE_COLUMNS)
     groups: pd.DataFrame  # one row per spec × key, with its reason
-    retailers: pd.DataFrame  # each retailer × spec with its line's 限量 (limit_qty)
+    retailers: pd.DataFrame  # each retailer × spec: its line's 限量 (limit_qty), its need and own 限量 (own_limit)
     available: dict | None  # spec → quantity; None: unconstrained
 
     @property
@@ -154,6 +162,7 @@ def _rows(inputs: PlanInputs, policy: Policy) -> pd.DataFrame:
     r["demand"] = r["yhat"].clip(lower=0) * r["share"]
     r["target_cover"] = target_cover(r, policy)
     r["cover_qty"] = r["target_cover"] * r["demand"]
+    r["need_qty"] = whole_need(r["demand"] + r["cover_qty"] - r["stock_qty"])
     return r
 
 
@@ -182,9 +191,7 @@ def make_plan(inputs: PlanInputs, available: dict | None = None, policy: Policy 
         rows.loc[part.index, "granted"] = share_out(part["need"].to_numpy(), list(part["state"]), cap, quantity)
     lines = _lines(rows, r, policy, available)
     retailers = r.merge(lines[["spec_code", "key", "tier", "limit_qty"]], on=["spec_code", "key", "tier"], how="left")
-    # what retailers are expected to order: each its own need, up to its line's 限量
-    own = (retailers["demand"] + retailers["cover_qty"] - retailers["stock_qty"]).clip(lower=0)
-    retailers["expected"] = np.minimum(own, retailers["limit_qty"].fillna(0))
+    retailers["own_limit"] = np.minimum(retailers["need_qty"], retailers["limit_qty"].fillna(0))
     lines, groups = reasons.explain(lines, rows, inputs.names, policy, available)
     return Plan(inputs.week, policy, lines[LINE_COLUMNS], groups, retailers, available)
 
@@ -194,9 +201,10 @@ def _lines(rows: pd.DataFrame, r: pd.DataFrame, policy: Policy, available: dict 
 
     A line's level is where its retailers' own needs, each ordering up to the 限量, add up to
     what the line was granted (fill_level); each key's levels become whole-number 限量
-    (tier_limits), and per spec they are lowered until the expected orders fit the available
-    quantity (fit_expected). `needs` keeps each line's retailers' own needs (sorted), so an
-    edited 限量's expected orders can be recomputed without the retailers."""
+    (tier_limits), and per spec they are lowered until Σ min(need, 限量) fits the available
+    quantity (fit_expected). `needs` keeps each line's retailers' whole needs (rising) and
+    `licenses` the retailers in the same order, so an edited 限量's total and its 控量户 are
+    recomputed without the retailers."""
     share = r.groupby(["spec_code", "key", "tier"])["weekly_sales"].sum()
     lines = (
         rows.assign(weight=rows["demand"])
@@ -219,11 +227,14 @@ def _lines(rows: pd.DataFrame, r: pd.DataFrame, policy: Policy, available: dict 
         .reindex(pd.MultiIndex.from_frame(lines[["spec_code", "key", "tier"]]))
         .to_numpy()
     )
-    own = (r["demand"] + r["cover_qty"] - r["stock_qty"]).clip(lower=0)
-    needs = own.groupby([r["spec_code"], r["key"], r["tier"]]).apply(lambda s: s.to_numpy())
+    ranked = r.sort_values(["spec_code", "key", "tier", "need_qty", "license_no"], kind="stable")
+    by_line = ranked.groupby(["spec_code", "key", "tier"], sort=False)
+    needs = by_line["need_qty"].agg(tuple)
+    licenses = by_line["license_no"].agg(tuple)
     at = pd.MultiIndex.from_frame(lines[["spec_code", "key", "tier"]])
-    lines["level"] = [fill_level(needs[k], g) for k, g in zip(at, lines["granted"])]
-    lines["needs"] = [tuple(np.sort(needs[k])) for k in at]
+    lines["level"] = [fill_level(np.asarray(needs[k]), g) for k, g in zip(at, lines["granted"])]
+    lines["needs"] = [needs[k] for k in at]
+    lines["licenses"] = [licenses[k] for k in at]
     lines["limit_qty"] = 0
     for spec, spec_lines in lines.groupby("spec_code", sort=False):
         quantity = None if available is None else float(available.get(spec, 0.0))
@@ -249,8 +260,14 @@ def _lines(rows: pd.DataFrame, r: pd.DataFrame, policy: Policy, available: dict 
             )
         lines.loc[spec_lines.index, "limit_qty"] = limit
     lines["limit_qty"] = lines["limit_qty"].astype(int)
-    lines["expected_qty"] = [expected_orders(x, v) for x, v in zip(lines["needs"], lines["limit_qty"])]
-    lines["total_qty"] = lines["retailers"] * lines["limit_qty"]
+    return line_totals(lines)
+
+
+def line_totals(lines: pd.DataFrame) -> pd.DataFrame:
+    """Each line's total (Σ its retailers' own 限量, min(need, 限量)) and 控量户 (retailers whose
+    need is below the 限量), from its `needs`."""
+    lines["total_qty"] = [int(expected_orders(x, v)) for x, v in zip(lines["needs"], lines["limit_qty"])]
+    lines["capped"] = [int((np.asarray(x) < v).sum()) for x, v in zip(lines["needs"], lines["limit_qty"])]
     return lines
 
 
@@ -265,17 +282,15 @@ def _main_state(rows: pd.DataFrame, lines: pd.DataFrame) -> list:
 
 
 def totals(plan: Plan) -> pd.DataFrame:
-    """The city and each 市场部: forecast, the plan's ceiling (Σ retailers × 限量), the orders
-    expected under it (each retailer its own need up to its 限量), last week's supply, the
-    4-week average supply and 同期 (the plan week's same week last year); the change is
-    expected orders against last week."""
-    r = plan.retailers.assign(planned=plan.retailers["limit_qty"].fillna(0))
+    """The city and each 市场部: forecast, the plan (Σ its retailers' own 限量), last week's
+    supply, the 4-week average supply and 同期 (the plan week's same week last year); the
+    change is the plan against last week."""
+    r = plan.retailers
     by = (
         r.groupby("department_code")
         .agg(
             forecast=("demand", "sum"),
-            planned=("planned", "sum"),
-            expected=("expected", "sum"),
+            planned=("own_limit", "sum"),
             supplied_last=("supplied_last", "sum"),
             supplied_4w=("supplied_4w", "sum"),
             supplied_last_year=("supplied_last_year", "sum"),
@@ -285,5 +300,5 @@ def totals(plan: Plan) -> pd.DataFrame:
     )
     city = by.drop(columns="department_code").sum().to_frame().T.assign(department_code="")
     out = pd.concat([city, by], ignore_index=True)
-    out["change_pct"] = 100 * (out["expected"] / out["supplied_last"].where(out["supplied_last"] > 0) - 1)
+    out["change_pct"] = 100 * (out["planned"] / out["supplied_last"].where(out["supplied_last"] > 0) - 1)
     return out

@@ -1,7 +1,7 @@
 """Every plan line and group (spec × key) explains its arithmetic in Chinese and in English:
 forecast + closing stock for the target cover − stock on hand = need; what is available and
-the share of the need it meets; the 限量 per run of 档位; the expected orders (the plan's
-total, each retailer its own need up to the 限量) and the ceiling (retailers × 限量)."""
+the share of the need it meets; the 限量 per run of 档位; the retailers limited to their own
+need (控量户) and the total (Σ each retailer's own 限量)."""
 
 from __future__ import annotations
 
@@ -61,8 +61,9 @@ def group_reason(g: dict, runs, lang: str, constrained: bool) -> str:
     else:
         pct = 100 * g["granted"] / g["asked"] if g["asked"] > 0 else 100.0
         parts.append(i18n.t("plan.reason.available", lang, granted=_qty(g["granted"]), pct=fmt(pct, 0)))
-    totals = {"expected": _qty(g["expected_qty"]), "ceiling": _qty(g["total_qty"])}
-    parts.append(_tiers_text(runs, lang) + i18n.t("plan.reason.total", lang, **totals))
+    totals = {"capped": int(g["capped"]), "total": _qty(g["total_qty"])}
+    total_key = "plan.reason.total" if totals["capped"] else "plan.reason.total_none"
+    parts.append(_tiers_text(runs, lang) + i18n.t(total_key, lang, **totals))
     return i18n.t("plan.reason.sep", lang).join(parts)
 
 
@@ -79,8 +80,8 @@ def line_reason(line: dict, lang: str) -> str:
         granted=_qty(line["granted"]),
         per=fmt(per, 1),
         limit=int(line["limit_qty"]),
+        capped=int(line["capped"]),
         total=_qty(line["total_qty"]),
-        expected=_qty(line.get("expected_qty", 0.0)),
     )
 
 
@@ -106,7 +107,7 @@ def explain(
             need=("need", "sum"),
             granted=("granted", "sum"),
             total_qty=("total_qty", "sum"),
-            expected_qty=("expected_qty", "sum"),
+            capped=("capped", "sum"),
             supplied_4w=("supplied_4w", "sum"),
             state=("state", "first"),
         )

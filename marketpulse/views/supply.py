@@ -178,7 +178,7 @@ def supply_plan_page(scope: store.Scope, lang: str, available: tuple | None = No
 
 
 SCOPE_KEYS = ["department_code", "territory_code", "cm_code"]
-SCOPE_SUMS = ["demand", "limit_qty", "expected", "supplied_last", "supplied_4w", "supplied_last_year", "stock_qty"]
+SCOPE_SUMS = ["demand", "limit_qty", "own_limit", "supplied_last", "supplied_4w", "supplied_last_year", "stock_qty"]
 
 
 @functools.lru_cache(maxsize=4)
@@ -195,8 +195,8 @@ def city_plan(version: str, available: tuple | None = None) -> supply_plan.Plan:
 
 
 def _scope_share(plan: supply_plan.Plan, scope: store.Scope, lang: str) -> dict:
-    """The scope's expected orders (its retailers', each its own need up to its 限量) and last
-    week's supply against the city's."""
+    """The scope's plan (its retailers' own 限量, each its need up to its line's) and last week's
+    supply against the city's."""
     r = plan.retailers
     mine = r
     for column, code in (
@@ -206,8 +206,8 @@ def _scope_share(plan: supply_plan.Plan, scope: store.Scope, lang: str) -> dict:
     ):
         if code:
             mine = mine[mine[column] == code]
-    city = float(r["expected"].sum())
-    planned = float(mine["expected"].sum())
+    city = float(r["own_limit"].sum())
+    planned = float(mine["own_limit"].sum())
     name = scope.cm_code or scope.territory_code or scope.department_code
     return {
         "scope": name,
@@ -224,7 +224,7 @@ def _groups_shown(groups: pd.DataFrame, lang: str) -> pd.DataFrame:
             t("col.spec"): groups["spec_name"],
             t("plan.col.key_name"): groups["key_name"].map(lambda v: i18n.value(v, lang)),
             t("col.state"): groups["state"].map(lambda s: i18n.state(s, lang) if isinstance(s, str) else "—"),
-            t("plan.col.expected"): groups["expected_qty"].round(0),
+            t("plan.col.capped"): groups["capped"],
             t("plan.col.total"): groups["total_qty"],
             t("col.reason"): groups[f"reason_{lang}"],
         }
@@ -238,7 +238,6 @@ def _totals_shown(totals: pd.DataFrame, groups: pd.DataFrame, lang: str) -> pd.D
         {
             t("col.department"): [names.get(c, c) if c else t("plan.city") for c in totals["department_code"]],
             t("plan.col.forecast"): totals["forecast"].round(0),
-            t("plan.col.expected"): totals["expected"].round(0),
             t("plan.col.planned"): totals["planned"].round(0),
             t("plan.col.supplied_last"): totals["supplied_last"].round(0),
             t("plan.col.supplied_4w"): totals["supplied_4w"].round(0),

@@ -1,5 +1,6 @@
 -- Keep an approved supply plan's header: who approved it and when, with its size. The plan
--- takes the next plan_id; its lines follow (plan/approve_lines.sql). Run by
+-- takes the next plan_id; its lines and 控量户 follow (plan/approve_lines.sql,
+-- plan/approve_retailers.sql). Run by
 -- marketpulse/supply/approve.py.
 --
 -- Parameters:
@@ -7,7 +8,7 @@
 --   $made_from_week   the data week the plan was computed from
 --   $allocation_type  tier | tier_department | tier_area | tier_format
 --   $approved_by      who approved it
---   $lines, $total_qty, $edited_lines   its lines, Σ retailers × 限量, lines edited
+--   $lines, $total_qty, $edited_lines   its lines, Σ the retailers' own 限量, lines edited
 
 insert into supply_plan
 select
