@@ -2,7 +2,8 @@
 
 `python -m bench pages ...` measures the pages against the scale targets instead (bench/pages.py);
 `python -m bench spark ...` the named queries on DuckDB and on Spark side by side (bench/spark.py);
-`python -m bench browser ...` each page in Chromium until its charts are drawn (bench/browser.py).
+`python -m bench browser ...` each page in Chromium until its charts are drawn (bench/browser.py);
+`python -m bench lake-writes ...` imports into the lake against the write targets (bench/lake_writes.py).
 
 Every figure is a ratio against a baseline measured in the same run on the same machine,
 since the machines are shared and absolute seconds mean little:
@@ -33,7 +34,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from bench import browser, pages, spark
+from bench import browser, lake_writes, pages, spark
 from marketpulse import ingest, metrics, rollup, store
 from marketpulse.simulate import demo
 
@@ -105,6 +106,8 @@ def main(argv=None) -> int:
         return spark.main(argv[1:])
     if argv[:1] == ["browser"]:
         return browser.main(argv[1:])
+    if argv[:1] == ["lake-writes"]:
+        return lake_writes.main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--scale", choices=["small", "town", "city"], default="town")
     parser.add_argument("--store", help="use this store instead of building one")

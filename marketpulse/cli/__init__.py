@@ -47,6 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="重新导入已导入过的文件 / import a file again even if it was imported before",
     )
+    p.add_argument(
+        "--lake",
+        metavar="DIR",
+        help="导入数据湖而非数据库(默认 $MARKETPULSE_LAKE)/ import into this lake instead of the store "
+        "(default $MARKETPULSE_LAKE)",
+    )
     p.set_defaults(func=imports.main)
 
     p = sub.add_parser("quarantine", help="列出被拦下的行 / list rows held back")

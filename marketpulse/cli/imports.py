@@ -1,14 +1,16 @@
-"""`import` and `quarantine`: files into the store, and the rows held back."""
+"""`import` and `quarantine`: files into the store (or the lake), and the rows held back."""
 
 from __future__ import annotations
 
+import functools
+import os
 import sys
 from pathlib import Path
 
 import pandas as pd
 from tqdm import tqdm
 
-from marketpulse import export, store
+from marketpulse import export, lake, store
 from marketpulse.cli.common import EXIT_STORE_FAULT
 from marketpulse.errors import ImportRefused, StoreError
 from marketpulse.ingest import KIND_NAMES, import_file, quarantine_frame, quarantine_original, sniff_kind
@@ -22,9 +24,17 @@ def _order_files(files: list[str], kind: str | None) -> list[str]:
 
 
 def main(args) -> int:
-    """`marketpulse import FILE... [--kind KIND]`: exit 0 if every file was imported, 1 if any was refused,
-    3 on a store fault (full disk, read-only folder, damaged or newer store)."""
+    """`marketpulse import FILE... [--kind KIND] [--lake DIR]`: exit 0 if every file was imported, 1 if any was
+    refused, 3 on a store fault (full disk, read-only folder, damaged or newer store).
+
+    With --lake (or $MARKETPULSE_LAKE) the files go into that lake, each file one publish of it."""
     refused = 0
+    lake_dir = getattr(args, "lake", None) or os.environ.get("MARKETPULSE_LAKE")
+    if lake_dir:
+        importer = functools.partial(lake.import_into_lake, Path(lake_dir))
+        on_wait = functools.partial(_print_lake_wait, lake_dir)
+    else:
+        importer, on_wait = import_file, _print_store_wait
     files = _order_files(args.files, args.kind)
     if files != list(args.files):
         print(
@@ -51,13 +61,7 @@ def main(args) -> int:
             bar.refresh()
 
         try:
-            summary = import_file(
-                path,
-                args.kind,
-                progress=progress,
-                force=getattr(args, "force", False),
-                on_wait=lambda holder: print(store.wait_message(holder), flush=True),
-            )
+            summary = importer(path, args.kind, progress=progress, force=getattr(args, "force", False), on_wait=on_wait)
         except ImportRefused as exc:
             bar.close()
             print(f"已拒绝 / Refused: {exc}", file=sys.stderr, flush=True)
@@ -73,6 +77,14 @@ def main(args) -> int:
     if refused:
         print(f"{refused} 个文件被拒绝 / {refused} file(s) refused", file=sys.stderr)
     return 1 if refused else 0
+
+
+def _print_store_wait(holder: str) -> None:
+    print(store.wait_message(holder), flush=True)
+
+
+def _print_lake_wait(lake_dir: str, holder: str) -> None:
+    print(lake.wait_message(lake_dir, holder), flush=True)
 
 
 def quarantine_main(args) -> int:

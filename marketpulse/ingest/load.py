@@ -11,7 +11,9 @@ adds nothing: it is logged with status 'duplicate_file' and zero rows.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,12 +23,17 @@ from marketpulse import store
 from marketpulse.errors import ImportRefused
 from marketpulse.ingest import checks, read
 from marketpulse.ingest.apply import Progress, store_good_rows
-from marketpulse.ingest.contract import KINDS
+from marketpulse.ingest.contract import KINDS, Kind
 from marketpulse.ingest.csvfile import DELIMITERS
 from marketpulse.ingest.log import write_log, write_quarantine
 from marketpulse.ingest.summary import ImportSummary
 
 SCRATCH_TABLES = ("raw_input", "staged", "verdict", "good", "incoming")
+
+# opens the connection an import writes through (default: store.writer of `db`), given on_wait= and waiting=
+Writer = Callable[..., contextlib.AbstractContextManager[duckdb.DuckDBPyConnection]]
+# told of each table's checked rows (temp table `good`) just before they are stored
+Prepare = Callable[[duckdb.DuckDBPyConnection, Kind], None]
 
 
 def import_file(
@@ -68,6 +75,8 @@ def _import(
     waiting: Callable[[float], None] | None = None,
     force: bool = False,
     delimiter: str | None = None,
+    writer: Writer | None = None,
+    prepare: Prepare | None = None,
 ) -> ImportSummary:
     """Read, check and store one file; every table in it (each sheet of a workbook) in one writer block.
 
@@ -77,6 +86,8 @@ def _import(
     already-stored rows then count as unchanged); `on_wait(holder)` is told once if another
     import holds the store and `waiting(seconds)` while it waits (it may raise to give up,
     see store.writer); `delimiter` overrides the one recognised from a CSV's header line.
+    `writer` replaces store.writer (the lake imports through a scratch store of its own) and
+    `prepare` is called with each table's checked rows before they are stored.
     The summary returned is the first table's, the others in its `more`.
     """
     report = progress or (lambda fraction, message: None)
@@ -95,8 +106,9 @@ def _import(
         rows = sum(p.raw.rows for p in source.parts)
         first = source.parts[0].kind
         report(0.15, f"{rows:,} 行,{first.zh} / {rows:,} rows of {first.en}")
-        with store.writer(db, on_wait=on_wait, waiting=waiting) as con:
-            summaries = _import_source(con, source, today, report, force)
+        open_writer = writer or functools.partial(store.writer, db)
+        with open_writer(on_wait=on_wait, waiting=waiting) as con:
+            summaries = _import_source(con, source, today, report, force, prepare)
             report(0.92, "写入数据库 / publishing the store")
     report(1.0, "完成 / done")
     head = summaries[0]
@@ -105,7 +117,12 @@ def _import(
 
 
 def _import_source(
-    con: duckdb.DuckDBPyConnection, source: read.Source, today: dt.date, report: Progress, force: bool
+    con: duckdb.DuckDBPyConnection,
+    source: read.Source,
+    today: dt.date,
+    report: Progress,
+    force: bool,
+    prepare: Prepare | None = None,
 ) -> list[ImportSummary]:
     """Every table of one file, inside the writer; a file imported before adds nothing."""
     import_id = con.execute("select coalesce(max(import_id), 0) + 1 from import_log").fetchall()[0][0]
@@ -126,7 +143,7 @@ def _import_source(
         return [summary]
     summaries = []
     for part in source.parts:
-        summaries.append(_import_part(con, part, import_id, source.sha256, today, report))
+        summaries.append(_import_part(con, part, import_id, source.sha256, today, report, prepare))
         import_id += 1
     return summaries
 
@@ -138,6 +155,7 @@ def _import_part(
     sha: str,
     today: dt.date,
     report: Progress,
+    prepare: Prepare | None = None,
 ) -> ImportSummary:
     """One table, inside the writer: check, hold back, store, log."""
     raw, kind = part.raw, part.kind
@@ -160,6 +178,8 @@ def _import_part(
         "create or replace temp table good as "
         "select s.* from staged as s join verdict as v using (rownum) where v.reason is null"
     )
+    if prepare is not None:
+        prepare(con, kind)
     report(0.6, "入库 / storing")
     monday = today - dt.timedelta(days=today.weekday())
     new, replaced, unchanged = store_good_rows(con, kind, part.found, import_id, monday, report)

@@ -1,8 +1,9 @@
-"""The lake: the store as Parquet by week with a manifest, its roll-ups rebuilt there, the DuckDB serving store.
-Imports store and rollup; only cli and Spark (marketpulse.spark) import it.
+"""The lake: the store as Parquet by week with a manifest, imports into it, its roll-ups, the serving store.
+Imports store, rollup and ingest; only cli, bench and Spark (marketpulse.spark) import it.
 """
 
-from marketpulse.lake.export import export_lake
+from marketpulse.lake.export import export_lake, lake_lock, wait_message
+from marketpulse.lake.ingest import import_bytes_into_lake, import_into_lake, keep_template
 from marketpulse.lake.manifest import (
     FACT_DATES,
     MANIFEST,
@@ -30,7 +31,12 @@ __all__ = [
     "build_serving",
     "export_lake",
     "files",
+    "import_bytes_into_lake",
+    "import_into_lake",
+    "keep_template",
+    "lake_lock",
     "load",
     "search_lake",
     "verify",
+    "wait_message",
 ]

@@ -12,13 +12,15 @@ import contextlib
 import datetime as dt
 import fcntl
 import logging
+import os
 import shutil
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import duckdb
 
+from marketpulse import i18n
 from marketpulse.lake import manifest as mf
 from marketpulse.lake.serving import build_serving
 from marketpulse.store.paths import ATTACH_ALIAS, db_path
@@ -30,15 +32,50 @@ log = logging.getLogger(__name__)
 LOCK = ".lock"
 
 
+def wait_message(lake: Path | str, holder: str) -> str:
+    """The bilingual notice that this writer waits for `holder` to finish writing the lake."""
+    return " / ".join(i18n.t("lake.write_wait", lang, lake=lake, holder=holder) for lang in ("zh", "en"))
+
+
 @contextlib.contextmanager
-def lake_lock(lake: Path) -> Iterator[None]:
-    """Hold the lake's writer lock; a second writer waits here."""
+def lake_lock(
+    lake: Path,
+    on_wait: Callable[[str], None] | None = None,
+    waiting: Callable[[float], None] | None = None,
+) -> Iterator[None]:
+    """Hold the lake's writer lock; a second writer waits here and says so.
+
+    `on_wait(holder)` is told once if another writer holds the lock (default: a logged
+    warning), `waiting(seconds)` every 0.2 s while it waits (it may raise to give up).
+    """
     lake.mkdir(parents=True, exist_ok=True)
-    with open(lake / LOCK, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+    with open(lake / LOCK, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown process"
+            (on_wait or (lambda who: log.warning(wait_message(lake, who))))(holder)
+            started = time.monotonic()
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if waiting is not None:
+                        waiting(time.monotonic() - started)
+                    time.sleep(0.2)
+        with contextlib.suppress(OSError):  # who holds the lock is a courtesy note
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"pid {os.getpid()} since {time.strftime('%H:%M:%S')}")
+            handle.flush()
         try:
             yield
         finally:
+            with contextlib.suppress(OSError):
+                handle.seek(0)
+                handle.truncate()
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 

@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -184,14 +185,30 @@ def verify(lake: Path | str, manifest: Manifest | None = None) -> list[str]:
 def remove_stale(lake: Path | str, manifest: Manifest) -> None:
     """Delete Parquet files and empty partition directories the manifest no longer names."""
     lake = Path(lake)
-    named = {lake / p.file for t in manifest.tables.values() for p in t.parts.values()}
     for table in manifest.tables:
         root = lake / table
         if not root.is_dir():
             continue
+        named = {p.file for p in manifest.tables[table].parts.values()}
         for path in root.rglob("part-*.parquet"):
-            if path not in named:
+            if path.relative_to(lake).as_posix() not in named:
                 path.unlink(missing_ok=True)
         for sub in root.iterdir():
             if sub.is_dir() and not any(sub.iterdir()):
                 sub.rmdir()
+
+
+def remove_replaced(lake: Path | str, manifest: Manifest, partitions: Iterable[tuple[str, str]]) -> None:
+    """Like remove_stale, for the (table, week) partitions a write replaced only ("" for a whole table)."""
+    lake = Path(lake)
+    for table, week in partitions:
+        folder = lake / partition_dir(table, week)
+        if not folder.is_dir():
+            continue
+        spec = manifest.tables.get(table)
+        named = {p.file for p in spec.parts.values()} if spec else set()
+        for path in folder.glob("part-*.parquet"):
+            if path.relative_to(lake).as_posix() not in named:
+                path.unlink(missing_ok=True)
+        if week and not any(folder.iterdir()):
+            folder.rmdir()

@@ -39,9 +39,10 @@ def view_sql(lake: Path, manifest: mf.Manifest, table: str, relative: bool = Fal
     (`relative`: the files named relative to the lake, for a connection that `search_lake`s it)."""
     spec = manifest.tables[table]
     cols = ", ".join(f"cast({_ident(c)} as {t}) as {_ident(c)}" for c, t in spec.columns)
-    paths = mf.files(lake, manifest, table)
-    if relative:
-        paths = [str(Path(p).relative_to(lake)) for p in paths]
+    if relative:  # the manifest names them relative to the lake
+        paths = [p.file for _, p in sorted(spec.parts.items())]
+    else:
+        paths = mf.files(lake, manifest, table)
     if not paths:
         return _empty_sql(spec)
     options = (
