@@ -74,6 +74,12 @@ TEXT: dict[str, tuple[str, str]] = {
         "The lake {lake} has schema version {found}, this MarketPulse {expected}; export it again with "
         "`python -m marketpulse export-lake {lake}` first.",
     ),
+    "lake.store_only": (
+        "数据湖 {lake} 正在为页面提供数据:{what}只会写入数据库 {store},而页面不读它,因此未执行。"
+        "请不设 MARKETPULSE_LAKE 在数据库上操作,再运行 `python -m marketpulse export-lake {lake}`。",
+        "The lake {lake} serves the pages: {what} would only write the store {store}, which no page reads, so it "
+        "was not done. Do it on the store without MARKETPULSE_LAKE, then run `python -m marketpulse export-lake {lake}`.",
+    ),
     "store.wait_timeout": (
         "等待写锁超时({holder}仍在写入),数据库未改动。",
         "Timed out waiting for the write lock ({holder} is still writing); the store is unchanged.",
@@ -958,10 +964,11 @@ TEXT: dict[str, tuple[str, str]] = {
         "− stock on hand {stock} = {need} cartons needed",
     ),
     "plan.reason.need_floor": (
-        "预测下周 {forecast} 条 + 目标存销比 {cover} 周的期末库存 {cover_qty} 条 − 现有库存 {stock} 条 = {raw} 条,"
-        "库存已够的档位不计负数,需 {need} 条",
+        "预测下周 {forecast} 条 + 目标存销比 {cover} 周的期末库存 {cover_qty} 条 − 现有库存 {stock} 条 = {raw} 条;"
+        "按户计,库存已足的户不计负数、各户取整条,需 {need} 条",
         "forecast next week {forecast} + closing stock for a target cover of {cover} weeks {cover_qty} "
-        "− stock on hand {stock} = {raw}; tiers already stocked count as 0, so {need} cartons needed",
+        "− stock on hand {stock} = {raw}; counted per retailer, those already stocked as 0 and each in whole "
+        "cartons, {need} cartons needed",
     ),
     "plan.reason.loose_cap": (
         "宽松市场控量,最多按近4周周均投放 {cap} 条",

@@ -32,13 +32,6 @@ BIG = 10**6
 # ── the arithmetic ───────────────────────────────────────────────────────────
 
 
-def test_monotone_pools_violators_and_keeps_the_weighted_total():
-    out = supply.monotone(np.array([4.0, 2.0, 6.0]), np.array([1, 3, 2]))
-    # 4 and 2 pool to (4·1 + 2·3) / 4 = 2.5
-    assert list(out) == pytest.approx([2.5, 2.5, 6.0])
-    assert (out * [1, 3, 2]).sum() == pytest.approx(4 + 6 + 12)
-
-
 def test_expected_orders_are_each_retailers_need_up_to_the_limit():
     # needs 4, 6 and 15 under a 限量 of 10: 4 + 6 + 10 = 20 (the ceiling would be 3 × 10 = 30)
     assert supply.expected_orders(np.array([4.0, 6.0, 15.0]), 10) == pytest.approx(20)
@@ -91,8 +84,10 @@ def test_rounding_never_passes_the_available_quantity_and_keeps_the_order(availa
 
 
 def test_a_higher_tier_never_gets_less_even_when_it_wants_less():
-    limits = supply.tier_limits(np.array([6.0, 2.0]), np.array([1, 1]), np.zeros(2), np.full(2, BIG))
-    assert list(limits) == [4, 4]  # pooled (6 + 2) / 2
+    limits = supply.tier_limits(np.array([6.0, 2.0, 3.5, 8.0]), np.array([1, 1, 1, 1]), np.zeros(4), np.full(4, BIG))
+    # raised to the highest level below: 6, max(6, 2) = 6, max(6, 3.5) = 6, 8 — never lowered, since
+    # each retailer is held to its own need and a higher 限量 only reaches those who need it
+    assert list(limits) == [6, 6, 6, 8]
 
 
 def test_without_a_budget_a_part_carton_rounds_up_within_min_and_max():
@@ -172,6 +167,24 @@ def test_demand_follows_recent_sales_and_need_is_forecast_plus_cover_less_stock(
     d2 = plan.lines[plan.lines["key"] == "D2"].iloc[0]
     assert d2["need"] == pytest.approx(15) and d2["granted"] == pytest.approx(12) and d2["limit_qty"] == 12
     assert not plan.constrained
+
+
+def test_one_retailers_surplus_does_not_feed_anothers_need():
+    # one 档位 5 line: A sells 4 a week with 3 on hand, B sells 4 with 12 on hand; forecast 8 → demand 4
+    # each, cover 1.0 week. A needs 4 + 4 − 3 = 5, B 4 + 4 − 12 = −4 → 0. Netted the line would need
+    # 1; per retailer it needs 5 + 0 = 5, so A's 限量 is its 5 and B, needing none, is held at 0
+    given = PlanInputs(
+        week=pd.Timestamp("2026-11-16"),
+        retailers=pd.DataFrame([retailer("A", "D1", 5, 3.0, 4.0), retailer("B", "D1", 5, 12.0, 4.0)]),
+        forecasts=pd.DataFrame({"spec_code": ["S1"], "department_code": ["D1"], "yhat": [8.0]}),
+        market=pd.DataFrame({"spec_code": ["S1"], "department_code": ["D1"], "state": ["balanced"]}),
+        names={"S1": "甲", "D1": "城区"},
+    )
+    plan = supply.make_plan(given, None, POLICY)
+    line = plan.lines.iloc[0]
+    assert line["need"] == 5 and line["limit_qty"] == 5 and line["total_qty"] == 5 and line["capped"] == 1
+    assert list(plan.retailers.set_index("license_no")["own_limit"][["A", "B"]]) == [5, 0]
+    assert "= 1 条;按户计,库存已足的户不计负数、各户取整条,需 5 条" in plan.groups["reason_zh"].iloc[0]
 
 
 def test_a_short_supply_serves_the_tight_market_first_and_never_passes_it():

@@ -13,30 +13,15 @@ import numpy as np
 PRIORITY = {"tight": 0, "balanced": 1, None: 1, "loose": 2}  # served in this order when supply is short
 
 
-def monotone(x: np.ndarray, weight: np.ndarray) -> np.ndarray:
-    """The closest non-decreasing sequence to `x` in weighted least squares (pool adjacent
-    violators); it keeps Σ weight·x, so a group's total is unchanged."""
-    x = np.asarray(x, dtype=float)
-    w = np.maximum(np.asarray(weight, dtype=float), 1e-12)
-    blocks: list[list[float]] = []  # [value, weight, length]
-    for v, wi in zip(x, w):
-        blocks.append([v, wi, 1])
-        while len(blocks) > 1 and blocks[-2][0] > blocks[-1][0]:
-            v2, w2, n2 = blocks.pop()
-            v1, w1, n1 = blocks.pop()
-            blocks.append([(v1 * w1 + v2 * w2) / (w1 + w2), w1 + w2, n1 + n2])
-    return np.concatenate([np.full(n, v) for v, _, n in blocks]) if blocks else np.zeros(0)
-
-
 def tier_limits(wanted: np.ndarray, retailers: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     """Whole-number 限量 per 档位 (rows in rising 档位 order) from the level wanted per retailer:
-    made non-decreasing (weighted by retailers), held within [lo, hi] (both non-decreasing) and
-    rounded up, so a retailer needing part of a 条 may order the whole 条 (`fit_expected` takes
-    back what the available quantity cannot carry)."""
-    n = np.asarray(retailers, dtype=float)
-    if len(n) == 0:
+    made non-decreasing by raising a 档位 to the highest level below it (never by lowering one:
+    each retailer is held to its own need anyway, so a higher 限量 only reaches retailers who need
+    it), held within [lo, hi] (both non-decreasing) and rounded up, so a retailer needing part of
+    a 条 may order the whole 条 (`fit_expected` takes back what the available quantity cannot carry)."""
+    if len(retailers) == 0:
         return np.zeros(0, dtype=np.int64)
-    x = np.clip(monotone(np.maximum(wanted, 0.0), n), lo, hi)
+    x = np.clip(np.maximum.accumulate(np.maximum(wanted, 0.0)), lo, hi)
     return np.ceil(x - 1e-9).astype(np.int64)
 
 

@@ -5,8 +5,9 @@ The arithmetic, per spec × 市场部 × key × 档位 (a row):
 
     demand   = the spec's forecast for the 市场部 next week × the row's share of the
                市场部's recent weekly sales of the spec (not an even split)
-    need     = max(0, demand + target cover × demand − stock on hand)
-               (target cover per market state and customer group: policy rule data)
+    need     = Σ over the row's retailers of max(0, demand + target cover × demand − stock),
+               each in whole 条 (target cover per market state and customer group: policy rule
+               data); a retailer's surplus does not cover another's shortage
     granted  = the row's share of the available quantity (allocate.share_out: a loose
                market asks at most loose_cap × its recent weekly supply; tight first)
     level    = the 限量 at which the row's retailers, each ordering its own need (its share of
@@ -183,7 +184,9 @@ def make_plan(inputs: PlanInputs, available: dict | None = None, policy: Policy 
         )
         .reset_index()
     )
-    rows["need"] = (rows["demand"] + rows["cover_qty"] - rows["stock"]).clip(lower=0)
+    # a row's need is its retailers' own whole needs summed: one retailer's surplus stock does not
+    # feed another's shortage, so an overstocked shop cannot average a short one's need away
+    rows["need"] = r.groupby(keys, sort=True)["need_qty"].sum().to_numpy()
     rows["granted"] = 0.0
     for spec, part in rows.groupby("spec_code", sort=False):
         quantity = None if available is None else float(available.get(spec, 0.0))
