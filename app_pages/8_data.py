@@ -127,7 +127,7 @@ with st.expander(f.t("data.rules_lead")):
             saved = views.save_rules(table, edited)
             signin.audit("rule_edit", f"{table}: {saved} rows")
             st.success(f.t("data.rules_saved", n=saved))
-        except errors.RuleError as exc:
+        except (errors.RuleError, errors.StoreError) as exc:  # a lake of another schema, a full disk
             st.error(str(exc))
 
 st.subheader(f.t("data.glossary"))

@@ -88,16 +88,20 @@ def _print_lake_wait(lake_dir: str, holder: str) -> None:
 
 
 def quarantine_main(args) -> int:
-    """`marketpulse quarantine [--import-id N] [--kind K] [--format table|csv|json]`: list held-back rows;
-    with --kind, in the columns the file had (CSV to fix in Excel and import again)."""
+    """`marketpulse quarantine [--import-id N] [--kind K] [--format table|csv|json] [--lake DIR]`: list
+    held-back rows; with --kind, in the columns the file had (CSV to fix in Excel and import again).
+
+    With --lake (or $MARKETPULSE_LAKE) the lake's quarantine, where imports into it hold rows back."""
+    lake_dir = getattr(args, "lake", None) or os.environ.get("MARKETPULSE_LAKE")
+    db = lake.quarantine_db(lake_dir) if lake_dir else None
     if args.kind:
-        frame = quarantine_original(args.kind, args.lang)
+        frame = quarantine_original(args.kind, args.lang, db)
         if args.format == "csv":
             sys.stdout.buffer.write(export.csv_bytes(frame))
             sys.stdout.flush()
             return 0
     else:
-        frame = quarantine_frame(args.import_id)
+        frame = quarantine_frame(args.import_id, db)
     if args.format == "csv":
         frame.to_csv(sys.stdout, index=False)
     elif args.format == "json":

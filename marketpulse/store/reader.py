@@ -6,6 +6,7 @@ call attaches that one, so a page sees an import at once and never a half-writte
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections.abc import Mapping
@@ -22,6 +23,10 @@ from marketpulse.store.writer import ensure_current
 
 # In a lake directory (marketpulse.lake): DuckDB views over its Parquet, rebuilt on each lake write.
 LAKE_SERVING_FILE = "serving.duckdb"
+LAKE_MANIFEST_FILE = "manifest.json"  # swapped in by every lake write, just before the serving store
+# A reader of a lake's serving store finds what the lake never holds (accounts, delivery recipients) in the store.
+STORE_ALIAS = "own_store"
+STORE_ONLY_TABLES = ("account", "delivery_recipient")
 
 
 def serving_path() -> Path:
@@ -31,13 +36,20 @@ def serving_path() -> Path:
 
 
 def store_version(path: Path | str | None = None) -> str:
-    """A token that changes whenever a new store is published (cache key for pages)."""
+    """A token that changes whenever a new store is published (cache key for pages); for a lake's
+    serving store, whenever its manifest or serving store is swapped (each lake write swaps both)."""
     path = Path(path or serving_path())
     try:
         st = path.stat()
     except FileNotFoundError:
         return "missing"
-    return f"{st.st_ino}-{st.st_mtime_ns}-{st.st_size}"
+    token = f"{st.st_ino}-{st.st_mtime_ns}-{st.st_size}"
+    if path.name == LAKE_SERVING_FILE:  # and the store beside it, which it reads accounts from
+        for other in (path.parent / LAKE_MANIFEST_FILE, db_path()):
+            with contextlib.suppress(FileNotFoundError):
+                st = other.stat()
+                token += f"/{st.st_ino}-{st.st_mtime_ns}-{st.st_size}"
+    return token
 
 
 class Reader:
@@ -53,12 +65,13 @@ class Reader:
         self._con: duckdb.DuckDBPyConnection | None = None
         self._version: str | None = None
         self._tables: dict[str, list[str]] = {}
+        self._search: str | None = None  # a lake's: its serving store, then the store-only tables
 
-    def _connection(self) -> duckdb.DuckDBPyConnection:
+    def _connection(self) -> tuple[duckdb.DuckDBPyConnection, str | None]:
         with self._lock:
             version = store_version(self.path)
             if self._con is not None and version == self._version:
-                return self._con
+                return self._con, self._search
             if version == "missing":
                 raise StoreError(
                     f"找不到数据库 {self.path},请先运行 `make run` 或 `python -m marketpulse demo`。 / "
@@ -67,19 +80,33 @@ class Reader:
             ensure_current(self.path)  # upgrades an older store once, refuses a newer one
             version = store_version(self.path)
             con = duckdb.connect(":memory:")
+            search = None
             if self.path.name == LAKE_SERVING_FILE:  # its views name the lake's files relative to it
                 con.execute("set global file_search_path = " + "'" + str(self.path.parent).replace("'", "''") + "'")
+                own = db_path()
+                if own.exists():
+                    con.execute(f"attach $p as {STORE_ALIAS} (read_only)", {"p": str(own)})
+                    held = con.execute(
+                        "select table_name from duckdb_tables() where database_name = $db and table_name in $t",
+                        {"db": STORE_ALIAS, "t": list(STORE_ONLY_TABLES)},
+                    ).fetchall()
+                    for (table,) in held:  # in this connection's own database, after the serving store's
+                        con.execute(f"create view memory.main.{table} as select * from {STORE_ALIAS}.main.{table}")
+                    search = f"{ATTACH_ALIAS}.main,memory.main"
             con.execute(f"attach $p as {ATTACH_ALIAS} (read_only)", {"p": str(self.path)})
             # the previous connection is dropped, not closed: another thread may still be
             # reading through a cursor of it; it closes once unreferenced
-            self._con, self._version = con, version
+            self._con, self._version, self._search = con, version, search
             self._tables = scoped_tables(con)
-            return con
+            return con, search
 
     def cursor(self, scope: Scope = CITY) -> duckdb.DuckDBPyConnection:
         """A fresh cursor on the live store with `scope` applied to every scoped table."""
-        cur = self._connection().cursor()
+        con, search = self._connection()
+        cur = con.cursor()
         cur.execute(f"use {ATTACH_ALIAS}")
+        if search:
+            cur.execute(f"set search_path = '{search}'")
         if not scope.is_city:
             apply_scope(cur, scope, self._tables)
         return cur

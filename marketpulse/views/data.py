@@ -7,11 +7,23 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from marketpulse import export, i18n, ingest, metrics, store
+from marketpulse import export, i18n, ingest, lake, metrics, store
 from marketpulse import rules as rule_tables
 from marketpulse.views.base import Freshness, freshness
 
 EXCEL_ROWS = 1_048_576  # rows an Excel sheet holds, the header included
+
+
+def _live_db() -> str | None:
+    """Where the import log and the quarantine are read: the serving lake's serving store, else the store."""
+    served = lake.serving_lake()
+    return str(lake.serving_db(served)) if served else None
+
+
+def _held_db() -> str | None:
+    """Where held-back rows are read; a lake holds a quarantine from its first held-back row on."""
+    served = lake.serving_lake()
+    return str(lake.quarantine_db(served)) if served else None
 
 
 @dataclass
@@ -32,7 +44,7 @@ def data_page(lang: str = "zh") -> DataPage:
             t("data.rows"): rows["rows"],
         }
     )
-    log = ingest.import_log_frame()
+    log = ingest.import_log_frame(_live_db())
     imports = pd.DataFrame(
         {
             t("col.import_id"): log["import_id"],
@@ -46,7 +58,7 @@ def data_page(lang: str = "zh") -> DataPage:
             t("col.import_status"): [t(f"import.{x}") for x in log["status"]],
         }
     )
-    held = ingest.quarantine_summary()
+    held = ingest.quarantine_summary(_held_db())
     quarantine = pd.DataFrame(
         {
             t("col.file_kind"): [ingest.KINDS[k].label(lang) if k in ingest.KINDS else k for k in held["kind"]],
@@ -61,7 +73,7 @@ def data_page(lang: str = "zh") -> DataPage:
 def quarantine_page(page: int, size: int, lang: str) -> tuple[pd.DataFrame, int]:
     """One page (from 0) of held-back rows, newest import first, and how many there are in all."""
     t = lambda key: i18n.t(key, lang)  # noqa: E731
-    held, total = ingest.quarantine_rows(page * size, size)
+    held, total = ingest.quarantine_rows(page * size, size, _held_db())
     frame = pd.DataFrame(
         {
             t("col.import_id"): held["import_id"],
@@ -76,12 +88,12 @@ def quarantine_page(page: int, size: int, lang: str) -> tuple[pd.DataFrame, int]
 
 def quarantine_kinds() -> list[str]:
     """The kinds with rows held back, for the download choice."""
-    return ingest.quarantine_kinds()
+    return ingest.quarantine_kinds(_held_db())
 
 
 def quarantine_download(kind: str, fmt: str, lang: str) -> bytes:
     """The held-back rows of one kind in their original columns (CSV, or XLSX up to Excel's row limit)."""
-    frame = ingest.quarantine_original(kind, lang)
+    frame = ingest.quarantine_original(kind, lang, _held_db())
     if fmt == "xlsx" and len(frame) < EXCEL_ROWS:
         return export.xlsx_bytes([export.Sheet(ingest.KINDS[kind].label(lang)[:31], frame)])
     return export.csv_bytes(frame)
@@ -125,13 +137,19 @@ def contract(lang: str) -> pd.DataFrame:
 def import_upload(
     data: bytes, file_name: str, kind: str | None, progress, on_wait=None, waiting=None
 ) -> ingest.ImportSummary:
-    """Import one uploaded file; returns the importer's summary (raises ImportRefused, also for a
-    file above the upload limit). `on_wait`/`waiting` see another import holding the store."""
+    """Import one uploaded file into the store, or into the lake that serves the pages; returns the
+    importer's summary (raises ImportRefused, also for a file above the upload limit).
+    `on_wait`/`waiting` see another writer holding the store or the lake."""
     limit = upload_limit_mb()
     if len(data) > limit * 1e6:
         size = f"{len(data) / 1e6:,.1f}"
         raise ingest.ImportRefused(
             " / ".join(i18n.t("data.too_big", x, file=file_name, size=size, limit=f"{limit:g}") for x in ("zh", "en"))
+        )
+    served = lake.serving_lake()
+    if served is not None:
+        return lake.import_bytes_into_lake(
+            served, data, file_name, kind, progress=progress, on_wait=on_wait, waiting=waiting
         )
     return ingest.import_bytes(data, file_name, kind, progress=progress, on_wait=on_wait, waiting=waiting)
 
@@ -142,5 +160,6 @@ def rules(table: str) -> pd.DataFrame:
 
 
 def save_rules(table: str, frame: pd.DataFrame) -> int:
-    """Replace a rule table with the edited rows; all or nothing (raises RuleError)."""
-    return rule_tables.replace_rules_frame(table, frame)
+    """Replace a rule table with the edited rows, in the store or the lake that serves the pages;
+    all or nothing (raises RuleError)."""
+    return lake.write_tables([table], lambda db: rule_tables.replace_rules_frame(table, frame, db))
