@@ -74,6 +74,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "The lake {lake} has schema version {found}, this MarketPulse {expected}; export it again with "
         "`python -m marketpulse export-lake {lake}` first.",
     ),
+    "lake.rebuild": (
+        "数据湖 {lake} 正在为页面提供数据,它的周汇总请用 `python -m marketpulse rollup --lake {lake}` 重建。",
+        "The lake {lake} serves the pages: rebuild its roll-ups with `python -m marketpulse rollup --lake {lake}`.",
+    ),
     "lake.store_only": (
         "数据湖 {lake} 正在为页面提供数据:{what}只会写入数据库 {store},而页面不读它,因此未执行。"
         "请不设 MARKETPULSE_LAKE 在数据库上操作,再运行 `python -m marketpulse export-lake {lake}`。",

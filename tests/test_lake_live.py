@@ -21,10 +21,13 @@ from test_lake import (
 )
 from test_lake_import import NEW_WEEK, TODAY, _on_day, files  # noqa: F401
 from test_queries_contract import params_for
+from test_supply_plan import POLICY, inputs
 
-from marketpulse import auth, errors, lake, store, views
+from marketpulse import auth, errors, forecast, lake, rules, store, supply, views
 from marketpulse.cli import imports as cli_imports
+from marketpulse.cli import queries as cli_queries
 from marketpulse.lake import ingest as lake_ingest
+from marketpulse.simulate import plan_eval
 from marketpulse.views import geo
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -216,7 +219,7 @@ def test_a_small_table_write_goes_into_the_lake_while_it_serves(served, tmp_path
     assert list(held["territory_code"]) == [code]  # served from the lake
     assert store.store_version(store.db_path()) == store_before
     with pytest.raises(ValueError, match="by week"):
-        lake.write_tables(["delivery_log"], lambda db: None)
+        lake.write_tables(["visit_line"], lambda db: None)
     with pytest.raises(ValueError, match="private"):
         lake.write_tables(["account"], lambda db: None)
 
@@ -225,3 +228,55 @@ def test_a_write_only_the_store_would_see_is_refused_in_both_languages(served):
     message = str(lake.store_only(served, "data.rules"))
     assert "MARKETPULSE_LAKE" in message and "export-lake" in message and str(served) in message
     assert "未执行" in message and "not done" in message
+
+
+def test_an_approved_plan_and_the_replay_go_into_the_lake(served):
+    store_before = store.store_version(store.db_path())
+    plan = supply.make_plan(inputs(), None, POLICY)
+    plan_id = supply.approve(supply.recompute(plan.lines, plan.lines), plan.plan_week, plan.week, "tier", "center")
+    kept = supply.approved_plans()  # read where the pages read: the lake
+    assert list(kept["plan_id"]) == [plan_id] and kept["total_qty"].iloc[0] == 72
+    own = store.reader().sql("select license_no, limit_qty from supply_plan_retailer")
+    assert own.values.tolist() == [["B", 14]]  # the 控量户 went with it
+    frame = pd.DataFrame(
+        [{"origin": pd.Timestamp("2026-11-09").date(), "policy": "plan", "stockout": 3, "overstock": 4,
+          "supplied": 10.0, "sales": 9.0}]
+    )  # fmt: skip
+    plan_eval.save(frame)
+    assert plan_eval.latest()["stockout"].tolist() == [3]
+    assert store.store_version(store.db_path()) == store_before  # the store was not written
+
+
+def test_a_forecast_refresh_goes_into_the_lake(served):
+    store_before = store.store_version(store.db_path())
+    run = forecast.refresh(h=1, n_origins=0, workers=1)
+    assert run is not None and forecast.last_run()["run_id"] == run["run_id"]  # served from the lake
+    assert len(forecast.stored_forecasts()) > 0
+    assert store.store_version(store.db_path()) == store_before
+
+
+def test_a_store_rebuild_is_refused_while_a_lake_serves(served):
+    with pytest.raises(errors.StoreError) as refused:
+        cli_queries.cmd_rebuild(argparse.Namespace())
+    assert f"rollup --lake {served}" in str(refused.value) and "重建" in str(refused.value)
+
+
+def test_the_delivery_log_stays_in_the_store(served):
+    assert "delivery_log" not in lake.load(served).tables
+    assert "delivery_log" in lake.PRIVATE_TABLES
+    assert store.reader().sql("select count(*) as n from delivery_log")["n"].iloc[0] >= 0  # read from the store
+
+
+def test_the_rules_command_loads_into_the_lake(served, tmp_path):
+    store_before = store.store_version(store.db_path())
+    folder = tmp_path / "rules"
+    cli_queries.cmd_rules(argparse.Namespace(action="export", path=str(folder), table="monitoring_point"))
+    table = pd.read_csv(folder / "monitoring_point.csv", keep_default_na=False)
+    table.loc[0, "ratio_high"] = 9.5
+    table.to_csv(folder / "monitoring_point.csv", index=False)
+    done = cli_queries.cmd_rules(
+        argparse.Namespace(action="load", path=str(folder / "monitoring_point.csv"), table="monitoring_point")
+    )
+    assert done == 0
+    assert 9.5 in set(rules.rules_frame("monitoring_point")["ratio_high"])  # served from the lake
+    assert store.store_version(store.db_path()) == store_before

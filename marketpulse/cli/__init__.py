@@ -65,6 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
         "one kind's held-back rows in their original columns, ready to fix and import again",
     )
     p.add_argument("--lang", choices=["zh", "en"], default="zh")
+    p.add_argument(
+        "--lake",
+        metavar="DIR",
+        help="读数据湖的隔离行(默认 $MARKETPULSE_LAKE)/ the lake's held-back rows (default $MARKETPULSE_LAKE)",
+    )
     p.set_defaults(func=imports.quarantine_main)
 
     p = sub.add_parser("query", help="运行命名查询 / run a named query")

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import duckdb
 
-from marketpulse import metrics, rollup, rules, store
+from marketpulse import i18n, lake, metrics, rollup, rules, store
 from marketpulse.cli.common import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, parse_params, scope
 from marketpulse.cli.users import as_user
-from marketpulse.errors import RuleError, UsageError
+from marketpulse.errors import RuleError, StoreError, UsageError
 
 
 def cmd_query(args) -> int:
@@ -36,6 +36,9 @@ def cmd_queries(args) -> int:
 
 
 def cmd_rebuild(args) -> int:
+    served = lake.serving_lake()
+    if served is not None:  # the lake's roll-ups are rebuilt there (rollup --lake), not in the store
+        raise StoreError(" / ".join(i18n.t("lake.rebuild", x, lake=served) for x in i18n.LANGS))
     with store.writer() as con:
         rollup.rebuild(con)
     print("已重建周汇总表 / Weekly roll-ups rebuilt.")
@@ -58,7 +61,7 @@ def cmd_rules(args) -> int:
         else:
             if not args.table:
                 raise UsageError("rules load 需要 --table / rules load needs --table")
-            n = rules.replace_rules(args.table, args.path)
+            n = lake.write_tables([args.table], lambda db: rules.replace_rules(args.table, args.path, db))
             print(f"{args.table}:已替换为 {n} 行 / replaced with {n} rows")
     except RuleError as exc:
         print(exc, file=sys.stderr)

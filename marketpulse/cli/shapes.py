@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from marketpulse import lake
 from marketpulse.cli.common import EXIT_OK
 from marketpulse.views import geo
 
@@ -14,7 +15,9 @@ def add_args(p: argparse.ArgumentParser) -> None:
 
 def main(args) -> int:
     """Store the outlines of the file's features that name a known 片区; list those that do not."""
-    stored, left_out = geo.import_shapes(args.file)
+    stored, left_out = lake.write_tables(
+        ["territory_shape"], lambda db: geo.import_shapes(args.file, db), reads=("territory",)
+    )
     print(f"已导入 {stored} 个片区边界 / Imported {stored} territory outlines")
     if left_out:
         print(f"未识别的要素 / Features naming no known territory: {', '.join(left_out)}")

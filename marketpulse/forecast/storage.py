@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from marketpulse import store
+from marketpulse import lake, store
 from marketpulse.forecast.hierarchy import Progress, Result, build_panels, run_hierarchy
 from marketpulse.forecast.models import DEFAULT_MODEL
 from marketpulse.forecast.panel import HORIZON
+
+FORECAST_TABLES = ["forecast_run", "forecast", "forecast_history", "forecast_accuracy", "forecast_calibration"]
 
 
 def refresh(
@@ -37,8 +39,13 @@ def refresh(
     result = run_hierarchy(
         dept, city, h=h, n_origins=n_origins, step=step, model=model, workers=workers, progress=progress
     )
-    with store.writer(path) as con:
-        return write_result(con, result, h=h, n_origins=n_origins, model=model)
+
+    def publish(db):
+        with store.writer(db) as con:
+            return write_result(con, result, h=h, n_origins=n_origins, model=model)
+
+    # the default store is where the pages read: the store, or the lake that serves them
+    return publish(path) if path is not None else lake.write_tables(FORECAST_TABLES, publish)
 
 
 def load_panels(as_of=None, path=None) -> tuple[pd.DataFrame, pd.DataFrame]:

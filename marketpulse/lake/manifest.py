@@ -30,8 +30,9 @@ LAKE_VERSION = 1
 PARTITION_COLUMN = "week"
 # Raw facts carry a date, not a week: their partition is the Monday of that date's week.
 FACT_DATES = {"visit_line": "visit_date", "order_line": "order_date"}
-# Never leaves the store: password hashes, robot webhooks and secrets, rows held back as typed.
-PRIVATE_TABLES = frozenset({"account", "delivery_recipient", "quarantine"})
+# Never leaves the store: password hashes, robot webhooks and secrets, rows held back as typed,
+# and the delivery log (written by `deliver`, which runs beside the store and reads it from there).
+PRIVATE_TABLES = frozenset({"account", "delivery_recipient", "delivery_log", "quarantine"})
 
 
 @dataclass

@@ -44,6 +44,8 @@ def build(
         _load(con, city, progress=lambda f, m: tell(0.35 + 0.25 * f, m))
         t2 = time.perf_counter()
         tell(0.6, "计算周汇总 / building weekly roll-ups")
+        # the roll-ups' window functions do not spill: at city scale they need more than the load did
+        con.execute("reset memory_limit")
         rollup.rebuild(con)
         t3 = time.perf_counter()
         counts = {

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from marketpulse import metrics, rules, store, supply
+from marketpulse import lake, metrics, rules, store, supply
 from marketpulse.errors import UsageError
 from marketpulse.simulate import replay
 from marketpulse.simulate.city import Blueprint, blueprint
@@ -123,7 +123,15 @@ def eval_line(frame: pd.DataFrame) -> str:
 
 
 def save(frame: pd.DataFrame, path=None) -> None:
-    """Keep the latest plan-eval in the store, where the supply page shows it."""
+    """Keep the latest plan-eval where the supply page reads it (the store, or the lake that serves it)."""
+    if path is None:
+        lake.write_tables(["supply_eval"], lambda db: _keep(frame, db))
+    else:
+        _keep(frame, path)
+
+
+def _keep(frame: pd.DataFrame, path) -> None:
+    """Write the plan-eval into the store at `path` (None: the default store)."""
     with store.writer(path) as con:
         con.execute("delete from supply_eval")
         con.register("incoming", frame.assign(run_at=pd.Timestamp.now().floor("s")))

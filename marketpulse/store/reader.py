@@ -26,7 +26,7 @@ LAKE_SERVING_FILE = "serving.duckdb"
 LAKE_MANIFEST_FILE = "manifest.json"  # swapped in by every lake write, just before the serving store
 # A reader of a lake's serving store finds what the lake never holds (accounts, delivery recipients) in the store.
 STORE_ALIAS = "own_store"
-STORE_ONLY_TABLES = ("account", "delivery_recipient")
+STORE_ONLY_TABLES = ("account", "delivery_recipient", "delivery_log")
 
 
 def serving_path() -> Path:

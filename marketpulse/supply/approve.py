@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from marketpulse import store
+from marketpulse import lake, store
 from marketpulse.numbers import fmt
 from marketpulse.supply.order_file import capped_retailers
 from marketpulse.supply.plan import line_totals
@@ -15,6 +15,7 @@ from marketpulse.supply.policy import Policy
 
 PLAN_LINE_COLUMNS = ["spec_code", "tier", "key", "retailers", "limit_qty", "capped", "total_qty", "edited"]
 PLAN_RETAILER_COLUMNS = ["spec_code", "tier", "key", "license_no", "limit_qty"]
+PLAN_TABLES = ["supply_plan", "supply_plan_line", "supply_plan_retailer"]
 
 
 def recompute(lines: pd.DataFrame, original: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -72,6 +73,15 @@ def approve(lines: pd.DataFrame, plan_week, made_from_week, allocation_type: str
     and the time; returns its id."""
     if not approver:
         raise ValueError("an approved plan needs the name of who approved it")
+    if path is None:  # where the pages read: the store, or the lake that serves them
+        return lake.write_tables(
+            PLAN_TABLES, lambda db: _keep(lines, plan_week, made_from_week, allocation_type, approver, db)
+        )
+    return _keep(lines, plan_week, made_from_week, allocation_type, approver, path)
+
+
+def _keep(lines: pd.DataFrame, plan_week, made_from_week, allocation_type: str, approver: str, path) -> int:
+    """Write the approved plan into the store at `path` (None: the default store)."""
     frame = lines.reindex(columns=PLAN_LINE_COLUMNS).rename(columns={"key": "key_value"})
     frame["edited"] = frame["edited"].fillna(False).astype(bool)
     own = capped_retailers(lines).reindex(columns=PLAN_RETAILER_COLUMNS).rename(columns={"key": "key_value"})
