@@ -8,12 +8,13 @@ tables, on the Data page or with `marketpulse rules`, not the code.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from marketpulse import i18n, store
+from marketpulse import i18n, lake, rollup, store
 from marketpulse.errors import RuleError
 
 # rule table → its title in both languages ("zh / en"), for the command line
@@ -31,6 +32,17 @@ RULE_TABLES = {
     )
 }
 REFERENCE_DIR = store.ROOT / "data" / "reference"
+# rule tables the roll-ups carry: each row of weekly_observation, retailer_visit, retailer_week and
+# the cells holds its retailer's 档位 band, so a change of the bands rebuilds them
+ROLLED_UP = ("tier_band",)
+
+# each 档位 held by a retailer (now or in an assignment) with the band it falls in
+BAND_OF_TIER = """
+    select t.tier, b.tier_band
+    from (select tier from retailer union select tier from retailer_assignment where tier is not null) as t
+    left join tier_band as b on t.tier between b.tier_from and b.tier_to
+    order by t.tier, b.tier_band
+"""
 
 
 def rules_frame(table: str, path=None):
@@ -73,17 +85,32 @@ def replace_rules(table: str, csv_path, db=None) -> int:
                 raise RuleError(
                     f"{table} 缺少列:{', '.join(missing)} / {table} file lacks column(s): {', '.join(missing)}"
                 )
+            bands = con.execute(BAND_OF_TIER).fetchall() if table in ROLLED_UP else None
             con.execute(f"delete from {table}")
             cols = ", ".join(c for c in columns if c in names)
             con.execute(
                 f"insert into {table} ({cols}) select {cols} from read_csv($p, header = true, all_varchar = true)",
                 {"p": str(csv_path)},
             )
+            if bands is not None and con.execute(BAND_OF_TIER).fetchall() != bands:
+                rollup.rebuild(con)  # in the same transaction: no reader sees new bands over old roll-ups
             return con.execute(f"select count(*) from {table}").fetchone()[0]
     except duckdb.Error as exc:
         raise RuleError(
             f"规则文件无效,数据库未改动:{exc} / The rule file was refused and the store left as it was: {exc}"
         ) from None
+
+
+def publish_rules(table: str, change: Callable[[Path | str | None], int]) -> int:
+    """Run the rule write `change(db)` where the pages read: the store, or the lake that serves
+    them. A lake whose 档位 bands changed gets its roll-ups rebuilt from its facts (the store
+    rebuilds its own in replace_rules), so no page groups retailers by the old bands."""
+    before = rules_frame(table) if table in ROLLED_UP else None
+    n = lake.write_tables([table], change)
+    served = lake.serving_lake()
+    if served is not None and before is not None and not before.equals(rules_frame(table)):
+        lake.build_rollups(served)
+    return n
 
 
 def _check_table(table: str) -> None:

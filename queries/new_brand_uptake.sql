@@ -191,15 +191,28 @@ weekly as (
     group by all
 ),
 
-order_sequence as (
-    select
-        week,
-        level_key,
-        spec_code,
-        license_no,
-        row_number() over (partition by level_key, spec_code, license_no order by week) as order_number,
+-- the weeks each retailer ordered each spec, within the level (one row per week: observation
+-- is one row per retailer × spec × week)
+ordered_week as (
+    select week, level_key, spec_code, license_no
     from observation
     where ordered
+),
+
+-- its first and second order weeks, by aggregation rather than numbering every order in a
+-- window (a sort of every order line of the year)
+first_order as (
+    select level_key, spec_code, license_no, min(week) as first_week,
+    from ordered_week
+    group by all
+),
+
+second_order as (
+    select o.level_key, o.spec_code, o.license_no, min(o.week) as second_week,
+    from ordered_week as o
+    join first_order as f using (level_key, spec_code, license_no)
+    where o.week > f.first_week
+    group by all
 ),
 
 order_milestone as (
@@ -207,9 +220,17 @@ order_milestone as (
         week,
         level_key,
         spec_code,
-        count(*) filter (where order_number = 1) as first_orders,
-        count(*) filter (where order_number = 2) as second_orders,
-    from order_sequence
+        sum(first_orders) as first_orders,
+        sum(second_orders) as second_orders,
+    from (
+        select first_week as week, level_key, spec_code, count(*) as first_orders, 0 as second_orders,
+        from first_order
+        group by all
+        union all
+        select second_week, level_key, spec_code, 0, count(*),
+        from second_order
+        group by all
+    )
     group by all
 ),
 
@@ -220,8 +241,8 @@ weekly_repeat as (
         prev.spec_code,
         count(*) as ordered_prev_week,
         count(cur.license_no) as ordered_both_weeks,
-    from order_sequence as prev
-    left join order_sequence as cur
+    from ordered_week as prev
+    left join ordered_week as cur
         on cur.level_key = prev.level_key
         and cur.spec_code = prev.spec_code
         and cur.license_no = prev.license_no

@@ -280,3 +280,15 @@ def test_the_rules_command_loads_into_the_lake(served, tmp_path):
     assert done == 0
     assert 9.5 in set(rules.rules_frame("monitoring_point")["ratio_high"])  # served from the lake
     assert store.store_version(store.db_path()) == store_before
+
+
+def test_new_tier_bands_rebuild_the_lakes_rollups(served):
+    from test_rules import MOVED_BANDS, _band_of
+
+    assert views.save_rules("tier_band", MOVED_BANDS) == 4
+    rows = store.reader().sql("select tier, tier_band, count(*) as n from weekly_observation group by all")
+    assert set(rows["tier"]) & {6, 7}  # retailers whose band moved
+    assert (rows["tier_band"] == rows["tier"].map(_band_of)).all()
+    cells = store.reader().sql("select distinct tier_band from market_cell order by 1")
+    assert cells["tier_band"].tolist() == ["01-07", "08-15", "16-25", "26-30"]
+    assert lake.verify(served) == []

@@ -6,6 +6,7 @@ import shutil
 
 import pandas as pd
 import pytest
+from test_ingest import assert_rollups_equal_rebuild
 
 from marketpulse import cli, store
 from marketpulse import rules as reference
@@ -68,3 +69,35 @@ def test_an_edited_frame_replaces_the_weights_and_moves_the_scores(demo):
     known = after.dropna(subset=["cover_score"])
     assert (known.state_score - known.cover_score).abs().max() < 1e-9
     assert not before.state_score.equals(after.state_score)
+
+
+# 档位 → band, as the new bands put it: tiers 6 and 7 move from 06-15 into 01-07
+MOVED_BANDS = pd.DataFrame(
+    {"tier_band": ["01-07", "08-15", "16-25", "26-30"], "tier_from": [1, 8, 16, 26], "tier_to": [7, 15, 25, 30]}
+)
+
+
+def _band_of(tier: int) -> str:
+    row = MOVED_BANDS[(MOVED_BANDS.tier_from <= tier) & (MOVED_BANDS.tier_to >= tier)]
+    return row["tier_band"].iloc[0]
+
+
+def test_new_tier_bands_regroup_every_rollup_row(demo):
+    tiers = store.reader(demo).sql("select distinct tier from weekly_observation where tier in (6, 7)")
+    assert len(tiers)  # the demo has retailers of 档位 6 or 7, whose band changes
+    assert reference.publish_rules("tier_band", lambda db: reference.replace_rules_frame("tier_band", MOVED_BANDS, db))
+    for table in ("weekly_observation", "retailer_visit", "retailer_week"):
+        rows = store.reader(demo).sql(f"select tier, tier_band, count(*) as n from {table} group by all")
+        # every row carries the band its 档位 falls in now: 6 and 7 in 01-07, 8 in 08-15
+        assert (rows["tier_band"] == rows["tier"].map(_band_of)).all(), table
+    cells = store.reader(demo).sql("select distinct tier_band from market_cell order by 1")
+    assert cells["tier_band"].tolist() == ["01-07", "08-15", "16-25", "26-30"]
+    assert_rollups_equal_rebuild(demo)
+
+
+def test_the_same_bands_loaded_again_rebuild_nothing(demo, monkeypatch):
+    calls = []
+    monkeypatch.setattr(reference.rollup, "rebuild", lambda con: calls.append(con))
+    same = reference.rules_frame("tier_band", demo)
+    reference.publish_rules("tier_band", lambda db: reference.replace_rules_frame("tier_band", same, db))
+    assert calls == []
