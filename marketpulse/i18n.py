@@ -74,6 +74,13 @@ TEXT: dict[str, tuple[str, str]] = {
         "The lake {lake} has schema version {found}, this MarketPulse {expected}; export it again with "
         "`python -m marketpulse export-lake {lake}` first.",
     ),
+    "lake.export_over_writes": (
+        "数据湖 {lake} 自上次导出以来已在湖中写入 {n} 次(导入、规则修改、审批),数据库中没有这些数据,"
+        "导出会把它们丢掉,因此未执行。请导出到新目录;确需用数据库覆盖时加 --replace。",
+        "The lake {lake} has had {n} writes of its own since it was last exported (imports, rule edits, "
+        "approvals) that the store does not hold; exporting would drop them, so nothing was done. Export to a new "
+        "directory, or add --replace to overwrite the lake with the store.",
+    ),
     "lake.rebuild": (
         "数据湖 {lake} 正在为页面提供数据,它的周汇总请用 `python -m marketpulse rollup --lake {lake}` 重建。",
         "The lake {lake} serves the pages: rebuild its roll-ups with `python -m marketpulse rollup --lake {lake}`.",

@@ -23,7 +23,7 @@ from test_lake_import import NEW_WEEK, TODAY, _on_day, files  # noqa: F401
 from test_queries_contract import params_for
 from test_supply_plan import POLICY, inputs
 
-from marketpulse import auth, errors, forecast, lake, rules, store, supply, views
+from marketpulse import auth, cli, errors, forecast, lake, rules, store, supply, views
 from marketpulse.cli import imports as cli_imports
 from marketpulse.cli import queries as cli_queries
 from marketpulse.lake import ingest as lake_ingest
@@ -292,3 +292,21 @@ def test_new_tier_bands_rebuild_the_lakes_rollups(served):
     cells = store.reader().sql("select distinct tier_band from market_cell order by 1")
     assert cells["tier_band"].tolist() == ["01-07", "08-15", "16-25", "26-30"]
     assert lake.verify(served) == []
+
+
+def test_an_export_over_a_lake_with_its_own_writes_is_refused_unless_replaced(served, files, capsys):  # noqa: F811
+    """An import into the lake is not in the store: exporting the store over it would drop it."""
+    views.import_upload(files["new_week"].read_bytes(), "new_week.csv", None, lambda x, msg: None)
+    weeks = _week_rows(NEW_WEEK)
+    assert weeks > 0
+    before = (served / lake.MANIFEST).read_bytes()
+    assert cli.main(["export-lake", str(served)]) == 1
+    err = capsys.readouterr().err
+    assert "导出会把它们丢掉" in err and "exporting would drop them" in err and "--replace" in err
+    assert (served / lake.MANIFEST).read_bytes() == before
+    assert _week_rows(NEW_WEEK) == weeks  # the imported week is still served
+    # asked for, the store replaces the lake, and the lake's next export needs no flag
+    assert cli.main(["export-lake", str(served), "--replace"]) == 0
+    assert _week_rows(NEW_WEEK) == 0
+    assert lake.load(served).lake_writes == 0
+    assert cli.main(["export-lake", str(served)]) == 0

@@ -36,6 +36,11 @@ def add_export_args(p: argparse.ArgumentParser) -> None:
         metavar="YYYY-MM-DD",
         help="只重写这些周(周一)的分区 / rewrite only these weeks' partitions (Mondays)",
     )
+    p.add_argument(
+        "--replace",
+        action="store_true",
+        help="湖中自有的写入(导入、规则、审批)也被数据库覆盖 / overwrite the lake's own writes (imports, rules, approvals) with the store",
+    )
 
 
 def add_engine_args(p: argparse.ArgumentParser) -> None:
@@ -48,7 +53,7 @@ def add_engine_args(p: argparse.ArgumentParser) -> None:
 
 
 def export_main(args) -> int:
-    manifest = lake.export_lake(Path(args.dir), weeks=args.weeks)
+    manifest = lake.export_lake(Path(args.dir), weeks=args.weeks, replace=args.replace)
     parts = sum(len(t.parts) for t in manifest.tables.values())
     rows = sum(p.rows for t in manifest.tables.values() for p in t.parts.values())
     print(

@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 
 from marketpulse import i18n
+from marketpulse.errors import StoreError
 from marketpulse.lake import manifest as mf
 from marketpulse.lake.serving import build_serving
 from marketpulse.store.paths import ATTACH_ALIAS, db_path
@@ -152,12 +153,17 @@ def publish_file(lake: Path, con: duckdb.DuckDBPyConnection, table: str, week: s
 
 
 def export_lake(
-    lake: Path | str, store_path: Path | str | None = None, weeks: Iterable[str | dt.date] | None = None
+    lake: Path | str,
+    store_path: Path | str | None = None,
+    weeks: Iterable[str | dt.date] | None = None,
+    replace: bool = False,
 ) -> mf.Manifest:
     """Export the store at `store_path` into the lake at `lake`; only `weeks` (Mondays) when given.
 
     Tables kept whole are rewritten every time (they are small); each week-keyed table gets
     exactly the partitions of the weeks exported, a week without rows losing its partition.
+    A lake written since its last export (imports, rule edits, approvals made in the lake) is
+    refused unless `replace`: the store does not hold those writes, the export would drop them.
     """
     lake = Path(lake)
     store_path = Path(store_path or db_path())
@@ -167,7 +173,14 @@ def export_lake(
         con.execute(f"attach $p as {ATTACH_ALIAS} (read_only)", {"p": str(store_path)})
         version = stored_version(con, ATTACH_ALIAS)
         manifest = mf.load_or_new(lake, version)
+        if manifest.lake_writes and not replace:
+            raise StoreError(
+                " / ".join(
+                    i18n.t("lake.export_over_writes", lang, lake=lake, n=manifest.lake_writes) for lang in ("zh", "en")
+                )
+            )
         manifest.schema_version = version
+        manifest.lake_writes = 0
         tables = store_tables(con)
         for table in set(manifest.tables) - set(tables):
             del manifest.tables[table]

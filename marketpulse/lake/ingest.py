@@ -113,6 +113,7 @@ def publish(lake: Path, manifest: mf.Manifest, scratch: Scratch, stage: Path) ->
             columns=columns, week_of=None, parts={"": publish_file(lake, con, table, "", path)}
         )
         log.info("lake import: %s rewritten", table)
+    manifest.lake_writes += 1
     mf.save(lake, manifest)
     build_serving(lake, manifest)
     mf.remove_replaced(lake, manifest, changed)

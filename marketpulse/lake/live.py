@@ -142,6 +142,7 @@ def publish_tables(
                     columns=columns, week_of=None, parts={"": publish_file(lake, con, table, "", path)}
                 )
                 log.info("lake: %s published", table)
+        manifest.lake_writes += 1
         mf.save(lake, manifest)
         build_serving(lake, manifest)
         mf.remove_replaced(lake, manifest, [(table, "") for table in tables])

@@ -68,6 +68,9 @@ class Manifest:
     schema_version: int
     tables: dict[str, Table] = field(default_factory=dict)
     written_at: str = ""
+    # writes made in the lake itself since it was last exported (imports, rule edits, approvals):
+    # the store does not hold them, so an export over the lake would drop them
+    lake_writes: int = 0
 
     def to_json(self) -> dict:
         return {
@@ -75,6 +78,7 @@ class Manifest:
             "lake_version": LAKE_VERSION,
             "schema_version": self.schema_version,
             "written_at": self.written_at,
+            "lake_writes": self.lake_writes,
             "tables": {
                 name: {
                     "columns": [list(c) for c in t.columns],
@@ -97,7 +101,12 @@ class Manifest:
             )
             for name, t in data["tables"].items()
         }
-        return cls(schema_version=data["schema_version"], tables=tables, written_at=data.get("written_at", ""))
+        return cls(
+            schema_version=data["schema_version"],
+            tables=tables,
+            written_at=data.get("written_at", ""),
+            lake_writes=data.get("lake_writes", 0),
+        )
 
 
 def partition_dir(table: str, week: str) -> str:
