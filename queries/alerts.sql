@@ -52,6 +52,8 @@
 --   since_week       date     start of the current run of weeks
 --   weeks_running    integer  weeks of that run from since_week to week
 --   run_open         boolean  the run reaches week_from and older weeks exist: it may have begun earlier
+--   signal           varchar  what the alert measures: cover | price for a retailer outlier
+--                             (one retailer may be off on both, as two runs), else the kind
 --   reason_zh, reason_en varchar  one sentence with the numbers
 
 with
@@ -401,6 +403,7 @@ final as (
         -- the run's weeks up to this one (a run is unbroken, so its weeks are consecutive)
         count(*) over run_so_far as weeks_running,
         min(r.week) over run = p.week_from and p.first_week < p.week_from as run_open,
+        r.signal,
         case when r.license_no is not null then ret.retailer_name || ':' else '' end || r.reason_zh as reason_zh,
         case when r.license_no is not null then ret.retailer_name || ' (' || r.license_no || '): ' else '' end || r.reason_en as reason_en,
     from runs as r

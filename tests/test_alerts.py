@@ -267,6 +267,25 @@ def test_the_simulated_city_alerts_keep_their_real_start(demo_store):
     assert copied.weeks_running == (last - copied.since_week).days // 7 + 1 > 13
 
 
+@pytest.mark.parametrize("trace_weeks", [1, 12])
+def test_runs_traced_a_year_at_a_time_equal_one_evaluation_of_the_whole_store(demo_store, trace_weeks):
+    # traced from one week back, every kind's long runs (outliers of many 片区, cells of many
+    # specs) are joined across evaluations; the result is the whole store's, alert by alert
+    reader = store.reader(demo_store)
+    first, last = reader.sql("select min(week) as f, max(week) as l from weekly_observation").iloc[0]
+    shown_from = last - pd.Timedelta(weeks=2)
+    got = metrics.alerts(shown_from, last, path=demo_store, trace_weeks=trace_weeks)
+    whole = metrics.query("alerts", {"week_from": first, "week_to": last}, path=demo_store)
+    whole = whole[whole.week >= shown_from]
+    keys = ["week", "kind", "signal", "spec_code", "territory_code", "cm_code", "license_no"]
+    pairs = got.merge(whole, on=keys, suffixes=("", "_whole"), how="outer", indicator=True)
+    assert len(got) > 20 and (pairs._merge == "both").all()
+    assert (pairs.since_week == pairs.since_week_whole).all()
+    assert (pairs.weeks_running == pairs.weeks_running_whole).all()
+    assert not got.run_open.any()
+    assert (got.weeks_running > 13).any()  # runs older than the first look back
+
+
 def test_the_query_evaluates_only_the_kinds_asked_for(long_city):
     params = {"week_from": LONG[20], "week_to": LONG[25]}
     assert set(metrics.query("alerts", params, path=long_city).kind) == {"overstock", "missed_visits"}

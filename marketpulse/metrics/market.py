@@ -37,30 +37,56 @@ def alerts(week_from, week_to, scope=store.CITY, path=None, trace_weeks=TRACE_WE
     持续周数) however long ago its run began.
 
     The alerts are evaluated from `trace_weeks` before week_from (those in YEAR_TRACED from a
-    year before). An alert whose run reaches that far (run_open) is evaluated again from
-    further back (a year, then twice the weeks each time) until no run does or the first week
-    with data is reached. Only what is still open is evaluated again (_open_groups: a market
-    or new-brand alert for its spec, retailer outliers for their 片区, the rest by kind), so
-    a long run costs little.
+    year before). An alert whose run reaches that far (run_open) is traced a year further back
+    at a time: only the year before its run's start is evaluated, for what is still open
+    (_open_groups: a market or new-brand alert for its spec, retailer outliers for their 片区,
+    the rest by kind), and the run found there is joined to it (_stitch). So a long run costs a
+    year's evaluation per year it lasts, not the whole span each time.
     """
     week_from, week_to = week_of(week_from), week_of(week_to)
 
-    def evaluate(kinds, start, narrow=None) -> pd.DataFrame:
-        params = {"week_from": start, "week_to": week_to, **filters, **(narrow or {}), "kinds": ",".join(kinds)}
-        return _from(query("alerts", params, scope, path), week_from)
+    def evaluate(kinds, start, end, narrow=None) -> pd.DataFrame:
+        params = {"week_from": start, "week_to": end, **filters, **(narrow or {}), "kinds": ",".join(kinds)}
+        return query("alerts", params, scope, path)
 
     first = [
         ([k for k in ALERT_KINDS if k not in YEAR_TRACED], week_from - trace_weeks * WEEK),
         (YEAR_TRACED, week_from - max(trace_weeks * WEEK, YEAR - WEEK)),
     ]
-    shown = _concat([evaluate(kinds, start) for kinds, start in first])
-    start = min(start for _, start in first)
+    shown = _concat([_from(evaluate(kinds, start, week_to), week_from) for kinds, start in first])
     while (still := shown[shown["run_open"].eq(True)]).size:
-        start -= max(week_to - start + WEEK, YEAR)
-        for kinds, narrow in _open_groups(still):
-            shown = _concat([shown[~_covered(shown, kinds, narrow)], evaluate(kinds, start, narrow)])
+        for start, opened in still.groupby("since_week"):  # open runs reach the start of their evaluation
+            start = week_of(start)
+            for kinds, narrow in _open_groups(opened):
+                covered = _covered(shown, kinds, narrow)
+                shown = _stitch(shown, start, covered, evaluate(kinds, start - YEAR, start, narrow))
     order = ["week", "severity_score", "kind", "territory_code"]
     return shown.sort_values(order, ascending=[False, False, True, True], kind="stable").reset_index(drop=True)
+
+
+# what identifies one alert's run across evaluations
+RUN_KEY = ["kind", "signal", "spec_code", "territory_code", "cm_code", "license_no"]
+
+
+def _stitch(shown: pd.DataFrame, start, covered: pd.Series, before: pd.DataFrame) -> pd.DataFrame:
+    """Join the open runs of `shown` that begin at `start` (of the `covered` rows) to the runs
+    `before` finds for the same alerts in its weeks up to `start`: their start, length and
+    openness become the older run's."""
+    at = covered & pd.to_datetime(shown["since_week"]).dt.date.eq(start) & shown["run_open"].eq(True)
+    linked = before[pd.to_datetime(before["week"]).dt.date == start]
+    older = linked[RUN_KEY + ["since_week", "weeks_running", "run_open"]].rename(
+        columns={"since_week": "older_since", "weeks_running": "older_weeks", "run_open": "older_open"}
+    )
+    opened = shown[at].reset_index().merge(older, on=RUN_KEY, how="left").set_index("index")
+    found = opened["older_since"].notna()
+    opened = opened[found]
+    # the row's weeks since `start` plus the older run's weeks before it (`start` counted once)
+    shown.loc[opened.index, "weeks_running"] = opened["weeks_running"] + opened["older_weeks"] - 1
+    shown.loc[opened.index, "since_week"] = opened["older_since"]
+    shown.loc[opened.index, "run_open"] = opened["older_open"]
+    # an open run whose alert the older weeks do not hold at `start` (not expected) began there
+    shown.loc[opened.index.symmetric_difference(shown.index[at]), "run_open"] = False
+    return shown
 
 
 def _from(frame: pd.DataFrame, week_from) -> pd.DataFrame:
@@ -70,7 +96,18 @@ def _from(frame: pd.DataFrame, week_from) -> pd.DataFrame:
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     """The frames one under the other; empty ones left out (they would blur the column types)."""
     full = [f for f in frames if len(f)]
-    return pd.concat(full) if full else frames[0]
+    return pd.concat(full, ignore_index=True) if full else frames[0]
+
+
+def _covered(shown: pd.DataFrame, kinds: list[str], narrow: dict) -> pd.Series:
+    """The rows of `shown` that an evaluation of `kinds` narrowed by `narrow` gives again."""
+    covered = shown["kind"].isin(kinds)
+    if "spec_code" in narrow:
+        covered &= shown["spec_code"].eq(narrow["spec_code"])
+    if "territories" in narrow:
+        outlier = shown["kind"].eq("retailer_outlier")
+        covered &= ~outlier | shown["territory_code"].isin(narrow["territories"].split(","))
+    return covered
 
 
 def _open_groups(still: pd.DataFrame) -> list[tuple[list[str], dict]]:
@@ -85,17 +122,6 @@ def _open_groups(still: pd.DataFrame) -> list[tuple[list[str], dict]]:
         narrow = {"territories": ",".join(sorted(set(outliers)))} if len(outliers) else {}
         groups.append((sorted(set(rest["kind"])), narrow))
     return groups
-
-
-def _covered(shown: pd.DataFrame, kinds: list[str], narrow: dict) -> pd.Series:
-    """The rows of `shown` that an evaluation of `kinds` narrowed by `narrow` gives again."""
-    covered = shown["kind"].isin(kinds)
-    if "spec_code" in narrow:
-        covered &= shown["spec_code"].eq(narrow["spec_code"])
-    if "territories" in narrow:
-        outlier = shown["kind"].eq("retailer_outlier")
-        covered &= ~outlier | shown["territory_code"].isin(narrow["territories"].split(","))
-    return covered
 
 
 def notes_signals(week_from, week_to, level="territory", scope=store.CITY, path=None, **filters) -> pd.DataFrame:
