@@ -8,13 +8,12 @@ tables, on the Data page or with `marketpulse rules`, not the code.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from marketpulse import i18n, lake, rollup, store
+from marketpulse import i18n, rollup, store
 from marketpulse.errors import RuleError
 
 # rule table → its title in both languages ("zh / en"), for the command line
@@ -99,18 +98,6 @@ def replace_rules(table: str, csv_path, db=None) -> int:
         raise RuleError(
             f"规则文件无效,数据库未改动:{exc} / The rule file was refused and the store left as it was: {exc}"
         ) from None
-
-
-def publish_rules(table: str, change: Callable[[Path | str | None], int]) -> int:
-    """Run the rule write `change(db)` where the pages read: the store, or the lake that serves
-    them. A lake whose 档位 bands changed gets its roll-ups rebuilt from its facts (the store
-    rebuilds its own in replace_rules), so no page groups retailers by the old bands."""
-    before = rules_frame(table) if table in ROLLED_UP else None
-    n = lake.write_tables([table], change)
-    served = lake.serving_lake()
-    if served is not None and before is not None and not before.equals(rules_frame(table)):
-        lake.build_rollups(served)
-    return n
 
 
 def _check_table(table: str) -> None:

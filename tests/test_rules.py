@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from test_ingest import assert_rollups_equal_rebuild
 
-from marketpulse import cli, store
+from marketpulse import cli, lake, store
 from marketpulse import rules as reference
 
 
@@ -85,7 +85,7 @@ def _band_of(tier: int) -> str:
 def test_new_tier_bands_regroup_every_rollup_row(demo):
     tiers = store.reader(demo).sql("select distinct tier from weekly_observation where tier in (6, 7)")
     assert len(tiers)  # the demo has retailers of 档位 6 or 7, whose band changes
-    assert reference.publish_rules("tier_band", lambda db: reference.replace_rules_frame("tier_band", MOVED_BANDS, db))
+    assert lake.publish_rules("tier_band", lambda db: reference.replace_rules_frame("tier_band", MOVED_BANDS, db))
     for table in ("weekly_observation", "retailer_visit", "retailer_week"):
         rows = store.reader(demo).sql(f"select tier, tier_band, count(*) as n from {table} group by all")
         # every row carries the band its 档位 falls in now: 6 and 7 in 01-07, 8 in 08-15
@@ -99,5 +99,5 @@ def test_the_same_bands_loaded_again_rebuild_nothing(demo, monkeypatch):
     calls = []
     monkeypatch.setattr(reference.rollup, "rebuild", lambda con: calls.append(con))
     same = reference.rules_frame("tier_band", demo)
-    reference.publish_rules("tier_band", lambda db: reference.replace_rules_frame("tier_band", same, db))
+    lake.publish_rules("tier_band", lambda db: reference.replace_rules_frame("tier_band", same, db))
     assert calls == []

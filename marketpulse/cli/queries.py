@@ -61,7 +61,7 @@ def cmd_rules(args) -> int:
         else:
             if not args.table:
                 raise UsageError("rules load 需要 --table / rules load needs --table")
-            n = rules.publish_rules(args.table, lambda db: rules.replace_rules(args.table, args.path, db))
+            n = lake.publish_rules(args.table, lambda db: rules.replace_rules(args.table, args.path, db))
             print(f"{args.table}:已替换为 {n} 行 / replaced with {n} rows")
     except RuleError as exc:
         print(exc, file=sys.stderr)

@@ -6,6 +6,7 @@ from marketpulse.lake.export import export_lake, lake_lock, wait_message
 from marketpulse.lake.ingest import import_bytes_into_lake, import_into_lake, keep_template
 from marketpulse.lake.live import (
     holds,
+    publish_rules,
     publish_tables,
     quarantine_db,
     serving_db,
@@ -54,5 +55,6 @@ __all__ = [
     "store_only",
     "verify",
     "wait_message",
+    "publish_rules",
     "write_tables",
 ]

@@ -16,10 +16,11 @@ from typing import TypeVar
 
 import duckdb
 
-from marketpulse import i18n
+from marketpulse import i18n, rules
 from marketpulse.errors import StoreError
 from marketpulse.lake import manifest as mf
 from marketpulse.lake.export import lake_lock, publish_file, staging
+from marketpulse.lake.rollups import build_rollups
 from marketpulse.lake.serving import build_serving
 from marketpulse.store.paths import db_path
 from marketpulse.store.reader import LAKE_SERVING_FILE, reader
@@ -147,3 +148,15 @@ def publish_tables(
         build_serving(lake, manifest)
         mf.remove_replaced(lake, manifest, [(table, "") for table in tables])
     return result
+
+
+def publish_rules(table: str, change: Callable[[Path | str | None], int]) -> int:
+    """Run the rule write `change(db)` where the pages read: the store, or the lake that serves
+    them. A lake whose 档位 bands changed gets its roll-ups rebuilt from its facts (the store
+    rebuilds its own in rules.replace_rules), so no page groups retailers by the old bands."""
+    before = rules.rules_frame(table) if table in rules.ROLLED_UP else None
+    n = write_tables([table], change)
+    served = serving_lake()
+    if served is not None and before is not None and not before.equals(rules.rules_frame(table)):
+        build_rollups(served)
+    return n

@@ -162,4 +162,4 @@ def rules(table: str) -> pd.DataFrame:
 def save_rules(table: str, frame: pd.DataFrame) -> int:
     """Replace a rule table with the edited rows, in the store or the lake that serves the pages;
     all or nothing (raises RuleError)."""
-    return rule_tables.publish_rules(table, lambda db: rule_tables.replace_rules_frame(table, frame, db))
+    return lake.publish_rules(table, lambda db: rule_tables.replace_rules_frame(table, frame, db))
