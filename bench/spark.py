@@ -1,4 +1,4 @@
-"""`python -m bench spark [--scale small|town|city|province ...] [--store FILE] [--master URL] [--json FILE]`:
+"""`python -m bench spark [--scale small|town|city|province ...] [--store FILE | --lake DIR] [--master URL] [--json FILE]`:
 the roll-up build and the named queries on DuckDB (the store, and the lake's serving store)
 and on Spark over the lake, side by side, per scale, with where the figures say Spark would
 start to pay.
@@ -7,7 +7,10 @@ For each scale: the lake export, the full roll-up build from the lake's facts on
 on Spark (`rollup --engine duckdb|spark`, per builder file), Spark's session start, and each
 query's median wall time (after one warm-up run) on the three. The crossover is read from a
 straight line per engine (fixed cost + cost per visit line) through the scales run.
-`province` (ten cities, ~190M visit lines) is not simulated: it is estimated from those lines.
+`province` among the scales is estimated from those lines. `--lake DIR` measures the queries on a
+lake as it is (DuckDB over its serving store against Spark over its files, no export and no
+roll-up build): the province lake of bench/province.py (`--lake data/bench-province-lake`) runs
+the province's queries for real, on both engines.
 """
 
 from __future__ import annotations
@@ -129,6 +132,34 @@ def measure(scale: str, store_path: Path | None, work: Path, master: str, repeat
     }
 
 
+def measure_lake(lake_dir: Path, master: str, repeat: int) -> dict:
+    """The named queries on an existing lake: DuckDB over its serving store, Spark over its files."""
+    manifest = lake.load(lake_dir)
+    lines = sum(p.rows for p in manifest.tables["visit_line"].parts.values())
+    start = time.perf_counter()
+    session = mp_spark.session(master)
+    session_s = time.perf_counter() - start
+    engine = mp_spark.SparkEngine(lake_dir, session)
+    served = store.Reader(lake_dir / "serving.duckdb")
+    week = served.sql("select max(week) as w from weekly_observation")["w"][0].date()
+    weeks = {"week_from": week - dt.timedelta(weeks=12), "week_to": week, "as_of": week}
+    queries = {}
+    for name, extra in QUERIES:
+        params = {k: v for k, v in {**weeks, **extra}.items() if k in store.query_params(name)}
+        queries[name] = {
+            "duckdb_lake_s": timed(lambda n=name, p=params: served.query(n, p), repeat),
+            "spark_s": timed(lambda n=name, p=params: engine.query(n, p), repeat),
+        }
+        print(f"{name:24s} {queries[name]['duckdb_lake_s']:11.3f}s {queries[name]['spark_s']:11.3f}s", flush=True)
+    return {
+        "lake": str(lake_dir),
+        "visit_lines": lines,
+        "lake_mb": sum(p.stat().st_size for p in lake_dir.rglob("*.parquet")) / 1e6,
+        "spark_session_s": session_s,
+        "queries": queries,
+    }
+
+
 def _line(a: dict, b: dict, key) -> tuple[float, float]:
     """Fixed cost and cost per visit line of `key(run)` through runs a and b."""
     d = b["visit_lines"] - a["visit_lines"] or 1
@@ -184,10 +215,26 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench spark")
     parser.add_argument("--scale", nargs="+", default=["small", "town"], choices=["small", "town", "city", "province"])
     parser.add_argument("--store", type=Path, help="measure this store instead of building the (single) scale")
+    parser.add_argument("--lake", type=Path, help="measure the queries on this lake as it is, on both engines")
     parser.add_argument("--master", default="local[*]")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
+    if args.lake:
+        print(f"{'query':24s} {'DuckDB lake':>12s} {'Spark local':>12s}")
+        run = measure_lake(args.lake, args.master, args.repeat)
+        total = [sum(q[k] for q in run["queries"].values()) for k in ("duckdb_lake_s", "spark_s")]
+        summary = [
+            f"{run['visit_lines']:,} visit lines, lake {run['lake_mb']:,.0f} MB, Spark session {run['spark_session_s']:.1f} s",
+            f"queries (sum of medians): DuckDB {total[0]:.1f} s, Spark local {total[1]:.1f} s "
+            f"(Spark/DuckDB {total[1] / total[0]:.1f}×)",
+        ]
+        print("\n" + "\n".join(summary))
+        out = args.json or RESULTS / f"spark-lake-{dt.datetime.now():%Y%m%d-%H%M%S}.json"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps({"runs": [run], "summary": summary}, indent=1), encoding="utf-8")
+        print(f"→ {out}")
+        return 0
     runs = []
     with tempfile.TemporaryDirectory(prefix="bench-spark-") as tmp:
         for scale in args.scale:
