@@ -10,6 +10,16 @@ from __future__ import annotations
 LANGS = ("zh", "en")
 LANG_NAMES = {"zh": "中文", "en": "English"}
 
+
+def lang_code(text: str) -> str | None:
+    """The language a `lang` value names: a code (en, zh, en-US, zh_CN) or a name (English, 中文)."""
+    value = text.strip().lower().replace("_", "-")
+    for code, name in LANG_NAMES.items():
+        if value in (code, name.lower()) or value.startswith(code + "-"):
+            return code
+    return None
+
+
 # key: (zh-CN, en)
 TEXT: dict[str, tuple[str, str]] = {
     "app.title": ("市场脉搏", "MarketPulse"),
@@ -177,6 +187,19 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "rank.tight": ("最紧俏第 {n}", "Tightest #{n}"),
     "rank.loose": ("最宽松第 {n}", "Loosest #{n}"),
+    "weekly.no_tight": ("本周没有紧俏的格子。", "No spec × territory cell is tight this week."),
+    "weekly.no_loose": ("本周没有宽松的格子。", "No spec × territory cell is loose this week."),
+    "weekly.cm_scope": (
+        "以下预警只计 {name} 本人名下的零售户:“在 某片区”指该片区内 {name} 的零售户,不是整个片区。",
+        "These alerts count only {name}'s own retailers: \"in a territory\" means {name}'s retailers within it, not the whole territory.",
+    ),
+    "weekly.mark.tight": ("紧", "T"),
+    "weekly.mark.balanced": ("平", "B"),
+    "weekly.mark.loose": ("松", "L"),
+    "weekly.marks": (
+        "格中“紧”= 紧俏,“松”= 宽松;悬停一格看其数字。",
+        "In the cells T = tight, L = loose; hover a cell for its numbers.",
+    ),
     "col.rank": ("排名", "Rank"),
     "col.cover_score": ("存销比得分", "Cover score"),
     "col.price_score": ("价格得分", "Price score"),
@@ -185,7 +208,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "紧俏:存销比低于监控点下限且价格指数 ≥ 100;宽松:存销比高于上限、有库存无销量或价格指数 < 95;其余为平衡。点击某个片区可下钻。",
         "Tight: cover below the monitoring point's floor and price index ≥ 100; loose: cover above the ceiling, stock without sales, or index < 95; otherwise balanced. Click a territory to drill down.",
     ),
-    "weekly.download": ("下载周报(Excel)", "Weekly report (Excel)"),
+    "weekly.download": ("下载周报(Excel)", "Excel report"),
     "weekly.ytd_note": (
         "年累计:{year} 年第 1–{weeks} 周(一周计入其周四所在的年、季、月);单条均价、比重和价格指数为这些周的加权值。累计同比:对比 {prev} 年相同的 ISO 周。存销比与铺货率为时点指标,不累计。",
         "Year to date: ISO weeks 1–{weeks} of {year} (a week counts to the year, quarter and month of its Thursday); price per carton, share and price index are weighted over those weeks. YTD YoY: against the same ISO weeks of {prev}. Cover and distribution are levels at a week and have no year to date.",
@@ -230,7 +253,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "{week} 当周该规格在该片区各零售户的存销比、库存与近4周平均周销;超出监控区间的排在前面。",
         "Week of {week}: cover, stock and 4-week average sales of each retailer for this spec in this territory; those out of band first.",
     ),
-    "weekly.alert_since": ("始于 {since},已持续 {n} 周", "since {since}, {n} weeks running"),
+    "weekly.alert_since": ("始于 {since},已持续 {n} 周", "since {since}, weeks running: {n}"),
     "prices.by_level": ("{week} 当周价格指数:按{level}", "Price index by {level}, week of {week}"),
     "prices.click": ("点击柱子下钻一级。", "Click a bar to drill down one level."),
     "prices.city_ref": ("全市 {v}", "City {v}"),
@@ -495,7 +518,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "report.sheet.state": ("市场状态", "Market state"),
     "report.sheet.scorecard": ("客户经理", "Scorecard"),
     "report.file": ("营销周报_{week}_{scope}", "weekly-review_{week}_{scope}"),
-    "report.download_pdf": ("下载周报(PDF)", "Weekly report (PDF)"),
+    "report.download_pdf": ("下载周报(PDF)", "PDF report"),
     "report.no_font": (
         "本机没有中文字体,无法生成 PDF 周报;Excel 周报照常可用。安装字体:sudo apt-get install fonts-noto-cjk",
         "No Chinese font on this machine, so no PDF report; the Excel report works. Install one: sudo apt-get install fonts-noto-cjk",
@@ -688,14 +711,15 @@ TEXT: dict[str, tuple[str, str]] = {
         "{week} 当周各{level}存销比(点击一行下钻)",
         "Weeks of cover by {level}, week of {week} (click a row to drill down)",
     ),
+    "inventory.latest_leaf": ("{week} 当周各{level}存销比", "Weeks of cover by {level}, week of {week}"),
     "inventory.cells": ("超出监控区间的规格 × 片区", "Spec × territory cells outside their band"),
     "inventory.no_cells": ("本周所有规格 × 片区均在监控区间内", "Every spec × territory is inside its band this week"),
-    "level.city": ("全市", "city"),
-    "level.department": ("市场部", "department"),
-    "level.territory": ("片区", "territory"),
-    "level.cm": ("客户经理", "customer manager"),
-    "level.retailer": ("零售户", "retailer"),
-    "level.brand": ("品牌", "brand"),
+    "level.city": ("全市", "City"),
+    "level.department": ("市场部", "Department"),
+    "level.territory": ("片区", "Territory"),
+    "level.cm": ("客户经理", "Customer manager"),
+    "level.retailer": ("零售户", "Retailer"),
+    "level.brand": ("品牌", "Brand"),
     "status.low": ("断货风险", "Stock-out risk"),
     "status.ok": ("正常", "Normal"),
     "status.high": ("积压", "Overstock"),
@@ -808,6 +832,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "axis.visited_share": ("拜访覆盖率(%)", "Visited (%)"),
     "col.cm_code": ("编码", "Code"),
     "col.trend": ("周销量走势", "Weekly sales"),
+    "col.trend_export": ("周销量走势(条,由早到晚)", "Weekly sales (cartons, oldest first)"),
     "col.retailers": ("零售户数", "Retailers"),
     "col.visit_rate": ("拜访完成率%", "Visit rate %"),
     "col.unvisited": ("未访户数", "Unvisited"),
@@ -1234,13 +1259,16 @@ TEXT: dict[str, tuple[str, str]] = {
     "route.never": ("从未拜访", "never visited"),
     "route.this_week": ("本周", "this week"),
     "route.weeks_ago": ("{n} 周前", "{n} weeks ago"),
+    "route.one_week_ago": ("1 周前", "1 week ago"),
     "route.last_visit": ("上次拜访 {date}({ago})", "last visit {date} ({ago})"),
     "route.tier": ("{tier} 档", "tier {tier}"),
-    "route.alerts": ("预警", "Alerts"),
-    "route.stockout": ("断货风险", "Stock-out risk"),
-    "route.overstock": ("积压", "Overstock"),
-    "route.push": ("待推新品", "New specs to push"),
-    "route.price_off": ("价格偏离(实际/建议)", "Price off (actual/suggested)"),
+    "route.alerts_n": ("预警({n})", "Alerts ({n})"),
+    "route.do_push": ("推新品({n})", "Push new specs ({n})"),
+    "route.do_restock": ("补货:断货风险({n})", "Restock: stock-out risk ({n})"),
+    "route.do_price": ("核价:偏离建议价超 ±{band}({n})", "Check price: more than ±{band} off suggested ({n})"),
+    "route.do_overstock": ("控货:积压({n})", "Hold back: overstock ({n})"),
+    "route.more": ("另 {n} 个", "+{n} more"),
+    "route.price_chip": ("{spec} {price}(建议 {suggested},{pct})", "{spec} {price} (suggested {suggested}, {pct})"),
     "route.notes": ("上次备注:", "Last notes: "),
     "route.nothing": ("本周无需特别处理。", "Nothing to act on this week."),
     "route.history": ("规格走势", "Spec history"),
@@ -1257,6 +1285,7 @@ VALUES: dict[str, str] = {
     "便利店": "Convenience store",
     "超市": "Supermarket",
     "烟酒店": "Tobacco & liquor shop",
+    "烟酒商店": "Tobacco & liquor shop",
     "商场": "Department store",
     "娱乐服务类": "Entertainment venue",
     "其他": "Other",

@@ -49,3 +49,10 @@ def test_t_formats_and_falls_back_to_chinese():
     assert i18n.t("page.weekly", "xx") == "营销周报"
     assert i18n.value("城网", "en") == "Urban" and i18n.value("城网", "zh") == "城网"
     assert i18n.state("tight", "en") == "Tight" and i18n.state(None, "zh") == "—"
+
+
+def test_a_lang_value_names_its_language_by_code_or_name():
+    for text, code in [("en", "en"), ("EN", "en"), ("en-US", "en"), ("English", "en"), ("zh", "zh"), ("zh_CN", "zh")]:
+        assert i18n.lang_code(text) == code, text
+    assert i18n.lang_code("中文") == "zh"
+    assert i18n.lang_code("fr") is None and i18n.lang_code("") is None

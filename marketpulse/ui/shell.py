@@ -170,7 +170,17 @@ def require(action: str) -> auth.User:
 
 
 def language() -> str:
-    """The language switch (top of the sidebar), bound to ?lang=."""
+    """The language switch (top of the sidebar), bound to ?lang=. The switch writes its label
+    (`?lang=English`); a link written by hand with a language code (`?lang=en`, `en-US`, `zh-CN`)
+    opens that language too."""
+    given = st.query_params.get("lang")
+    if given is not None and given not in i18n.LANG_NAMES.values():
+        code = i18n.lang_code(given)
+        if code is None:
+            del st.query_params["lang"]  # not a language: the default, as if none were given
+        else:  # the switch reads only its own label from the address: it is set to the code's
+            st.query_params["lang"] = i18n.LANG_NAMES[code]
+            st.session_state["lang"] = code
     with st.sidebar:
         choice = st.segmented_control(
             "语言 / Language",
