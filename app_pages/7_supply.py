@@ -4,12 +4,20 @@ the Spring Festival marked, and backtest accuracy next to every forecast."""
 import streamlit as st
 
 from marketpulse import numbers, supply, views
-from marketpulse.ui import figures, shell, widgets
+from marketpulse.ui import figures, shell, signin, widgets
 
 f = shell.filters()
 widgets.header(f, "supply.title", "supply.lead")
 if shell.load(views.forecast_run, f.scope()) is None:
+    if not shell.may("approve"):  # the marketing center makes the forecasts; the others are told so
+        st.info(f.t("supply.none_ask"))
+        st.stop()
     st.info(f.t("supply.none"))
+    if st.button(f.t("supply.make"), key="supply_make", type="primary", icon=":material/query_stats:"):
+        bar = st.progress(0.0, text=f.t("supply.making"))
+        run = views.make_forecasts(lambda done, total: bar.progress(done / max(total, 1), text=f.t("supply.making")))
+        signin.audit("forecast_refresh", "" if run is None else str(run.get("made_from_week", "")))
+        st.rerun()
     st.stop()
 specs = shell.load(views.reference).specs
 names = dict(zip(specs["spec_code"], specs["spec_name"]))

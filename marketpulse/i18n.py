@@ -701,6 +701,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "audit.event.rule_edit": ("规则修改", "Rule edit"),
     "audit.event.account_change": ("账号变更", "Account change"),
     "audit.event.report_export": ("周报导出", "Weekly report export"),
+    "audit.event.forecast_refresh": ("生成预测", "Forecasts made"),
     "file.accounts": ("账号", "accounts"),
     "file.audit": ("审计日志", "audit_log"),
     # inventory
@@ -887,9 +888,16 @@ TEXT: dict[str, tuple[str, str]] = {
     "col.weeks_since_launch": ("上市周数", "Weeks since launch"),
     # supply
     "supply.none": (
-        "还没有预测结果。运行 `python -m marketpulse forecast` 刷新预测(每周一次)后,此页显示下周各规格 × 市场部的需求预测、区间、回测精度与投放建议。",
-        "No forecasts yet. After `python -m marketpulse forecast` (a weekly refresh) this page shows next week's demand forecast per spec × department, its intervals, backtest accuracy and the supply advice.",
+        "还没有预测结果。生成预测(每周一次,全市数据需几分钟)后,此页显示下周各规格 × 市场部的需求预测、区间、回测精度与投放方案。"
+        "也可由数据管理员运行 `python -m marketpulse forecast`。",
+        "No forecasts yet. Once they are made (once a week; a few minutes for a whole city) this page shows next week's demand forecast per spec × department, its intervals, backtest accuracy and the supply plan. The data steward can also run `python -m marketpulse forecast`.",
     ),
+    "supply.none_ask": (
+        "下周的预测还没有生成。预测由营销中心每周生成一次,生成后此页显示投放方案。",
+        "Next week's forecasts have not been made yet. The marketing center makes them once a week; the supply plan shows here after that.",
+    ),
+    "supply.make": ("现在生成预测", "Make the forecasts now"),
+    "supply.making": ("正在预测各规格 × 市场部…", "Forecasting each spec × department…"),
     "supply.run": (
         "预测基于截至 {week} 当周的数据,刷新于 {at}。",
         "Forecasts from data up to the week of {week}, refreshed {at}.",

@@ -41,7 +41,16 @@ create table if not exists ended_session (
 );
 """
 
-EVENTS = ("sign_in", "sign_in_failed", "sign_out", "import", "rule_edit", "account_change", "report_export")
+EVENTS = (
+    "sign_in",
+    "sign_in_failed",
+    "sign_out",
+    "import",
+    "rule_edit",
+    "account_change",
+    "report_export",
+    "forecast_refresh",
+)
 
 
 _ready: set[Path] = set()  # journal files whose tables this process has made sure of

@@ -46,6 +46,7 @@ from marketpulse.views.supply import (
     SupplyPlan,
     calibration_text,
     forecast_run,
+    make_forecasts,
     supply_page,
     supply_plan_page,
 )
@@ -96,6 +97,7 @@ __all__ = [
     "focus",
     "calibration_text",
     "forecast_run",
+    "make_forecasts",
     "freshness",
     "freshness_table",
     "glossary",

@@ -38,6 +38,16 @@ def forecast_run(scope: store.Scope = store.CITY) -> dict | None:
     return forecast.last_run(scope)
 
 
+# backtest origins of a forecast made from the page: the first start's (`make run`), minutes not tens
+PAGE_ORIGINS = 6
+
+
+def make_forecasts(progress) -> dict | None:
+    """Forecast and backtest every series now, as `python -m marketpulse forecast --origins 6`
+    would, into the store or lake the pages read; `progress(done, total)` per spec."""
+    return forecast.refresh(n_origins=PAGE_ORIGINS, progress=progress)
+
+
 def supply_page(scope: store.Scope, spec: str | None, lang: str) -> Supply:
     """Next week's recommendations, one spec's history and forecast, and backtest accuracy."""
     run = forecast.last_run(scope)
