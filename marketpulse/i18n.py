@@ -897,6 +897,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "Next week's forecasts have not been made yet. The marketing center makes them once a week; the supply plan shows here after that.",
     ),
     "supply.make": ("现在生成预测", "Make the forecasts now"),
+    "scope.cm_own": ("{cm}的零售户({territory})", "{cm}'s retailers ({territory})"),
     "supply.making": ("正在预测各规格 × 市场部…", "Forecasting each spec × department…"),
     "supply.run": (
         "预测基于截至 {week} 当周的数据,刷新于 {at}。",

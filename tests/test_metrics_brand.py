@@ -523,10 +523,13 @@ def test_brands_page_measures_a_territory_against_the_whole_city(launch, monkeyp
     assert list(league[i18n.t("col.distribution", "zh")]) == [88.9, 88.9]
     assert list(league[i18n.t("col.shelf", "zh")]) == [100.0, 100.0]  # P12, 1 of 1 visited
     # a customer manager's scope too: 张三 (C1) at L2 has reached 6 of 6 → (1 − 15/17) × 100
-    # = 11.76 → 11.8 points above the whole city, his part of 东片 alike
+    # = 11.76 → 11.8 points above the whole city. His part of 东片 is his own retailers: the
+    # league does not repeat it as a 片区 row, and its curve is named as his, not as 东片's
     c1 = views.brands(params, store.Scope(cm_code="C1"), "M1", "zh")
     pd.testing.assert_frame_equal(c1.city.reset_index(drop=True), whole.city.reset_index(drop=True))
-    assert list(c1.league[i18n.t("col.vs_city", "zh")]) == [11.8, 11.8]
+    assert list(c1.league[i18n.t("col.level_name", "zh")]) == ["张三"]
+    assert list(c1.league[i18n.t("col.vs_city", "zh")]) == [11.8]
+    assert set(c1.territories.series) == {"张三的零售户(东片)", i18n.t("series.city", "zh")}
     # the key-brand share's city line is the whole city's as well: L0 key S1 4 (P06, in T1)
     # of 4 + 6 M1 → 40%, where 西片's own total would be 0 of 1
     city_share = [
@@ -653,3 +656,14 @@ def test_demo_city_lagging_launch_trails_the_city_curve(demo_city):
     assert (
         final.loc[truth.territory_code, "distribution_rate"] < final.loc[truth.territory_code, "city_distribution_rate"]
     )
+
+
+def test_territory_trends_under_a_managers_scope_name_the_managers_retailers(launch, monkeypatch):
+    monkeypatch.setenv("MARKETPULSE_DB", str(launch))
+    params = {"week_from": dt.date(2026, 5, 4), "week_to": dt.date(2026, 5, 18), "spec_code": None}
+    params |= dict.fromkeys(("format", "tier_band", "area_type", "brand"))
+    assert views.territory_trends(params, store.Scope(territory_code="T1"), "zh").territory_name == "东片"
+    # 张三's lines are his retailers' in 东片: the page names them so, not as the whole 片区
+    mine = views.territory_trends(params, store.Scope(cm_code="C1"), "en")
+    assert mine.territory_name == "张三's retailers (东片)"
+    assert "张三's retailers (东片)" in set(mine.panels["sales"]["series"])

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from marketpulse import metrics, store
+from marketpulse import i18n, metrics, store
 
 NEXT_LEVEL = {"city": "department", "department": "territory", "territory": "cm", "cm": "retailer"}
 LEVEL_FILTER = {"department": "dep", "territory": "ter", "cm": "cm"}  # sidebar key a click sets
@@ -84,3 +84,13 @@ def group_band(params: dict) -> dict:
 def city_band() -> dict:
     """The city-wide monitoring point ('*' everywhere): the bands drawn on city charts."""
     return group_band({})
+
+
+def within_scope_name(scope: store.Scope, territory_name: str, lang: str) -> str:
+    """What a 片区's line stands for within `scope`: the 片区 itself, or under a customer manager's
+    scope only that manager's retailers in it (the 片区's name alone would claim the whole 片区)."""
+    if not scope.cm_code:
+        return territory_name
+    cms = metrics.lookup("customer_managers")
+    cm = dict(zip(cms["cm_code"], cms["cm_name"])).get(scope.cm_code, scope.cm_code)
+    return i18n.t("scope.cm_own", lang, cm=cm, territory=territory_name)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from marketpulse import i18n, metrics, store
-from marketpulse.views.base import filters_of
+from marketpulse.views.base import filters_of, within_scope_name
 
 TARGET_DISTRIBUTION = 0.6  # default target: 铺货率 reached by TARGET_WEEKS after launch,
 TARGET_WEEKS = 26  # overridden by settings new_brand_target_distribution / _weeks
@@ -69,11 +69,11 @@ def brands(params: dict, scope: store.Scope, spec: str | None, lang: str) -> Bra
     ter = metrics.uptake_curves(week_to, "territory", scope, benchmark_scope=store.CITY, **one)
     city_label = i18n.t("series.city", lang)
     lines = ter[list(curve.columns)]
-    out.territories = pd.concat(
-        [lines.assign(series=lines["level_name"]), curve.assign(series=city_label)], ignore_index=True
-    )
+    own = [within_scope_name(scope, name, lang) for name in lines["level_name"]]
+    out.territories = pd.concat([lines.assign(series=own), curve.assign(series=city_label)], ignore_index=True)
     cms = metrics.uptake_curves(week_to, "cm", scope, benchmark_scope=store.CITY, week_from=week_to, **one)
-    out.league = _league(ter, cms, week_to, lang)
+    # under a manager's scope its 片区 row holds only that manager's retailers: the manager's row, twice
+    out.league = _league(ter.iloc[0:0] if scope.cm_code else ter, cms, week_to, lang)
     return out
 
 

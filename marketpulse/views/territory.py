@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from marketpulse import i18n, metrics, store
-from marketpulse.views.base import filters_of
+from marketpulse.views.base import filters_of, within_scope_name
 
 
 @dataclass
@@ -44,7 +44,7 @@ def territory_trends(params: dict, scope: store.Scope, lang: str, territory: str
     if territory is None:
         return TerritoryTrends(None, "", {}, None)
     names = metrics.lookup("territories")
-    name = dict(zip(names["territory_code"], names["territory_name"]))[territory]
+    name = within_scope_name(scope, dict(zip(names["territory_code"], names["territory_name"]))[territory], lang)
     city, last_year = i18n.t("series.city", lang), i18n.t("series.last_year", lang, name=name)
     weeks, filters = (params["week_from"], params["week_to"]), filters_of(params)
 
