@@ -56,15 +56,12 @@ for reason in cm_alerts["reason_zh" if f.lang == "zh" else "reason_en"]:
     st.warning(reason, icon=":material/flag:")
 if len(data.uptake):
     st.markdown(f"**{f.t('route.uptake')}**")
-    shown = data.uptake.rename(
-        columns={
-            "spec_name": f.t("col.spec"),
-            "mine": f.t("route.mine"),
-            "territory": f.t("route.territory"),
-            "city": f.t("route.city"),
-        }
+    rates = {"mine": f.t("route.mine"), "territory": f.t("route.territory"), "city": f.t("route.city")}
+    shown = data.uptake.rename(columns={"spec_name": f.t("col.spec"), **rates})
+    pct = st.column_config.NumberColumn(format=numbers.column_format("pct"))  # 19.3%, one digit each
+    widgets.table(
+        shown.round(1), f, "route_uptake", key="route_uptake", column_config=dict.fromkeys(rates.values(), pct)
     )
-    widgets.table(shown.round(1), f, "route_uptake", key="route_uptake")
 
 st.subheader(f.t("route.cards", n=len(data.cards)))
 if data.cards.empty:
@@ -73,7 +70,7 @@ if data.cards.empty:
 picked = st.session_state.get("route_pick")
 for _, row in data.cards.iterrows():
     with st.container(border=True):
-        st.markdown(parts.card(row, f.lang), unsafe_allow_html=True)
+        st.markdown(parts.card(row, f.lang, data.tolerance), unsafe_allow_html=True)
         if st.button(f.t("route.history"), key=f"route_h_{row['license_no']}", icon=":material/show_chart:"):
             picked = st.session_state["route_pick"] = row["license_no"]
         if picked == row["license_no"]:

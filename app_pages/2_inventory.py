@@ -55,7 +55,9 @@ picked = widgets.chart(fig, key=chart_key, clickable=drills)
 if picked and picked[0] not in OWN_LINES:
     shell.drill(chart_key, **{views.LEVEL_FILTER[level]: picked[0]})
 
-st.subheader(f.t("inventory.latest", week=data.week.isoformat(), level=level_name))
+st.subheader(
+    f.t("inventory.latest" if drills else "inventory.latest_leaf", week=data.week.isoformat(), level=level_name)
+)
 table_key = f.key(f"inventory_table_{level}")
 event = widgets.table(latest_table(data.latest, f), f, "inventory", key=table_key, selectable=drills)
 if event and event.selection.rows:

@@ -1,9 +1,22 @@
 """客户经理 Customer managers: the scorecard, and one manager's visits in detail."""
 
+import datetime as dt
+
 import streamlit as st
 
 from marketpulse import views
 from marketpulse.ui import figures, shell, widgets
+from marketpulse.views.managers import scorecard_export
+
+WEEK_MS = 7 * 24 * 3600 * 1000  # a week on a plotly date axis
+MAX_TICKS = 8
+
+
+def monday_ticks(fig, weeks: int):
+    """Date ticks on Mondays (the weeks start there), one every week or every few weeks."""
+    step = max(1, -(-weeks // MAX_TICKS))
+    return fig.update_xaxes(tickmode="linear", tick0=dt.date(2024, 1, 1).isoformat(), dtick=step * WEEK_MS)
+
 
 f = shell.filters()
 widgets.header(f, "managers.title", "managers.lead")
@@ -14,14 +27,22 @@ if data.scorecard.empty:
 
 st.subheader(f.t("managers.scorecard", start=str(f.week_from), end=str(f.week_to)))
 key = f.key("scorecard")
-event = widgets.table(
+# the table draws the weekly sales as a line; its downloads write them out as numbers
+event = st.dataframe(
     data.scorecard,
-    f,
-    "scorecard",
+    hide_index=True,
+    width="stretch",
+    height=min(460, 38 + 35 * len(data.scorecard)),
     key=key,
-    selectable=True,
-    column_config={f.t("col.trend"): st.column_config.LineChartColumn(f.t("col.trend"), width="medium")},
+    column_config={
+        **widgets.column_formats(data.scorecard, f.lang),
+        f.t("col.trend"): st.column_config.LineChartColumn(f.t("col.trend"), width="medium"),
+    },
+    on_select="rerun",
+    selection_mode="single-row",
+    placeholder="—",
 )
+widgets.downloads(scorecard_export(data.scorecard, f.lang), f, "scorecard", key)
 st.caption(f.t("managers.rules", days=data.max_gap_days, n=data.unvisited_weeks))
 if event and event.selection.rows:
     shell.drill(key, cm=data.scorecard[f.t("col.cm_code")].iloc[event.selection.rows[0]])
@@ -32,21 +53,19 @@ if not data.cm:
 st.subheader(f.t("managers.detail", name=data.cm_name))
 left, right = st.columns([3, 2])
 with left:
-    widgets.chart(
-        figures.bars(
-            data.weekly,
-            "week",
-            "share",
-            f.t("managers.weekly", name=data.cm_name),
-            f.desc,
-            f.t("axis.week"),
-            f.t("axis.visited_share"),
-            reference=100,
-            height=320,
-            unit="pct",
-        ),
-        key="cm_weekly",
+    weekly = figures.bars(
+        data.weekly,
+        "week",
+        "share",
+        f.t("managers.weekly", name=data.cm_name),
+        f.desc,
+        f.t("axis.week"),
+        f.t("axis.visited_share"),
+        reference=100,
+        height=320,
+        unit="pct",
     )
+    widgets.chart(monday_ticks(weekly, len(data.weekly)), key="cm_weekly")
 with right:
     st.markdown(f"**{f.t('managers.unvisited', n=data.unvisited_weeks)}**")
     if data.unvisited.empty:

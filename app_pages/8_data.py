@@ -3,8 +3,23 @@ business rules, the glossary and the import contract."""
 
 import streamlit as st
 
-from marketpulse import errors, ingest, rules, views
+from marketpulse import errors, ingest, numbers, rules, views
 from marketpulse.ui import shell, signin, widgets
+
+COUNTS = (
+    "data.rows",
+    "col.rows_read",
+    "col.rows_stored",
+    "col.rows_replaced",
+    "col.rows_quarantined",
+    "data.retailers",
+)
+
+
+def counts(f: shell.Filters) -> dict:
+    """Row and retailer counts with thousands separators (32,404,767); the values stay numbers for export."""
+    whole = st.column_config.NumberColumn(format=numbers.column_format("count"))
+    return {f.t(key): whole for key in COUNTS}
 
 
 def import_file(upload, kind: str | None, f: shell.Filters) -> None:
@@ -55,7 +70,7 @@ def quarantine(f: shell.Filters) -> None:
         st.success(f.t("data.quarantine_empty"))
         return
     st.caption(f.t("data.quarantine_reasons"))
-    widgets.table(page.quarantine, f, "quarantine", key="quarantine", height=200)
+    widgets.table(page.quarantine, f, "quarantine", key="quarantine", height=200, column_config=counts(f))
     size = 200
     total = int(page.quarantine[f.t("data.rows")].sum())
     pages = max(1, -(-total // size))
@@ -103,15 +118,15 @@ for upload in (files or []) if go else []:
 quarantine(f)
 page = shell.load(views.data_page, f.lang)
 st.subheader(f.t("data.history"))
-widgets.table(page.imports, f, "import_log", key="imports", height=220)
+widgets.table(page.imports, f, "import_log", key="imports", height=220, column_config=counts(f))
 
 left, right = st.columns(2)
 with left:
     st.subheader(f.t("data.freshness"))
-    widgets.table(shell.load(views.freshness_table, f.lang), f, "freshness", key="freshness")
+    widgets.table(shell.load(views.freshness_table, f.lang), f, "freshness", key="freshness", column_config=counts(f))
 with right:
     st.subheader(f.t("data.contents"))
-    widgets.table(page.counts, f, "store_contents", key="contents")
+    widgets.table(page.counts, f, "store_contents", key="contents", column_config=counts(f))
 
 st.subheader(f.t("data.rules"))
 with st.expander(f.t("data.rules_lead")):

@@ -254,6 +254,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "Week of {week}: cover, stock and 4-week average sales of each retailer for this spec in this territory; those out of band first.",
     ),
     "weekly.alert_since": ("始于 {since},已持续 {n} 周", "since {since}, weeks running: {n}"),
+    "weekly.alert_who": ("客户经理:{cm} · 建议动作:{action}", "Customer manager: {cm} · Suggested action: {action}"),
     "prices.by_level": ("{week} 当周价格指数:按{level}", "Price index by {level}, week of {week}"),
     "prices.click": ("点击柱子下钻一级。", "Click a bar to drill down one level."),
     "prices.city_ref": ("全市 {v}", "City {v}"),
@@ -1163,7 +1164,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "deliver.alerts": ("本周高等级预警 {n} 条:", "{n} high-severity alerts this week:"),
     "deliver.no_alerts": ("本周无高等级预警。", "No high-severity alerts this week."),
     "deliver.more": ("另有 {n} 条高等级预警,详见周报“预警”表。", "{n} more in the report's Alerts sheet."),
-    "deliver.since": ("始于 {week},持续 {weeks} 周", "since {week}, {weeks} weeks"),
+    "deliver.since": ("始于 {week},持续 {weeks} 周", "since {week}, weeks running: {weeks}"),
     "deliver.attached": ("附件:{files}", "Attached: {files}"),
     "deliver.files_elsewhere": (
         "周报文件({files})已通过邮件或企业微信发送,也可在看板下载。",
@@ -1245,15 +1246,16 @@ TEXT: dict[str, tuple[str, str]] = {
         "Territory outlines are drawn around their retailers (no boundaries imported).",
     ),
     "map.shapes": ("片区边界:已导入 {n} 个。", "Territory boundaries: {n} imported."),
-    "map.skipped": ("{n} 户坐标无效,未显示。", "{n} retailers with invalid coordinates are not shown."),
+    "map.skipped": ("{n} 户坐标无效,未显示。", "Retailers with invalid coordinates, not shown: {n}."),
     "map.no_value": ("无数据", "no data"),
     # the customer manager's route (我的线路)
     "page.route": ("我的线路", "My route"),
     "route.title": ("我的线路", "My route"),
     "route.lead": (
-        "本周线路上的零售户,最急的在前:断货、积压、待推新品、价格偏离和预警;点开看规格走势。",
-        "This week's retailers on the route, most urgent first: stock-outs, overstock, new specs to push, "
-        "prices off and alerts; tap one for its spec history.",
+        "本周线路上的零售户,最急的在前;每户先说要做什么:推新品、补货、核价、控货,各列最要紧的几个规格,"
+        "再列预警;点开看规格走势。",
+        "This week's retailers on the route, most urgent first; each says what to do first: push new specs, restock, "
+        "check prices, hold back overstock, naming the most pressing specs, then the alerts; tap one for its spec history.",
     ),
     "route.cm": ("客户经理", "Customer manager"),
     "route.my_week": ("本周({week} 当周)", "This week (week of {week})"),

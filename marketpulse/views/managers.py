@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from marketpulse import i18n, metrics, store
+from marketpulse import i18n, metrics, numbers, store
 from marketpulse.views.base import filters_of
 
 
@@ -26,6 +26,16 @@ class Managers:
 def scorecard_table(week_from, week_to, params: dict, scope: store.Scope, lang: str) -> pd.DataFrame:
     """The scorecard as shown and exported: one row per customer manager, rates in %."""
     return _shown(metrics.cm_scorecard(week_from, week_to, "cm", scope, **filters_of(params)), lang)
+
+
+def scorecard_export(card: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The scorecard as downloaded: the sparkline's weekly sales written out in whole cartons,
+    oldest first ("3,227 / 3,303 / …"), where the table draws a line."""
+    trend = i18n.t("col.trend", lang)
+    if trend not in card:
+        return card
+    text = [" / ".join(numbers.fmt(v, 0) for v in weeks) for weeks in card[trend]]
+    return card.assign(**{trend: text}).rename(columns={trend: i18n.t("col.trend_export", lang)})
 
 
 def _shown(card: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -65,7 +75,7 @@ def managers(
     spark = weekly.sort_values("week").groupby("level_key")["sales_qty"].apply(lambda s: list(map(float, s.fillna(0))))
     card.insert(2, i18n.t("col.trend", lang), [spark.get(code, []) for code in card[i18n.t("col.cm_code", lang)]])
     names = metrics.lookup("customer_managers")
-    out = Managers(card, cm, dict(zip(names["cm_code"], names["cm_name"])).get(cm, ""), None, None, None)
+    out = Managers(card, cm, dict(zip(names["cm_code"], names["cm_name"], strict=True)).get(cm, ""), None, None, None)
     if len(raw):
         out.max_gap_days, out.unvisited_weeks = int(raw["max_gap_days"].iloc[0]), int(raw["unvisited_weeks"].iloc[0])
     if not cm:

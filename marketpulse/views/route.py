@@ -12,6 +12,7 @@ import pandas as pd
 from marketpulse import metrics, store
 
 HISTORY_WEEKS = 13  # a retailer's spec history on its card
+PRICE_TOLERANCE = 0.02  # the default of setting price_tolerance, as route_specs and 价格执行率 read it
 
 
 @dataclass
@@ -24,10 +25,29 @@ class Route:
     planned: int = 0
     visited: int = 0
     uptake: pd.DataFrame = field(default_factory=pd.DataFrame)  # spec_name, mine, territory, city (铺货率 %)
+    tolerance: float = PRICE_TOLERANCE  # the price band route_specs judged "off" by (setting price_tolerance)
 
 
-def _names(frame: pd.DataFrame) -> list[str]:
-    return sorted(frame["spec_name"].astype(str))
+def _names(frame: pd.DataFrame, by: str | None = None) -> list[str]:
+    """Spec names, the one that matters most first (largest `by`), then by name."""
+    if by is None:
+        return sorted(frame["spec_name"].astype(str))
+    ordered = frame.assign(_key=frame[by].fillna(0)).sort_values(["_key", "spec_name"], ascending=[False, True])
+    return list(ordered["spec_name"].astype(str))
+
+
+def _prices_off(frame: pd.DataFrame) -> list[tuple[str, float, float, float]]:
+    """(spec, actual, suggested 元/条, deviation %) of the specs priced outside the tolerance, the
+    farthest off first."""
+    off = frame[frame["price_off"]]
+    pct = (off["retail_price"] / off["suggested_retail_price"] - 1) * 100
+    off = off.assign(_pct=pct, _far=pct.abs()).sort_values(["_far", "spec_name"], ascending=[False, True])
+    return [
+        (str(n), float(p), float(s), float(d))
+        for n, p, s, d in zip(
+            off["spec_name"], off["retail_price"], off["suggested_retail_price"], off["_pct"], strict=True
+        )
+    ]
 
 
 def route(cm_code: str, week: dt.date, scope: store.Scope) -> Route:
@@ -49,18 +69,10 @@ def route(cm_code: str, week: dt.date, scope: store.Scope) -> Route:
         flagged = alerts[alerts["license_no"] == r.license_no]
         rows.append(
             {
-                "stockout": _names(mine[mine["status"] == "stockout"]),
-                "overstock": _names(mine[mine["status"] == "overstock"]),
+                "stockout": _names(mine[mine["status"] == "stockout"], "avg_weekly_sales_4w"),  # best sellers first
+                "overstock": _names(mine[mine["status"] == "overstock"], "stock_qty"),  # most held first
                 "push": _names(mine[mine["is_new"] & ~mine["carried"]]),
-                "price_off": [
-                    (n, p, s)
-                    for n, p, s in zip(
-                        mine.loc[mine["price_off"], "spec_name"],
-                        mine.loc[mine["price_off"], "retail_price"],
-                        mine.loc[mine["price_off"], "suggested_retail_price"],
-                        strict=True,
-                    )
-                ],
+                "price_off": _prices_off(mine),
                 "alerts_zh": list(flagged["reason_zh"]),
                 "alerts_en": list(flagged["reason_en"]),
             }
@@ -92,6 +104,7 @@ def route(cm_code: str, week: dt.date, scope: store.Scope) -> Route:
         planned=len(retailers),
         visited=int(retailers["visits"].gt(0).sum()),
         uptake=_uptake(cm_code, week, scope),
+        tolerance=float(store.setting("price_tolerance", PRICE_TOLERANCE)),
     )
 
 

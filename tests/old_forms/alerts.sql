@@ -93,7 +93,7 @@ cell_alert as (
         (ratio - ratio_high) / ratio_high as severity_score,
         printf('%s 在 %s 存销比 %.1f 周,高于上限 %.1f 周(库存 %.0f 条,近四周周均销 %.1f 条)',
                spec_name, territory_name, ratio, ratio_high, stock_qty, avg_weekly_sales_4w) as reason_zh,
-        printf('%s in %s: %.1f weeks of cover, above the %.1f-week ceiling (stock %.0f, 4-week average sales %.1f)',
+        printf('%s in %s: %.1f weeks of cover, above the %.1f-week ceiling (stock %.0f cartons, 4-week average sales %.1f cartons a week)',
                spec_name, territory_name, ratio, ratio_high, stock_qty, avg_weekly_sales_4w) as reason_en,
     from cells
     where ratio > ratio_high
@@ -301,7 +301,7 @@ retailer_alert as (
         (abs(ratio - ratio_mean) / ratio_sd - p.sigma) / p.sigma as severity_score,
         printf('零售户存销比 %.1f 周,同片区同档位均值 %.1f 周,偏离 %+.1f 个标准差',
                ratio, ratio_mean, (ratio - ratio_mean) / ratio_sd) as reason_zh,
-        printf('Retailer holds %.1f weeks of cover against a peer mean of %.1f: %+.1f standard deviations off',
+        printf('Retailer holds %.1f weeks of cover against a peer mean of %.1f weeks: %+.1f standard deviations off',
                ratio, ratio_mean, (ratio - ratio_mean) / ratio_sd) as reason_en,
         'cover' as signal,
     from peer
