@@ -13,7 +13,7 @@ if data.week is None:
     widgets.empty(f)
     st.stop()
 
-top, button = st.columns([4, 1])
+top, button = st.columns([3, 2], vertical_alignment="center")
 top.subheader(f.t("weekly.week", week=data.week.isoformat(), iso=data.week.isocalendar()[1]))
 week, params, scope = data.week, f.params(), f.scope()  # the 周报 is built when a button is clicked
 
@@ -26,6 +26,7 @@ def exported(build, kind: str):
     return shell.load(build, week, params, scope, f.lang)
 
 
+button = button.container(horizontal=True, horizontal_alignment="right")  # side by side, wrapping when narrow
 button.download_button(
     f.t("weekly.download"),
     lambda: exported(report.workbook, "xlsx"),
@@ -62,6 +63,8 @@ st.caption(
 )
 
 st.subheader(f.t("weekly.alerts"))
+if f.scope().cm_code:  # the alerts count only this manager's retailers, even where they name a 片区
+    st.caption(f.t("weekly.cm_scope", name=weekly.scope_name(f)))
 if data.alerts.empty:
     st.success(f.t("weekly.no_alerts"))
 else:
@@ -83,9 +86,9 @@ st.subheader(f.t("weekly.state"))
 if data.state.empty:
     widgets.empty(f)
     st.stop()
-matrix, summary = st.columns([3, 1])
+weekly.state_summary(data.state, f)
 by_week = data.recent is not None and not data.recent.empty
-with matrix:
+with st.container():  # the grid takes the page's width: a city has some thirty 片区 columns
     key = f.key("state_matrix")
     if by_week:
         title = f.t("weekly.state_recent_title", name=weekly.scope_name(f))
@@ -93,14 +96,15 @@ with matrix:
         picked = widgets.chart(fig, key=key, clickable=True, pick="y")
         st.caption(f.t("weekly.click.recent") + " " + f.t("weekly.state_shade"))
     else:
-        picked = widgets.chart(weekly.state_matrix(data.state, f), key=key, clickable=True, pick="x")
+        fig = weekly.state_matrix(data.state, f)
+        picked = widgets.chart(fig, key=key, clickable=True, pick="x")
         st.caption(
             (f.t("weekly.click.department") if f.department else f.t("weekly.click.city"))
             + " "
             + f.t("weekly.state_shade")
+            + (" " + f.t("weekly.marks") if weekly.crowded(fig) else "")
         )
-with summary:
-    weekly.state_summary(data.state, f)
+    st.caption(f.t("weekly.state_rule"))
 weekly.state_ranking(data, f)
 if picked:
     shell.drill(key, **weekly.matrix_target(data, picked[0], f, by_week))

@@ -126,10 +126,19 @@ def test_weekly_review_ranks_cells_by_state_score_with_the_weights_in_words(app,
     at = app()
     ranked = frame_with(at, i18n.t("col.rank", "zh"))
     scores = ranked[i18n.t("col.score", "zh")]
-    assert scores.iloc[0] == pytest.approx(round(state["state_score"].max(), 1))
-    assert scores.iloc[-1] == pytest.approx(round(state["state_score"].min(), 1))
-    assert len(ranked) == min(20, state["state_score"].notna().sum())
-    assert list(scores) == sorted(scores, reverse=True)
+    # the tightest list holds only tight cells, the loosest only loose ones (a balanced cell is in neither)
+    scored = state[state["state_score"].notna()]
+    tight, loose = (scored[scored["state"] == s]["state_score"] for s in ("tight", "loose"))
+    states = list(ranked[i18n.t("col.state", "zh")])
+    n_tight, n_loose = min(10, len(tight)), min(10, len(loose))
+    assert len(ranked) == n_tight + n_loose
+    assert states == [i18n.state("tight", "zh")] * n_tight + [i18n.state("loose", "zh")] * n_loose
+    if n_tight:
+        assert scores.iloc[0] == pytest.approx(round(tight.max(), 1))
+    if n_loose:
+        assert scores.iloc[n_tight] == pytest.approx(round(loose.min(), 1))
+    assert list(scores[:n_tight]) == sorted(scores[:n_tight], reverse=True)
+    assert list(scores[n_tight:]) == sorted(scores[n_tight:])
     total = state[["cover_weight", "price_weight", "margin_weight"]].iloc[0].sum()
     share = lambda col: f"{state[col].iloc[0] / total * 100:g}%"  # noqa: E731
     formula = i18n.t(

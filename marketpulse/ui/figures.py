@@ -21,18 +21,7 @@ STATE_COLORS = {"tight": "#D9534F", "balanced": "#5CB85C", "loose": "#4A7FC1"}
 STATE_ORDER = ("tight", "balanced", "loose")
 # Traffic lights against the monitoring bands.
 RAG_COLORS = {"red": "#D62728", "amber": "#F0A30A", "green": "#2CA02C"}
-SERIES_COLORS = [
-    "#1F5FA8",
-    "#E07B1F",
-    "#3A9D5D",
-    "#B0413E",
-    "#7A5BA6",
-    "#5B8C99",
-    "#C2A13B",
-    "#8C564B",
-    "#D16BA5",
-    "#6E7B8B",
-]
+SERIES_COLORS = "#1F5FA8 #E07B1F #3A9D5D #B0413E #7A5BA6 #5B8C99 #C2A13B #8C564B #D16BA5 #6E7B8B".split()
 BAND_FILL = "rgba(92, 184, 92, 0.10)"
 # where a price index stands: at or above the suggested price is calm, below the loose line warns
 PRICE_COLORS = {"tight": "#2E6E8E", "balanced": "#9AA5B1", "loose": "#E07B1F"}
@@ -71,14 +60,57 @@ def large_ticks(fig: go.Figure, values: pd.Series, lang: str, axis: str = "y") -
     )
 
 
+NARROW = 420  # px a chart may be given (half a laptop page): titles wrap and legends are sized for it
+LEGEND_ROW = 21  # px one row of legend entries takes
+TITLE_LINE = 22  # px one line of the title takes
+
+
+def _text_px(text: str, size: float) -> float:
+    """Roughly how wide a text is at a font size: CJK a full em, latin and digits about 0.55 em."""
+    return sum(size if ord(ch) > 0x2E80 else 0.55 * size for ch in text)
+
+
+def wrap_title(title: str, width: float = NARROW, size: float = 16) -> list[str]:
+    """A title as lines that fit `width`, broken after a colon, a comma or a space where it can,
+    so a long title on a half-page chart reads whole instead of running off its right edge."""
+    lines, rest = [], title
+    while _text_px(rest, size) > width:
+        fits = max(1, sum(_text_px(rest[:k], size) <= width for k in range(1, len(rest) + 1)))
+        breaks = [i + 1 for i, ch in enumerate(rest[:fits]) if ch in ":: ,,、·" and i + 1 > fits // 2]
+        cut = breaks[-1] if breaks else fits
+        lines.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    return [*lines, rest] if rest else lines
+
+
+def legend_entries(fig: go.Figure) -> list[str]:
+    """The names the figure's legend will show."""
+    many = len(fig.data) > 1  # plotly shows a lone trace without a legend
+    shown = [t for t in fig.data if t.showlegend or (t.showlegend is None and many and t.type != "heatmap")]
+    return list(dict.fromkeys(t.name for t in shown if t.name))
+
+
+def legend_rows(names: list[str], width: float = NARROW, size: float = 13) -> int:
+    """How many rows a horizontal legend of these names takes in `width`: plotly lines its entries
+    up in columns as wide as the widest entry (its symbol and gap about 45 px)."""
+    entry = 45 + max((_text_px(n, size) for n in names), default=0)
+    return -(-len(names) // max(1, int(width // entry))) if names else 0
+
+
 def style(fig: go.Figure, title: str, subtitle: str = "", height: int = 360) -> go.Figure:
-    """Apply the house layout: title (what) and subtitle (for which filter), font, margins."""
+    """Apply the house layout: title (what, wrapped to fit a half-page chart) and subtitle (for
+    which filter), font, margins, and the legend under the plot, the figure taller by the rows it
+    takes, so no number of entries covers the title or shrinks the plot."""
+    lines = wrap_title(title)
+    extra = TITLE_LINE * (len(lines) - 1)
+    rows = legend_rows(legend_entries(fig))
+    height += extra + (LEGEND_ROW * rows + 8 if rows else 0)
     fig.update_layout(
         title={
-            "text": f"<b>{title}</b>",
+            "text": "<br>".join(f"<b>{line}</b>" for line in lines),
             "x": 0.01,
             "xanchor": "left",
-            "y": 0.975,
+            "y": 1 - (10 + extra) / height,  # plotly anchors a wrapped title by its last line
             "yanchor": "top",
             "yref": "container",
             "font": {"size": 16},
@@ -87,8 +119,9 @@ def style(fig: go.Figure, title: str, subtitle: str = "", height: int = 360) -> 
         font={"family": FONT, "size": 13, "color": "#222"},
         template="plotly_white",
         height=height,
-        margin={"l": 10, "r": 10, "t": 96 if subtitle else 72, "b": 10},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "xanchor": "left", "x": 0, "title": None},
+        margin={"l": 10, "r": 10, "t": (72 if subtitle else 50) + extra, "b": 10},
+        # at the foot of the figure: plotly keeps the axis title clear of it and never scrolls it
+        legend={"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0, "title": None, "maxheight": 1},
         hoverlabel={"font": {"family": FONT}},
         colorway=SERIES_COLORS,
     )
@@ -166,10 +199,7 @@ def lines(
     fig.update_yaxes(title=y_title, tickformat=_y_format(unit) if unit not in ("qty", "count") else None)
     if unit in ("qty", "count", "money"):
         large_ticks(fig, values, lang)
-    style(fig, title, subtitle, height)
-    if series and frame[series].nunique() > 3:  # a two-line legend needs room under the subtitle
-        fig.update_layout(margin={"t": 122})
-    return fig
+    return style(fig, title, subtitle, height)
 
 
 def bars(
@@ -248,10 +278,7 @@ def bars(
     else:
         fig.update_xaxes(title=x_title)
         fig.update_yaxes(title=y_title)
-    style(fig, title, subtitle, height)
-    if len({t.name for t in fig.data if t.showlegend is not False}) > 2:  # a legend that may wrap needs room
-        fig.update_layout(margin={"t": 122})
-    return fig
+    return style(fig, title, subtitle, height)
 
 
 def dashed(fig: go.Figure, names) -> go.Figure:

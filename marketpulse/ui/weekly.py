@@ -15,6 +15,8 @@ TOP_ALERTS = 5  # alerts shown as cards above the table, most severe first
 SEVERITY_COLORS = {"high": "#D62728", "medium": "#F0A30A", "low": "#9AA5B1"}
 
 MATRIX_ROWS = 30  # specs the grid shows at most (besides every flagged one)
+SUFFIXES = ("片区", "市场部")  # the level word a crowded grid's column names drop
+CROWDED_COLUMNS = 12  # past this many columns the grid's labels stand upright and its cells carry one mark
 
 
 def kpi_texts(kpis, lang: str) -> list[dict]:
@@ -26,7 +28,7 @@ def kpi_texts(kpis, lang: str) -> list[dict]:
         unit = i18n.t(f"unit.{k.unit}", lang)
         value = numbers.show(k.value, k.unit, lang, with_unit=False)
         if value != numbers.UNDEFINED and unit.strip():
-            value += f" <span style='font-size:14px;color:#666'>{unit.strip()}</span>"
+            value += f" <span style='font-size:0.64em;color:#666'>{unit.strip()}</span>"
         moves = "index_points" if k.unit == "index" else "points" if k.points else "pct"
         cards.append(
             {
@@ -89,11 +91,14 @@ def state_matrix(state: pd.DataFrame, f: Filters, by_week: bool = False, title: 
         ]
         cells = cells[cells["spec_code"].isin(keep)]
         subtitle = f"{f.desc} · {f.t('weekly.state_rows', n=len(keep))}"
-    labels = {s: i18n.state(s, f.lang) for s in figures.STATE_ORDER}
+    columns = list(dict.fromkeys(cells[column]))
+    crowded = len(columns) > CROWDED_COLUMNS
+    # a crowded grid's cells are too narrow for a word: one mark each, explained under the grid
+    labels = {s: f.t(f"weekly.mark.{s}") if crowded else i18n.state(s, f.lang) for s in figures.STATE_ORDER}
     banded = {"ratio_low", "ratio_high", "index_loose"} <= set(cells.columns)
     if banded:
         cells = cells.assign(deviation=deviation(cells))
-    return grid.state_matrix(
+    fig = grid.state_matrix(
         cells,
         "spec_label",
         column,
@@ -104,6 +109,47 @@ def state_matrix(state: pd.DataFrame, f: Filters, by_week: bool = False, title: 
         subtitle,
         score="deviation" if banded else None,
     )
+    # the cells fill the plot: no padding for the click markers (a row's worth above the grid)
+    rows = cells["spec_label"].nunique()
+    fig.update_yaxes(autorange=False, range=[rows - 0.5, -0.5])
+    fig.update_xaxes(autorange=False, range=[-0.5, len(columns) - 0.5])
+    if crowded:
+        _upright_columns(fig, columns)
+    return fig
+
+
+def _upright_columns(fig, columns: list[str]) -> None:
+    """Column names that cannot stand side by side: the suffix they share (片区) dropped, Chinese
+    names written top to bottom one character a line, others turned upright; labels never overlap."""
+    shown = short_names(columns)
+    stacked = all(_is_cjk(name) for name in shown)
+    fig.update_xaxes(
+        tickvals=columns,
+        ticktext=["<br>".join(name) if stacked else name for name in shown],
+        tickangle=0 if stacked else -90,
+        tickfont={"size": 12 if stacked else 11},
+    )
+    longest = max((len(name) for name in shown), default=1)
+    label = 15 * longest if stacked else 7 * longest  # px the column labels take above the grid
+    fig.update_layout(margin={"t": 84 + label}, height=fig.layout.height - 150 + 84 + label)
+    fig.update_traces(textfont={"size": 12}, selector={"type": "heatmap"})
+
+
+def crowded(fig) -> bool:
+    """Whether the grid's columns were too many for words (its cells then carry one mark each)."""
+    return fig.layout.xaxis.ticktext is not None
+
+
+def short_names(names: list[str]) -> list[str]:
+    """Names without the level word they all end in ("东城片区", "西城片区" → "东城", "西城")."""
+    for suffix in SUFFIXES:
+        if names and all(n.endswith(suffix) and len(n) > len(suffix) for n in names):
+            return [n[: -len(suffix)] for n in names]
+    return list(names)
+
+
+def _is_cjk(text: str) -> bool:
+    return bool(text) and all("\u3400" <= ch <= "\u9fff" or ch in "()()" for ch in text)
 
 
 def deviation(cells: pd.DataFrame) -> list[float]:
@@ -129,27 +175,44 @@ def deviation(cells: pd.DataFrame) -> list[float]:
 
 
 def state_summary(state: pd.DataFrame, f: Filters) -> None:
-    """How many spec × territory cells are tight, balanced and loose, and what decides it."""
+    """How many spec × territory cells are tight, balanced and loose, side by side above the grid."""
     counts = state["state"].value_counts()
-    for code in figures.STATE_ORDER:
-        st.markdown(
-            f"<div class='mp-kpi' style='border-left:5px solid {figures.STATE_COLORS[code]};min-height:0;"
-            f"margin-bottom:8px'><div class='mp-kpi-label'>{i18n.state(code, f.lang)}</div>"
+    for col, code in zip(st.columns(len(figures.STATE_ORDER)), figures.STATE_ORDER):
+        col.markdown(
+            f"<div class='mp-kpi' style='border-left:5px solid {figures.STATE_COLORS[code]};min-height:0'>"
+            f"<div class='mp-kpi-label'>{i18n.state(code, f.lang)}</div>"
             f"<div class='mp-kpi-value'>{int(counts.get(code, 0))}</div></div>",
             unsafe_allow_html=True,
         )
-    st.caption(f.t("weekly.state_rule"))
 
 
 def state_ranking(data, f: Filters) -> None:
-    """The tightest and loosest cells by state score, the weights of the score in the caption."""
-    if data.ranking is None or data.ranking.empty:
+    """The tightest tight cells and the loosest loose cells by state score, the score's weights in
+    the caption; a sentence where a list is empty (a balanced cell is never "tightest")."""
+    if data.ranking is None:
         return
     st.markdown(f"**{f.t('weekly.ranking')}**")
     if data.weights:
         w = {k: f"{v:.3g}" for k, v in data.weights.items()}
         st.caption(f.t("weekly.score_formula", cover=w["cover"], price=w["price"], margin=w["margin"]))
-    widgets.table(data.ranking, f, "state_score_ranking", key="state_ranking", height=38 + 35 * len(data.ranking))
+    shown = set(data.ranking[f.t("col.state")]) if len(data.ranking) else set()
+    missing = [f.t(f"weekly.no_{s}") for s in ("tight", "loose") if i18n.state(s, f.lang) not in shown]
+    if missing:
+        st.markdown(" ".join(missing))
+    if data.ranking.empty:
+        return
+    widgets.table(
+        data.ranking,
+        f,
+        "state_score_ranking",
+        key="state_ranking",
+        height=38 + 35 * len(data.ranking),
+        column_config={
+            f.t("col.rank"): st.column_config.TextColumn(width=100),
+            f.t("col.spec"): st.column_config.TextColumn(width=150),
+            f.t("col.territory"): st.column_config.TextColumn(width=90),
+        },
+    )
 
 
 def alert_cards(data, f: Filters) -> None:

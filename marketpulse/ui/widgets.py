@@ -50,11 +50,49 @@ def change(value, lang: str, points: bool = False, unit: str | None = None) -> s
     return numbers.change(value, lang, unit or ("points" if points else "pct"))
 
 
+# cards in one row are one height (the columns stretch, each card fills its column) and a card's
+# value shrinks to fit its width (a container query) instead of running over its edge
+KPI_CSS = """<style>
+[data-testid="stHorizontalBlock"]:has(.mp-kpi) {align-items:stretch}
+[data-testid="stColumn"]:has(.mp-kpi) > div, [data-testid="stColumn"]:has(.mp-kpi) [data-testid="stVerticalBlock"],
+[data-testid="stColumn"]:has(.mp-kpi) [data-testid="stElementContainer"],
+[data-testid="stColumn"]:has(.mp-kpi) [data-testid="stMarkdown"],
+[data-testid="stColumn"]:has(.mp-kpi) [data-testid="stMarkdown"] > div,
+[data-testid="stColumn"]:has(.mp-kpi) [data-testid="stMarkdownContainer"] {height:100%}
+.mp-kpi {height:100%;box-sizing:border-box;display:flex;flex-direction:column;container-type:inline-size}
+.mp-kpi .mp-kpi-city {margin-top:auto}
+.mp-kpi[data-lines="2"] .mp-kpi-label {min-height:2.5em}
+</style>"""
+LABEL_LINE = 15  # characters of a card label (a CJK character counts two) that fit one line on a laptop
+
+
+def _ems(html: str) -> float:
+    """How wide a card value is in ems of its font: digits and latin ~0.6 em, CJK 1 em, the unit
+    (a span at 0.64 em) scaled down; the tags themselves take no room."""
+    width, scale, tag = 0.0, 1.0, False
+    for part in html.replace("<span", "\0<span").replace("</span>", "\0").split("\0"):
+        scale = 0.64 if part.startswith("<span") else 1.0
+        tag = False
+        for ch in part:
+            if ch in "<>":
+                tag = ch == "<"
+                continue
+            if not tag:
+                width += scale * (1.0 if ord(ch) > 0x2E80 else 0.6)
+    return width
+
+
+def _width(text: str) -> int:
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
 def kpi_cards(cards: list[dict], lang: str) -> None:
     """Headline numbers: value, week-on-week, same period, coloured by their traffic light; below
     them the year to date and 累计同比 when a card has "ytd" (None: kept blank, so cards align),
-    and the whole city's value when a card has "city" (a territory's cards)."""
-    for col, card in zip(st.columns(len(cards)), cards):
+    and the whole city's value when a card has "city" (a territory's cards). Cards keep one height;
+    a long value ("298,929 cartons") shrinks to its card's width; a long label keeps two lines on all."""
+    two_lines = any(_width(str(c["label"])) > LABEL_LINE for c in cards)
+    for i, (col, card) in enumerate(zip(st.columns(len(cards)), cards)):
         colour = figures.RAG_COLORS.get(card.get("rag"), "#BBB")
         ytd = ""
         if "ytd" in card:
@@ -66,15 +104,16 @@ def kpi_cards(cards: list[dict], lang: str) -> None:
             # room for a wrapped line, so the cards keep one height; a line breaks between words
             style = "margin-top:4px;padding-top:3px;border-top:1px dashed #e6e6e6;min-height:4.6em;word-break:keep-all"
             ytd = f'<div class="mp-kpi-delta" style="{style}">{lines}</div>'
+        size = f"font-size:min(22px, calc(100cqi / {max(_ems(str(card['value'])), 1.0):.2f}))"
         bench = ""
         if card.get("city") is not None:
             bench = f'<div class="mp-kpi-delta mp-kpi-city">{i18n.t("kpi.city", lang)} {card["city"]}</div>'
         col.markdown(
-            f"""<div class="mp-kpi" style="border-left:5px solid {colour}">
+            f"""<div class="mp-kpi" data-lines="{2 if two_lines else 1}" style="border-left:5px solid {colour}">
             <div class="mp-kpi-label">{card["label"]}</div>
-            <div class="mp-kpi-value">{card["value"]}</div>
+            <div class="mp-kpi-value" style="{size}">{card["value"]}</div>
             <div class="mp-kpi-delta">{i18n.t("kpi.wow", lang)} {card["wow"]}<br>{i18n.t("kpi.yoy", lang)} {card["yoy"]}</div>
-            {ytd}{bench}</div>""",
+            {ytd}{bench}</div>{KPI_CSS if i == 0 else ""}""",
             unsafe_allow_html=True,
         )
 

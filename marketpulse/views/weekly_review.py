@@ -14,7 +14,7 @@ from marketpulse.views.base import city_band, filters_of, group_band
 # the alert list first looks this far back; a run that reaches it is traced further, as far as
 # it goes (metrics.alerts), so 始于 / 持续周数 are the run's own
 ALERT_LOOKBACK_WEEKS = 12
-RANKED_CELLS = 10  # the state-score table shows this many tightest and this many loosest cells
+RANKED_CELLS = 10  # the state-score table shows at most this many tight and this many loose cells
 RECENT_WEEKS = 8  # a 片区's market-state grid shows its specs over this many weeks
 ACTIONS = {  # alert kind → the i18n key of the action it asks for
     "overstock": "action.overstock",
@@ -82,7 +82,7 @@ def weekly_review(
         recent = metrics.market_state(week - (RECENT_WEEKS - 1) * metrics.WEEK, week, scope, **filters)
         out.recent = _named_cells(recent)
     alerts = metrics.alerts(week, week, scope, trace_weeks=ALERT_LOOKBACK_WEEKS, **filters)
-    out.alerts = _alert_table(alerts, lang)
+    out.alerts = _alert_table(alerts, lang, scope.cm_code)
     order = alerts.sort_values("severity_score", ascending=False, kind="stable")
     out.alert_codes = order[["spec_code", "territory_code", "cm_code"]].reset_index(drop=True)
     return out
@@ -208,9 +208,13 @@ def _named_cells(state: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["brand", "spec_code", "territory_code"]).reset_index(drop=True)
 
 
-def _owners(alerts: pd.DataFrame) -> list[str]:
-    """Who owns each alert: its customer manager, else the managers of its 片区."""
+def _owners(alerts: pd.DataFrame, cm_code: str | None = None) -> list[str]:
+    """Who owns each alert: its customer manager, else the managers of its 片区; under one manager's
+    scope every alert is that manager's own (its numbers are only the manager's retailers)."""
     cms = metrics.lookup("customer_managers")
+    if cm_code:
+        name = dict(zip(cms["cm_code"], cms["cm_name"])).get(cm_code, cm_code)
+        return [name] * len(alerts)
     by_territory = cms.groupby("territory_code")["cm_name"].apply("、".join).to_dict()
     return [
         cm if isinstance(cm, str) and cm else by_territory.get(ter, "")
@@ -218,9 +222,9 @@ def _owners(alerts: pd.DataFrame) -> list[str]:
     ]
 
 
-def _alert_table(alerts: pd.DataFrame, lang: str) -> pd.DataFrame:
+def _alert_table(alerts: pd.DataFrame, lang: str, cm_code: str | None = None) -> pd.DataFrame:
     """The alert list as shown: most severe first, kind, reason and action in the page's language,
-    with the 片区 and customer managers who own it."""
+    with the 片区 and customer managers who own it (`cm_code`: the manager whose scope it is)."""
     a = alerts.sort_values("severity_score", ascending=False, kind="stable")
     zh = lang == "zh"
     out = pd.DataFrame(
@@ -233,7 +237,7 @@ def _alert_table(alerts: pd.DataFrame, lang: str) -> pd.DataFrame:
             i18n.t("col.reason", lang): a["reason_zh" if zh else "reason_en"],
             i18n.t("col.spec", lang): a["spec_name"],
             i18n.t("col.territory", lang): a["territory_name"],
-            i18n.t("col.cm", lang): _owners(a) if len(a) else a["cm_name"],
+            i18n.t("col.cm", lang): _owners(a, cm_code) if len(a) else a["cm_name"],
             i18n.t("col.action", lang): [i18n.t(ACTIONS.get(k, "action.check"), lang) for k in a["kind"]],
             i18n.t("col.retailer", lang): a["retailer_name"],
             i18n.t("col.value", lang): a["value"].round(2),
@@ -257,17 +261,16 @@ def score_weights(state: pd.DataFrame) -> dict | None:
 
 
 def state_ranking(state: pd.DataFrame, lang: str, n: int = RANKED_CELLS) -> pd.DataFrame | None:
-    """The n tightest and n loosest cells by state_score, highest score first, with its components."""
+    """The tightest tight cells (highest state_score first) and the loosest loose cells (lowest
+    first), at most n of each, with the score's components; a balanced cell is in neither list."""
     if "state_score" not in state:
         return None
-    scored = state[state["state_score"].notna()].sort_values("state_score", ascending=False, kind="stable")
-    tight = scored.head(n)
-    loose = scored.iloc[len(tight) :].tail(n)
+    scored = state[state["state_score"].notna()]
+    tight = scored[scored["state"] == "tight"].sort_values("state_score", ascending=False, kind="stable").head(n)
+    loose = scored[scored["state"] == "loose"].sort_values("state_score", ascending=True, kind="stable").head(n)
     cells = pd.concat([tight, loose])
     t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
-    rank = [t("rank.tight", n=i + 1) for i in range(len(tight))] + [
-        t("rank.loose", n=len(loose) - i) for i in range(len(loose))
-    ]
+    rank = [t("rank.tight", n=i + 1) for i in range(len(tight))] + [t("rank.loose", n=i + 1) for i in range(len(loose))]
     return pd.DataFrame(
         {
             t("col.rank"): rank,
