@@ -80,7 +80,13 @@ def measure(lake_dir: Path, work: Path, store_path: Path | None = None) -> dict:
             "print(json.dumps({'s': time.perf_counter() - t0, 'mb': hwm(), 'rows': s.rows_stored, "
             "'replaced': s.rows_replaced}))\n"
         )
-        got = child(code, env)
+        try:
+            got = child(code, env)
+        except RuntimeError as exc:  # e.g. out of memory: said in the summary, the other writes still run
+            out[name] = {"error": str(exc).strip().splitlines()[-1][:300]}
+            print(f"{name:16s} FAILED: {out[name]['error']}", flush=True)
+            shutil.rmtree(copy, ignore_errors=True)
+            continue
         got["lines_per_s"] = round(got["rows"] / got["s"]) if got["s"] else None
         out[name] = got
         print(
@@ -112,7 +118,10 @@ def summary(result: dict) -> list[str]:
     """One line per target: met, or missed by how much (as bench/pages.py words them)."""
     lines = []
 
-    def line(what: str, value: float, target: float, unit: str) -> None:
+    def line(what: str, value: float | None, target: float, unit: str) -> None:
+        if value is None:
+            lines.append(f"FAILED {what} (target ≤ {target:g}{unit}): the write did not finish")
+            return
         met = value <= target
         by = "" if met else f", missed by ×{value / target:.1f}"
         lines.append(f"{'met   ' if met else 'MISSED'} {what}: {value:.3g}{unit} (target ≤ {target:g}{unit}{by})")
@@ -120,9 +129,15 @@ def summary(result: dict) -> list[str]:
     writes = result["writes"]
     import_s = TARGET_PROVINCE["import_s"] if result["scale"] == "province" else TARGET_IMPORT["import_s"]
     for name in ("import_utf8", "import_gb18030"):
-        line(f"lake week import {name[7:]}", writes[name]["s"], import_s, " s")
-        line(f"lake week import {name[7:]} peak RSS", writes[name]["mb"] / 1024, TARGET_IMPORT["import_gb"], " GB")
-    line("lake one-row correction", writes["correction"]["s"], TARGET_IMPORT["correction_s"], " s")
+        got = writes[name]
+        line(f"lake week import {name[7:]}", got.get("s"), import_s, " s")
+        line(
+            f"lake week import {name[7:]} peak RSS",
+            got["mb"] / 1024 if "mb" in got else None,
+            TARGET_IMPORT["import_gb"],
+            " GB",
+        )
+    line("lake one-row correction", writes["correction"].get("s"), TARGET_IMPORT["correction_s"], " s")
     if result["scale"] not in ("city", "province"):
         lines.append(f"note: measured at {result['scale']} scale; the targets are the city's")
     return lines

@@ -3,7 +3,7 @@ unmeasured (the pandas comparison skipped at a scale it cannot load) said to be 
 
 from __future__ import annotations
 
-from bench import pages
+from bench import lake_writes, pages
 
 
 def _row(warm_p95: float, cold_p95: float, **more) -> dict:
@@ -23,3 +23,11 @@ def test_a_skipped_pandas_comparison_is_neither_met_nor_missed():
     lines = pages.summary({"scale": "city", "pages": {"brands": _row(0.2, 0.9)}})
     assert "NOT MEASURED brands vs pandas speed and memory (--skip-pandas)" in lines
     assert not [line for line in lines if "pandas" in line and line.startswith(("met", "MISSED"))]
+
+
+def test_a_write_that_did_not_finish_is_reported_failed_not_met():
+    writes = {"import_utf8": {"error": "Out of Memory"}, "import_gb18030": {"s": 80.0, "mb": 3400.0}}
+    lines = lake_writes.summary({"scale": "province", "writes": writes | {"correction": {"s": 45.0}}})
+    assert "FAILED lake week import utf8 (target ≤ 10 s): the write did not finish" in lines
+    # the province's week import target is 10 s: 80 s misses it ×8
+    assert "MISSED lake week import gb18030: 80 s (target ≤ 10 s, missed by ×8.0)" in lines
