@@ -60,17 +60,20 @@ with columns[1]:
         st.info(f.t("territory.no_signals"))
     else:
         widgets.chart(
-            figures.bars(
-                data.signals,
-                "week",
-                "mentions",
-                f.t("territory.signals", name=data.territory_name),
-                subtitle,
-                f.t("axis.week"),
-                f.t("axis.mentions"),
-                color="signal_label",
-                height=320,
-                unit="count",
+            widgets.monday_ticks(
+                figures.bars(
+                    data.signals,
+                    "week",
+                    "mentions",
+                    f.t("territory.signals", name=data.territory_name),
+                    subtitle,
+                    f.t("axis.week"),
+                    f.t("axis.mentions"),
+                    color="signal_label",
+                    height=320,
+                    unit="count",
+                ),
+                data.signals["week"].nunique(),
             ),
             key="signals",
         )

@@ -1,22 +1,10 @@
 """客户经理 Customer managers: the scorecard, and one manager's visits in detail."""
 
-import datetime as dt
-
 import streamlit as st
 
 from marketpulse import views
 from marketpulse.ui import figures, shell, widgets
 from marketpulse.views.managers import scorecard_export
-
-WEEK_MS = 7 * 24 * 3600 * 1000  # a week on a plotly date axis
-MAX_TICKS = 8
-
-
-def monday_ticks(fig, weeks: int):
-    """Date ticks on Mondays (the weeks start there), one every week or every few weeks."""
-    step = max(1, -(-weeks // MAX_TICKS))
-    return fig.update_xaxes(tickmode="linear", tick0=dt.date(2024, 1, 1).isoformat(), dtick=step * WEEK_MS)
-
 
 f = shell.filters()
 widgets.header(f, "managers.title", "managers.lead")
@@ -65,7 +53,7 @@ with left:
         height=320,
         unit="pct",
     )
-    widgets.chart(monday_ticks(weekly, len(data.weekly)), key="cm_weekly")
+    widgets.chart(widgets.monday_ticks(weekly, len(data.weekly)), key="cm_weekly")
 with right:
     st.markdown(f"**{f.t('managers.unvisited', n=data.unvisited_weeks)}**")
     if data.unvisited.empty:

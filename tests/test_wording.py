@@ -9,11 +9,13 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from marketpulse import i18n, metrics, numbers, rollup, store
 from marketpulse.ui import route as parts
+from marketpulse.ui import widgets
 from marketpulse.views import route as route_view
 from marketpulse.views.managers import scorecard_export
 
@@ -182,3 +184,12 @@ def test_the_data_page_counts_and_the_visit_chart_ticks(city, signed_in):
     axis = fig["layout"]["xaxis"]
     assert dt.date.fromisoformat(axis["tick0"][:10]).weekday() == 0  # a Monday
     assert axis["dtick"] % (7 * 24 * 3600 * 1000) == 0
+
+
+def test_week_axes_tick_on_mondays_every_week_or_every_few():
+    week_ms = 7 * 24 * 3600 * 1000
+    # 6 weeks fit 8 ticks: one a week; 30 weeks: ⌈30 / 8⌉ = 4 weeks apart
+    for weeks, step in ((6, 1), (30, 4)):
+        axis = widgets.monday_ticks(go.Figure(), weeks).layout.xaxis
+        assert dt.date.fromisoformat(axis.tick0).weekday() == 0  # a Monday
+        assert axis.tickmode == "linear" and axis.dtick == step * week_ms

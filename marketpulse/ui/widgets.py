@@ -4,6 +4,8 @@ CSV and Excel downloads, plotly charts (clickable for drill-down), KPI cards and
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 
@@ -239,3 +241,13 @@ def chart(fig, key: str, clickable: bool = False, pick: str = "customdata") -> l
     points = (event.get("selection") or {}).get("points") or []
     picked = [p.get(pick) for p in points if p.get(pick) is not None]
     return [v[0] if isinstance(v, list) and v else v for v in picked]
+
+
+WEEK_MS = 7 * 24 * 3600 * 1000  # a week on a plotly date axis
+MAX_TICKS = 8
+
+
+def monday_ticks(fig, weeks: int):
+    """Date ticks on Mondays (the weeks start there), one every week or every few weeks."""
+    step = max(1, -(-weeks // MAX_TICKS))
+    return fig.update_xaxes(tickmode="linear", tick0=dt.date(2024, 1, 1).isoformat(), dtick=step * WEEK_MS)
