@@ -10,7 +10,9 @@ straight line per engine (fixed cost + cost per visit line) through the scales r
 `province` among the scales is estimated from those lines. `--lake DIR` measures the queries on a
 lake as it is (DuckDB over its serving store against Spark over its files, no export and no
 roll-up build): the province lake of bench/province.py (`--lake data/bench-province-lake`) runs
-the province's queries for real, on both engines.
+the province's queries for real, on both engines. `--lake DIR --build` times the full roll-up
+build of that lake instead, on DuckDB then on Spark, each on a copy of it (hours at province: the
+figures are written to the JSON file as each engine finishes).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import contextlib
 import datetime as dt
 import json
 import resource
+import shutil
 import statistics
 import tempfile
 import time
@@ -160,6 +163,46 @@ def measure_lake(lake_dir: Path, master: str, repeat: int) -> dict:
     }
 
 
+def measure_lake_build(lake_dir: Path, master: str, out: Path) -> dict:
+    """The full roll-up build of the lake at `lake_dir` on DuckDB, then on Spark, each on its own
+    copy (next to the lake, removed after), per builder file; `out` rewritten after each engine."""
+    manifest = lake.load(lake_dir)
+    run = {
+        "lake": str(lake_dir),
+        "visit_lines": sum(p.rows for p in manifest.tables["visit_line"].parts.values()),
+        "lake_mb": sum(p.stat().st_size for p in lake_dir.rglob("*.parquet")) / 1e6,
+        "started": dt.datetime.now().isoformat(timespec="seconds"),
+    }
+    for engine in ("duckdb", "spark"):
+        copy = lake_dir.parent / f".{lake_dir.name}-build-{engine}"
+        shutil.rmtree(copy, ignore_errors=True)
+        shutil.copytree(lake_dir, copy, ignore=shutil.ignore_patterns(".staging-*", "*.lock"))
+        files: dict[str, float] = {}
+        start = time.perf_counter()
+        try:
+            if engine == "duckdb":
+                with timed_rollup_files(files):
+                    lake.build_rollups(copy)
+            else:
+                session_start = time.perf_counter()
+                session = mp_spark.session(master)
+                run["spark_session_s"] = time.perf_counter() - session_start
+                start = time.perf_counter()
+                mp_spark.build_rollups_on_spark(session, copy, files)
+            run[f"{engine}_rollup_build_s"] = time.perf_counter() - start
+        except Exception as exc:  # noqa: BLE001 — a build that fails (out of memory) is reported, not lost
+            run[f"{engine}_rollup_build_s"] = None
+            run[f"{engine}_error"] = f"{type(exc).__name__}: {str(exc)[:300]}"
+        finally:
+            shutil.rmtree(copy, ignore_errors=True)
+        run[f"{engine}_files"] = files
+        run["python_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"{engine:8s} roll-up build: {run[f'{engine}_rollup_build_s'] or 'FAILED'} s", flush=True)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps({"runs": [run]}, indent=1), encoding="utf-8")
+    return run
+
+
 def _line(a: dict, b: dict, key) -> tuple[float, float]:
     """Fixed cost and cost per visit line of `key(run)` through runs a and b."""
     d = b["visit_lines"] - a["visit_lines"] or 1
@@ -216,10 +259,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", nargs="+", default=["small", "town"], choices=["small", "town", "city", "province"])
     parser.add_argument("--store", type=Path, help="measure this store instead of building the (single) scale")
     parser.add_argument("--lake", type=Path, help="measure the queries on this lake as it is, on both engines")
+    parser.add_argument("--build", action="store_true", help="with --lake: time its full roll-up build instead")
     parser.add_argument("--master", default="local[*]")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
+    if args.lake and args.build:
+        out = args.json or RESULTS / f"spark-lake-build-{dt.datetime.now():%Y%m%d-%H%M%S}.json"
+        run = measure_lake_build(args.lake, args.master, out)
+        duck, spark = run.get("duckdb_rollup_build_s"), run.get("spark_rollup_build_s")
+        if duck and spark:
+            print(f"roll-up build: DuckDB {duck:,.0f} s, Spark local {spark:,.0f} s (Spark/DuckDB {spark / duck:.1f}×)")
+        print(f"→ {out}")
+        return 0 if duck and spark else 1
     if args.lake:
         print(f"{'query':24s} {'DuckDB lake':>12s} {'Spark local':>12s}")
         run = measure_lake(args.lake, args.master, args.repeat)

@@ -12,6 +12,10 @@ from marketpulse import store
 from marketpulse.store.queries import statements
 
 EVERYTHING = "1900-01-01"
+# retailer × spec pairs per pass of the builders with window functions over a pair's or a
+# retailer's history (DuckDB's windows do not spill: memory grows with the pairs in one pass)
+BATCH_PAIRS = 200_000
+BATCHED = ("weekly_observation", "retailer_visit")
 
 
 def _execute(con: duckdb.DuckDBPyConnection, table: str) -> None:
@@ -54,8 +58,7 @@ def refresh(con: duckdb.DuckDBPyConnection, touched: str | None = None) -> None:
         select license_no, min(from_date) as from_date from touched_pair group by all
         """
     )
-    _execute(con, "weekly_observation")
-    _execute(con, "retailer_visit")
+    _in_batches(con, BATCHED)
     _execute(con, "retailer_week")  # after retailer_visit: reads it
     _execute(con, "trailing_sales")  # after weekly_observation: reads it
     _execute(con, "market_cell")  # after trailing_sales: reads it
@@ -63,6 +66,31 @@ def refresh(con: duckdb.DuckDBPyConnection, touched: str | None = None) -> None:
     store.execute_file(con, "rollup/order_cells.sql")  # after weekly_observation
     con.execute("drop table touched_pair")
     con.execute("drop table touched_retailer")
+
+
+def _in_batches(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...], size: int | None = None) -> None:
+    """Run builders `tables` once per batch of retailers holding about `size` touched pairs (each
+    pair's and each retailer's rows are built within one batch, so the result is the same)."""
+    pairs = con.execute("select count(*) from touched_pair").fetchone()[0]
+    batches = -(-pairs // (size or BATCH_PAIRS))
+    if batches <= 1:
+        for table in tables:
+            _execute(con, table)
+        return
+    for touched in ("touched_pair", "touched_retailer"):
+        con.execute(f"create or replace temp table {touched}_all as select * from {touched}")
+    for batch in range(batches):
+        for touched in ("touched_pair", "touched_retailer"):
+            con.execute(
+                f"create or replace temp table {touched} as select * from {touched}_all "
+                "where hash(license_no) % $n = $b",
+                {"n": batches, "b": batch},
+            )
+        for table in tables:
+            _execute(con, table)
+    for touched in ("touched_pair", "touched_retailer"):
+        con.execute(f"create or replace temp table {touched} as select * from {touched}_all")
+        con.execute(f"drop table {touched}_all")
 
 
 def rebuild(con: duckdb.DuckDBPyConnection) -> None:
