@@ -163,9 +163,10 @@ def measure_lake(lake_dir: Path, master: str, repeat: int) -> dict:
     }
 
 
-def measure_lake_build(lake_dir: Path, master: str, out: Path) -> dict:
+def measure_lake_build(lake_dir: Path, master: str, out: Path, done: list[dict]) -> dict:
     """The full roll-up build of the lake at `lake_dir` on DuckDB, then on Spark, each on its own
-    copy (next to the lake, removed after), per builder file; `out` rewritten after each engine."""
+    copy (next to the lake, removed after), per builder file; `out` rewritten after each engine
+    with the runs `done` before and this one."""
     manifest = lake.load(lake_dir)
     run = {
         "lake": str(lake_dir),
@@ -199,7 +200,8 @@ def measure_lake_build(lake_dir: Path, master: str, out: Path) -> dict:
         run["python_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"{engine:8s} roll-up build: {run[f'{engine}_rollup_build_s'] or 'FAILED'} s", flush=True)
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps({"runs": [run]}, indent=1), encoding="utf-8")
+        out.write_text(json.dumps({"runs": [*done, run]}, indent=1), encoding="utf-8")
+    done.append(run)
     return run
 
 
@@ -230,61 +232,103 @@ def province(runs: list[dict]) -> list[str]:
     return out
 
 
-def crossover(runs: list[dict]) -> list[str]:
-    """Where a line through each engine's time meets the other's, in visit lines: queries and roll-up build."""
+def crossover(runs: list[dict], duck_key: str = "duckdb_store_s") -> list[str]:
+    """Where a line through each engine's time meets the other's, in visit lines: queries (DuckDB's
+    time under `duck_key`: the store's, or the lake's serving store's) and roll-up build."""
     if len(runs) < 2:
         return ["crossover: run two scales or more to fit a line per engine"]
-    a, b = runs[0], runs[-1]
+    runs = sorted(runs, key=lambda r: r["visit_lines"])
     out = []
     for label, duck, spark in (
         (
             "queries",
-            lambda r: sum(q["duckdb_store_s"] for q in r["queries"].values()),
+            lambda r: sum(q[duck_key] for q in r["queries"].values()),
             lambda r: sum(q["spark_s"] for q in r["queries"].values()),
         ),
         ("roll-up build", lambda r: r["duckdb_rollup_build_s"], lambda r: r["spark_rollup_build_s"]),
     ):
+        have = [r for r in runs if _has(r, duck) and _has(r, spark)]
+        if len(have) < 2:
+            out.append(f"crossover ({label}): not measured at two scales")
+            continue
+        a, b = have[0], have[-1]
         duck_0, duck_slope = _line(a, b, duck)
         spark_0, spark_slope = _line(a, b, spark)
+        span = f"{a['visit_lines']:,} → {b['visit_lines']:,} visit lines"
         if duck_slope <= spark_slope:
-            out.append(f"crossover ({label}): none — DuckDB's cost per line is not above Spark local's on this machine")
+            out.append(
+                f"crossover ({label}, {span}): none — DuckDB's cost per line is not above Spark local's on this machine"
+            )
         else:
             lines = (spark_0 - duck_0) / (duck_slope - spark_slope)
-            out.append(f"crossover ({label}): Spark local would overtake DuckDB at about {lines:,.0f} visit lines")
+            out.append(
+                f"crossover ({label}, {span}): Spark local would overtake DuckDB at about {lines:,.0f} visit lines"
+            )
     return out
+
+
+def _has(run: dict, key) -> bool:
+    try:
+        return key(run) is not None
+    except (KeyError, TypeError):
+        return False
+
+
+def combine(files: list[Path]) -> list[dict]:
+    """The runs of earlier result files, those of one lake (its queries, its build) merged into one."""
+    merged: dict[str, dict] = {}
+    for file in files:
+        for run in json.loads(file.read_text(encoding="utf-8"))["runs"]:
+            merged.setdefault(run.get("lake") or run["scale"], {}).update(run)
+    return sorted(merged.values(), key=lambda r: r["visit_lines"])
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench spark")
     parser.add_argument("--scale", nargs="+", default=["small", "town"], choices=["small", "town", "city", "province"])
     parser.add_argument("--store", type=Path, help="measure this store instead of building the (single) scale")
-    parser.add_argument("--lake", type=Path, help="measure the queries on this lake as it is, on both engines")
+    parser.add_argument("--lake", type=Path, nargs="+", help="measure the queries on these lakes as they are")
     parser.add_argument("--build", action="store_true", help="with --lake: time its full roll-up build instead")
     parser.add_argument("--master", default="local[*]")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--combine", type=Path, nargs="+", help="the crossover from these result files' runs")
     args = parser.parse_args(argv)
+    if args.combine:
+        runs = combine(args.combine)
+        for run in runs:
+            print(f"{run.get('lake') or run['scale']}: {run['visit_lines']:,} visit lines")
+        print("\n".join(crossover(runs, "duckdb_lake_s")))
+        return 0
     if args.lake and args.build:
         out = args.json or RESULTS / f"spark-lake-build-{dt.datetime.now():%Y%m%d-%H%M%S}.json"
-        run = measure_lake_build(args.lake, args.master, out)
-        duck, spark = run.get("duckdb_rollup_build_s"), run.get("spark_rollup_build_s")
-        if duck and spark:
-            print(f"roll-up build: DuckDB {duck:,.0f} s, Spark local {spark:,.0f} s (Spark/DuckDB {spark / duck:.1f}×)")
+        runs: list[dict] = []
+        for lake_dir in args.lake:
+            measure_lake_build(lake_dir, args.master, out, runs)
+        for run in runs:
+            duck, spark = run.get("duckdb_rollup_build_s"), run.get("spark_rollup_build_s")
+            if duck and spark:
+                print(
+                    f"{run['visit_lines']:,} visit lines: roll-up build DuckDB {duck:,.0f} s, Spark local {spark:,.0f} s"
+                )
         print(f"→ {out}")
-        return 0 if duck and spark else 1
+        return 0 if all(r.get("duckdb_rollup_build_s") and r.get("spark_rollup_build_s") for r in runs) else 1
     if args.lake:
         print(f"{'query':24s} {'DuckDB lake':>12s} {'Spark local':>12s}")
-        run = measure_lake(args.lake, args.master, args.repeat)
-        total = [sum(q[k] for q in run["queries"].values()) for k in ("duckdb_lake_s", "spark_s")]
-        summary = [
-            f"{run['visit_lines']:,} visit lines, lake {run['lake_mb']:,.0f} MB, Spark session {run['spark_session_s']:.1f} s",
-            f"queries (sum of medians): DuckDB {total[0]:.1f} s, Spark local {total[1]:.1f} s "
-            f"(Spark/DuckDB {total[1] / total[0]:.1f}×)",
-        ]
+        runs = [measure_lake(lake_dir, args.master, args.repeat) for lake_dir in args.lake]
+        summary = []
+        for run in runs:
+            total = [sum(q[k] for q in run["queries"].values()) for k in ("duckdb_lake_s", "spark_s")]
+            summary += [
+                f"{run['visit_lines']:,} visit lines, lake {run['lake_mb']:,.0f} MB, Spark session "
+                f"{run['spark_session_s']:.1f} s; queries (sum of medians): DuckDB {total[0]:.1f} s, "
+                f"Spark local {total[1]:.1f} s (Spark/DuckDB {total[1] / total[0]:.1f}×)"
+            ]
+        summary += crossover(runs, "duckdb_lake_s")
         print("\n" + "\n".join(summary))
         out = args.json or RESULTS / f"spark-lake-{dt.datetime.now():%Y%m%d-%H%M%S}.json"
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps({"runs": [run], "summary": summary}, indent=1), encoding="utf-8")
+        out.write_text(json.dumps({"runs": runs, "summary": summary}, indent=1), encoding="utf-8")
         print(f"→ {out}")
         return 0
     runs = []

@@ -31,3 +31,37 @@ def test_a_write_that_did_not_finish_is_reported_failed_not_met():
     assert "FAILED lake week import utf8 (target ≤ 10 s): the write did not finish" in lines
     # the province's week import target is 10 s: 80 s misses it ×8
     assert "MISSED lake week import gb18030: 80 s (target ≤ 10 s, missed by ×8.0)" in lines
+
+
+def _lake_run(lines: int, duck_s: float, spark_s: float) -> dict:
+    return {
+        "lake": f"lake-{lines}",
+        "visit_lines": lines,
+        "queries": {"q": {"duckdb_lake_s": duck_s, "spark_s": spark_s}},
+    }
+
+
+def test_the_crossover_is_where_the_two_engines_lines_meet():
+    from bench import spark
+
+    runs = [_lake_run(110_000_000, 11.0, 26.0), _lake_run(10_000_000, 1.0, 21.0)]
+    # DuckDB: 1 s + 1e-7 s a line past 10M lines, 0 s fixed; Spark: 21 s + 5e-8 s a line past 10M, 20.5 s fixed;
+    # they meet at 20.5 / (1e-7 − 5e-8) = 410M lines. No build was measured.
+    lines = spark.crossover(runs, "duckdb_lake_s")
+    assert lines == [
+        "crossover (queries, 10,000,000 → 110,000,000 visit lines): Spark local would overtake DuckDB at about "
+        "410,000,000 visit lines",
+        "crossover (roll-up build): not measured at two scales",
+    ]
+
+
+def test_result_files_of_one_lake_merge_into_one_run(tmp_path):
+    import json
+
+    from bench import spark
+
+    queries, build = tmp_path / "q.json", tmp_path / "b.json"
+    queries.write_text(json.dumps({"runs": [_lake_run(10, 1.0, 2.0)]}))
+    build.write_text(json.dumps({"runs": [{"lake": "lake-10", "visit_lines": 10, "duckdb_rollup_build_s": 5.0}]}))
+    (run,) = spark.combine([queries, build])
+    assert run["queries"]["q"]["spark_s"] == 2.0 and run["duckdb_rollup_build_s"] == 5.0
