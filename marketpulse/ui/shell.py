@@ -143,15 +143,29 @@ def start():
     me = signin.gate(lang)  # None: nobody is signed in and the sign-in form is drawn
     sections: dict[str, list] = {}
     for path, title, url, icon, section in PAGES:
-        if me is None or auth.allowed(me, NEEDS.get(url, "view")):
-            sections.setdefault(i18n.t(section, lang), []).append(
-                st.Page(ROOT / path, title=i18n.t(title, lang), url_path=url, icon=icon, default=(url == "weekly"))
+        # a page the account may not use is left out of the menu but kept at its address, where
+        # the page's own first line refuses it in the user's language (not "Page not found")
+        offered = me is None or offers(me, url)
+        sections.setdefault(i18n.t(section, lang), []).append(
+            st.Page(
+                ROOT / path,
+                title=i18n.t(title, lang),
+                url_path=url,
+                icon=icon,
+                default=(url == "weekly"),
+                visibility="visible" if offered else "hidden",
             )
+        )
     page = st.navigation(sections, position="sidebar" if me else "hidden")
     if me is None:
         st.stop()  # the address stays as it came: after sign-in the same link opens its view
     sidebar(lang)
     return page
+
+
+def offers(me: auth.User, url: str) -> bool:
+    """Whether the menu offers the page at `url` to account `me`."""
+    return auth.allowed(me, NEEDS.get(url, "view"))
 
 
 def user() -> auth.User | None:

@@ -186,7 +186,12 @@ def require(action: str, lang: str = "zh") -> auth.User:
     """Stop the page unless the signed-in user may do `action` (a page opened by URL)."""
     user = current()
     if not auth.allowed(user, action):
+        st.title(i18n.t("auth.refused_title", lang))
         st.error(i18n.t("auth.refused", lang))
+        if user is not None:  # a link to where this account's work starts
+            st.page_link(
+                "app_pages/1_weekly_review.py", label=i18n.t("auth.refused_home", lang), icon=":material/summarize:"
+            )
         st.stop()
     return user
 
