@@ -143,19 +143,11 @@ def start():
     me = signin.gate(lang)  # None: nobody is signed in and the sign-in form is drawn
     sections: dict[str, list] = {}
     for path, title, url, icon, section in PAGES:
-        # a page the account may not use is left out of the menu but kept at its address, where
-        # the page's own first line refuses it in the user's language (not "Page not found")
-        offered = me is None or offers(me, url)
-        sections.setdefault(i18n.t(section, lang), []).append(
-            st.Page(
-                ROOT / path,
-                title=i18n.t(title, lang),
-                url_path=url,
-                icon=icon,
-                default=(url == "weekly"),
-                visibility="visible" if offered else "hidden",
-            )
-        )
+        # not the account's to use: out of the menu but kept at its address, where its first line refuses
+        shown = "visible" if me is None or offers(me, url) else "hidden"
+        label = i18n.t(title, lang)
+        page = st.Page(ROOT / path, title=label, url_path=url, icon=icon, default=url == "weekly", visibility=shown)
+        sections.setdefault(i18n.t(section, lang), []).append(page)
     page = st.navigation(sections, position="sidebar" if me else "hidden")
     if me is None:
         st.stop()  # the address stays as it came: after sign-in the same link opens its view
