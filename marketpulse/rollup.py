@@ -12,9 +12,10 @@ from marketpulse import store
 from marketpulse.store.queries import statements
 
 EVERYTHING = "1900-01-01"
-# retailer × spec pairs per pass of the builders with window functions over a pair's or a
-# retailer's history (DuckDB's windows do not spill: memory grows with the pairs in one pass)
-BATCH_PAIRS = 200_000
+# visit lines of the touched pairs per pass of the builders with window functions over a pair's
+# or a retailer's history: DuckDB's windows do not spill, so memory grows with the lines in one
+# pass (a city's week read into a lake's scratch store is about one pass; its whole history ten)
+BATCH_LINES = 2_000_000
 BATCHED = ("weekly_observation", "retailer_visit")
 
 
@@ -68,11 +69,16 @@ def refresh(con: duckdb.DuckDBPyConnection, touched: str | None = None) -> None:
     con.execute("drop table touched_retailer")
 
 
-def _in_batches(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...], size: int | None = None) -> None:
-    """Run builders `tables` once per batch of retailers holding about `size` touched pairs (each
-    pair's and each retailer's rows are built within one batch, so the result is the same)."""
-    pairs = con.execute("select count(*) from touched_pair").fetchone()[0]
-    batches = -(-pairs // (size or BATCH_PAIRS))
+def _in_batches(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...]) -> None:
+    """Run builders `tables` once per batch of retailers whose touched pairs hold about BATCH_LINES
+    visit lines (each pair's and each retailer's rows are built within one batch: the same result)."""
+    lines = con.execute(
+        """
+        select count(*) from visit_line as v
+        where exists (select 1 from touched_pair as t where t.license_no = v.license_no and t.spec_code = v.spec_code)
+        """
+    ).fetchone()[0]
+    batches = -(-lines // BATCH_LINES)
     if batches <= 1:
         for table in tables:
             _execute(con, table)

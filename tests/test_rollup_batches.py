@@ -16,22 +16,30 @@ def _tables(con) -> dict[str, pd.DataFrame]:
     return {t: con.execute(f"select * from {t} order by all").df() for t in ROLLUP_TABLES}
 
 
-def _pairs(con) -> int:
-    return con.execute(
-        "select count(*) from (select license_no, spec_code from visit_line union select license_no, spec_code from order_line)"
-    ).fetchone()[0]
+def _passes(monkeypatch) -> list[str]:
+    """The builder files run, in order (a batched builder once per batch)."""
+    run, execute = [], rollup._execute
+
+    def counted(con, table):
+        run.append(table)
+        execute(con, table)
+
+    monkeypatch.setattr(rollup, "_execute", counted)
+    return run
 
 
 def test_a_rebuild_in_batches_of_retailers_equals_one_pass(demo_store, tmp_path, monkeypatch):
     path = tmp_path / "store.duckdb"
     shutil.copyfile(demo_store, path)
     with store.writer(path) as con:
-        pairs = _pairs(con)
-        one_pass = _tables(con)  # the demo builds its roll-ups in one pass: pairs < BATCH_PAIRS
-        assert pairs < rollup.BATCH_PAIRS
-        # about 7 batches: each retailer's pairs fall in one of them
-        monkeypatch.setattr(rollup, "BATCH_PAIRS", pairs // 7 + 1)
+        lines = con.execute("select count(*) from visit_line").fetchone()[0]
+        one_pass = _tables(con)  # the demo builds its roll-ups in one pass: fewer lines than BATCH_LINES
+        assert lines < rollup.BATCH_LINES
+        # 7 batches (each retailer's pairs in one of them)
+        monkeypatch.setattr(rollup, "BATCH_LINES", lines // 7 + 1)
+        passes = _passes(monkeypatch)
         rollup.rebuild(con)
+        assert passes.count("weekly_observation") == passes.count("retailer_visit") == 7
         batched = _tables(con)
         assert con.execute("select count(*) from duckdb_tables() where table_name like 'touched%'").fetchone()[0] == 0
     for table in ROLLUP_TABLES:
@@ -51,13 +59,15 @@ def test_an_import_refreshed_in_batches_equals_one_refreshed_in_one_pass(demo_st
         {"d": last - dt.timedelta(days=20)},
     )
     result = {}
-    for size in (None, 50):
+    for size in (None, 4_000):
         path = tmp_path / f"store-{size}.duckdb"
         shutil.copyfile(demo_store, path)
         if size:
-            monkeypatch.setattr(rollup, "BATCH_PAIRS", size)
-        summary = ingest.import_file(week_csv, "visits", db=path, force=True)
-        assert summary.rows_stored > 50 * 3  # several batches
+            monkeypatch.setattr(rollup, "BATCH_LINES", size)
+        passes = _passes(monkeypatch)
+        assert ingest.import_file(week_csv, "visits", db=path, force=True).rows_stored > 0
+        # the corrected pairs' whole history is read: in one pass, or in several of 4,000 lines
+        assert (passes.count("weekly_observation") > 2) == bool(size)
         result[size] = _tables(store.reader(path).cursor())
     for table in ROLLUP_TABLES:
-        pd.testing.assert_frame_equal(result[None][table], result[50][table], obj=table)
+        pd.testing.assert_frame_equal(result[None][table], result[4_000][table], obj=table)
