@@ -26,7 +26,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from streamlit.testing.v1 import AppTest
 
-from marketpulse import cli, deliver, metrics, report, store
+from marketpulse import cli, deliver, i18n, metrics, report, store
 from marketpulse.deliver import outbox, run
 from marketpulse.views import delivery as book
 
@@ -350,9 +350,10 @@ def test_the_delivery_page_shows_open_failures_and_saves_the_list(city, smtp, ro
     assert "HTTP 500" in at.dataframe[0].value.to_string()
     at.button(key="delivery_save").click().run()
     assert not at.exception and "已保存 1 位收件人" in at.success[-1].value
-    # an account without the administrators' rights is not offered the page at all
-    with pytest.raises(ValueError, match="Could not find a navigation page"):
-        _delivery_page(signed_in, monkeypatch, "center")
+    # an account without the administrators' rights: the page refuses at its address, showing nothing
+    refused = _delivery_page(signed_in, monkeypatch, "center")
+    assert [e.value for e in refused.error] == [i18n.t("auth.refused", "zh")]
+    assert not refused.dataframe and not refused.data_editor and not refused.exception
 
 
 class Killed(BaseException):
