@@ -233,6 +233,33 @@ def test_language_switch_changes_every_heading(server, page):
     shoot(page, "weekly_en")
 
 
+def test_a_language_link_survives_a_page_of_the_menu_a_reload_and_the_back_button(server, page):
+    """?lang=en opens English; another page of the menu (opened without the query) stays English
+    and the address names it, so a reload does too; switching to 中文 and going back returns to English."""
+
+    def heading() -> str:
+        return page.locator('[data-testid="stMain"] h1').first.inner_text()
+
+    page.goto(f"{server}/inventory?lang=en")
+    settle(page)
+    assert not CJK.search(heading())
+    page.locator('[data-testid="stSidebarNav"] a[href$="/prices"]').first.click()
+    page.wait_for_url("**/prices?lang=English", timeout=30_000)
+    settle(page)
+    assert not CJK.search(heading())
+    page.reload()
+    settle(page)
+    assert "lang=English" in page.url and not CJK.search(heading())
+    page.locator('[data-testid="stSidebar"]').get_by_text("中文", exact=True).click()
+    page.wait_for_function("() => !location.search.includes('lang=')", timeout=30_000)
+    settle(page)
+    assert CJK.search(heading())
+    page.go_back()
+    page.wait_for_url("**/prices?lang=English", timeout=30_000)
+    settle(page)
+    assert not CJK.search(heading())
+
+
 def test_filter_survives_a_reload(server, page):
     page.goto(server)
     settle(page)
@@ -314,7 +341,8 @@ def click_first_row(pg, table_key: str) -> None:
 def test_inventory_drills_one_level_per_click_and_the_url_follows(server, page, lang):
     """City → 市场部 → 片区 → 客户经理: each click on the table's first row opens exactly the next
     level, and the URL carries the filter (a reload shows the same level). The English run
-    starts from a link written by hand with the language code (?lang=en)."""
+    starts from a link written by hand with the language code (?lang=en) and stays English after
+    the reload."""
     suffix = "" if lang == "zh" else "?lang=en"
     page.goto(f"{server}/inventory{suffix}")
     settle(page)
@@ -335,4 +363,7 @@ def test_inventory_drills_one_level_per_click_and_the_url_follows(server, page, 
     page.reload()
     settle(page)
     assert page.url == url and all(f"{k}=" in page.url for k in levels)
+    if lang == "English":  # the address named the language once the code had opened it: a reload keeps it
+        assert "lang=English" in url
+        assert not CJK.search(page.locator('[data-testid="stMain"] h1').first.inner_text())
     shoot(page, f"inventory_drilled_{lang}")

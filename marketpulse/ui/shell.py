@@ -18,6 +18,7 @@ import streamlit as st
 
 from marketpulse import auth, i18n, store, views
 from marketpulse.ui import signin
+from marketpulse.ui.language import language
 
 ROOT = Path(__file__).resolve().parents[2]
 # a local file: a material-icon page_icon makes the browser fetch the tab icon from Google's font CDN
@@ -173,32 +174,6 @@ def may(action: str) -> bool:
 def require(action: str) -> auth.User:
     """First line of a page some roles may not use: refuse unless the user may do `action`."""
     return signin.require(action, filters().lang)
-
-
-def language() -> str:
-    """The language switch (top of the sidebar), bound to ?lang=. The switch writes its label
-    (`?lang=English`); a link written by hand with a language code (`?lang=en`, `en-US`, `zh-CN`)
-    opens that language too."""
-    given = st.query_params.get("lang")
-    if given is not None and given not in i18n.LANG_NAMES.values():
-        code = i18n.lang_code(given)
-        if code is None:
-            del st.query_params["lang"]  # not a language: the default, as if none were given
-        else:  # the switch reads only its own label from the address: it is set to the code's
-            st.query_params["lang"] = i18n.LANG_NAMES[code]
-            st.session_state["lang"] = code
-    with st.sidebar:
-        choice = st.segmented_control(
-            "语言 / Language",
-            list(i18n.LANGS),
-            default="zh",
-            key="lang",
-            format_func=lambda code: i18n.LANG_NAMES[code],
-            bind="query-params",
-            label_visibility="collapsed",
-            required=True,
-        )
-    return choice or "zh"
 
 
 def drill(source: str | None = None, **selection) -> None:
