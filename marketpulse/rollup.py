@@ -60,6 +60,7 @@ def refresh(con: duckdb.DuckDBPyConnection, touched: str | None = None) -> None:
         """
     )
     _in_batches(con, BATCHED)
+    _execute(con, "launch_observation")  # after weekly_observation: reads it
     _execute(con, "retailer_week")  # after retailer_visit: reads it
     _execute(con, "trailing_sales")  # after weekly_observation: reads it
     _execute(con, "market_cell")  # after trailing_sales: reads it
@@ -99,9 +100,26 @@ def _in_batches(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...]) -> None
         con.execute(f"drop table {touched}_all")
 
 
+def refresh_launch(con: duckdb.DuckDBPyConnection, specs: str) -> None:
+    """Rebuild launch_observation for the specs in relation `specs` (spec_code), whose launch date
+    moved: their launch year is other weeks of the same weekly_observation rows."""
+    con.execute(
+        f"""
+        create or replace temp table touched_pair as
+        select distinct license_no, spec_code, date '{EVERYTHING}' as from_date
+        from (select license_no, spec_code from weekly_observation
+              union all select license_no, spec_code from launch_observation)
+        where spec_code in (select spec_code from {specs})
+        """
+    )
+    _execute(con, "launch_observation")
+    con.execute("drop table touched_pair")
+
+
 def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     """Drop and rebuild every roll-up from the raw facts."""
     con.execute("delete from weekly_observation")
+    con.execute("delete from launch_observation")
     con.execute("delete from retailer_visit")
     con.execute("delete from retailer_week")
     con.execute("delete from trailing_sales")

@@ -307,7 +307,7 @@ new_brand_carrying as (
     select
         rp.level_key,
         count(*) as new_brand_carrying,
-    from weekly_observation as o
+    from launch_observation as o  -- a new spec's weeks up to week_to: its launch year
     join new_spec as n on o.spec_code = n.spec_code and o.week >= n.launch_week
     join retailer_period as rp on rp.week = o.week and rp.license_no = o.license_no
     where o.week between date_trunc('week', $week_from::date)::date and date_trunc('week', $week_to::date)::date

@@ -131,7 +131,9 @@ observation as (
         coalesce(o.sales_qty, 0) > 0 as selling,
         o.sales_qty::double as sales_qty,
         o.demand_qty > 0 as ordered,
-    from weekly_observation as o
+    -- a new spec's weeks from launch to week_to all lie in its launch year: launch_observation
+    -- holds them, without the other specs' rows a scan of weekly_observation would go through
+    from launch_observation as o
     join new_spec as n using (spec_code)
     join active as a using (week, license_no)
     where o.week >= n.launch_week

@@ -119,6 +119,13 @@ def files(demo_store, tmp_path):
         "from spec order by spec_code limit 1",
         out["spec_price"],
     )
+    out["launch_moved"] = tmp_path / "launch_moved.csv"  # the newest spec launched six weeks later
+    write_csv(
+        demo_store,
+        "select spec_code, spec_name, brand, price_class, wholesale_price, suggested_retail_price, is_key_brand, "
+        "launch_date + 42 as launch_date from spec order by launch_date desc, spec_code limit 1",
+        out["launch_moved"],
+    )
     out["orders"] = tmp_path / "orders.csv"
     write_csv(
         demo_store,
@@ -263,6 +270,20 @@ def test_a_price_change_rewrites_no_partition(demo_store, own_lake, tmp_path, fi
     assert summary.rows_replaced == 1
     after = lake.load(own_lake)
     assert all(after.tables[t] == spec for t, spec in before.tables.items() if spec.partitioned)
+
+
+def test_a_launch_moved_rewrites_its_launch_years_weeks_of_launch_observation_only(
+    demo_store,
+    own_lake,  # noqa: F811
+    tmp_path,
+    files,
+):
+    before = lake.load(own_lake)
+    _, summary = oracle(demo_store, own_lake, tmp_path, files["launch_moved"], "specs")
+    assert summary.rows_replaced == 1
+    after = lake.load(own_lake)
+    changed = {t for t, spec in before.tables.items() if spec.partitioned and after.tables[t] != spec}
+    assert changed == {"launch_observation"}
 
 
 def test_an_orders_file(demo_store, own_lake, tmp_path, files):  # noqa: F811

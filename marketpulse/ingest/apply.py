@@ -162,7 +162,19 @@ def _apply_reference(con, kind: Kind, found, monday: dt.date, report: Progress) 
             where (i.area_type, i.opened_on, i.closed_on) is distinct from (r.area_type, r.opened_on, r.closed_on)
             """
         )
+    if kind.name == "specs":
+        # a launch moved to another week: its launch year is other weeks (launch_observation)
+        con.execute(
+            """
+            create or replace temp table launch_moved as
+            select i.spec_code from incoming as i join spec as s using (spec_code)
+            where date_trunc('week', i.launch_date) is distinct from date_trunc('week', s.launch_date)
+            """
+        )
     _write_incoming(con, kind, kind.table)
+    if kind.name == "specs":
+        rollup.refresh_launch(con, "launch_moved")
+        con.execute("drop table launch_moved")
     if kind.name == "retailers" and ("longitude" in found or "latitude" in found):
         _store_positions(con, found)
     if kind.name in history.HISTORIES:

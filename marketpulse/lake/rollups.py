@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 ROLLUP_FILES = (
     "weekly_observation",
     "retailer_visit",
+    "launch_observation",
     "retailer_week",
     "trailing_sales",
     "market_cell",

@@ -209,6 +209,8 @@ class Scratch:
         """Load what storing temp table `good` of `kind` reads, and mark the weeks it may change."""
         if kind.name in window.FACT_KINDS:
             window.load_for_facts(self, kind)
+        elif kind.name == "specs":
+            window.load_for_launches(self)
         elif kind.name in WHOLE_HISTORY_KINDS:
             self.whole_history = True
             for table in KEYED_TABLES:

@@ -5,6 +5,7 @@ The rules of queries/rollup/, builder by builder, for a file whose rows fall in 
   pair's next visit (its sales are the stock change since the previous visit plus the orders
   in between). Let N be the latest such week (the lake's next visits after the file's rows,
   by pair and by retailer; `last` when there is none).
+- launch_observation: weekly_observation's rows in their spec's launch year: as it, F..N.
 - retailer_visit: a visit changes with its lines, and so does the retailer's next visit (days
   since, orders between) and each line's next visit (stock unchanged since): weeks F..N.
 - retailer_week: its visits and last visit date, from a new visit to the next one, and every
@@ -37,6 +38,7 @@ FACT_TABLES = tuple(mf.FACT_DATES)
 # roll-up → weeks after N it can change in (see the module's docstring)
 CHANGES_AFTER = {
     "weekly_observation": 0,
+    "launch_observation": 0,
     "retailer_visit": 0,
     "retailer_week": 0,
     "trailing_sales": TRAILING_WEEKS,
@@ -82,6 +84,24 @@ def load_for_facts(scratch, kind) -> None:
     scratch.load_weeks([kind.table], weeks)  # its partitions are written whole
     scratch.mark(kind.table, weeks)
     log.info("lake import: weeks %s..%s rewritten (%s..%s read)", first, trailing, lower, trailing)
+
+
+def load_for_launches(scratch) -> None:
+    """A specs import whose launch dates move: the weeks of each moved spec's old and new launch
+    year, of weekly_observation (read) and launch_observation (rewritten)."""
+    moved = scratch.con.execute(
+        """
+        select date_trunc('week', s.launch_date)::date, date_trunc('week', g.launch_date)::date
+        from good as g join spec as s using (spec_code)
+        where date_trunc('week', g.launch_date) is distinct from date_trunc('week', s.launch_date)
+        """
+    ).fetchall()
+    weeks = {w for starts in moved for start in starts if start for w in week_span(start, start + WEEK * 51)}
+    weeks &= set(scratch.lake_weeks("weekly_observation"))
+    if weeks:
+        scratch.load_weeks(["weekly_observation", "launch_observation"], weeks)
+        scratch.mark("launch_observation", weeks)
+        log.info("lake import: launch years moved, %d weeks of launch_observation rewritten", len(weeks))
 
 
 def next_visit_week(scratch, date: str, last: dt.date) -> dt.date:

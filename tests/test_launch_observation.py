@@ -1,0 +1,66 @@
+"""launch_observation: weekly_observation's rows of each spec in its launch year (the Monday of its
+launch date and the 51 weeks after), which new-brand uptake and the scorecard's new-brand
+carrying read instead of scanning every spec's weeks. Kept by imports as a rebuild makes it,
+also when a specs file moves a launch date."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import pandas as pd
+
+from marketpulse import ingest, rollup, store
+
+
+def _launch_rows(con) -> pd.DataFrame:
+    return con.execute("select * from launch_observation order by week, license_no, spec_code").df()
+
+
+def _by_definition(con) -> pd.DataFrame:
+    """The definition, spelled out: a row of weekly_observation whose week lies between its spec's
+    launch Monday and that Monday + 51 weeks (357 days)."""
+    obs = con.execute("select * from weekly_observation").df()
+    spec = con.execute("select spec_code, launch_date from spec").df()
+    spec["launch_monday"] = pd.to_datetime(spec["launch_date"]).map(lambda d: d - pd.Timedelta(days=d.weekday()))
+    rows = obs.merge(spec[["spec_code", "launch_monday"]], on="spec_code")
+    week = pd.to_datetime(rows["week"])
+    rows = rows[(week >= rows["launch_monday"]) & (week <= rows["launch_monday"] + pd.Timedelta(days=357))]
+    return rows.drop(columns="launch_monday").sort_values(["week", "license_no", "spec_code"]).reset_index(drop=True)
+
+
+def test_the_rows_are_each_specs_launch_year_of_weekly_observation(demo_store):
+    with store.reader(demo_store).cursor() as con:
+        got, expected = _launch_rows(con), _by_definition(con)
+    assert len(got) > 0 and got["spec_code"].nunique() >= 2  # the demo launches new specs in its two years
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+
+
+def test_a_launch_moved_by_a_specs_file_leaves_what_a_rebuild_makes(demo_store, tmp_path):
+    path = tmp_path / "store.duckdb"
+    shutil.copyfile(demo_store, path)
+    moved = tmp_path / "specs.csv"
+    with store.reader(path).cursor() as con:
+        spec_code, launch = con.execute(
+            "select spec_code, launch_date from spec order by launch_date desc limit 1"
+        ).fetchone()
+        con.execute(
+            "copy (select spec_code, spec_name, brand, price_class, wholesale_price, suggested_retail_price, "
+            "is_key_brand, launch_date + 42 as launch_date from spec where spec_code = $s) to "
+            f"'{moved}' (header)",
+            {"s": spec_code},
+        )
+        weeks_before = set(
+            con.execute("select week from launch_observation where spec_code = $s", {"s": spec_code}).df()["week"]
+        )
+    ingest.import_file(moved, "specs", db=path, today=dt.date(2027, 1, 10))
+    with store.writer(path) as con:
+        refreshed = _launch_rows(con)
+        assert len(refreshed) > 0
+        pd.testing.assert_frame_equal(refreshed, _by_definition(con), check_dtype=False)
+        weeks_after = set(refreshed[refreshed["spec_code"] == spec_code]["week"])
+        # six weeks later: the first six weeks of the old launch year are gone, six after it came in
+        first = min(weeks_before)
+        assert min(weeks_after) == first + dt.timedelta(weeks=6) and launch is not None
+        rollup.rebuild(con)
+        pd.testing.assert_frame_equal(refreshed, _launch_rows(con))
