@@ -27,11 +27,15 @@ def _history() -> bool:
 def language() -> str:
     """Draw the switch; the chosen language's code."""
     given = st.query_params.get(KEY, "")
-    if _WRITTEN not in st.session_state or (given != st.session_state[_WRITTEN] and (given or _history())):
+    written = st.session_state.get(_WRITTEN)
+    if (given and given != written) or (not given and written and _history()):
         # a first run, or the back or forward button brought an address with another language: it
-        # says which. An address without one otherwise is another page of the menu (Streamlit
-        # drops the query on a page switch): the language stays, and goes back into the address.
+        # says which. An address without one otherwise is a first visit (Chinese, unless the
+        # session already holds a language) or another page of the menu (Streamlit drops the
+        # query on a page switch): the language stays, and goes back into the address below.
         st.session_state[KEY] = (i18n.lang_code(given) if given else None) or "zh"
+    elif KEY not in st.session_state:
+        st.session_state[KEY] = "zh"
     with st.sidebar:
         code = st.segmented_control(
             "语言 / Language",
