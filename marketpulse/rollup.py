@@ -61,6 +61,7 @@ def refresh(con: duckdb.DuckDBPyConnection, touched: str | None = None) -> None:
     )
     _in_batches(con, BATCHED)
     _execute(con, "launch_observation")  # after weekly_observation: reads it
+    _execute(con, "retailer_week_sales")  # after weekly_observation: reads it
     _execute(con, "retailer_week")  # after retailer_visit: reads it
     _execute(con, "trailing_sales")  # after weekly_observation: reads it
     _execute(con, "market_cell")  # after trailing_sales: reads it
@@ -116,10 +117,27 @@ def refresh_launch(con: duckdb.DuckDBPyConnection, specs: str) -> None:
     con.execute("drop table touched_pair")
 
 
+def refresh_prices(con: duckdb.DuckDBPyConnection, changed: str) -> None:
+    """Rebuild retailer_week_sales after a price change (调价): relation `changed` (key = spec_code,
+    from_date) says from when each spec's prices changed; every retailer with lines of it since."""
+    con.execute(
+        f"""
+        create or replace temp table touched_retailer as
+        select o.license_no, min(c.from_date) as from_date
+        from weekly_observation as o
+        join {changed} as c on c.key = o.spec_code and o.week >= date_trunc('week', c.from_date)
+        group by all
+        """
+    )
+    _execute(con, "retailer_week_sales")
+    con.execute("drop table touched_retailer")
+
+
 def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     """Drop and rebuild every roll-up from the raw facts."""
     con.execute("delete from weekly_observation")
     con.execute("delete from launch_observation")
+    con.execute("delete from retailer_week_sales")
     con.execute("delete from retailer_visit")
     con.execute("delete from retailer_week")
     con.execute("delete from trailing_sales")

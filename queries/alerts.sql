@@ -248,6 +248,30 @@ cm_alert as (
 -- ── retailers against their peers ────────────────────────────────────────────
 
 retailer_week_obs as (
+    -- each retailer's week of lines with known sales, summed: retailer_week_sales holds it for
+    -- all specs; a product filter sums the filtered specs' lines of weekly_observation the same
+    -- way (select/retailer_week_sales.sql). One branch's condition is a constant false, folded
+    -- before the plan runs, so only the other is read.
+    select
+        r.week,
+        r.license_no,
+        r.territory_code,
+        r.tier_band,
+        r.stock_qty,
+        r.sales_qty,
+        r.retail_value,
+        r.suggested_value,
+    from retailer_week_sales as r
+    where $brand is null and $price_class is null and $spec_code is null
+      and ($kinds is null or list_has_any(string_split($kinds, ','), ['retailer_outlier']))
+      and ($territories is null or list_contains(string_split($territories, ','), r.territory_code))
+      and r.week between (date_trunc('week', $week_from::date) - interval 21 day)::date
+                     and date_trunc('week', $week_to::date)::date
+      and ($format is null or r.format = $format)
+      and ($tier_band is null or r.tier_band = $tier_band)
+      and ($area_type is null or r.area_type = $area_type)
+
+    union all
     select
         o.week,
         o.license_no,
@@ -261,8 +285,8 @@ retailer_week_obs as (
     join spec as s using (spec_code)
     -- the suggested price in force that week (调价 never rewrites the past); 3 weeks back for the window
     join ref('base/spec_price_in_week', lookback_weeks='3') as sp on sp.spec_code = o.spec_code and sp.week = o.week
-    cross join params as p
-    where ($kinds is null or list_has_any(string_split($kinds, ','), ['retailer_outlier']))
+    where not ($brand is null and $price_class is null and $spec_code is null)
+      and ($kinds is null or list_has_any(string_split($kinds, ','), ['retailer_outlier']))
       -- a retailer's peers are in its own 片区: a territory's outliers need no other territory
       and ($territories is null or list_contains(string_split($territories, ','), o.territory_code))
       -- constants, not params' columns: the scan then skips the row groups of other weeks

@@ -111,7 +111,7 @@ def files(demo_store, tmp_path):
         f"territory_code, cm_code, date '{MIDDLE_WEEK}' as effective_date from retailer order by license_no limit 2",
         out["retailer_moved"],
     )
-    out["spec_price"] = tmp_path / "spec_price.csv"  # 调价: prices are read at query time, no roll-up changes
+    out["spec_price"] = tmp_path / "spec_price.csv"  # 调价 from a week in the middle
     write_csv(
         demo_store,
         "select spec_code, spec_name, brand, price_class, wholesale_price, suggested_retail_price + 10 as "
@@ -264,12 +264,26 @@ def test_a_retailer_moved_reads_and_rewrites_whole_histories(demo_store, own_lak
     assert summary.rows_replaced == 2
 
 
-def test_a_price_change_rewrites_no_partition(demo_store, own_lake, tmp_path, files):  # noqa: F811
+def test_a_price_change_rewrites_retailer_week_sales_from_its_effective_week_only(
+    demo_store,
+    own_lake,  # noqa: F811
+    tmp_path,
+    files,
+):
     before = lake.load(own_lake)
     _, summary = oracle(demo_store, own_lake, tmp_path, files["spec_price"], "specs")
     assert summary.rows_replaced == 1
     after = lake.load(own_lake)
-    assert all(after.tables[t] == spec for t, spec in before.tables.items() if spec.partitioned)
+    changed = {
+        (t, week)
+        for t, spec in before.tables.items()
+        if spec.partitioned
+        for week, part in after.tables[t].parts.items()
+        if spec.parts.get(week) != part
+    }
+    # the only roll-up holding a price: the weeks the spec sold in from the 调价's week on
+    assert changed and {t for t, _ in changed} == {"retailer_week_sales"}
+    assert min(week for _, week in changed) == MIDDLE_WEEK.isoformat()
 
 
 def test_a_launch_moved_rewrites_its_launch_years_weeks_of_launch_observation_only(

@@ -220,7 +220,10 @@ def _apply_reference(con, kind: Kind, found, monday: dt.date, report: Progress) 
         )
         con.execute("drop table moved_territory")
         _refresh(con, report)
-    # prices are read at query time (base/spec_price_in_week): no roll-up holds them
+    if kind.name == "specs":
+        # 调价: retailer_week_sales values sales at the suggested price in force (the pages read
+        # other prices at query time, through base/spec_price_in_week)
+        rollup.refresh_prices(con, "period_touched")
     con.execute("drop table if exists period_touched")
     return counts
 

@@ -178,10 +178,10 @@ def _import_part(
         "create or replace temp table good as "
         "select s.* from staged as s join verdict as v using (rownum) where v.reason is null"
     )
-    if prepare is not None:
-        prepare(con, kind)
-    report(0.6, "入库 / storing")
     monday = today - dt.timedelta(days=today.weekday())
+    if prepare is not None:
+        prepare(con, kind, monday)
+    report(0.6, "入库 / storing")
     new, replaced, unchanged = store_good_rows(con, kind, part.found, import_id, monday, report)
     summary.rows_read = raw.rows
     summary.rows_quarantined = sum(n for *_, n in summary.by_reason)

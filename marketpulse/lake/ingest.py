@@ -75,8 +75,8 @@ class LakeWriter:
                     self.scratch.con.close()
                     self.scratch = None
 
-    def prepare(self, con: duckdb.DuckDBPyConnection, kind) -> None:
-        self.scratch.prepare(con, kind)
+    def prepare(self, con: duckdb.DuckDBPyConnection, kind, monday: dt.date) -> None:
+        self.scratch.prepare(con, kind, monday)
 
 
 def publish(lake: Path, manifest: mf.Manifest, scratch: Scratch, stage: Path) -> None:

@@ -29,6 +29,7 @@ ROLLUP_FILES = (
     "weekly_observation",
     "retailer_visit",
     "launch_observation",
+    "retailer_week_sales",
     "retailer_week",
     "trailing_sales",
     "market_cell",

@@ -205,12 +205,13 @@ class Scratch:
             "create or replace temp table lake_shop as select unnest($s::varchar[]) as license_no", {"s": sorted(shops)}
         )
 
-    def prepare(self, con: duckdb.DuckDBPyConnection, kind: Kind) -> None:
-        """Load what storing temp table `good` of `kind` reads, and mark the weeks it may change."""
+    def prepare(self, con: duckdb.DuckDBPyConnection, kind: Kind, monday: dt.date) -> None:
+        """Load what storing temp table `good` of `kind` reads, and mark the weeks it may change
+        (`monday`: the import week's, from which a row without an effective date holds)."""
         if kind.name in window.FACT_KINDS:
             window.load_for_facts(self, kind)
         elif kind.name == "specs":
-            window.load_for_launches(self)
+            window.load_for_specs(self, monday)
         elif kind.name in WHOLE_HISTORY_KINDS:
             self.whole_history = True
             for table in KEYED_TABLES:

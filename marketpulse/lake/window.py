@@ -6,6 +6,7 @@ The rules of queries/rollup/, builder by builder, for a file whose rows fall in 
   in between). Let N be the latest such week (the lake's next visits after the file's rows,
   by pair and by retailer; `last` when there is none).
 - launch_observation: weekly_observation's rows in their spec's launch year: as it, F..N.
+- retailer_week_sales: a retailer's week sums its weekly_observation rows: F..N.
 - retailer_visit: a visit changes with its lines, and so does the retailer's next visit (days
   since, orders between) and each line's next visit (stock unchanged since): weeks F..N.
 - retailer_week: its visits and last visit date, from a new visit to the next one, and every
@@ -39,6 +40,7 @@ FACT_TABLES = tuple(mf.FACT_DATES)
 CHANGES_AFTER = {
     "weekly_observation": 0,
     "launch_observation": 0,
+    "retailer_week_sales": 0,
     "retailer_visit": 0,
     "retailer_week": 0,
     "trailing_sales": TRAILING_WEEKS,
@@ -86,22 +88,50 @@ def load_for_facts(scratch, kind) -> None:
     log.info("lake import: weeks %s..%s rewritten (%s..%s read)", first, trailing, lower, trailing)
 
 
-def load_for_launches(scratch) -> None:
-    """A specs import whose launch dates move: the weeks of each moved spec's old and new launch
-    year, of weekly_observation (read) and launch_observation (rewritten)."""
-    moved = scratch.con.execute(
+def load_for_specs(scratch, import_monday: dt.date) -> None:
+    """A specs file: the weeks of weekly_observation it reads and of the roll-ups it rewrites —
+    launch_observation in the old and new launch year of a spec whose launch moves, and
+    retailer_week_sales from the first day whose price changes on (ingest/history.plan's rule)."""
+    con = scratch.con
+    moved = con.execute(
         """
         select date_trunc('week', s.launch_date)::date, date_trunc('week', g.launch_date)::date
         from good as g join spec as s using (spec_code)
         where date_trunc('week', g.launch_date) is distinct from date_trunc('week', s.launch_date)
         """
     ).fetchall()
-    weeks = {w for starts in moved for start in starts if start for w in week_span(start, start + WEEK * 51)}
-    weeks &= set(scratch.lake_weeks("weekly_observation"))
-    if weeks:
-        scratch.load_weeks(["weekly_observation", "launch_observation"], weeks)
-        scratch.mark("launch_observation", weeks)
-        log.info("lake import: launch years moved, %d weeks of launch_observation rewritten", len(weeks))
+    launch = {w for starts in moved for start in starts if start for w in week_span(start, start + WEEK * 51)}
+    repriced = con.execute(
+        """
+        with
+        g as (select spec_code, coalesce(effective_date, $monday::date) as eff, wholesale_price,
+                     suggested_retail_price from good),
+        k as (
+            select
+                g.eff,
+                count(p.spec_code) as periods,
+                count(p.spec_code) filter (where p.valid_to is null or p.valid_to > g.eff) as reaching,
+                count(p.spec_code) filter (
+                    where (p.valid_to is null or p.valid_to > g.eff)
+                      and (p.wholesale_price, p.suggested_retail_price)
+                          is distinct from (g.wholesale_price, g.suggested_retail_price)
+                ) as differing,
+                max(p.valid_to) as last_to,
+            from g left join spec_price as p using (spec_code)
+            group by g.spec_code, g.eff
+        )
+        select min(case when reaching = 0 then last_to else eff end) from k
+        where periods > 0 and (reaching = 0 or differing > 0)
+        """,
+        {"monday": import_monday},
+    ).fetchone()[0]
+    lake_weeks = scratch.lake_weeks("weekly_observation")
+    prices = {w for w in lake_weeks if repriced is not None and w >= monday(repriced)}
+    for table, weeks in (("launch_observation", launch & set(lake_weeks)), ("retailer_week_sales", prices)):
+        if weeks:
+            scratch.load_weeks(["weekly_observation", table], weeks)
+            scratch.mark(table, weeks)
+            log.info("lake import: specs, %d weeks of %s rewritten", len(weeks), table)
 
 
 def next_visit_week(scratch, date: str, last: dt.date) -> dt.date:
