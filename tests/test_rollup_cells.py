@@ -227,6 +227,8 @@ CASES = [
     ("price_compliance", {"level": "retailer", "tolerance": 0.05, "format": "便利店"}),
     ("alerts", {"kinds": None, "territories": None}),
     ("alerts", {"kinds": "retailer_outlier,overstock", "territories": None, "format": "便利店"}),
+    # a product filter: 零售户异常 from the filtered lines, not retailer_week_sales
+    ("alerts", {"kinds": "retailer_outlier", "territories": None, "price_class": "一类"}),
 ]
 
 
