@@ -68,23 +68,10 @@ params as (
         coalesce((select weight from state_score_weight where signal = 'margin'), 0) as margin_weight,
 ),
 
--- customer groups per cell and week, customer managers summed (market_cell carries each
+-- the cells' rows: one per customer manager × customer group (market_cell carries each
 -- retailer's own trailing four weeks to the cell it belongs to in week w)
-group_week as (
-    select
-        c.week,
-        c.spec_code,
-        c.territory_code,
-        c.format,
-        c.tier_band,
-        c.area_type,
-        sum(c.retailers) as retailers,
-        sum(c.stock_qty)::double as stock_qty,
-        sum(c.sales_qty)::double as sales_qty,
-        sum(c.priced_sales_qty)::double as priced_sales_qty,
-        sum(c.retail_value)::double as retail_value,
-        sum(c.sales_4w)::double as sales_4w,
-        bit_or(c.weeks_known) as weeks_known,
+cell_row as (
+    select c.*
     from market_cell as c
     join spec as s using (spec_code)
     -- constants, not params' columns: the scan then skips the row groups of other weeks
@@ -95,22 +82,98 @@ group_week as (
       and ($brand is null or s.brand = $brand)
       and ($price_class is null or s.price_class = $price_class)
       and ($spec_code is null or c.spec_code = $spec_code)
+),
+
+-- the most specific monitoring point of each customer group
+group_point as (
+    select
+        g.format,
+        g.tier_band,
+        g.area_type,
+        m.ratio_low,
+        m.ratio_high,
+        m.index_tight,
+        m.index_loose,
+        m.target_cover,
+    from (select distinct format, tier_band, area_type from cell_row) as g
+    join monitoring_point as m
+        on m.format in (g.format, '*')
+        and m.tier_band in (g.tier_band, '*')
+        and m.area_type in (g.area_type, '*')
+    qualify row_number() over (
+        partition by g.format, g.tier_band, g.area_type
+        order by
+            (m.format <> '*')::integer + (m.tier_band <> '*')::integer + (m.area_type <> '*')::integer desc,
+            m.format <> '*' desc,
+            m.tier_band <> '*' desc,
+            m.area_type <> '*' desc
+    ) = 1
+),
+
+-- each cell's sums, and those its band is weighed from where it sold: a group's say is its
+-- own sales over the four weeks, and Σ over the group's rows of sales × band is the group's
+-- sales × its band, so the groups need not be summed first. Groups that match no
+-- monitoring point add nothing to either side.
+cell_week as (
+    select
+        c.week,
+        c.spec_code,
+        c.territory_code,
+        sum(c.retailers)::integer as retailers,
+        sum(c.stock_qty)::double as stock_qty,
+        sum(c.sales_qty)::double as sales_qty,
+        sum(c.priced_sales_qty)::double as priced_sales_qty,
+        sum(c.retail_value)::double as retail_value,
+        sum(c.sales_4w)::double as sales_4w,
+        bit_or(c.weeks_known) as weeks_known,
+        sum(c.sales_4w::double) filter (where gp.format is not null) as weight,
+        sum(c.sales_4w::double * gp.ratio_low) as weighted_ratio_low,
+        sum(c.sales_4w::double * gp.ratio_high) as weighted_ratio_high,
+        sum(c.sales_4w::double * gp.index_tight) as weighted_index_tight,
+        sum(c.sales_4w::double * gp.index_loose) as weighted_index_loose,
+        sum(c.sales_4w::double * gp.target_cover) as weighted_target_cover,
+    from cell_row as c
+    left join group_point as gp using (format, tier_band, area_type)
     group by all
 ),
 
-cell_week as (
+-- a cell without sales in the four weeks (few): its groups weigh by their stock (again
+-- summed over their rows), or failing that equally (one row of each group counts)
+unsold_row as (
+    select
+        u.week,
+        u.spec_code,
+        u.territory_code,
+        case
+            when u.stock_qty > 0 then c.stock_qty::double
+            when row_number() over (
+                partition by u.week, u.spec_code, u.territory_code, c.format, c.tier_band, c.area_type
+                order by c.cm_code
+            ) = 1 then 1
+            else 0
+        end as weight,
+        gp.ratio_low,
+        gp.ratio_high,
+        gp.index_tight,
+        gp.index_loose,
+        gp.target_cover,
+    from cell_week as u
+    join cell_row as c using (week, spec_code, territory_code)
+    join group_point as gp using (format, tier_band, area_type)
+    where not coalesce(u.sales_4w > 0, false)
+),
+
+unsold_band as (
     select
         week,
         spec_code,
         territory_code,
-        sum(retailers)::integer as retailers,
-        sum(stock_qty) as stock_qty,
-        sum(sales_qty) as sales_qty,
-        sum(priced_sales_qty) as priced_sales_qty,
-        sum(retail_value) as retail_value,
-        sum(sales_4w) as sales_4w,
-        bit_or(weeks_known) as weeks_known,
-    from group_week
+        sum(weight * ratio_low) / nullif(sum(weight), 0) as ratio_low,
+        sum(weight * ratio_high) / nullif(sum(weight), 0) as ratio_high,
+        sum(weight * index_tight) / nullif(sum(weight), 0) as index_tight,
+        sum(weight * index_loose) / nullif(sum(weight), 0) as index_loose,
+        sum(weight * target_cover) / nullif(sum(weight), 0) as target_cover,
+    from unsold_row
     group by all
 ),
 
@@ -118,9 +181,23 @@ cell_week as (
 -- known sales (bit k of weeks_known: week w − k); a cell shows in the weeks it was observed
 cell as (
     select
-        w.* exclude (sales_4w, weeks_known),
+        w.week,
+        w.spec_code,
+        w.territory_code,
+        w.retailers,
+        w.stock_qty,
+        w.sales_qty,
+        w.priced_sales_qty,
+        w.retail_value,
         w.sales_4w / bit_count(w.weeks_known) as avg_weekly_sales_4w,
+        case when w.sales_4w > 0 then w.weighted_ratio_low / nullif(w.weight, 0) else u.ratio_low end as ratio_low,
+        case when w.sales_4w > 0 then w.weighted_ratio_high / nullif(w.weight, 0) else u.ratio_high end as ratio_high,
+        case when w.sales_4w > 0 then w.weighted_index_tight / nullif(w.weight, 0) else u.index_tight end as index_tight,
+        case when w.sales_4w > 0 then w.weighted_index_loose / nullif(w.weight, 0) else u.index_loose end as index_loose,
+        case when w.sales_4w > 0 then w.weighted_target_cover / nullif(w.weight, 0) else u.target_cover end
+            as target_cover,
     from cell_week as w
+    left join unsold_band as u using (week, spec_code, territory_code)
     where w.weeks_known & 1 = 1
 ),
 
@@ -138,82 +215,18 @@ cell_signal as (
     left join ref('base/spec_price_in_week', lookback_weeks='3') as sp on sp.spec_code = c.spec_code and sp.week = c.week
 ),
 
--- the most specific monitoring point of each customer group
-group_point as (
-    select
-        g.format,
-        g.tier_band,
-        g.area_type,
-        m.ratio_low,
-        m.ratio_high,
-        m.index_tight,
-        m.index_loose,
-        m.target_cover,
-    from (select distinct format, tier_band, area_type from group_week) as g
-    join monitoring_point as m
-        on m.format in (g.format, '*')
-        and m.tier_band in (g.tier_band, '*')
-        and m.area_type in (g.area_type, '*')
-    qualify row_number() over (
-        partition by g.format, g.tier_band, g.area_type
-        order by
-            (m.format <> '*')::integer + (m.tier_band <> '*')::integer + (m.area_type <> '*')::integer desc,
-            m.format <> '*' desc,
-            m.tier_band <> '*' desc,
-            m.area_type <> '*' desc
-    ) = 1
-),
-
--- each group's say in each cell: its retailers' own sales over the four weeks, its stock,
--- or failing both an equal say (the cell's totals are cell_week's)
-weighted_point as (
-    select
-        c.week,
-        c.spec_code,
-        c.territory_code,
-        gp.*,
-        case
-            when w.sales_4w > 0 then g.sales_4w
-            when c.stock_qty > 0 then g.stock_qty
-            else 1
-        end as weight,
-    from cell as c
-    join cell_week as w using (week, spec_code, territory_code)
-    join group_week as g using (week, spec_code, territory_code)
-    join group_point as gp using (format, tier_band, area_type)
-),
-
-cell_band as (
-    select
-        week,
-        spec_code,
-        territory_code,
-        sum(weight * ratio_low) / nullif(sum(weight), 0) as ratio_low,
-        sum(weight * ratio_high) / nullif(sum(weight), 0) as ratio_high,
-        sum(weight * index_tight) / nullif(sum(weight), 0) as index_tight,
-        sum(weight * index_loose) / nullif(sum(weight), 0) as index_loose,
-        sum(weight * target_cover) / nullif(sum(weight), 0) as target_cover,
-    from weighted_point
-    group by all
-),
-
 -- each signal as a fraction of its band (null when unknown), before clamping to 0 .. 1
 placed as (
     select
         s.*,
-        b.ratio_low,
-        b.ratio_high,
-        b.index_tight,
-        b.index_loose,
-        b.target_cover,
         case
-            when s.ratio is not null then (b.ratio_high - s.ratio) / (b.ratio_high - b.ratio_low)
+            when s.ratio is not null then (s.ratio_high - s.ratio) / (s.ratio_high - s.ratio_low)
             when s.stock_without_sales then 0
         end as cover_place,
         case
-            when b.index_tight > b.index_loose
-                then (s.price_index - b.index_loose) / (b.index_tight - b.index_loose)
-            else (s.price_index >= b.index_tight)::integer
+            when s.index_tight > s.index_loose
+                then (s.price_index - s.index_loose) / (s.index_tight - s.index_loose)
+            else (s.price_index >= s.index_tight)::integer
         end as price_place,
         (s.margin - 0.5 * p.margin_reference) / p.margin_reference as margin_place,
         p.cover_weight,
@@ -222,7 +235,6 @@ placed as (
         p.margin_reference,
     from cell_signal as s
     cross join params as p
-    left join cell_band as b using (week, spec_code, territory_code)
 ),
 
 -- (greatest and least skip nulls, hence the guards)

@@ -88,6 +88,31 @@ def test_a_mixed_cell_takes_the_sales_weighted_band(city):
     assert (a.cover_weight, a.price_weight, a.margin_weight) == (0.4, 0.4, 0.2)
 
 
+def test_without_sales_the_groups_weigh_by_stock_and_failing_that_equally(city):
+    # R5 (超市 · 01-05 · 农网, in T3 beside R4): 超市,*,* beats *,*,农网 and *,01-05,* on the
+    # tie of one named field → 0.6–2.5; R4 (食杂店 · 06-15 · 农网) takes *,*,农网 → 0.6–2.4.
+    with store.writer(city) as con:
+        con.execute("insert into retailer values ('R5', '店R5', '超市', 3, 'T3', 'C3', null, null, null)")
+        con.execute("insert into retailer_assignment values ('R5', date '1900-01-01', null, 'T3', 'C3', '超市', 3)")
+        con.execute("insert into spec values ('S3', '玉溪(软)', '玉溪', '二类', 200, 230, false, date '2020-01-01')")
+        for week in (W0, W1, W2, W3):
+            for lic, spec, stock in (("R5", "S2", 5), ("R4", "S3", 0), ("R5", "S3", 0)):
+                con.execute(
+                    "insert into visit_line values (?, 'C3', ?, ?, ?, null, true, 0, null, 1)", [week, lic, spec, stock]
+                )
+        rollup.rebuild(con)
+    got = cells()
+    # S2 × T3: nothing sold in four weeks; stock R4 20, R5 5 → weights 20 : 5,
+    # high (20·2.4 + 5·2.5) / 25 = (48 + 12.5) / 25 = 2.42, low 0.6 (both 0.6), target 1.5
+    b = got[("S2", "T3")]
+    assert (b.ratio_low, b.ratio_high, b.target_cover) == pytest.approx((0.6, 2.42, 1.5))
+    assert (b.stock_qty, b.state) == (25, "loose")
+    # S3 × T3: no sales and no stock → each group weighs 1: high (2.4 + 2.5) / 2 = 2.45
+    c = got[("S3", "T3")]
+    assert (c.ratio_low, c.ratio_high, c.index_tight, c.index_loose) == pytest.approx((0.6, 2.45, 100, 95))
+    assert pd.isna(c.ratio) and pd.isna(c.state)  # no cover, no price: no state
+
+
 def test_tight_loose_and_undefined_cover(city):
     got = cells()
     # S1 × T2: stock 2 over sales 10 → 0.2 < 0.5 and index 468/450 = 104 ≥ 100 → tight;
