@@ -32,7 +32,10 @@ OLD_FORMS = [
         "base/sales_by_level_week.sql",
         "cell as (",
         "final as (",
-        """observation as (
+        """params as (
+    select date_trunc('week', $week_from::date)::date as week_from, date_trunc('week', $week_to::date)::date as week_to,
+),
+observation as (
     select o.week, o.level_key, o.product_key, o.sales_qty::double as sales_qty,
         (o.sales_qty * o.wholesale_price)::double as sales_value, o.is_key_brand,
     from ref('base/observation_at_level', lookback_weeks='53') as o

@@ -32,12 +32,6 @@
 
 with
 
-params as (
-    select
-        date_trunc('week', $week_from::date)::date as week_from,
-        date_trunc('week', $week_to::date)::date as week_to,
-),
-
 cell as (
     select
         o.week,
@@ -47,9 +41,12 @@ cell as (
         o.sales_qty * o.wholesale_price as sales_value,
         o.is_key_brand,
     from ref('base/cell_at_level', lookback_weeks='53') as o
-    cross join params as p
-    -- the same ISO week of last year lies 52 or 53 weeks back
-    where o.week between p.week_from - interval 53 weeks and p.week_to
+    -- only the weeks read: week_from − 1 .. week_to (each week and the one before it) and the
+    -- same ISO weeks of last year, 52 or 53 weeks back; constants, so the scan skips the rest
+    where (o.week between (date_trunc('week', $week_from::date) - interval 7 day)::date
+                      and date_trunc('week', $week_to::date)::date
+           or o.week between (date_trunc('week', $week_from::date) - interval 53 weeks)::date
+                         and (date_trunc('week', $week_to::date) - interval 52 weeks)::date)
       and o.sales_qty is not null
 ),
 
