@@ -61,6 +61,11 @@ observation as (
     from ref('base/cell_at_level', lookback_weeks='105', product_level='all') as o
     -- a constant bound (ISO week 1 holds 4 January), so the scan skips the weeks before it
     where o.week >= date_trunc('week', make_date(isoyear($week_from::date)::integer - 1, 1, 4))
+      -- and after the last weight year only the first quarters of specs new since the first
+      and (o.week < date_trunc('week', make_date(isoyear($week_to::date)::integer, 1, 4))
+           or o.spec_code in (
+               select spec_code from spec
+               where launch_date >= date_trunc('week', make_date(isoyear($week_from::date)::integer - 1, 1, 4))))
 ),
 
 held as (
