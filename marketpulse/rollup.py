@@ -6,6 +6,8 @@ week it touched on; `rebuild` redoes everything and must give the same tables.
 
 from __future__ import annotations
 
+import re
+
 import duckdb
 
 from marketpulse import store
@@ -19,16 +21,19 @@ BATCH_LINES = 2_000_000
 BATCHED = ("weekly_observation", "retailer_visit")
 
 
-def _execute(con: duckdb.DuckDBPyConnection, table: str) -> None:
-    """Run rollup/<table>.sql; its rows are rollup/select/<table>.sql (the SELECT Spark runs too),
-    made the temp view <table>_rows just before the first statement that reads it."""
-    rows = f"{table}_rows"
-    select = (store.QUERY_DIR / "rollup" / "select" / f"{table}.sql").read_text(encoding="utf-8")
-    for sql, _ in statements((store.QUERY_DIR / "rollup" / f"{table}.sql").read_text(encoding="utf-8")):
-        if rows in sql:
-            con.execute(f"create or replace temp view {rows} as\n{select}")
+def _execute(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Run rollup/<name>.sql; the rows of each table T it fills are rollup/select/T.sql (the SELECT
+    Spark runs too), made the temp view T_rows just before the first statement that reads it."""
+    made = set()
+    for sql, _ in statements((store.QUERY_DIR / "rollup" / f"{name}.sql").read_text(encoding="utf-8")):
+        for rows in re.findall(r"\b(\w+)_rows\b", re.sub(r"--[^\n]*", "", sql)):
+            if rows not in made:
+                select = (store.QUERY_DIR / "rollup" / "select" / f"{rows}.sql").read_text(encoding="utf-8")
+                con.execute(f"create or replace temp view {rows}_rows as\n{select}")
+                made.add(rows)
         con.execute(sql)
-    con.execute(f"drop view if exists {rows}")
+    for rows in made:
+        con.execute(f"drop view if exists {rows}_rows")
 
 
 def refresh(con: duckdb.DuckDBPyConnection, touched: str | None = None) -> None:
@@ -102,8 +107,9 @@ def _in_batches(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...]) -> None
 
 
 def refresh_launch(con: duckdb.DuckDBPyConnection, specs: str) -> None:
-    """Rebuild launch_observation for the specs in relation `specs` (spec_code), whose launch date
-    moved: their launch year is other weeks of the same weekly_observation rows."""
+    """Rebuild launch_observation and launch_order_week for the specs in relation `specs`
+    (spec_code), whose launch date moved: their launch year is other weeks of the same
+    weekly_observation rows."""
     con.execute(
         f"""
         create or replace temp table touched_pair as
@@ -137,6 +143,7 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     """Drop and rebuild every roll-up from the raw facts."""
     con.execute("delete from weekly_observation")
     con.execute("delete from launch_observation")
+    con.execute("delete from launch_order_week")
     con.execute("delete from retailer_week_sales")
     con.execute("delete from retailer_visit")
     con.execute("delete from retailer_week")

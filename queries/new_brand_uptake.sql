@@ -41,8 +41,8 @@
 --                     launch week: nobody ordered before it).
 --   sales_per_stocking_retailer (单店周销) Σ sales of carrying retailers whose sales are
 --                     known ÷ their number, 条 per retailer per week.
--- Weeks from launch to week_to are computed (cumulative counts need them); rows are
--- returned for week_from … week_to.
+-- The history from launch to week_to is read (cumulative counts need it); the counts are
+-- made, and rows returned, for week_from … week_to.
 --
 -- Parameters:
 --   $level      city | department | territory | cm | retailer
@@ -144,8 +144,9 @@ observation as (
 ),
 
 -- the first week each retailer stocked or ordered each new spec: its observations, and its
--- order lines, which a scope cuts by retailer only (so a retailer's earlier orders under
--- another 片区 or customer manager are seen)
+-- order weeks (launch_order_week: the weeks of its launch year with an order line asking for or
+-- supplying it), which a scope cuts by retailer only, as order_line (so a retailer's earlier
+-- orders under another 片区 or customer manager are seen)
 first_reach as (
     select
         license_no,
@@ -156,12 +157,12 @@ first_reach as (
         from observation
         where carrying or ordered
         union all
-        select date_trunc('week', o.order_date)::date as week, o.license_no, o.spec_code
-        from order_line as o
+        select o.week, o.license_no, o.spec_code
+        from launch_order_week as o
         join new_spec as n using (spec_code)
-        where o.order_date >= n.launch_week
-          and o.order_date >= (date_trunc('week', $week_to::date) - interval 51 weeks)::date
-          and (o.demand_qty > 0 or o.supplied_qty > 0)
+        where o.week >= n.launch_week
+          and o.week between (date_trunc('week', $week_to::date) - interval 51 weeks)::date
+                         and date_trunc('week', $week_to::date)::date
     )
     group by all
 ),
@@ -176,6 +177,9 @@ reached as (
     join first_reach as f
         on f.license_no = a.license_no
         and f.first_week <= a.week
+    cross join params as p
+    -- counted in the weeks shown only: each week's count is its own (the history is first_reach)
+    where a.week between p.week_from and p.week_to
     group by all
 ),
 
@@ -190,6 +194,7 @@ weekly as (
         count(*) filter (where carrying and selling) as selling_retailers,
         sum(sales_qty) filter (where carrying) as sales_qty,
     from observation
+    where week between (select week_from from params) and (select week_to from params)
     group by all
 ),
 
@@ -217,22 +222,18 @@ second_order as (
     group by all
 ),
 
-order_milestone as (
+-- retailers that ordered by each week shown, and of those that ordered in a second week by
+-- then: counted directly (first and second order weeks lie in the history read above)
+order_count as (
     select
-        week,
-        level_key,
-        spec_code,
-        sum(first_orders) as first_orders,
-        sum(second_orders) as second_orders,
-    from (
-        select first_week as week, level_key, spec_code, count(*) as first_orders, 0 as second_orders,
-        from first_order
-        group by all
-        union all
-        select second_week, level_key, spec_code, 0, count(*),
-        from second_order
-        group by all
-    )
+        g.week,
+        f.level_key,
+        f.spec_code,
+        count(*) as ordering_retailers,
+        count(*) filter (where s.second_week <= g.week) as repeat_retailers,
+    from (select distinct week from active_count where week between (select week_from from params) and (select week_to from params)) as g
+    join first_order as f on f.first_week <= g.week
+    left join second_order as s using (level_key, spec_code, license_no)
     group by all
 ),
 
@@ -249,6 +250,8 @@ weekly_repeat as (
         and cur.spec_code = prev.spec_code
         and cur.license_no = prev.license_no
         and cur.week = prev.week + 7
+    cross join params as p
+    where prev.week + 7 between p.week_from and p.week_to
     group by all
 ),
 
@@ -264,6 +267,8 @@ grid as (
         n.launch_week,
     from active_count as ac
     join new_spec as n on ac.week >= n.launch_week
+    cross join params as p
+    where ac.week between p.week_from and p.week_to
 ),
 
 cumulative as (
@@ -275,19 +280,15 @@ cumulative as (
         coalesce(w.sales_known_retailers, 0) as sales_known_retailers,
         coalesce(w.selling_retailers, 0) as selling_retailers,
         w.sales_qty,
-        sum(coalesce(m.first_orders, 0)) over running as ordering_retailers,
-        sum(coalesce(m.second_orders, 0)) over running as repeat_retailers,
+        coalesce(m.ordering_retailers, 0) as ordering_retailers,
+        coalesce(m.repeat_retailers, 0) as repeat_retailers,
         coalesce(r.ordered_prev_week, 0) as ordered_prev_week,
         coalesce(r.ordered_both_weeks, 0) as ordered_both_weeks,
     from grid as g
     left join reached as d using (week, level_key, spec_code)
     left join weekly as w using (week, level_key, spec_code)
-    left join order_milestone as m using (week, level_key, spec_code)
+    left join order_count as m using (week, level_key, spec_code)
     left join weekly_repeat as r using (week, level_key, spec_code)
-    window running as (
-        partition by g.level_key, g.spec_code order by g.week
-        rows between unbounded preceding and current row
-    )
 ),
 
 final as (

@@ -286,7 +286,7 @@ def test_a_price_change_rewrites_retailer_week_sales_from_its_effective_week_onl
     assert min(week for _, week in changed) == MIDDLE_WEEK.isoformat()
 
 
-def test_a_launch_moved_rewrites_its_launch_years_weeks_of_launch_observation_only(
+def test_a_launch_moved_rewrites_its_launch_years_weeks_of_the_launch_tables_only(
     demo_store,
     own_lake,  # noqa: F811
     tmp_path,
@@ -297,7 +297,7 @@ def test_a_launch_moved_rewrites_its_launch_years_weeks_of_launch_observation_on
     assert summary.rows_replaced == 1
     after = lake.load(own_lake)
     changed = {t for t, spec in before.tables.items() if spec.partitioned and after.tables[t] != spec}
-    assert changed == {"launch_observation"}
+    assert changed == {"launch_observation", "launch_order_week"}
 
 
 def test_an_orders_file(demo_store, own_lake, tmp_path, files):  # noqa: F811

@@ -6,6 +6,7 @@ The rules of queries/rollup/, builder by builder, for a file whose rows fall in 
   in between). Let N be the latest such week (the lake's next visits after the file's rows,
   by pair and by retailer; `last` when there is none).
 - launch_observation: weekly_observation's rows in their spec's launch year: as it, F..N.
+- launch_order_week: the order weeks of launch_observation's rows: as it, F..N.
 - retailer_week_sales: a retailer's week sums its weekly_observation rows: F..N.
 - retailer_visit: a visit changes with its lines, and so does the retailer's next visit (days
   since, orders between) and each line's next visit (stock unchanged since): weeks F..N.
@@ -40,6 +41,7 @@ FACT_TABLES = tuple(mf.FACT_DATES)
 CHANGES_AFTER = {
     "weekly_observation": 0,
     "launch_observation": 0,
+    "launch_order_week": 0,
     "retailer_week_sales": 0,
     "retailer_visit": 0,
     "retailer_week": 0,
@@ -90,7 +92,8 @@ def load_for_facts(scratch, kind) -> None:
 
 def load_for_specs(scratch, import_monday: dt.date) -> None:
     """A specs file: the weeks of weekly_observation it reads and of the roll-ups it rewrites —
-    launch_observation in the old and new launch year of a spec whose launch moves, and
+    launch_observation and launch_order_week in the old and new launch year of a spec whose
+    launch moves, and
     retailer_week_sales from the first day whose price changes on (ingest/history.plan's rule)."""
     con = scratch.con
     moved = con.execute(
@@ -127,11 +130,13 @@ def load_for_specs(scratch, import_monday: dt.date) -> None:
     ).fetchone()[0]
     lake_weeks = scratch.lake_weeks("weekly_observation")
     prices = {w for w in lake_weeks if repriced is not None and w >= monday(repriced)}
-    for table, weeks in (("launch_observation", launch & set(lake_weeks)), ("retailer_week_sales", prices)):
+    launches = ("launch_observation", "launch_order_week")
+    for tables, weeks in ((launches, launch & set(lake_weeks)), (("retailer_week_sales",), prices)):
         if weeks:
-            scratch.load_weeks(["weekly_observation", table], weeks)
-            scratch.mark(table, weeks)
-            log.info("lake import: specs, %d weeks of %s rewritten", len(weeks), table)
+            scratch.load_weeks(["weekly_observation", *tables], weeks)
+            for table in tables:
+                scratch.mark(table, weeks)
+            log.info("lake import: specs, %d weeks of %s rewritten", len(weeks), " and ".join(tables))
 
 
 def next_visit_week(scratch, date: str, last: dt.date) -> dt.date:

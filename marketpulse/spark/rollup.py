@@ -84,13 +84,14 @@ class SparkRollupBuild:
 
     def run_file(self, name: str) -> None:
         """Run one builder file of queries/rollup/ (see the module's docstring)."""
-        select = SELECT_DIR / f"{name}.sql"
         text = (ROLLUP_DIR / f"{name}.sql").read_text(encoding="utf-8")
         written = set()
         for statement in sqlglot.parse(text, read="duckdb"):
-            if statement is not None and rows_view(name) in {t.name for t in statement.find_all(exp.Table)}:
-                # as rollup._execute: made just before the first statement that reads it
-                self._sql(select.read_text(encoding="utf-8")).createOrReplaceTempView(rows_view(name))
+            read = {t.name for t in statement.find_all(exp.Table)} if statement is not None else set()
+            for table in sorted(t for t in ROLLUP_TABLES if rows_view(t) in read):
+                # as rollup._execute: made just before the statement that reads it
+                select = (SELECT_DIR / f"{table}.sql").read_text(encoding="utf-8")
+                self._sql(select).createOrReplaceTempView(rows_view(table))
             if isinstance(statement, exp.Create) and statement.kind == "TABLE":
                 self._temp(statement.this.name, statement.expression.sql(dialect="duckdb"))
             elif isinstance(statement, exp.Insert):
