@@ -73,14 +73,15 @@ params as (
 cell_row as (
     select c.*
     from market_cell as c
-    join spec as s using (spec_code)
     -- constants, not params' columns: the scan then skips the row groups of other weeks
     where c.week between date_trunc('week', $week_from::date)::date and date_trunc('week', $week_to::date)::date
       and ($format is null or c.format = $format)
       and ($tier_band is null or c.tier_band = $tier_band)
       and ($area_type is null or c.area_type = $area_type)
-      and ($brand is null or s.brand = $brand)
-      and ($price_class is null or s.price_class = $price_class)
+      -- no join with spec unless a brand or 价类 is chosen (the condition folds to true)
+      and (($brand is null and $price_class is null) or c.spec_code in (
+              select spec_code from spec
+              where ($brand is null or brand = $brand) and ($price_class is null or price_class = $price_class)))
       and ($spec_code is null or c.spec_code = $spec_code)
 ),
 
@@ -138,12 +139,16 @@ cell_week as (
 ),
 
 -- a cell without sales in the four weeks (few): its groups weigh by their stock (again
--- summed over their rows), or failing that equally (one row of each group counts)
+-- summed over their rows), or failing that equally (one row of each group counts). The
+-- window keeps the join with the bands after the few rows are found.
 unsold_row as (
     select
         u.week,
         u.spec_code,
         u.territory_code,
+        c.format,
+        c.tier_band,
+        c.area_type,
         case
             when u.stock_qty > 0 then c.stock_qty::double
             when row_number() over (
@@ -152,28 +157,23 @@ unsold_row as (
             ) = 1 then 1
             else 0
         end as weight,
-        gp.ratio_low,
-        gp.ratio_high,
-        gp.index_tight,
-        gp.index_loose,
-        gp.target_cover,
     from cell_week as u
     join cell_row as c using (week, spec_code, territory_code)
-    join group_point as gp using (format, tier_band, area_type)
     where not coalesce(u.sales_4w > 0, false)
 ),
 
 unsold_band as (
     select
-        week,
-        spec_code,
-        territory_code,
-        sum(weight * ratio_low) / nullif(sum(weight), 0) as ratio_low,
-        sum(weight * ratio_high) / nullif(sum(weight), 0) as ratio_high,
-        sum(weight * index_tight) / nullif(sum(weight), 0) as index_tight,
-        sum(weight * index_loose) / nullif(sum(weight), 0) as index_loose,
-        sum(weight * target_cover) / nullif(sum(weight), 0) as target_cover,
-    from unsold_row
+        r.week,
+        r.spec_code,
+        r.territory_code,
+        sum(r.weight * gp.ratio_low) / nullif(sum(r.weight), 0) as ratio_low,
+        sum(r.weight * gp.ratio_high) / nullif(sum(r.weight), 0) as ratio_high,
+        sum(r.weight * gp.index_tight) / nullif(sum(r.weight), 0) as index_tight,
+        sum(r.weight * gp.index_loose) / nullif(sum(r.weight), 0) as index_loose,
+        sum(r.weight * gp.target_cover) / nullif(sum(r.weight), 0) as target_cover,
+    from unsold_row as r
+    join group_point as gp using (format, tier_band, area_type)
     group by all
 ),
 

@@ -195,6 +195,18 @@ def test_a_customer_group_filter_keeps_its_retailers_and_their_band(city):
     assert ("S1", "T2") not in cells(format="食杂店")
 
 
+def test_a_product_filter_keeps_its_specs_cells_as_they_are(city):
+    everything = cells()
+    # 中华 is S1's brand, 三类 S2's 价类: their cells, unchanged (a cell is one spec's)
+    for filters, spec in (({"brand": "中华"}, "S1"), ({"price_class": "三类"}, "S2"), ({"spec_code": "S2"}, "S2")):
+        got = cells(**filters)
+        assert set(got) == {key for key in everything if key[0] == spec}, filters
+        assert all(
+            got[key].state_score == everything[key].state_score for key in got if not pd.isna(got[key].state_score)
+        )
+    assert cells(brand="中华", price_class="三类") == {}
+
+
 @pytest.mark.parametrize(
     "scope, territories",
     [(store.Scope(territory_code="T2"), {"T2"}), (store.Scope(department_code="D2"), {"T3"})],

@@ -213,6 +213,7 @@ CASES = [
     ("inventory_ratio", {"level": "retailer"}),
     ("market_state", {}),
     ("market_state", {"tier_band": "06-15"}),
+    ("market_state", {"price_class": "一类"}),  # the specs of a 价类, without a join per cell row
     ("price_index_chained", {"level": "city", "formula": "fisher"}),
     ("price_index_chained", {"level": "territory", "formula": "tornqvist", "format": "便利店"}),
     ("price_index_chained", {"level": "retailer", "formula": "laspeyres"}),
