@@ -19,12 +19,22 @@
 --   level_key                           varchar  code at the level ('city' for the city)
 --   product_key                         varchar  code at the product level ('all' for all)
 
+with
+
+-- each spec's attributes and its prices in force, week by week (a few thousand rows): one join
+-- per observation instead of one with spec and another with the prices
+spec_week as (
+    select sp.week, sp.spec_code, sp.suggested_retail_price, sp.wholesale_price, s.brand, s.price_class, s.is_key_brand,
+    from ref('base/spec_price_in_week') as sp
+    join spec as s using (spec_code)
+)
+
 select
     o.*,
     s.brand,
     s.price_class,
-    sp.suggested_retail_price,
-    sp.wholesale_price,
+    s.suggested_retail_price,
+    s.wholesale_price,
     s.is_key_brand,
     case $level
         when 'city' then 'city'
@@ -45,8 +55,8 @@ select
         else error('未知产品层级 / unknown product level: ' || $product_level)
     end as product_key,
 from weekly_observation as o
-join spec as s using (spec_code)
-left join ref('base/spec_price_in_week') as sp on sp.spec_code = o.spec_code and sp.week = o.week
+-- spec_week holds every spec in every week of the range read, as spec_price_in_week does
+join spec_week as s on s.spec_code = o.spec_code and s.week = o.week
 where o.week between date_trunc('week', $week_from::date) - to_days(7 * $lookback_weeks::integer)
                  and date_trunc('week', $week_to::date)
   and ($format is null or o.format = $format)
