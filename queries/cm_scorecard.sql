@@ -196,8 +196,12 @@ level_week as (
         sum(c.order_lines) as order_lines,
         sum(c.filled_order_lines) as filled_order_lines,
     from ref('base/cell_at_level', lookback_weeks='53', product_level='all') as c
+    -- the period and its same weeks of last year (52 or 53 weeks back): constant bounds, so the
+    -- scan skips the weeks between
     where c.week between date_trunc('week', $week_from::date)::date and date_trunc('week', $week_to::date)::date
-       or c.week in (select week from same_period)
+       or (c.week between (date_trunc('week', $week_from::date) - interval 53 weeks)::date
+                      and (date_trunc('week', $week_to::date) - interval 52 weeks)::date
+           and c.week in (select week from same_period))
     group by all
 ),
 
