@@ -77,7 +77,8 @@ cells as (
 ),
 
 uptake_territory as (
-    select * from ref('new_brand_uptake', level='territory')
+    -- 铺货率 alone: the other measures of uptake are not computed
+    select * from ref('new_brand_uptake', level='territory', measures='distribution')
     where ($kinds is null or list_has_any(string_split($kinds, ','), ['lagging_launch']))
 ),
 

@@ -49,6 +49,8 @@
 --   $week_from, $week_to   first and last week (Mondays; any day means its week), inclusive
 --   $format, $tier_band, $area_type   retailer filters; $brand, $price_class, $spec_code
 --               spec filters; null = all
+--   $measures   'distribution': 铺货率 and its counts alone (what 新品滞后 reads), the other
+--               counts not computed (0, their rates null); null = all
 -- Columns:
 --   week                         date     Monday of the ISO week
 --   level_key                    varchar  code at the level ('city' for the whole city)
@@ -194,7 +196,8 @@ weekly as (
         count(*) filter (where carrying and selling) as selling_retailers,
         sum(sales_qty) filter (where carrying) as sales_qty,
     from observation
-    where week between (select week_from from params) and (select week_to from params)
+    where $measures is null  -- a constant: left out, nothing is computed
+      and week between (select week_from from params) and (select week_to from params)
     group by all
 ),
 
@@ -204,6 +207,7 @@ ordered_week as (
     select week, level_key, spec_code, license_no
     from observation
     where ordered
+      and $measures is null  -- a constant: left out, no order count is computed
 ),
 
 -- its first and second order weeks, by aggregation rather than numbering every order in a

@@ -472,6 +472,26 @@ def test_launch_by_territory_with_a_move_and_a_closure(launch):
     assert t1.sellthrough_rate[2] == pytest.approx(1 / 3) and t2.sellthrough_rate[2] == 1
 
 
+def test_distribution_alone_gives_the_same_distribution_and_skips_the_rest(launch):
+    # what 新品滞后 reads: 铺货率 as in the full query (T1 8/10, 7/8, 7/8; T2 7/8, 8/9, 8/9),
+    # the order counts not computed (0) and their rates null
+    full = launch_uptake(launch, level="territory")
+    alone = uptake(launch, level="territory", week_from=L0, week_to=L2, spec_code="M1", measures="distribution")
+    alone = alone.sort_values(["level_key", "week"], ignore_index=True)
+    columns = [
+        "week",
+        "level_key",
+        "weeks_since_launch",
+        "active_retailers",
+        "distributed_retailers",
+        "distribution_rate",
+    ]
+    pd.testing.assert_frame_equal(alone[columns], full[columns])
+    assert list(alone.distribution_rate) == pytest.approx([8 / 10, 7 / 8, 7 / 8, 7 / 8, 8 / 9, 8 / 9])
+    assert alone.carrying_retailers.eq(0).all() and alone.ordering_retailers.eq(0).all()
+    assert alone.repeat_rate.isna().all() and full.ordering_retailers.gt(0).any()
+
+
 RATE_COLUMNS = ["active_retailers", "distribution_rate", "shelf_rate", "sellthrough_rate"]
 
 
