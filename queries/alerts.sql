@@ -67,7 +67,8 @@ params as (
         (select value from setting where key = 'alert_uptake_lag_ratio') as lag_ratio,
         (select value from setting where key = 'alert_outlier_sigma') as sigma,
         -- the store's first week: a run that starts at week_from began there if nothing is older
-        least((select min(week) from weekly_observation), (select min(week) from retailer_week)) as first_week,
+        -- (spec_cm_week sums weekly_observation by week: the same first week, from a twentieth of the rows)
+        least((select min(week) from spec_cm_week), (select min(week) from retailer_week)) as first_week,
 ),
 
 -- a kind left out of $kinds is not computed: the condition folds to false before the plan runs

@@ -27,7 +27,8 @@
 with
 
 params as (
-    select date_trunc('week', coalesce($week::date, (select max(week) from weekly_observation)))::date as week,
+    -- (spec_cm_week sums weekly_observation by week: the same last week, from a twentieth of the rows)
+    select date_trunc('week', coalesce($week::date, (select max(week) from spec_cm_week)))::date as week,
 ),
 
 recent as (
