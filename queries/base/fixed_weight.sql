@@ -50,22 +50,24 @@ weight_year as (
     cross join unnest(range(isoyear(p.week_from) - 1, isoyear(p.week_to))) as y(weight_year)
 ),
 
+-- the weight years' weeks, and after them only the first quarters of specs new since the
+-- first weight year began: two reads with constant week bounds, so each scan skips the rest
 observation as (
-    select
-        o.week,
-        isoyear(o.week)::integer as year,
-        o.level_key,
-        o.spec_code,
-        o.supplied_qty,
+    select o.week, isoyear(o.week)::integer as year, o.level_key, o.spec_code, o.supplied_qty,
     -- the first week of the year before week_from's lies at most 105 weeks back
     from ref('base/cell_at_level', lookback_weeks='105', product_level='all') as o
-    -- a constant bound (ISO week 1 holds 4 January), so the scan skips the weeks before it
+    -- ISO week 1 holds 4 January
     where o.week >= date_trunc('week', make_date(isoyear($week_from::date)::integer - 1, 1, 4))
-      -- and after the last weight year only the first quarters of specs new since the first
-      and (o.week < date_trunc('week', make_date(isoyear($week_to::date)::integer, 1, 4))
-           or o.spec_code in (
-               select spec_code from spec
-               where launch_date >= date_trunc('week', make_date(isoyear($week_from::date)::integer - 1, 1, 4))))
+      and o.week < date_trunc('week', make_date(isoyear($week_to::date)::integer, 1, 4))
+
+    union all
+
+    select o.week, isoyear(o.week)::integer as year, o.level_key, o.spec_code, o.supplied_qty,
+    from ref('base/cell_at_level', lookback_weeks='105', product_level='all') as o
+    semi join spec as s
+        on s.spec_code = o.spec_code
+        and s.launch_date >= date_trunc('week', make_date(isoyear($week_from::date)::integer - 1, 1, 4))
+    where o.week >= date_trunc('week', make_date(isoyear($week_to::date)::integer, 1, 4))
 ),
 
 held as (
