@@ -81,10 +81,12 @@ def index_lines(data, f: Filters) -> pd.DataFrame:
 
 
 def city_line(fig, value: float, f: Filters, horizontal: bool) -> None:
-    """The whole city's index of the week as a labelled line across a territory's bars."""
+    """The whole city's index of the week as a line across a territory's bars, named in the
+    legend (a label on the plot would sit on the bars)."""
     label = f.t("prices.city_ref", v=numbers.show(value, "index", f.lang))
-    style = {"line_dash": "dot", "line_color": "#1F5FA8", "annotation_text": label, "annotation_font_color": "#1F5FA8"}
+    style = {"dash": "dot", "color": "#1F5FA8", "width": 1.5}
     if horizontal:
-        fig.add_vline(x=value, annotation_position="bottom right", **style)
+        fig.add_vline(x=value, line=style)
     else:
-        fig.add_hline(y=value, annotation_position="top right", **style)
+        fig.add_hline(y=value, line=style)
+    fig.add_scatter(x=[None], y=[None], mode="lines", line=style, name=label, showlegend=True, hoverinfo="skip")
