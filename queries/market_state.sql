@@ -114,7 +114,9 @@ group_point as (
 -- each cell's sums, and those its band is weighed from where it sold: a group's say is its
 -- own sales over the four weeks, and Σ over the group's rows of sales × band is the group's
 -- sales × its band, so the groups need not be summed first. Groups that match no
--- monitoring point add nothing to either side.
+-- monitoring point add nothing to either side. Where every group with a say has the same
+-- value, the average is that value exactly (least = most), not that value give or take the
+-- last bit of a floating-point sum, so a cell exactly on a line stays on it.
 cell_week as (
     select
         c.week,
@@ -133,6 +135,16 @@ cell_week as (
         sum(c.sales_4w::double * gp.index_tight) as weighted_index_tight,
         sum(c.sales_4w::double * gp.index_loose) as weighted_index_loose,
         sum(c.sales_4w::double * gp.target_cover) as weighted_target_cover,
+        min(gp.ratio_low) filter (where c.sales_4w > 0) as least_ratio_low,
+        max(gp.ratio_low) filter (where c.sales_4w > 0) as most_ratio_low,
+        min(gp.ratio_high) filter (where c.sales_4w > 0) as least_ratio_high,
+        max(gp.ratio_high) filter (where c.sales_4w > 0) as most_ratio_high,
+        min(gp.index_tight) filter (where c.sales_4w > 0) as least_index_tight,
+        max(gp.index_tight) filter (where c.sales_4w > 0) as most_index_tight,
+        min(gp.index_loose) filter (where c.sales_4w > 0) as least_index_loose,
+        max(gp.index_loose) filter (where c.sales_4w > 0) as most_index_loose,
+        min(gp.target_cover) filter (where c.sales_4w > 0) as least_target_cover,
+        max(gp.target_cover) filter (where c.sales_4w > 0) as most_target_cover,
     from cell_row as c
     left join group_point as gp using (format, tier_band, area_type)
     group by all
@@ -167,11 +179,31 @@ unsold_band as (
         r.week,
         r.spec_code,
         r.territory_code,
-        sum(r.weight * gp.ratio_low) / nullif(sum(r.weight), 0) as ratio_low,
-        sum(r.weight * gp.ratio_high) / nullif(sum(r.weight), 0) as ratio_high,
-        sum(r.weight * gp.index_tight) / nullif(sum(r.weight), 0) as index_tight,
-        sum(r.weight * gp.index_loose) / nullif(sum(r.weight), 0) as index_loose,
-        sum(r.weight * gp.target_cover) / nullif(sum(r.weight), 0) as target_cover,
+        case
+            when min(gp.ratio_low) filter (where r.weight > 0) = max(gp.ratio_low) filter (where r.weight > 0)
+                then min(gp.ratio_low) filter (where r.weight > 0)
+            else sum(r.weight * gp.ratio_low) / nullif(sum(r.weight), 0)
+        end as ratio_low,
+        case
+            when min(gp.ratio_high) filter (where r.weight > 0) = max(gp.ratio_high) filter (where r.weight > 0)
+                then min(gp.ratio_high) filter (where r.weight > 0)
+            else sum(r.weight * gp.ratio_high) / nullif(sum(r.weight), 0)
+        end as ratio_high,
+        case
+            when min(gp.index_tight) filter (where r.weight > 0) = max(gp.index_tight) filter (where r.weight > 0)
+                then min(gp.index_tight) filter (where r.weight > 0)
+            else sum(r.weight * gp.index_tight) / nullif(sum(r.weight), 0)
+        end as index_tight,
+        case
+            when min(gp.index_loose) filter (where r.weight > 0) = max(gp.index_loose) filter (where r.weight > 0)
+                then min(gp.index_loose) filter (where r.weight > 0)
+            else sum(r.weight * gp.index_loose) / nullif(sum(r.weight), 0)
+        end as index_loose,
+        case
+            when min(gp.target_cover) filter (where r.weight > 0) = max(gp.target_cover) filter (where r.weight > 0)
+                then min(gp.target_cover) filter (where r.weight > 0)
+            else sum(r.weight * gp.target_cover) / nullif(sum(r.weight), 0)
+        end as target_cover,
     from unsold_row as r
     join group_point as gp using (format, tier_band, area_type)
     group by all
@@ -190,12 +222,31 @@ cell as (
         w.priced_sales_qty,
         w.retail_value,
         w.sales_4w / bit_count(w.weeks_known) as avg_weekly_sales_4w,
-        case when w.sales_4w > 0 then w.weighted_ratio_low / nullif(w.weight, 0) else u.ratio_low end as ratio_low,
-        case when w.sales_4w > 0 then w.weighted_ratio_high / nullif(w.weight, 0) else u.ratio_high end as ratio_high,
-        case when w.sales_4w > 0 then w.weighted_index_tight / nullif(w.weight, 0) else u.index_tight end as index_tight,
-        case when w.sales_4w > 0 then w.weighted_index_loose / nullif(w.weight, 0) else u.index_loose end as index_loose,
-        case when w.sales_4w > 0 then w.weighted_target_cover / nullif(w.weight, 0) else u.target_cover end
-            as target_cover,
+        case
+            when w.sales_4w > 0 and w.least_ratio_low = w.most_ratio_low then w.least_ratio_low
+            when w.sales_4w > 0 then w.weighted_ratio_low / nullif(w.weight, 0)
+            else u.ratio_low
+        end as ratio_low,
+        case
+            when w.sales_4w > 0 and w.least_ratio_high = w.most_ratio_high then w.least_ratio_high
+            when w.sales_4w > 0 then w.weighted_ratio_high / nullif(w.weight, 0)
+            else u.ratio_high
+        end as ratio_high,
+        case
+            when w.sales_4w > 0 and w.least_index_tight = w.most_index_tight then w.least_index_tight
+            when w.sales_4w > 0 then w.weighted_index_tight / nullif(w.weight, 0)
+            else u.index_tight
+        end as index_tight,
+        case
+            when w.sales_4w > 0 and w.least_index_loose = w.most_index_loose then w.least_index_loose
+            when w.sales_4w > 0 then w.weighted_index_loose / nullif(w.weight, 0)
+            else u.index_loose
+        end as index_loose,
+        case
+            when w.sales_4w > 0 and w.least_target_cover = w.most_target_cover then w.least_target_cover
+            when w.sales_4w > 0 then w.weighted_target_cover / nullif(w.weight, 0)
+            else u.target_cover
+        end as target_cover,
     from cell_week as w
     left join unsold_band as u using (week, spec_code, territory_code)
     where w.weeks_known & 1 = 1

@@ -507,3 +507,18 @@ def test_demo_city_planted_market_events_show_in_market_state(demo_city):
     flagged = (quiet.state != "balanced").mean()
     print(f"\nmarket_state on the quiet cells: {flagged:.1%} of {len(quiet)} cells tight or loose")
     assert flagged < 0.05
+
+
+def test_a_band_all_groups_share_is_that_value_exactly(demo_city):
+    # A cell's band is its groups' bands weighted by sales; where the groups with a say share a
+    # value (0.6 floor, 2.5 ceiling, ...), the average is that value itself, not 0.6 give or take
+    # the last bit of a floating-point sum, so a cell exactly on a line is judged as on it.
+    reader = store.Reader(demo_city)
+    points = reader.sql("select * from monitoring_point")
+    span = reader.sql("select min(week) as first, max(week) as last from weekly_observation").iloc[0]
+    cells = metrics.market_state(span["first"], span["last"], path=demo_city)
+    for band in ("ratio_low", "ratio_high", "index_tight", "index_loose", "target_cover"):
+        values = sorted(set(points[band]))
+        near = cells[cells[band].map(lambda v, values=values: any(abs(v - x) < 1e-9 for x in values))]
+        assert len(near) > 20, band  # cells whose groups share the value
+        assert near[band].isin(values).all(), (band, near[~near[band].isin(values)][band].head())
