@@ -114,9 +114,9 @@ group_point as (
 -- each cell's sums, and those its band is weighed from where it sold: a group's say is its
 -- own sales over the four weeks, and Σ over the group's rows of sales × band is the group's
 -- sales × its band, so the groups need not be summed first. Groups that match no
--- monitoring point add nothing to either side. Where every group with a say has the same
--- value, the average is that value exactly (least = most), not that value give or take the
--- last bit of a floating-point sum, so a cell exactly on a line stays on it.
+-- monitoring point add nothing to either side. The sums are of decimals (a band to six
+-- places): exact, so they do not depend on the order a parallel sum adds its rows in, and a
+-- cell on a line is judged the same on every run.
 cell_week as (
     select
         c.week,
@@ -129,12 +129,12 @@ cell_week as (
         sum(c.retail_value)::double as retail_value,
         sum(c.sales_4w)::double as sales_4w,
         bit_or(c.weeks_known) as weeks_known,
-        sum(c.sales_4w::double) filter (where gp.format is not null) as weight,
-        sum(c.sales_4w::double * gp.ratio_low) as weighted_ratio_low,
-        sum(c.sales_4w::double * gp.ratio_high) as weighted_ratio_high,
-        sum(c.sales_4w::double * gp.index_tight) as weighted_index_tight,
-        sum(c.sales_4w::double * gp.index_loose) as weighted_index_loose,
-        sum(c.sales_4w::double * gp.target_cover) as weighted_target_cover,
+        sum(c.sales_4w) filter (where gp.format is not null) as weight,
+        sum(c.sales_4w * gp.ratio_low::decimal(18, 6)) as weighted_ratio_low,
+        sum(c.sales_4w * gp.ratio_high::decimal(18, 6)) as weighted_ratio_high,
+        sum(c.sales_4w * gp.index_tight::decimal(18, 6)) as weighted_index_tight,
+        sum(c.sales_4w * gp.index_loose::decimal(18, 6)) as weighted_index_loose,
+        sum(c.sales_4w * gp.target_cover::decimal(18, 6)) as weighted_target_cover,
         min(gp.ratio_low) filter (where c.sales_4w > 0) as least_ratio_low,
         max(gp.ratio_low) filter (where c.sales_4w > 0) as most_ratio_low,
         min(gp.ratio_high) filter (where c.sales_4w > 0) as least_ratio_high,
@@ -162,7 +162,7 @@ unsold_row as (
         c.tier_band,
         c.area_type,
         case
-            when u.stock_qty > 0 then c.stock_qty::double
+            when u.stock_qty > 0 then c.stock_qty
             when row_number() over (
                 partition by u.week, u.spec_code, u.territory_code, c.format, c.tier_band, c.area_type
                 order by c.cm_code
@@ -174,39 +174,66 @@ unsold_row as (
     where not coalesce(u.sales_4w > 0, false)
 ),
 
-unsold_band as (
+unsold_weighing as (
     select
         r.week,
         r.spec_code,
         r.territory_code,
-        case
-            when min(gp.ratio_low) filter (where r.weight > 0) = max(gp.ratio_low) filter (where r.weight > 0)
-                then min(gp.ratio_low) filter (where r.weight > 0)
-            else sum(r.weight * gp.ratio_low) / nullif(sum(r.weight), 0)
-        end as ratio_low,
-        case
-            when min(gp.ratio_high) filter (where r.weight > 0) = max(gp.ratio_high) filter (where r.weight > 0)
-                then min(gp.ratio_high) filter (where r.weight > 0)
-            else sum(r.weight * gp.ratio_high) / nullif(sum(r.weight), 0)
-        end as ratio_high,
-        case
-            when min(gp.index_tight) filter (where r.weight > 0) = max(gp.index_tight) filter (where r.weight > 0)
-                then min(gp.index_tight) filter (where r.weight > 0)
-            else sum(r.weight * gp.index_tight) / nullif(sum(r.weight), 0)
-        end as index_tight,
-        case
-            when min(gp.index_loose) filter (where r.weight > 0) = max(gp.index_loose) filter (where r.weight > 0)
-                then min(gp.index_loose) filter (where r.weight > 0)
-            else sum(r.weight * gp.index_loose) / nullif(sum(r.weight), 0)
-        end as index_loose,
-        case
-            when min(gp.target_cover) filter (where r.weight > 0) = max(gp.target_cover) filter (where r.weight > 0)
-                then min(gp.target_cover) filter (where r.weight > 0)
-            else sum(r.weight * gp.target_cover) / nullif(sum(r.weight), 0)
-        end as target_cover,
+        sum(r.weight) as weight,
+        sum(r.weight * gp.ratio_low::decimal(18, 6)) as weighted_ratio_low,
+        sum(r.weight * gp.ratio_high::decimal(18, 6)) as weighted_ratio_high,
+        sum(r.weight * gp.index_tight::decimal(18, 6)) as weighted_index_tight,
+        sum(r.weight * gp.index_loose::decimal(18, 6)) as weighted_index_loose,
+        sum(r.weight * gp.target_cover::decimal(18, 6)) as weighted_target_cover,
+        min(gp.ratio_low) filter (where r.weight > 0) as least_ratio_low,
+        max(gp.ratio_low) filter (where r.weight > 0) as most_ratio_low,
+        min(gp.ratio_high) filter (where r.weight > 0) as least_ratio_high,
+        max(gp.ratio_high) filter (where r.weight > 0) as most_ratio_high,
+        min(gp.index_tight) filter (where r.weight > 0) as least_index_tight,
+        max(gp.index_tight) filter (where r.weight > 0) as most_index_tight,
+        min(gp.index_loose) filter (where r.weight > 0) as least_index_loose,
+        max(gp.index_loose) filter (where r.weight > 0) as most_index_loose,
+        min(gp.target_cover) filter (where r.weight > 0) as least_target_cover,
+        max(gp.target_cover) filter (where r.weight > 0) as most_target_cover,
     from unsold_row as r
     join group_point as gp using (format, tier_band, area_type)
     group by all
+),
+
+-- each cell's band: its groups' bands weighed as above. Where every group with a say has the
+-- same value, the band is that value exactly (least = most), not that value give or take the
+-- last bit of a floating-point sum, so a cell exactly on a line stays on it.
+cell_band as (
+    select
+        week,
+        spec_code,
+        territory_code,
+        case when least_ratio_low = most_ratio_low then least_ratio_low else weighted_ratio_low / nullif(weight, 0) end
+            as ratio_low,
+        case when least_ratio_high = most_ratio_high then least_ratio_high else weighted_ratio_high / nullif(weight, 0) end
+            as ratio_high,
+        case when least_index_tight = most_index_tight then least_index_tight else weighted_index_tight / nullif(weight, 0) end
+            as index_tight,
+        case when least_index_loose = most_index_loose then least_index_loose else weighted_index_loose / nullif(weight, 0) end
+            as index_loose,
+        case when least_target_cover = most_target_cover then least_target_cover else weighted_target_cover / nullif(weight, 0) end
+            as target_cover,
+    from (
+        select week, spec_code, territory_code, weight,
+            weighted_ratio_low, weighted_ratio_high, weighted_index_tight, weighted_index_loose,
+            weighted_target_cover, least_ratio_low, most_ratio_low, least_ratio_high, most_ratio_high,
+            least_index_tight, most_index_tight, least_index_loose, most_index_loose,
+            least_target_cover, most_target_cover,
+        from cell_week
+        where sales_4w > 0
+        union all
+        select week, spec_code, territory_code, weight,
+            weighted_ratio_low, weighted_ratio_high, weighted_index_tight, weighted_index_loose,
+            weighted_target_cover, least_ratio_low, most_ratio_low, least_ratio_high, most_ratio_high,
+            least_index_tight, most_index_tight, least_index_loose, most_index_loose,
+            least_target_cover, most_target_cover,
+        from unsold_weighing
+    ) as weighing
 ),
 
 -- mean weekly sales over the weeks of w−3 .. w in which any of the cell's retailers has
@@ -222,33 +249,13 @@ cell as (
         w.priced_sales_qty,
         w.retail_value,
         w.sales_4w / bit_count(w.weeks_known) as avg_weekly_sales_4w,
-        case
-            when w.sales_4w > 0 and w.least_ratio_low = w.most_ratio_low then w.least_ratio_low
-            when w.sales_4w > 0 then w.weighted_ratio_low / nullif(w.weight, 0)
-            else u.ratio_low
-        end as ratio_low,
-        case
-            when w.sales_4w > 0 and w.least_ratio_high = w.most_ratio_high then w.least_ratio_high
-            when w.sales_4w > 0 then w.weighted_ratio_high / nullif(w.weight, 0)
-            else u.ratio_high
-        end as ratio_high,
-        case
-            when w.sales_4w > 0 and w.least_index_tight = w.most_index_tight then w.least_index_tight
-            when w.sales_4w > 0 then w.weighted_index_tight / nullif(w.weight, 0)
-            else u.index_tight
-        end as index_tight,
-        case
-            when w.sales_4w > 0 and w.least_index_loose = w.most_index_loose then w.least_index_loose
-            when w.sales_4w > 0 then w.weighted_index_loose / nullif(w.weight, 0)
-            else u.index_loose
-        end as index_loose,
-        case
-            when w.sales_4w > 0 and w.least_target_cover = w.most_target_cover then w.least_target_cover
-            when w.sales_4w > 0 then w.weighted_target_cover / nullif(w.weight, 0)
-            else u.target_cover
-        end as target_cover,
+        b.ratio_low,
+        b.ratio_high,
+        b.index_tight,
+        b.index_loose,
+        b.target_cover,
     from cell_week as w
-    left join unsold_band as u using (week, spec_code, territory_code)
+    left join cell_band as b using (week, spec_code, territory_code)
     where w.weeks_known & 1 = 1
 ),
 

@@ -522,3 +522,14 @@ def test_a_band_all_groups_share_is_that_value_exactly(demo_city):
         near = cells[cells[band].map(lambda v, values=values: any(abs(v - x) < 1e-9 for x in values))]
         assert len(near) > 20, band  # cells whose groups share the value
         assert near[band].isin(values).all(), (band, near[~near[band].isin(values)][band].head())
+
+
+def test_the_same_question_gets_the_same_states_every_time(demo_city):
+    # The bands are sums over many rows; summed in decimals they do not depend on the order a
+    # parallel sum meets the rows, so a cell exactly on a line is judged the same on every run.
+    reader = store.Reader(demo_city)
+    span = reader.sql("select min(week) as first, max(week) as last from weekly_observation").iloc[0]
+    first = metrics.market_state(span["first"], span["last"], path=demo_city, tier_band="06-15")
+    for _ in range(3):
+        again = metrics.market_state(span["first"], span["last"], path=demo_city, tier_band="06-15")
+        pd.testing.assert_frame_equal(again, first, check_exact=True)
