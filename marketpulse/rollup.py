@@ -79,10 +79,15 @@ def refresh(con: duckdb.DuckDBPyConnection, touched: str | None = None) -> None:
 def _in_batches(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...]) -> None:
     """Run builders `tables` once per batch of retailers whose touched pairs hold about BATCH_LINES
     visit lines (each pair's and each retailer's rows are built within one batch: the same result)."""
+    # the lines the builders read: a pair's from its first rebuilt week on, and one line before it
     lines = con.execute(
         """
-        select count(*) from visit_line as v
-        where exists (select 1 from touched_pair as t where t.license_no = v.license_no and t.spec_code = v.spec_code)
+        select count(*) + (select count(*) from touched_pair)
+        from visit_line as v
+        join touched_pair as t
+            on t.license_no = v.license_no
+            and t.spec_code = v.spec_code
+            and v.visit_date >= date_trunc('week', t.from_date)
         """
     ).fetchone()[0]
     batches = -(-lines // BATCH_LINES)

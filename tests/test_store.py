@@ -270,6 +270,39 @@ def test_incremental_refresh_equals_full_rebuild(db):
         assert con.execute("select sales_qty from weekly_observation where week = '2025-09-15'").fetchone()[0] == 7
 
 
+def test_a_refresh_reads_back_to_the_previous_visit_however_far(db):
+    """A week rebuilt after a long gap takes its sales from the pair's last visit before it and the
+    orders since that visit, as a rebuild does (the refresh reads no line older than that visit)."""
+    with store.writer(db) as con:
+        add_city(con)
+        con.execute("insert into visit_line values ('2025-08-04', 'C1', 'R1', 'S1', 20, 450, true, null, null, 1)")
+        con.execute(
+            """insert into order_line values
+              ('2025-08-04', 'R1', 'S1', 5, 5, 1),  -- on the visit's day: counts toward that visit
+              ('2025-08-20', 'R1', 'S1', 4, 4, 1)"""
+        )
+        rollup.rebuild(con)
+        con.execute("insert into visit_line values ('2025-09-17', 'C1', 'R1', 'S1', 12, 455, true, null, null, 2)")
+        con.execute("insert into order_line values ('2025-09-17', 'R1', 'S1', 3, 3, 2)")
+        con.execute(
+            "create temp table new_rows as select 'R1' as license_no, 'S1' as spec_code, date '2025-09-17' as from_date"
+        )
+        rollup.refresh(con, "new_rows")
+        # 20 in stock on 08-04, 4 + 3 supplied after it up to 09-17, 12 left: 20 + 7 − 12 = 15
+        assert con.execute("select sales_qty from weekly_observation where week = '2025-09-15'").fetchone()[0] == 15
+        # the retailer's previous visit 44 days before (08-04 → 09-17), with orders in between
+        assert con.execute(
+            "select days_since_previous, activity_between from retailer_visit where visit_date = '2025-09-17'"
+        ).fetchone() == (44, True)
+        incremental = {
+            t: con.execute(f"select * from {t} order by all").fetchall()
+            for t in ("weekly_observation", "retailer_visit")
+        }
+        rollup.rebuild(con)
+        for table, rows in incremental.items():
+            assert con.execute(f"select * from {table} order by all").fetchall() == rows, table
+
+
 def test_ref_reuses_a_named_query_with_fixed_parameters(tmp_path, monkeypatch):
     (tmp_path / "base_metric.sql").write_text(
         "-- one row\nselect $level as level, $week_from::date as w, '$level' as literal;\n"

@@ -6,6 +6,23 @@
 
 with
 
+-- where each line's stream starts: the pair's last line before the retailer's first week rebuilt
+-- (its previous count; the latest of them is the retailer's previous visit), else that week;
+-- nothing earlier changes a rebuilt visit, so older lines are not read
+pair_start as (
+    select
+        v.license_no,
+        v.spec_code,
+        max(v.visit_date) as start_date,
+    from visit_line as v
+    join touched_retailer as t
+        on t.license_no = v.license_no
+        and v.visit_date < date_trunc('week', t.from_date)
+    -- (a constant bound first: a full rebuild, from 1900, then reads no line here)
+    where v.visit_date < (select max(date_trunc('week', from_date)) from touched_retailer)
+    group by v.license_no, v.spec_code
+),
+
 retailer_line as (
     select
         v.visit_date,
@@ -17,7 +34,9 @@ retailer_line as (
         lag(v.stock_qty) over pair as prev_stock,
         lag(v.visit_date) over pair as prev_date,
     from visit_line as v
-    where exists (select 1 from touched_retailer as t where t.license_no = v.license_no)
+    join touched_retailer as t on t.license_no = v.license_no
+    left join pair_start as p on p.license_no = v.license_no and p.spec_code = v.spec_code
+    where v.visit_date >= coalesce(p.start_date, date_trunc('week', t.from_date))
     window pair as (partition by v.license_no, v.spec_code order by v.visit_date)
 ),
 
@@ -57,7 +76,7 @@ supplied_between as (
         vs.license_no,
         vs.visit_date,
         sum(o.supplied_qty) as supplied_qty,
-    from visit_sequence as vs
+    from touched_visit as vs
     join order_line as o
         on o.license_no = vs.license_no
         and o.order_date > vs.prev_visit_date

@@ -10,6 +10,27 @@
 
 with
 
+-- where each touched pair's stream starts: its last visit before the first week rebuilt (the
+-- previous visit of that week's first one, whose stock and date its sales need), else that week;
+-- nothing earlier changes a rebuilt week, so older lines are not read
+pair_start as (
+    select
+        t.license_no,
+        t.spec_code,
+        cast(date_trunc('week', t.from_date) as date) as from_week,
+        coalesce(max(v.visit_date), cast(date_trunc('week', t.from_date) as date)) as start_date,
+    from touched_pair as t
+    left join (
+        -- (a constant bound first: a full rebuild, from 1900, then probes no line)
+        select * from visit_line
+        where visit_date < (select max(date_trunc('week', from_date)) from touched_pair)
+    ) as v
+        on v.license_no = t.license_no
+        and v.spec_code = t.spec_code
+        and v.visit_date < date_trunc('week', t.from_date)
+    group by t.license_no, t.spec_code, t.from_date
+),
+
 pair_event as (
     select
         v.visit_date as event_date,
@@ -22,9 +43,10 @@ pair_event as (
         v.sales_qty,
         0 as supplied_qty,
     from visit_line as v
-    where exists (
-        select 1 from touched_pair as t where t.license_no = v.license_no and t.spec_code = v.spec_code
-    )
+    join pair_start as p
+        on p.license_no = v.license_no
+        and p.spec_code = v.spec_code
+        and v.visit_date >= p.start_date
     union all
     select
         o.order_date as event_date,
@@ -37,9 +59,11 @@ pair_event as (
         null as sales_qty,
         o.supplied_qty,
     from order_line as o
-    where exists (
-        select 1 from touched_pair as t where t.license_no = o.license_no and t.spec_code = o.spec_code
-    )
+    -- an order on the start date counts toward that visit (orders first on a shared date)
+    join pair_start as p
+        on p.license_no = o.license_no
+        and p.spec_code = o.spec_code
+        and o.order_date >= p.start_date
 ),
 
 pair_running as (
@@ -73,9 +97,10 @@ pair_line as (
 pair_order as (
     select o.*
     from order_line as o
-    where exists (
-        select 1 from touched_pair as t where t.license_no = o.license_no and t.spec_code = o.spec_code
-    )
+    join pair_start as p
+        on p.license_no = o.license_no
+        and p.spec_code = o.spec_code
+        and o.order_date >= p.from_week
 ),
 
 line_sales as (
