@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import threading
+
 import duckdb
+import pandas as pd
 import pytest
 
 from marketpulse import cli, metrics, rollup, store
@@ -391,3 +395,37 @@ def test_ref_fixes_parameters_outside_strings_and_comments(tmp_path, monkeypatch
     sql, bound = store.bind("outer_metric", {"week_from": "2025-01-06"})
     with duckdb.connect() as con:
         assert con.execute(sql, bound).fetchall()[0][:2] == ("city", "$level; x")
+
+
+def test_side_by_side_runs_reads_at_once_and_keeps_their_order():
+    # two reads that each wait for the other: only together do they finish
+    both = threading.Barrier(2, timeout=10)
+
+    def read(value):
+        both.wait()
+        return value
+
+    assert store.side_by_side(lambda: read("a"), lambda: read("b")) == ["a", "b"]
+    assert store.side_by_side(*(lambda i=i: i * i for i in range(7))) == [0, 1, 4, 9, 16, 25, 36]
+
+
+def test_side_by_side_raises_the_failure_of_a_read():
+    def fails():
+        raise store.QueryError("no such query")
+
+    with pytest.raises(store.QueryError, match="no such query"):
+        store.side_by_side(lambda: 1, fails, lambda: 3)
+
+
+def test_reads_side_by_side_give_what_they_give_one_by_one(demo_store):
+    reader = store.Reader(demo_store)
+    names = ("sales_volume", "inventory_ratio", "price_index", "key_brand_share")
+    week = reader.sql("select max(week) as w from weekly_observation")["w"][0].date()
+    params = {"week_from": week - dt.timedelta(weeks=4), "week_to": week, "level": "territory", "product_level": "all"}
+
+    def read(name):
+        return reader.query(name, {k: v for k, v in params.items() if k in store.query_params(name)})
+
+    together = store.side_by_side(*(lambda n=n: read(n) for n in names))
+    for name, frame in zip(names, together):
+        pd.testing.assert_frame_equal(frame, read(name), obj=name)

@@ -74,15 +74,23 @@ def week_kpis(week, level="city", level_key="city", scope=store.CITY, path=None,
     def at(frame, day, column):
         return _at(frame, day, column, level_key)
 
-    sales = sales_volume(week, week, level, "all", scope, path, **filters)
+    sales, share, price, fill, ratio, sp_ratio, index, sp_index, ytd, uptake = store.side_by_side(
+        lambda: sales_volume(week, week, level, "all", scope, path, **filters),
+        lambda: key_brand_share(prev, week, level, "all", scope, path, **filters),
+        lambda: avg_price_per_carton(prev, week, level, "all", scope, path, **filters),
+        lambda: order_fill(week, week, level, "all", scope, path, **filters),
+        lambda: inventory_ratio(prev, week, level, scope, path, **filters),
+        lambda: inventory_ratio(sp, sp, level, scope, path, **filters) if sp else None,
+        lambda: price_index(prev, week, level, scope, path, **filters),
+        lambda: price_index(sp, sp, level, scope, path, **filters) if sp else None,
+        lambda: period_totals(week, week, level, "all", scope, path, period="year", **filters),
+        lambda: new_brand_uptake(prev, week, level, scope, path, **filters),
+    )
     cards.update({column: at(sales, week, column) for column in SALES_FIGURES})
     own = sales[(pd.to_datetime(sales["week"]).dt.date == week) & (sales["level_key"] == level_key)]
     stated = own["same_period_week"].iloc[0] if len(own) else None
     cards["same_period_week"] = sp if stated is None or pd.isna(stated) else pd.Timestamp(stated).date()
 
-    share = key_brand_share(prev, week, level, "all", scope, path, **filters)
-    price = avg_price_per_carton(prev, week, level, "all", scope, path, **filters)
-    fill = order_fill(week, week, level, "all", scope, path, **filters)
     cards.update(
         key_brand_share=at(share, week, "key_brand_share"),
         prev_key_brand_share=at(share, prev, "key_brand_share"),
@@ -95,16 +103,16 @@ def week_kpis(week, level="city", level_key="city", scope=store.CITY, path=None,
         fill_rate=at(fill, week, "fill_rate"),
         fulfilment_rate=at(fill, week, "fulfilment_rate"),
     )
-    for name, metric, column in (("ratio", inventory_ratio, "ratio"), ("price_index", price_index, "price_index")):
-        frame = metric(prev, week, level, scope, path, **filters)
+    for name, frame, sp_frame, column in (
+        ("ratio", ratio, sp_ratio, "ratio"),
+        ("price_index", index, sp_index, "price_index"),
+    ):
         cards[name], cards[f"prev_{name}"] = at(frame, week, column), at(frame, prev, column)
-        cards[f"sp_{name}"] = at(metric(sp, sp, level, scope, path, **filters), sp, column) if sp else None
+        cards[f"sp_{name}"] = at(sp_frame, sp, column) if sp else None
 
-    ytd = period_totals(week, week, level, "all", scope, path, period="year", **filters)
     cards.update({f"ytd_{column}": at(ytd, week, column) for column in YEAR_TO_DATE_FIGURES})
     cards["ytd_year"] = str(week.isocalendar()[0])
 
-    uptake = new_brand_uptake(prev, week, level, scope, path, **filters)
     uptake = uptake[uptake["level_key"] == level_key]
     by_week = uptake.groupby(pd.to_datetime(uptake["week"]).dt.date)["distribution_rate"].mean()
     for key, day in (("new_brand_distribution", week), ("prev_new_brand_distribution", prev)):

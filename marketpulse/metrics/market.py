@@ -53,13 +53,18 @@ def alerts(week_from, week_to, scope=store.CITY, path=None, trace_weeks=TRACE_WE
         ([k for k in ALERT_KINDS if k not in YEAR_TRACED], week_from - trace_weeks * WEEK),
         (YEAR_TRACED, week_from - max(trace_weeks * WEEK, YEAR - WEEK)),
     ]
-    shown = _concat([_from(evaluate(kinds, start, week_to), week_from) for kinds, start in first])
+    found = store.side_by_side(*(lambda k=k, s=s: evaluate(k, s, week_to) for k, s in first))
+    shown = _concat([_from(frame, week_from) for frame in found])
     while (still := shown[shown["run_open"].eq(True)]).size:
-        for start, opened in still.groupby("since_week"):  # open runs reach the start of their evaluation
-            start = week_of(start)
-            for kinds, narrow in _open_groups(opened):
-                covered = _covered(shown, kinds, narrow)
-                shown = _stitch(shown, start, covered, evaluate(kinds, start - YEAR, start, narrow))
+        asks = [  # open runs reach the start of their evaluation
+            (week_of(start), kinds, narrow)
+            for start, opened in still.groupby("since_week")
+            for kinds, narrow in _open_groups(opened)
+        ]
+        # the years before are evaluated side by side; each found run is joined on in turn
+        found = store.side_by_side(*(lambda s=s, k=k, n=n: evaluate(k, s - YEAR, s, n) for s, k, n in asks))
+        for (start, kinds, narrow), before in zip(asks, found):
+            shown = _stitch(shown, start, _covered(shown, kinds, narrow), before)
     order = ["week", "severity_score", "kind", "territory_code"]
     return shown.sort_values(order, ascending=[False, False, True, True], kind="stable").reset_index(drop=True)
 

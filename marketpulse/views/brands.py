@@ -46,8 +46,11 @@ def brands(params: dict, scope: store.Scope, spec: str | None, lang: str) -> Bra
         return Brands(None, None, "", None, None, None, target_text, lag, None, None)
     filters = filters_of(params)
     week_from = week_to - (metrics.NEW_SPEC_WEEKS - 1) * metrics.WEEK
-    city = metrics.new_brand_uptake(week_from, week_to, "city", store.CITY, **{**filters, "spec_code": None})
-    out = Brands(None, None, "", None, None, None, target_text, lag, None, _key_share_lines(params, scope, lang))
+    city, key_share = store.side_by_side(
+        lambda: metrics.new_brand_uptake(week_from, week_to, "city", store.CITY, **{**filters, "spec_code": None}),
+        lambda: _key_share_lines(params, scope, lang),
+    )
+    out = Brands(None, None, "", None, None, None, target_text, lag, None, key_share)
     if city.empty:
         return out
     latest_first = city.sort_values("launch_week", ascending=False).drop_duplicates("spec_code")
@@ -66,12 +69,14 @@ def brands(params: dict, scope: store.Scope, spec: str | None, lang: str) -> Bra
             "target": [target_share * 100 * min(1.0, w / max(1, target_weeks)) for w in weeks],
         }
     )
-    ter = metrics.uptake_curves(week_to, "territory", scope, benchmark_scope=store.CITY, **one)
+    ter, cms = store.side_by_side(
+        lambda: metrics.uptake_curves(week_to, "territory", scope, benchmark_scope=store.CITY, **one),
+        lambda: metrics.uptake_curves(week_to, "cm", scope, benchmark_scope=store.CITY, week_from=week_to, **one),
+    )
     city_label = i18n.t("series.city", lang)
     lines = ter[list(curve.columns)]
     own = [within_scope_name(scope, name, lang) for name in lines["level_name"]]
     out.territories = pd.concat([lines.assign(series=own), curve.assign(series=city_label)], ignore_index=True)
-    cms = metrics.uptake_curves(week_to, "cm", scope, benchmark_scope=store.CITY, week_from=week_to, **one)
     # under a manager's scope its 片区 row holds only that manager's retailers: the manager's row, twice
     out.league = _league(ter.iloc[0:0] if scope.cm_code else ter, cms, week_to, lang)
     return out

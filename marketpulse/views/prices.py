@@ -50,32 +50,40 @@ def prices(
     band = group_band(params)
     week, weeks, filters = params.get("week_to"), (params["week_from"], params["week_to"]), filters_of(params)
     index = fixed_price_index if weighting == "fixed" else metrics.price_index
-    by_brand = index(week, week, "brand", scope, **filters)
-    by_territory = index(week, week, "territory", scope, **filters)
-    chained = metrics.chained_price_index(*weeks, formula, "city", scope, **filters)
-    compliance = metrics.price_compliance(*weeks, "city", None, scope, **filters)
-    compliance_latest = metrics.price_compliance(week, week, "territory", None, scope, **filters)
-    spec = metrics.price_index(week, week, "spec", scope, **filters)
-    spread = None
-    if len(spec):
-        top = spec.sort_values("sales_qty", ascending=False).head(SPREAD_SPECS)
-        spread = pd.concat(
-            [
-                metrics.price_index(week, week, "retailer", scope, **{**filters, "spec_code": code}).assign(
-                    spec_name=name
-                )
-                for code, name in zip(top["level_key"], top["level_name"])
-            ],
-            ignore_index=True,
-        )
-    by_brand, by_territory = _price_position(by_brand, band), _price_position(by_territory, band)
-    by_brand = _with_same_period(by_brand, index, week, "brand", scope, filters)
     level = NEXT_LEVEL.get(focus_level, "retailer")
-    by_level = index(week, week, level, scope, **filters)
+    (by_brand, by_territory, chained, compliance, compliance_latest, spec, by_level, city, indices, weights) = (
+        store.side_by_side(
+            lambda: index(week, week, "brand", scope, **filters),
+            lambda: index(week, week, "territory", scope, **filters),
+            lambda: metrics.chained_price_index(*weeks, formula, "city", scope, **filters),
+            lambda: metrics.price_compliance(*weeks, "city", None, scope, **filters),
+            lambda: metrics.price_compliance(week, week, "territory", None, scope, **filters),
+            lambda: metrics.price_index(week, week, "spec", scope, **filters),
+            lambda: index(week, week, level, scope, **filters),
+            lambda: index(week, week, "city", store.CITY, **filters) if scope != store.CITY else None,
+            lambda: _both_indices(*weeks, scope, filters),
+            lambda: fixed_price_index(week, week, "spec", scope, **filters),
+        )
+    )
+    spread = None
+    top = spec.sort_values("sales_qty", ascending=False).head(SPREAD_SPECS)
+    by_brand, by_territory = _price_position(by_brand, band), _price_position(by_territory, band)
     if level == "retailer":  # a manager's route: the best-selling retailers
         weight = "sales_qty" if "sales_qty" in by_level else "weight_qty"
         by_level = by_level.sort_values(weight, ascending=False).head(SHOWN_RETAILERS)
-    city = index(week, week, "city", store.CITY, **filters) if scope != store.CITY else None
+    by_level = _price_position(by_level, band)
+    by_brand, by_level, *spreads = store.side_by_side(
+        lambda: _with_same_period(by_brand, index, week, "brand", scope, filters),
+        lambda: _with_same_period(by_level, index, week, level, scope, filters),
+        *[
+            lambda code=code, name=name: metrics.price_index(
+                week, week, "retailer", scope, **{**filters, "spec_code": code}
+            ).assign(spec_name=name)
+            for code, name in zip(top["level_key"], top["level_name"])
+        ],
+    )
+    if spreads:
+        spread = pd.concat(spreads, ignore_index=True)
     city_index = (
         None
         if city is None or city.empty or pd.isna(city["price_index"].iloc[0])
@@ -91,10 +99,9 @@ def prices(
         spread,
         band,
         weighting,
-        _both_indices(*weeks, scope, filters),
-        fixed_price_index(week, week, "spec", scope, **filters),
+        indices,
+        weights,
     )
-    by_level = _with_same_period(_price_position(by_level, band), index, week, level, scope, filters)
     out.level, out.by_level, out.city_index = level, by_level, city_index
     return out
 

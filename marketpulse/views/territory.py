@@ -60,26 +60,23 @@ def territory_trends(params: dict, scope: store.Scope, lang: str, territory: str
         return pd.concat(parts, ignore_index=True)[["week", "series", "value"]]
 
     # the benchmark is always the whole city; for sales only growth compares (the city's volume dwarfs a territory's)
-    structure = metrics.sales_structure(*weeks, "territory", "all", scope, **filters)
-    city_structure = metrics.sales_structure(*weeks, "city", "all", store.CITY, **filters)
+    structure, city_structure, sales, ratio, city_ratio, index, city_index, signals = store.side_by_side(
+        lambda: metrics.sales_structure(*weeks, "territory", "all", scope, **filters),
+        lambda: metrics.sales_structure(*weeks, "city", "all", store.CITY, **filters),
+        lambda: metrics.sales_volume(*weeks, "territory", "all", scope, **filters),
+        lambda: metrics.inventory_ratio(*weeks, "territory", scope, **filters),
+        lambda: metrics.inventory_ratio(*weeks, "city", store.CITY, **filters),
+        lambda: metrics.price_index(*weeks, "territory", scope, **filters),
+        lambda: metrics.price_index(*weeks, "city", store.CITY, **filters),
+        lambda: metrics.notes_signals(*weeks, "territory", scope, **filters),
+    )
     panels = {
-        "sales": lines(
-            metrics.sales_volume(*weeks, "territory", "all", scope, **filters), None, "sales_qty", "sp_sales_qty"
-        ),
+        "sales": lines(sales, None, "sales_qty", "sp_sales_qty"),
         "avg_price": lines(structure, city_structure, "avg_price_per_carton", "sp_avg_price_per_carton"),
         "key_share": lines(structure, city_structure, "key_brand_share", "sp_key_brand_share", 100),
-        "ratio": lines(
-            metrics.inventory_ratio(*weeks, "territory", scope, **filters),
-            metrics.inventory_ratio(*weeks, "city", store.CITY, **filters),
-            "ratio",
-        ),
-        "price_index": lines(
-            metrics.price_index(*weeks, "territory", scope, **filters),
-            metrics.price_index(*weeks, "city", store.CITY, **filters),
-            "price_index",
-        ),
+        "ratio": lines(ratio, city_ratio, "ratio"),
+        "price_index": lines(index, city_index, "price_index"),
     }
-    signals = metrics.notes_signals(*weeks, "territory", scope, **filters)
     signals = signals[signals["level_key"] == territory].assign(
         signal_label=lambda s: s["signal_zh" if lang == "zh" else "signal_en"]
     )

@@ -66,22 +66,28 @@ def weekly_review(
     if week is None:
         return out
     filters = filters_of(params)
-    figures = metrics.week_kpis(week, "city", "city", scope, **filters)
+    narrow = bool(scope.territory_code or scope.cm_code)
+    figures, whole, state, recent, alerts = store.side_by_side(
+        lambda: metrics.week_kpis(week, "city", "city", scope, **filters),
+        # a territory reads its numbers against the whole city's
+        lambda: metrics.week_kpis(week, "city", "city", store.CITY, **filters) if scope != store.CITY else None,
+        lambda: metrics.market_state(week, week, scope, **filters),
+        lambda: (
+            metrics.market_state(week - (RECENT_WEEKS - 1) * metrics.WEEK, week, scope, **filters) if narrow else None
+        ),
+        lambda: metrics.alerts(week, week, scope, trace_weeks=ALERT_LOOKBACK_WEEKS, **filters),
+    )
     out.kpis = kpi_cards(figures, out.band)
-    if scope != store.CITY:  # a territory reads its numbers against the whole city's
-        whole = kpi_cards(metrics.week_kpis(week, "city", "city", store.CITY, **filters), out.band)
-        for kpi, city in zip(out.kpis, whole):
+    if whole is not None:
+        for kpi, city in zip(out.kpis, kpi_cards(whole, out.band)):
             kpi.city = city.value
     out.ytd_year, out.ytd_weeks = figures["ytd_year"], week.isocalendar()[1]
     out.ytd_compared = figures["ytd_sp_sales_qty"] is not None
-    state = metrics.market_state(week, week, scope, **filters)
     out.state = _named_cells(state)
     out.weights = score_weights(out.state)
     out.ranking = state_ranking(out.state, lang)
-    if scope.territory_code or scope.cm_code:
-        recent = metrics.market_state(week - (RECENT_WEEKS - 1) * metrics.WEEK, week, scope, **filters)
+    if narrow:
         out.recent = _named_cells(recent)
-    alerts = metrics.alerts(week, week, scope, trace_weeks=ALERT_LOOKBACK_WEEKS, **filters)
     out.alerts = _alert_table(alerts, lang, scope.cm_code)
     order = alerts.sort_values("severity_score", ascending=False, kind="stable")
     out.alert_codes = order[["spec_code", "territory_code", "cm_code"]].reset_index(drop=True)
