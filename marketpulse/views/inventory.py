@@ -34,12 +34,16 @@ def inventory(params: dict, scope: store.Scope, focus_level: str, lang: str) -> 
     level = NEXT_LEVEL.get(focus_level, "retailer")
     band = group_band(params)
     weeks, filters = (params["week_from"], params["week_to"]), filters_of(params)
-    parts = metrics.inventory_ratio(*weeks, level, scope, **filters)
-    whole = metrics.inventory_ratio(*weeks, "city", scope, **filters)
+    parts, whole, same_period, city = store.side_by_side(
+        lambda: metrics.inventory_ratio(*weeks, level, scope, **filters),
+        lambda: metrics.inventory_ratio(*weeks, "city", scope, **filters),
+        lambda: _same_period(weeks, scope, filters, lang),
+        # a territory reads its cover against the whole city's
+        lambda: metrics.inventory_ratio(*weeks, "city", store.CITY, **filters) if scope != store.CITY else None,
+    )
     whole = whole.assign(level_key="__focus__", level_name=i18n.t("inventory.focus_line", lang))
-    lines = [whole, _same_period(weeks, scope, filters, lang), parts]
-    if scope != store.CITY:  # a territory reads its cover against the whole city's
-        city = metrics.inventory_ratio(*weeks, "city", store.CITY, **filters)
+    lines = [whole, same_period, parts]
+    if city is not None:
         lines.insert(1, city.assign(level_key="__city__", level_name=i18n.t("series.city", lang)))
     series = pd.concat(lines, ignore_index=True)
     if parts.empty:

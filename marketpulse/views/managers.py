@@ -69,9 +69,13 @@ def managers(
     """
     weeks, filters = (params["week_from"], params["week_to"]), filters_of(params)
     peers = ceiling if ceiling.cm_code else store.Scope(scope.department_code, scope.territory_code)
-    raw = metrics.cm_scorecard(*weeks, "cm", peers, **filters)  # the manager among peers
+    route_filters = {k: v for k, v in filters.items() if k in metrics.RETAILER_FILTERS}
+    raw, weekly, route = store.side_by_side(
+        lambda: metrics.cm_scorecard(*weeks, "cm", peers, **filters),  # the manager among peers
+        lambda: metrics.sales_volume(*weeks, "cm", "all", peers, **filters),
+        lambda: metrics.cm_detail(cm, *weeks, scope, **route_filters) if cm else None,
+    )
     card = _shown(raw, lang)
-    weekly = metrics.sales_volume(*weeks, "cm", "all", peers, **filters)
     spark = weekly.sort_values("week").groupby("level_key")["sales_qty"].apply(lambda s: list(map(float, s.fillna(0))))
     card.insert(2, i18n.t("col.trend", lang), [spark.get(code, []) for code in card[i18n.t("col.cm_code", lang)]])
     names = metrics.lookup("customer_managers")
@@ -80,7 +84,6 @@ def managers(
         out.max_gap_days, out.unvisited_weeks = int(raw["max_gap_days"].iloc[0]), int(raw["unvisited_weeks"].iloc[0])
     if not cm:
         return out
-    route = metrics.cm_detail(cm, *weeks, scope, **{k: v for k, v in filters.items() if k in metrics.RETAILER_FILTERS})
     t = lambda key: i18n.t(key, lang)  # noqa: E731
     out.weekly = route.weekly.assign(share=route.weekly["visited"] / route.weekly["planned"] * 100)
     gone = route.unvisited
