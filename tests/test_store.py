@@ -409,6 +409,15 @@ def test_side_by_side_runs_reads_at_once_and_keeps_their_order():
     assert store.side_by_side(*(lambda i=i: i * i for i in range(7))) == [0, 1, 4, 9, 16, 25, 36]
 
 
+def test_reads_started_by_a_read_side_by_side_run_one_by_one():
+    # at most READS_AT_ONCE queries at once: a read's own reads stay in its thread
+    def read_twice():
+        return threading.get_ident(), store.side_by_side(threading.get_ident, threading.get_ident)
+
+    (outer, inner), _ = store.side_by_side(read_twice, lambda: None)
+    assert inner == [outer, outer]
+
+
 def test_side_by_side_raises_the_failure_of_a_read():
     def fails():
         raise store.QueryError("no such query")

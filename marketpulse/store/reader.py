@@ -148,10 +148,23 @@ def run(name: str, params: Mapping | None = None, scope: Scope = CITY, path: Pat
     return reader(path).query(name, params, scope)
 
 
+_inside = threading.local()
+
+
 def side_by_side(*calls: Callable) -> list:
     """The results of independent reads, in the order given, run READS_AT_ONCE at a time (each
-    query has its own cursor, see Reader); the first failure is raised as if run one by one."""
-    if len(calls) < 2:
+    query has its own cursor, see Reader); the first failure is raised as if run one by one.
+    Reads started by one of them run one by one: at most READS_AT_ONCE queries at once (each
+    holds its own working memory)."""
+    if len(calls) < 2 or getattr(_inside, "flag", False):
         return [call() for call in calls]
+
+    def run(call: Callable):
+        _inside.flag = True
+        try:
+            return call()
+        finally:
+            _inside.flag = False
+
     with ThreadPoolExecutor(max_workers=min(READS_AT_ONCE, len(calls))) as pool:
-        return list(pool.map(lambda call: call(), calls))
+        return list(pool.map(run, calls))
