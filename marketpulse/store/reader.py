@@ -159,7 +159,7 @@ def side_by_side(*calls: Callable) -> list:
     if len(calls) < 2 or getattr(_inside, "flag", False):
         return [call() for call in calls]
 
-    def run(call: Callable):
+    def one_read(call: Callable):
         _inside.flag = True
         try:
             return call()
@@ -167,4 +167,4 @@ def side_by_side(*calls: Callable) -> list:
             _inside.flag = False
 
     with ThreadPoolExecutor(max_workers=min(READS_AT_ONCE, len(calls))) as pool:
-        return list(pool.map(run, calls))
+        return list(pool.map(one_read, calls))

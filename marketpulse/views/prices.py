@@ -65,7 +65,6 @@ def prices(
             lambda: fixed_price_index(week, week, "spec", scope, **filters),
         )
     )
-    spread = None
     top = spec.sort_values("sales_qty", ascending=False).head(SPREAD_SPECS)
     by_brand, by_territory = _price_position(by_brand, band), _price_position(by_territory, band)
     if level == "retailer":  # a manager's route: the best-selling retailers
@@ -82,8 +81,7 @@ def prices(
             for code, name in zip(top["level_key"], top["level_name"])
         ],
     )
-    if spreads:
-        spread = pd.concat(spreads, ignore_index=True)
+    spread = pd.concat(spreads, ignore_index=True) if spreads else None
     city_index = (
         None
         if city is None or city.empty or pd.isna(city["price_index"].iloc[0])
