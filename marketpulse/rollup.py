@@ -19,13 +19,20 @@ EVERYTHING = "1900-01-01"
 # pass (a city's week read into a lake's scratch store is about one pass; its whole history ten)
 BATCH_LINES = 2_000_000
 BATCHED = ("weekly_observation", "retailer_visit")
+# an insert's closing `order by week` (row groups of one week each, for pages' week ranges)
+BY_WEEK = re.compile(r"\norder by week;?\s*$", re.IGNORECASE)
 
 
 def _execute(con: duckdb.DuckDBPyConnection, name: str) -> None:
     """Run rollup/<name>.sql; the rows of each table T it fills are rollup/select/T.sql (the SELECT
     Spark runs too), made the temp view T_rows just before the first statement that reads it."""
     made = set()
+    # a store kept in week partitions (the lake's scratch store sets the variable) gains nothing from
+    # sorting by week what it writes one week per file
+    by_week = not con.execute("select coalesce(getvariable('week_partitioned'), false)").fetchone()[0]
     for sql, _ in statements((store.QUERY_DIR / "rollup" / f"{name}.sql").read_text(encoding="utf-8")):
+        if not by_week:
+            sql = BY_WEEK.sub("\n", sql)
         for rows in re.findall(r"\b(\w+)_rows\b", re.sub(r"--[^\n]*", "", sql)):
             if rows not in made:
                 select = (store.QUERY_DIR / "rollup" / "select" / f"{rows}.sql").read_text(encoding="utf-8")
@@ -70,8 +77,8 @@ def refresh(con: duckdb.DuckDBPyConnection, touched: str | None = None) -> None:
     _execute(con, "retailer_week")  # after retailer_visit: reads it
     _execute(con, "trailing_sales")  # after weekly_observation: reads it
     _execute(con, "market_cell")  # after trailing_sales: reads it
-    store.execute_file(con, "rollup/spec_cells.sql")  # after weekly_observation and market_cell
-    store.execute_file(con, "rollup/order_cells.sql")  # after weekly_observation
+    _execute(con, "spec_cells")  # after weekly_observation and market_cell
+    _execute(con, "order_cells")  # after weekly_observation
     con.execute("drop table touched_pair")
     con.execute("drop table touched_retailer")
 

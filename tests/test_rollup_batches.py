@@ -76,3 +76,30 @@ def test_an_import_refreshed_in_batches_equals_one_refreshed_in_one_pass(demo_st
         result[size] = _tables(store.reader(path).cursor())
     for table in ROLLUP_TABLES:
         pd.testing.assert_frame_equal(result[None][table], result[500][table], obj=table)
+
+
+class _Recorded:
+    """A connection that keeps the text of every statement it runs."""
+
+    def __init__(self, con):
+        self.con, self.run = con, []
+
+    def execute(self, sql, *args):
+        self.run.append(sql)
+        return self.con.execute(sql, *args)
+
+
+def test_a_store_kept_in_week_partitions_refreshes_without_sorting_by_week_to_the_same_rows(demo_store, tmp_path):
+    path = tmp_path / "store.duckdb"
+    shutil.copyfile(demo_store, path)
+    with store.writer(path) as con:
+        sorted_rows = _tables(con)
+        con.execute("set variable week_partitioned = true")  # as the lake's scratch store does
+        recorded = _Recorded(con)
+        rollup.rebuild(recorded)
+        inserts = [s for s in recorded.run if s.lstrip().lower().startswith("insert into")]
+        by_week = [s for s in inserts if rollup.BY_WEEK.search(s)]
+        unsorted_rows = _tables(con)
+    assert len(inserts) >= 10 and by_week == []
+    for table in ROLLUP_TABLES:
+        pd.testing.assert_frame_equal(sorted_rows[table], unsorted_rows[table], obj=table)
