@@ -6,6 +6,7 @@ rebuilt from the lake's facts equal the store's, and the DuckDB serving store ov
 
 from __future__ import annotations
 
+import datetime as dt
 import inspect
 import json
 import re
@@ -19,6 +20,7 @@ from test_queries_contract import QUERIES, params_for
 from marketpulse import cli, lake, rollup, store
 from marketpulse.errors import StoreError
 from marketpulse.lake import manifest as mf
+from marketpulse.lake.export import staged_weeks
 from marketpulse.store.reader import LAKE_SERVING_FILE
 
 LAST_WEEK = "2026-11-16"
@@ -192,3 +194,32 @@ def test_the_rollups_rebuilt_on_the_lake_equal_the_store(own_lake, demo_store):
     assert lake.verify(own_lake) == []
     assert rollup_differences(own_lake, demo_store) == dict.fromkeys(lake.ROLLUP_TABLES, (0, 0))
     assert not list(own_lake.glob(".staging-*"))
+
+
+def test_an_imports_few_weeks_are_written_a_file_each_and_a_week_without_rows_gets_none(tmp_path):
+    with duckdb.connect() as con:
+        con.execute(
+            "create table visit_line as select * from (values (date '2026-11-16', 'R1', 3), "
+            "(date '2026-11-18', 'R2', 4), (date '2026-11-23', 'R1', 5)) as v(visit_date, license_no, stock_qty)"
+        )
+        con.execute("create table market_cell as select date '2026-11-16' as week, 'S1' as spec_code, 7 as n")
+        facts = mf.Table(
+            columns=[("visit_date", "DATE"), ("license_no", "VARCHAR"), ("stock_qty", "INTEGER")], week_of="visit_date"
+        )
+        cells = mf.Table(columns=[("week", "DATE"), ("spec_code", "VARCHAR"), ("n", "INTEGER")], week_of="week")
+        monday = dt.date(2026, 11, 16)
+        jobs = [
+            ("visit_line", facts, monday),
+            ("visit_line", facts, monday + dt.timedelta(days=7)),
+            ("visit_line", facts, monday + dt.timedelta(days=14)),  # no visit that week
+            ("market_cell", cells, monday),
+        ]
+        files = staged_weeks(con, jobs, tmp_path)
+        assert files[2] is None
+        got = [con.execute(f"select * from '{f}' order by all").fetchall() for f in files if f]
+    # each file: its week's rows, the partition column left to the file's place (as Hive partitions)
+    assert got == [
+        [(dt.date(2026, 11, 16), "R1", 3), (dt.date(2026, 11, 18), "R2", 4)],
+        [(dt.date(2026, 11, 23), "R1", 5)],
+        [("S1", 7)],
+    ]

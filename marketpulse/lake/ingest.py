@@ -26,12 +26,14 @@ from marketpulse import i18n
 from marketpulse.errors import StoreError
 from marketpulse.ingest import ImportSummary, import_bytes, import_file
 from marketpulse.lake import manifest as mf
-from marketpulse.lake.export import lake_lock, publish_file, staged_partitions, staging
+from marketpulse.lake.export import lake_lock, publish_file, staged_partitions, staged_weeks, staging
 from marketpulse.lake.scratch import KEYED_TABLES, Scratch
 from marketpulse.lake.serving import build_serving
 from marketpulse.store.schema import SCHEMA_VERSION
 
 log = logging.getLogger(__name__)
+
+FEW_WEEKS = 8  # partitions of a table an import writes a file at a time (more: partitioned by one COPY)
 
 
 def _ident(name: str) -> str:
@@ -83,18 +85,17 @@ def publish(lake: Path, manifest: mf.Manifest, scratch: Scratch, stage: Path) ->
     """Write the changed partitions and tables as new files, then swap the manifest and serving store."""
     con, changed = scratch.con, []
     (stage / "out").mkdir()
+    weeks = {table: scratch.weeks_to_write(table) for table in KEYED_TABLES}
+    files = _stage_weeks(con, manifest, weeks, stage / "out")
     for table in KEYED_TABLES:
-        weeks = scratch.weeks_to_write(table)
-        if not weeks:
-            continue
-        changed += [(table, week.isoformat()) for week in weeks]
-        spec = manifest.tables[table]
-        written = staged_partitions(con, f"main.{_ident(table)}", spec, stage / "out" / table, weeks)
-        for week in weeks:
-            spec.parts.pop(week.isoformat(), None)  # a week left without rows loses its partition
-        for week, path in written.items():
-            spec.parts[week] = publish_file(lake, con, table, week, path)
-        log.info("lake import: %s, %d partitions rewritten", table, len(weeks))
+        parts = manifest.tables[table].parts
+        for week in (w.isoformat() for w in weeks[table]):
+            changed.append((table, week))
+            parts.pop(week, None)  # a week left without rows loses its partition
+            if (table, week) in files:
+                parts[week] = publish_file(lake, con, table, week, files[table, week])
+        if weeks[table]:
+            log.info("lake import: %s, %d partitions rewritten", table, len(weeks[table]))
     for table in scratch.changed_tables():
         changed.append((table, ""))
         columns = [
@@ -117,6 +118,23 @@ def publish(lake: Path, manifest: mf.Manifest, scratch: Scratch, stage: Path) ->
     mf.save(lake, manifest)
     build_serving(lake, manifest)
     mf.remove_replaced(lake, manifest, changed)
+
+
+def _stage_weeks(
+    con: duckdb.DuckDBPyConnection, manifest: mf.Manifest, weeks: dict[str, list[dt.date]], out: Path
+) -> dict[tuple[str, str], Path]:
+    """Write `weeks` of each table to files under `out`: (table, week) → file, none for a week left
+    without rows. A few weeks of a table: a file each, two at a time; many (a whole history): one
+    COPY partitioned by week, rather than a scan of the table per week."""
+    few = [(table, week) for table, chosen in weeks.items() if len(chosen) <= FEW_WEEKS for week in chosen]
+    written = staged_weeks(con, [(f"main.{_ident(t)}", manifest.tables[t], w) for t, w in few], out / "weeks")
+    files = {(table, week.isoformat()): path for (table, week), path in zip(few, written, strict=True) if path}
+    for table, chosen in weeks.items():
+        if len(chosen) > FEW_WEEKS:
+            spec = manifest.tables[table]
+            staged = staged_partitions(con, f"main.{_ident(table)}", spec, out / table, chosen)
+            files |= {(table, week): path for week, path in staged.items()}
+    return files
 
 
 def keep_template(lake: Path | str) -> None:
