@@ -489,3 +489,15 @@ def test_cover_price_bars_and_key_share_carry_their_same_period(city, monkeypatc
     share = views.brands(params, scope, None, "zh").key_share
     name = i18n.t("series.last_year", "zh", name=i18n.t("inventory.focus_line", "zh"))
     assert (share["series"] == name).sum() == 4
+
+
+def test_cover_cells_out_of_band_are_the_latest_week_with_data_whatever_the_range_ends_on(city, monkeypatch):
+    monkeypatch.setenv("MARKETPULSE_DB", str(city))
+    end = latest_week(city)
+    on_data = views.inventory({"week_from": end - 3 * metrics.WEEK, "week_to": end}, store.CITY, "city", "zh")
+    past_data = views.inventory(
+        {"week_from": end - 3 * metrics.WEEK, "week_to": end + 2 * metrics.WEEK}, store.CITY, "city", "zh"
+    )
+    assert on_data.week == past_data.week == end
+    assert len(on_data.out_of_band) > 0
+    pd.testing.assert_frame_equal(on_data.out_of_band, past_data.out_of_band)

@@ -34,7 +34,11 @@ def inventory(params: dict, scope: store.Scope, focus_level: str, lang: str) -> 
     level = NEXT_LEVEL.get(focus_level, "retailer")
     band = group_band(params)
     weeks, filters = (params["week_from"], params["week_to"]), filters_of(params)
-    parts, whole, same_period, city = store.side_by_side(
+    # the cells out of band are the latest week's with data: as a rule the range's last, read with
+    # the rest (and read again below when that week has none)
+    last = None if weeks[1] is None or pd.isna(weeks[1]) else metrics.week_of(weeks[1])
+    last_out, parts, whole, same_period, city = store.side_by_side(
+        lambda: _out_of_band(last, filters, scope, lang) if last else None,  # the longest read first
         lambda: metrics.inventory_ratio(*weeks, level, scope, **filters),
         lambda: metrics.inventory_ratio(*weeks, "city", scope, **filters),
         lambda: _same_period(weeks, scope, filters, lang),
@@ -52,7 +56,8 @@ def inventory(params: dict, scope: store.Scope, focus_level: str, lang: str) -> 
     latest = parts[pd.to_datetime(parts["week"]).dt.date == week]
     latest = latest.assign(status=[_status(r, band["ratio_low"], band["ratio_high"]) for r in latest["ratio"]])
     latest = latest.sort_values("ratio", ascending=False, na_position="last").reset_index(drop=True)
-    return Inventory(level, series, latest, _out_of_band(week, filters, scope, lang), band, week)
+    out = last_out if week == last else _out_of_band(week, filters, scope, lang)
+    return Inventory(level, series, latest, out, band, week)
 
 
 def _same_period(weeks: tuple, scope: store.Scope, filters: dict, lang: str) -> pd.DataFrame:
