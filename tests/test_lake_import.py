@@ -405,3 +405,17 @@ def _on_day(real):
         return real(*args, **kw)
 
     return call
+
+
+def test_the_partitions_an_import_writes_carry_their_rows_hashes_as_the_next_import_reads_them(own_lake, files):  # noqa: F811
+    lake.import_into_lake(own_lake, files["new_week"], today=TODAY)
+    manifest = lake.load(own_lake)
+    carried = [(t, w, p) for t, spec in manifest.tables.items() for w, p in spec.parts.items() if p.row_hashes]
+    assert {t for t, _, _ in carried} >= {"visit_line", "weekly_observation", "trailing_sales", "market_cell"}
+    with lake_ingest.lake_lock(own_lake), lake_ingest.staging(own_lake) as stage:
+        reader = scratch.Scratch(own_lake, manifest, stage)  # what the next import starts from
+        for table, week, part in carried:
+            monday = dt.date.fromisoformat(week)
+            reader.load_weeks([table], [monday])
+            assert reader._week_prints(table, [monday]) == {monday: (part.rows, int(part.row_hashes))}, (table, week)
+        reader.con.close()

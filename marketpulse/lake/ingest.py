@@ -93,7 +93,9 @@ def publish(lake: Path, manifest: mf.Manifest, scratch: Scratch, stage: Path) ->
             changed.append((table, week))
             parts.pop(week, None)  # a week left without rows loses its partition
             if (table, week) in files:
-                parts[week] = publish_file(lake, con, table, week, files[table, week])
+                part = publish_file(lake, con, table, week, files[table, week])
+                part.row_hashes = scratch.row_hashes(table, dt.date.fromisoformat(week))
+                parts[week] = part
         if weeks[table]:
             log.info("lake import: %s, %d partitions rewritten", table, len(weeks[table]))
     for table in scratch.changed_tables():

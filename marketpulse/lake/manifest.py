@@ -37,11 +37,14 @@ PRIVATE_TABLES = frozenset({"account", "delivery_recipient", "delivery_log", "qu
 
 @dataclass
 class Part:
-    """One Parquet file of the lake: its path under the lake directory, rows and SHA-256."""
+    """One Parquet file of the lake: its path under the lake directory, rows and SHA-256, and for a
+    partition an import wrote, the sum of its rows' DuckDB hashes as the import saw them (the next
+    import that reads the partition then knows what it read without hashing it again)."""
 
     file: str
     rows: int
     sha256: str
+    row_hashes: str = ""
 
 
 @dataclass
@@ -83,7 +86,7 @@ class Manifest:
                 name: {
                     "columns": [list(c) for c in t.columns],
                     "week_of": t.week_of,
-                    "parts": {k: vars(p) for k, p in sorted(t.parts.items())},
+                    "parts": {k: {f: v for f, v in vars(p).items() if v != ""} for k, p in sorted(t.parts.items())},
                 }
                 for name, t in sorted(self.tables.items())
             },

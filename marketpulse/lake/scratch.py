@@ -52,6 +52,7 @@ class Scratch:
         self.partial: dict[str, dict[dt.date, set[str]]] = {t: {} for t in KEYED_TABLES}  # week → retailers read
         self.rewrite: dict[str, set[dt.date]] = {t: set() for t in KEYED_TABLES}
         self.prints: dict[str, dict[dt.date, tuple]] = {t: {} for t in KEYED_TABLES}  # as read
+        self.prints_now: dict[str, dict[dt.date, tuple]] = {t: {} for t in KEYED_TABLES}  # as written
         self.whole_history = False
         self.con = self._from_template()
         self.whole = self._whole_tables()
@@ -228,7 +229,11 @@ class Scratch:
         new = sorted(set(weeks) - self.rewrite[table])
         if new:
             self.rewrite[table] |= set(new)
-            self.prints[table].update(dict.fromkeys(new, (0, 0)) | self._week_prints(table, new))
+            parts = self.manifest.tables[table].parts
+            held = {w: parts[w.isoformat()] for w in new if w.isoformat() in parts}  # weeks without rows: (0, 0)
+            known = {w: (p.rows, int(p.row_hashes)) for w, p in held.items() if p.row_hashes}
+            hashed = self._week_prints(table, [w for w in held if w not in known]) if len(known) < len(held) else {}
+            self.prints[table].update(dict.fromkeys(new, (0, 0)) | known | hashed)
 
     def _week_prints(self, table: str, weeks) -> dict[dt.date, tuple]:
         week = self.week_of(table)
@@ -248,4 +253,9 @@ class Scratch:
                 r[0] for r in self.con.execute(f"select distinct {self.week_of(table)} from {_ident(table)}").fetchall()
             }
         now = self._week_prints(table, weeks) if weeks else {}
+        self.prints_now[table] = now
         return sorted(w for w in weeks if now.get(w, (0, 0)) != self.prints[table].get(w, (0, 0)))
+
+    def row_hashes(self, table: str, week: dt.date) -> str:
+        """The sum of the row hashes of a week written (what `mark` reads back from the manifest)."""
+        return str(self.prints_now[table][week][1])
