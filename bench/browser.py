@@ -1,7 +1,7 @@
-"""`python -m bench browser --scale town|city [--store FILE] [--filters N] [--json FILE]`.
+"""`python -m bench browser --scale town|city [--store FILE] [--lake DIR] [--filters N] [--json FILE]`.
 
 Each page as a user meets it: the dashboard started with `streamlit run app.py` over the
-store, Debian's Chromium (Playwright) signed in as the center, and for every page first
+store (with `--lake`, the pages read that lake and sign-in stays with the store), Debian's Chromium (Playwright) signed in as the center, and for every page first
 the default view, then `--filters` views with a 片区 or customer-manager filter no one has
 asked for yet (so no cache helps), each timed from the address being opened to its charts drawn: the heading
 shown, no element still running or stale, and every chart's SVG in place. Reports median
@@ -116,9 +116,12 @@ def unseen_filters(path: Path) -> list[tuple[str, str]]:
     return [("ter", c) for c in ters] + [("cm", c) for c in cms]
 
 
-def measure(path: Path, filters: int) -> dict:
+def measure(path: Path, filters: int, lake: Path | None = None) -> dict:
     """Default and never-seen-filter load times of each page, in one browser and one server."""
     env = {**os.environ, "MARKETPULSE_DB": str(path), "MARKETPULSE_SECRET": secrets.token_hex(32)}
+    env.pop("MARKETPULSE_LAKE", None)
+    if lake is not None:
+        env["MARKETPULSE_LAKE"] = str(lake)
     os.environ.update({k: env[k] for k in ("MARKETPULSE_DB", "MARKETPULSE_SECRET")})
     token = tokens.issue(tokens.new_claims("admin", auth.limit("session_idle_minutes", path) * 60), path)
     unseen = iter(unseen_filters(path))
@@ -168,6 +171,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench browser")
     parser.add_argument("--scale", choices=["town", "city", "province"], default="town")
     parser.add_argument("--store", help="measure this store (default data/bench-<scale>.duckdb)")
+    parser.add_argument("--lake", help="the pages read this lake (exported from the store; sign-in stays there)")
     parser.add_argument("--filters", type=int, default=3, help="never-seen filters per page (default 3)")
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args(argv)
@@ -178,8 +182,14 @@ def main(argv=None) -> int:
     if not Path(CHROMIUM).exists():
         print(f"Chromium not found at {CHROMIUM} (`make test` installs it)")
         return 2
+    lake = Path(args.lake) if args.lake else None
+    if lake is not None and not (lake / "manifest.json").exists():
+        print(f"{lake}: no lake (python -m marketpulse export-lake {lake})")
+        return 2
     result = {"scale": args.scale, "started": dt.datetime.now().isoformat(timespec="seconds"), "store": str(path)}
-    result["pages"] = measure(path, args.filters)
+    if lake is not None:
+        result["lake"] = str(lake)
+    result["pages"] = measure(path, args.filters, lake)
     result["summary"] = summary(result["pages"])
     for line in result["summary"]:
         print(line)
