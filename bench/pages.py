@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import json
 import os
 import shutil
@@ -49,10 +50,19 @@ PAGES = {
     "weekly_review": lambda c: views.weekly_review(c["week_to"], c, store.CITY, "zh"),
     "inventory": lambda c: views.inventory(c, store.CITY, "city", "zh"),
     "prices": lambda c: views.prices(c, store.CITY, "fisher", "zh", "current", "city"),
-    "brands": lambda c: views.brands(c, store.CITY, None, "zh"),
+    "brands": lambda c: views.brands(c, store.CITY, newest_spec(c["week_to"]), "zh"),
     "territory": lambda c: views.territory_trends(c, store.CITY, "zh"),
     "managers": lambda c: views.managers(c, store.CITY, None, "zh"),
 }
+
+
+@functools.cache
+def newest_spec(week_to: dt.date) -> str | None:
+    """The spec the brand page opens on: the newest launched in the 52 weeks to week_to (the app
+    reads the catalogue once, through its cache)."""
+    new = views.new_specs(views.reference().specs, week_to)
+    return new["spec_code"].iloc[0] if len(new) else None
+
 
 HWM = """
 def hwm():

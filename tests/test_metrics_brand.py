@@ -687,3 +687,19 @@ def test_territory_trends_under_a_managers_scope_name_the_managers_retailers(lau
     mine = views.territory_trends(params, store.Scope(cm_code="C1"), "en")
     assert mine.territory_name == "张三's retailers (东片)"
     assert "张三's retailers (东片)" in set(mine.panels["sales"]["series"])
+
+
+def test_the_brand_page_offers_the_specs_launched_in_the_52_weeks_to_the_week_newest_first():
+    specs = pd.DataFrame(
+        {
+            "spec_code": ["OLD", "EDGE", "MID", "NOW", "LATER", "OTHER"],
+            "brand": ["甲", "甲", "甲", "甲", "甲", "乙"],
+            # week_to is Monday 2026-11-23: the 52 weeks run from the Monday 2025-12-01 on
+            "launch_date": pd.to_datetime(
+                ["2025-11-30", "2025-12-03", "2026-06-10", "2026-11-29", "2026-11-30", "2026-09-01"]
+            ),
+        }
+    )
+    week_to = dt.date(2026, 11, 23)
+    assert list(views.new_specs(specs, week_to)["spec_code"]) == ["NOW", "OTHER", "MID", "EDGE"]
+    assert list(views.new_specs(specs, week_to, brand="乙")["spec_code"]) == ["OTHER"]

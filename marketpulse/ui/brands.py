@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 import streamlit as st
 
@@ -17,15 +15,7 @@ def new_spec_picker(f: Filters) -> str | None:
     """Choose one spec launched within the 52 weeks ending at the last week (bound to the URL)."""
     if f.week_to is None:
         return None
-    specs = load(views.reference).specs
-    launch = pd.to_datetime(specs["launch_date"]).dt.date
-    monday = launch.map(lambda d: d - dt.timedelta(days=d.weekday()))
-    new = specs[
-        (monday <= f.week_to)
-        & (monday > f.week_to - dt.timedelta(weeks=52))
-        & ((specs["brand"] == f.brand) if f.brand else True)
-    ]
-    new = new.assign(monday=monday[new.index]).sort_values("monday", ascending=False)
+    new = views.new_specs(load(views.reference).specs, f.week_to, f.brand)
     if new.empty:
         return None
     names = dict(zip(new["spec_code"], new["spec_name"] + " · " + new["brand"]))

@@ -24,7 +24,7 @@ from marketpulse.views.base import (
     group_band,
     reference,
 )
-from marketpulse.views.brands import TARGET_DISTRIBUTION, TARGET_WEEKS, Brands, brand_table, brands
+from marketpulse.views.brands import TARGET_DISTRIBUTION, TARGET_WEEKS, Brands, brand_table, brands, new_specs
 from marketpulse.views.data import (
     DataPage,
     contract,
@@ -90,6 +90,7 @@ __all__ = [
     "scope_options",
     "brand_table",
     "brands",
+    "new_specs",
     "cell_retailers",
     "city_band",
     "contract",

@@ -34,6 +34,19 @@ class Brands:
     key_share: pd.DataFrame | None  # key-brand share by territory over time (+ city)
 
 
+def new_specs(specs: pd.DataFrame, week_to: dt.date, brand: str | None = None) -> pd.DataFrame:
+    """The specs (of `brand`) launched within the 52 weeks ending at week_to, newest first, with
+    the Monday of their launch: what the brand page offers, opening on the first."""
+    launch = pd.to_datetime(specs["launch_date"]).dt.date
+    monday = launch.map(lambda d: d - dt.timedelta(days=d.weekday()))
+    new = specs[
+        (monday <= week_to)
+        & (monday > week_to - dt.timedelta(weeks=52))
+        & ((specs["brand"] == brand) if brand else True)
+    ]
+    return new.assign(monday=monday[new.index]).sort_values("monday", ascending=False)
+
+
 def brands(params: dict, scope: store.Scope, spec: str | None, lang: str) -> Brands:
     """Uptake curves of one new spec, the scope's territories against the whole city and the
     target, a league table, and the key-brand share by territory."""
