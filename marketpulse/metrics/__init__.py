@@ -38,7 +38,7 @@ from marketpulse.metrics.sales import (
     sales_structure,
     sales_volume,
 )
-from marketpulse.metrics.uptake import NEW_SPEC_WEEKS, UPTAKE_RATES, new_brand_uptake, uptake_curves
+from marketpulse.metrics.uptake import NEW_SPEC_WEEKS, UPTAKE_RATES, against_city, new_brand_uptake, uptake_curves
 
 __all__ = [
     "PERIODS",
@@ -76,6 +76,7 @@ __all__ = [
     "sales_structure",
     "sales_volume",
     "uptake_curves",
+    "against_city",
     "week_kpis",
     "week_of",
 ]

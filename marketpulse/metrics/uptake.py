@@ -49,7 +49,14 @@ def uptake_curves(
     week_to = week_of(week_to)
     week_from = week_to - dt.timedelta(weeks=NEW_SPEC_WEEKS - 1) if week_from is None else week_from
     curves = new_brand_uptake(week_from, week_to, level, scope, path, **filters)
-    city = new_brand_uptake(week_from, week_to, "city", benchmark_scope, path, **filters)
+    return against_city(curves, new_brand_uptake(week_from, week_to, "city", benchmark_scope, path, **filters))
+
+
+def against_city(curves: pd.DataFrame, city: pd.DataFrame) -> pd.DataFrame:
+    """new_brand_uptake rows at a level with the city's rates alongside (`city_<rate>`) and
+    `distribution_gap`, from `city`: new_brand_uptake at level city with the same filters, in
+    the benchmark scope, over those weeks at least (rows of other specs and weeks are left out,
+    each spec's rates being its own)."""
     city = city[["spec_code", "weeks_since_launch", *UPTAKE_RATES]].rename(
         columns={rate: f"city_{rate}" for rate in UPTAKE_RATES}
     )

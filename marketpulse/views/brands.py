@@ -59,9 +59,14 @@ def brands(params: dict, scope: store.Scope, spec: str | None, lang: str) -> Bra
         return Brands(None, None, "", None, None, None, target_text, lag, None, None)
     filters = filters_of(params)
     week_from = week_to - (metrics.NEW_SPEC_WEEKS - 1) * metrics.WEEK
-    city, key_share = store.side_by_side(
+    one = {**filters, "spec_code": spec}
+    # the spec's curves per 片区 (its 52 weeks) and per customer manager (the last week) are read
+    # alongside every new spec's city curves, which they are then set against
+    city, key_share, ter, cms = store.side_by_side(
         lambda: metrics.new_brand_uptake(week_from, week_to, "city", store.CITY, **{**filters, "spec_code": None}),
         lambda: _key_share_lines(params, scope, lang),
+        lambda: metrics.new_brand_uptake(week_from, week_to, "territory", scope, **one) if spec else None,
+        lambda: metrics.new_brand_uptake(week_to, week_to, "cm", scope, **one) if spec else None,
     )
     out = Brands(None, None, "", None, None, None, target_text, lag, None, key_share)
     if city.empty:
@@ -72,7 +77,6 @@ def brands(params: dict, scope: store.Scope, spec: str | None, lang: str) -> Bra
         return out  # not a spec launched in the 52 weeks (or filtered away): nothing to draw
     out.spec = spec
     out.spec_name = out.specs.set_index("spec_code").loc[spec, "spec_name"]
-    one = {**filters, "spec_code": spec}
     curve = city[city["spec_code"] == spec].sort_values("weeks_since_launch")
     out.city = curve
     weeks = range(0, int(curve["weeks_since_launch"].max()) + 1)
@@ -82,10 +86,7 @@ def brands(params: dict, scope: store.Scope, spec: str | None, lang: str) -> Bra
             "target": [target_share * 100 * min(1.0, w / max(1, target_weeks)) for w in weeks],
         }
     )
-    ter, cms = store.side_by_side(
-        lambda: metrics.uptake_curves(week_to, "territory", scope, benchmark_scope=store.CITY, **one),
-        lambda: metrics.uptake_curves(week_to, "cm", scope, benchmark_scope=store.CITY, week_from=week_to, **one),
-    )
+    ter, cms = metrics.against_city(ter, city), metrics.against_city(cms, city)
     city_label = i18n.t("series.city", lang)
     lines = ter[list(curve.columns)]
     own = [within_scope_name(scope, name, lang) for name in lines["level_name"]]
