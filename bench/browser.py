@@ -1,9 +1,10 @@
 """`python -m bench browser --scale town|city [--store FILE] [--lake DIR] [--filters N] [--json FILE]`.
 
 Each page as a user meets it: the dashboard started with `streamlit run app.py` over the
-store (with `--lake`, the pages read that lake and sign-in stays with the store), Debian's Chromium (Playwright) signed in as the center, and for every page first
-the default view, then `--filters` views with a 片区 or customer-manager filter no one has
-asked for yet (so no cache helps), each timed from the address being opened to its charts drawn: the heading
+store (with `--lake`, the pages read that lake and sign-in stays with the store), Debian's
+Chromium (Playwright) signed in as the center, and for every page first the default view,
+then `--filters` views with a 片区 or customer-manager filter no one has asked for yet (so no
+cache helps), each timed from the address being opened to its charts drawn: the heading
 shown, no element still running or stale, and every chart's SVG in place. Reports median
 and p95 per page and one summary line against the target (≤ 2 s drawn, issue "A city in a
 blink"). The browser's own start is left out; the server is warmed by one page first.

@@ -115,16 +115,23 @@ def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def staged_partitions(
-    con: duckdb.DuckDBPyConnection, source: str, spec: mf.Table, out: Path, weeks: list[dt.date] | None = None
-) -> dict[str, Path]:
-    """COPY the rows of relation `source` of `weeks` (None: all) into Hive partitions under `out`; week → file."""
+def _file_columns(spec: mf.Table) -> tuple[list[str], str]:
+    """A partition file's columns (the partition column is its place, not a column) and the
+    expression of a row's week."""
     cols = [c for c, _ in spec.columns if c != mf.PARTITION_COLUMN]
     week_expr = (
         _quoted(mf.PARTITION_COLUMN)
         if spec.week_of == mf.PARTITION_COLUMN
         else f"date_trunc('week', {_quoted(spec.week_of)})::date"
     )
+    return cols, week_expr
+
+
+def staged_partitions(
+    con: duckdb.DuckDBPyConnection, source: str, spec: mf.Table, out: Path, weeks: list[dt.date] | None = None
+) -> dict[str, Path]:
+    """COPY the rows of relation `source` of `weeks` (None: all) into Hive partitions under `out`; week → file."""
+    cols, week_expr = _file_columns(spec)
     select = (
         f"select {', '.join(map(_quoted, cols))}, {week_expr} as {mf.PARTITION_COLUMN} "
         f"from {source} where $all or {week_expr} in (select unnest($weeks::date[]))"
@@ -153,12 +160,7 @@ def staged_weeks(
 
     def write(number: int, job: tuple[str, mf.Table, dt.date], cur: duckdb.DuckDBPyConnection) -> Path | None:
         source, spec, week = job
-        cols = [c for c, _ in spec.columns if c != mf.PARTITION_COLUMN]
-        week_expr = (
-            _quoted(mf.PARTITION_COLUMN)
-            if spec.week_of == mf.PARTITION_COLUMN
-            else f"date_trunc('week', {_quoted(spec.week_of)})::date"
-        )
+        cols, week_expr = _file_columns(spec)
         path = out / f"part_{number}.parquet"
         rows = cur.execute(
             f"copy (select {', '.join(map(_quoted, cols))} from {source} where {week_expr} = $week) "

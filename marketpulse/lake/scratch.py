@@ -232,7 +232,8 @@ class Scratch:
             parts = self.manifest.tables[table].parts
             held = {w: parts[w.isoformat()] for w in new if w.isoformat() in parts}  # weeks without rows: (0, 0)
             known = {w: (p.rows, int(p.row_hashes)) for w, p in held.items() if p.row_hashes}
-            hashed = self._week_prints(table, [w for w in held if w not in known]) if len(known) < len(held) else {}
+            unknown = [w for w in held if w not in known]
+            hashed = self._week_prints(table, unknown) if unknown else {}
             self.prints[table].update(dict.fromkeys(new, (0, 0)) | known | hashed)
 
     def _week_prints(self, table: str, weeks) -> dict[dt.date, tuple]:
