@@ -7,7 +7,9 @@
 --                             the last four weeks (market_state)
 --   discounting    价格宽松   cell with 价格指数 below the loose threshold (market_state)
 --   lagging_launch 新品滞后   new spec whose 片区 铺货率 is below alert_uptake_lag_ratio × the
---                             city's in the same week, from week 4 after launch (new_brand_uptake)
+--                             city's in the same week, from week 4 after launch (new_brand_uptake);
+--                             the city is the whole city whatever the reader's scope
+--                             ($city_distribution)
 --   copy_suspect   照搬照抄   customer manager whose share of copy-suspect visits over the
 --                             last four weeks exceeds alert_copy_suspect_rate (retailer_visit)
 --   missed_visits  漏访       customer manager who missed more than alert_missed_visit_rate of
@@ -38,6 +40,10 @@
 --                 null = every territory
 --   $format, $tier_band, $area_type, $brand, $price_class, $spec_code   filters, null = all
 --                (customer-manager alerts take only the retailer filters)
+--   $city_distribution  the whole city's 铺货率 per week × new spec, as a list of
+--                (week, spec_code, distribution_rate), for a reader whose scope is narrower
+--                than the city (metrics.alerts reads it under the city's scope: the benchmark
+--                of 新品滞后 is the city, not the scope); null = from the territories in scope
 -- Columns:
 --   week             date     the week the alert holds in
 --   kind             varchar  overstock | stockout | discounting | lagging_launch |
@@ -84,14 +90,22 @@ uptake_territory as (
 ),
 
 -- the city's 铺货率 from the territories' counts: each active retailer lies in one 片区 a
--- week, and whether it was reached is its own history, so the counts add up exactly
+-- week, and whether it was reached is its own history, so the counts add up exactly. A
+-- scope narrower than the city holds only some territories: the city's then comes given.
 uptake_city as (
     select
         week,
         spec_code,
         sum(distributed_retailers) / nullif(sum(active_retailers), 0) as distribution_rate,
     from uptake_territory
+    where $city_distribution is null
     group by all
+
+    union all
+    select d.week, d.spec_code, d.distribution_rate,
+    from (
+        select unnest($city_distribution::struct(week date, spec_code varchar, distribution_rate double)[]) as d
+    )
 ),
 
 -- ── market cells ─────────────────────────────────────────────────────────────

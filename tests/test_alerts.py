@@ -105,6 +105,105 @@ def test_scoped_alerts_stay_in_scope(city):
     assert other.empty
 
 
+# ── a narrow scope keeps the benchmark its definition names ──────────────────
+
+
+@pytest.fixture
+def two_territories(db):
+    """市场部 D1 with 片区 T1 (customer manager C1: retailers A1, A2) and T2 (C2: B1, B2).
+    Spec S9 is launched in W1 and visited every week W1 … W5 (weeks 0 … 4 after launch).
+    A1, B1 and B2 hold 5 条 of it and sell 5 a week; A2 holds none and sells none.
+
+    铺货率 (stocked since launch ÷ active retailers): T1 1/2 = 0.5, T2 2/2 = 1.0, the city 3/4 = 0.75.
+    """
+    weeks = [W1 + dt.timedelta(weeks=i) for i in range(5)]
+    with store.writer(db) as con:
+        con.execute("insert into department values ('D1', '城区市场部')")
+        for ter, name, cm, cm_name in [("T1", "东片", "C1", "张三"), ("T2", "西片", "C2", "李四")]:
+            con.execute("insert into territory values (?, ?, 'D1', '城网')", [ter, name])
+            con.execute("insert into customer_manager values (?, ?, ?)", [cm, cm_name, ter])
+        shops = [("A1", "T1", "C1", 5), ("A2", "T1", "C1", 0), ("B1", "T2", "C2", 5), ("B2", "T2", "C2", 5)]
+        for lic, ter, cm, _ in shops:
+            con.execute(
+                "insert into retailer values (?, ?, '食杂店', 8, ?, ?, '城网', null, null)", [lic, lic, ter, cm]
+            )
+            con.execute(
+                "insert into retailer_assignment values (?, date '1900-01-01', null, ?, ?, '食杂店', 8)", [lic, ter, cm]
+            )
+        con.execute("insert into spec values ('S9', '新品(细支)', '新品', '二类', 200, 240, false, ?)", [W1])
+        for week in weeks:
+            for lic, _, cm, qty in shops:
+                con.execute(
+                    "insert into visit_line values (?, ?, ?, 'S9', ?, 240, ?, ?, null, 1)",
+                    [week, cm, lic, qty, qty > 0, qty],
+                )
+        rollup.rebuild(con)
+    return db, weeks[-1]
+
+
+def lagging(path, scope, week):
+    got = metrics.alerts(week, week, scope, path=path)
+    return [(r.territory_code, r.value, r.threshold) for r in got[got.kind == "lagging_launch"].itertuples()]
+
+
+def test_a_lagging_launch_is_judged_against_the_whole_city_under_every_scope(two_territories):
+    path, w5 = two_territories
+    # week 4 after launch: T1's 0.5 is below 0.7 × the city's 0.75 = 0.525; T2's 1.0 is not.
+    # Within T1 alone its own 0.5 is not "the city": the threshold stays 0.525.
+    expected = [("T1", 0.5, pytest.approx(0.7 * 0.75))]
+    for scope in (store.CITY, store.Scope(department_code="D1"), store.Scope(territory_code="T1")):
+        assert lagging(path, scope, w5) == expected
+    # C1's retailers are T1's: 1 of 2 reached, against the same city
+    assert lagging(path, store.Scope(cm_code="C1"), w5) == expected
+    assert lagging(path, store.Scope(territory_code="T2"), w5) == []
+    row = metrics.alerts(w5, w5, store.Scope(territory_code="T1"), path=path).query("kind == 'lagging_launch'")
+    assert "铺货率 50%,全市 75%" in row.iloc[0].reason_zh
+    # severity 2 × (0.525 − 0.5) ÷ 0.525 = 0.095: low
+    assert row.iloc[0].severity_score == pytest.approx(2 * (0.525 - 0.5) / 0.525)
+
+
+@pytest.fixture
+def one_overstocked_shop(db):
+    """片区 T1, 档位 8 throughout: customer manager C1 has retailers A1 … A3, C2 has B1 … B9.
+    All sell 10 条 of S1 a week in W1 and W2. In W2 each holds 10 (1.0 week of cover) but A1,
+    which holds 100 (10.0 weeks)."""
+    shops = [(f"A{i}", "C1") for i in range(1, 4)] + [(f"B{i}", "C2") for i in range(1, 10)]
+    with store.writer(db) as con:
+        con.execute("insert into department values ('D1', '城区市场部')")
+        con.execute("insert into territory values ('T1', '东片', 'D1', '城网')")
+        con.execute("insert into customer_manager values ('C1', '张三', 'T1'), ('C2', '李四', 'T1')")
+        con.execute("insert into spec values ('S1', '中华(硬)', '中华', '一类', 400, 450, true, date '2020-01-01')")
+        for lic, cm in shops:
+            con.execute("insert into retailer values (?, ?, '食杂店', 8, 'T1', ?, '城网', null, null)", [lic, lic, cm])
+            con.execute(
+                "insert into retailer_assignment values (?, date '1900-01-01', null, 'T1', ?, '食杂店', 8)", [lic, cm]
+            )
+            for week, stock in [(W1, 10), (W2, 100 if lic == "A1" else 10)]:
+                con.execute(
+                    "insert into visit_line values (?, ?, ?, 'S1', ?, 450, true, 10, null, 1)", [week, cm, lic, stock]
+                )
+        rollup.rebuild(con)
+    return db
+
+
+def test_a_retailer_outlier_is_judged_against_its_whole_territory_under_a_managers_scope(one_overstocked_shop):
+    # W2 covers: A1 10.0, the 11 others 1.0. Peers: all 12 of T1's 档位 8.
+    #   mean = 1 + 9 / 12 = 1.75; sample σ = 9 / √12 = 2.598 (one value off by 9 among 12)
+    #   A1 lies (10 − 1.75) / 2.598 = 3.18 σ above: beyond 3 σ; threshold 1.75 + 3 × 2.598 = 9.54
+    # C1's own three retailers are fewer than the 8 peers a judgement needs: its scope still
+    # sees A1 judged against the 片区, as the city and the 片区 see it; C2 sees nothing of it.
+    sd = 9 / 12**0.5
+    expected = [("A1", W2, 10.0, pytest.approx(1.75 + 3 * sd))]
+    for scope in (store.CITY, store.Scope(territory_code="T1"), store.Scope(cm_code="C1")):
+        got = metrics.alerts(W2, W2, scope, path=one_overstocked_shop)
+        out = got[got.kind == "retailer_outlier"]
+        assert [(r.license_no, r.week.date(), r.value, r.threshold) for r in out.itertuples()] == expected
+        assert out.iloc[0].severity_score == pytest.approx(((10 - 1.75) / sd - 3) / 3)
+        assert out.iloc[0].cm_code == "C1"
+    other = metrics.alerts(W2, W2, store.Scope(cm_code="C2"), path=one_overstocked_shop)
+    assert "retailer_outlier" not in set(other.kind)
+
+
 # ── the simulated city ───────────────────────────────────────────────────────
 
 KIND_OF_TRUTH = {

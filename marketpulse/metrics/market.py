@@ -3,6 +3,8 @@ customer managers' notes."""
 
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 
 from marketpulse import store
@@ -46,8 +48,8 @@ def alerts(week_from, week_to, scope=store.CITY, path=None, trace_weeks=TRACE_WE
     week_from, week_to = week_of(week_from), week_of(week_to)
 
     def evaluate(kinds, start, end, narrow=None) -> pd.DataFrame:
-        params = {"week_from": start, "week_to": end, **filters, **(narrow or {}), "kinds": ",".join(kinds)}
-        return query("alerts", params, scope, path)
+        params = {"week_from": start, "week_to": end, **filters, **(narrow or {})}
+        return _evaluate(kinds, params, scope, path)
 
     first = [
         ([k for k in ALERT_KINDS if k not in YEAR_TRACED], week_from - trace_weeks * WEEK),
@@ -67,6 +69,56 @@ def alerts(week_from, week_to, scope=store.CITY, path=None, trace_weeks=TRACE_WE
             shown = _stitch(shown, start, _covered(shown, kinds, narrow), before)
     order = ["week", "severity_score", "kind", "territory_code"]
     return shown.sort_values(order, ascending=[False, False, True, True], kind="stable").reset_index(drop=True)
+
+
+def _evaluate(kinds: list[str], params: dict, scope: store.Scope, path) -> pd.DataFrame:
+    """The alerts of `kinds` within `scope`, each measured on the scope's own retailers and
+    judged against the benchmark its definition names, however narrow the scope: 新品滞后
+    against the whole city's 铺货率, a retailer outlier against the peers of its whole 片区
+    (under a customer manager's scope the 片区's are evaluated and the manager's retailers
+    kept). Only those benchmarks are read beyond the scope; no row outside it is returned."""
+    outliers_by_peers = scope.cm_code is not None and "retailer_outlier" in kinds
+    own = [k for k in kinds if not (outliers_by_peers and k == "retailer_outlier")]
+
+    def in_scope() -> pd.DataFrame:
+        city = None
+        if "lagging_launch" in own and not scope.is_city:
+            city = _city_distribution(params, path)
+        return query("alerts", {**params, "kinds": ",".join(own), "city_distribution": city}, scope, path)
+
+    def outliers() -> pd.DataFrame:
+        cms = store.reader(path).sql(
+            "select territory_code from customer_manager where cm_code = $cm", {"cm": scope.cm_code}
+        )
+        peers = store.Scope(territory_code=cms["territory_code"].iloc[0] if len(cms) else None)
+        if peers.territory_code is None:  # not a customer manager of this store: nothing is in scope
+            peers = scope
+        found = query("alerts", {**params, "kinds": "retailer_outlier"}, peers, path)
+        return found[found["cm_code"].eq(scope.cm_code)].reset_index(drop=True)
+
+    calls = ([in_scope] if own else []) + ([outliers] if outliers_by_peers else [])
+    return _concat(store.side_by_side(*calls))
+
+
+def _city_distribution(params: dict, path) -> list[dict]:
+    """The whole city's 铺货率 per week × new spec over the evaluated weeks, as the alerts query
+    takes it ($city_distribution): read under the city's scope, once per store version and
+    parameters, whichever scope asks."""
+    wanted = tuple(sorted((k, v) for k, v in params.items() if k not in ("territories", "kinds")))
+    return _city_rates(store.store_version(path), path, wanted)
+
+
+@functools.lru_cache(maxsize=16)
+def _city_rates(version: str, path, params: tuple) -> list[dict]:
+    city = query("new_brand_uptake", {**dict(params), "level": "city", "measures": "distribution"}, store.CITY, path)
+    return [
+        {
+            "week": pd.Timestamp(week).date(),
+            "spec_code": spec,
+            "distribution_rate": None if pd.isna(rate) else float(rate),
+        }
+        for week, spec, rate in zip(city["week"], city["spec_code"], city["distribution_rate"])
+    ]
 
 
 # what identifies one alert's run across evaluations
