@@ -92,6 +92,31 @@ def test_scope_hides_rows_outside_it(db, scope, retailers, territories):
     assert set(r.sql("select territory_code from territory", scope=scope)["territory_code"]) == territories
 
 
+def test_a_scope_is_resolved_once_per_store_version_and_follows_each_publish(db):
+    # T2's rows come through views made once for the scope; a cursor only points at them
+    with store.writer(db) as con:
+        add_city(con)
+    r = store.Reader(db)
+    t2, c1 = store.Scope(territory_code="T2"), store.Scope(cm_code="C1")
+    schemas = "select count(*) as n from duckdb_schemas() where database_name = 'memory' and schema_name like 'scope_%'"
+    for _ in range(3):
+        assert set(r.sql("select license_no from retailer", scope=t2)["license_no"]) == {"R2"}
+    assert r.sql(schemas)["n"][0] == 1
+    assert set(r.sql("select license_no from retailer", scope=c1)["license_no"]) == {"R1"}
+    assert r.sql(schemas)["n"][0] == 2
+    # R4 joins T2 and orders: the next read within T2 sees its order lines (order_line is cut
+    # by the scope's retailers, which are the new store's), and R1's stay outside
+    with store.writer(db) as con:
+        con.execute("insert into retailer values ('R4', '店R4', '食杂店', 8, 'T2', 'C2', null, null, null)")
+        con.execute("insert into retailer_assignment values ('R4', date '1900-01-01', null, 'T2', 'C2', '食杂店', 8)")
+        con.execute(
+            "insert into order_line values (date '2025-09-01', 'R4', 'S1', 5, 5, 1), (date '2025-09-01', 'R1', 'S1', 3, 3, 1)"
+        )
+    assert set(r.sql("select license_no from order_line", scope=t2)["license_no"]) == {"R4"}
+    assert set(r.sql("select license_no from retailer", scope=t2)["license_no"]) == {"R2", "R4"}
+    assert r.sql(schemas)["n"][0] == 1  # the new store's connection: only T2's asked for so far
+
+
 def test_bind_rejects_missing_and_unknown_parameters(tmp_path, monkeypatch):
     (tmp_path / "demo_metric.sql").write_text("-- test\nselect $week_from::date as w where $level = 'city'\n")
     monkeypatch.setattr(store.queries, "QUERY_DIR", tmp_path)

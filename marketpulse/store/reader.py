@@ -19,7 +19,7 @@ import pandas as pd
 from marketpulse.errors import StoreError
 from marketpulse.store.paths import ATTACH_ALIAS, db_path
 from marketpulse.store.queries import bind
-from marketpulse.store.scope import CITY, Scope, apply_scope, scoped_tables
+from marketpulse.store.scope import CITY, Scope, create_scope_schema, scoped_tables
 from marketpulse.store.writer import ensure_current
 
 # reads side_by_side runs at once: a page's queries are many and mostly small, and one alone
@@ -71,12 +71,13 @@ class Reader:
         self._version: str | None = None
         self._tables: dict[str, list[str]] = {}
         self._search: str | None = None  # a lake's: its serving store, then the store-only tables
+        self._scopes: dict[Scope, str] = {}  # the connection's schema of views for each scope asked for
 
-    def _connection(self) -> tuple[duckdb.DuckDBPyConnection, str | None]:
+    def _connection(self) -> tuple[duckdb.DuckDBPyConnection, str | None, dict[Scope, str]]:
         with self._lock:
             version = store_version(self.path)
             if self._con is not None and version == self._version:
-                return self._con, self._search
+                return self._con, self._search, self._scopes
             if version == "missing":
                 raise StoreError(
                     f"找不到数据库 {self.path},请先运行 `make run` 或 `python -m marketpulse demo`。 / "
@@ -103,17 +104,27 @@ class Reader:
             # reading through a cursor of it; it closes once unreferenced
             self._con, self._version, self._search = con, version, search
             self._tables = scoped_tables(con)
-            return con, search
+            self._scopes = {}
+            return con, search, self._scopes
+
+    def _scope_schema(self, con: duckdb.DuckDBPyConnection, scopes: dict[Scope, str], scope: Scope) -> str:
+        """The schema of `con` whose views keep `scope`'s rows (`scopes`: con's own), made on first use."""
+        with self._lock:
+            if scope not in scopes:
+                schema = f"scope_{len(scopes)}"
+                create_scope_schema(con, scope, self._tables, schema)
+                scopes[scope] = schema
+            return scopes[scope]
 
     def cursor(self, scope: Scope = CITY) -> duckdb.DuckDBPyConnection:
         """A fresh cursor on the live store with `scope` applied to every scoped table."""
-        con, search = self._connection()
+        con, search, scopes = self._connection()
         cur = con.cursor()
         cur.execute(f"use {ATTACH_ALIAS}")
+        if not scope.is_city:  # the scope's views come first, then the store's tables
+            search = f"memory.{self._scope_schema(con, scopes, scope)},{search or ATTACH_ALIAS + '.main'}"
         if search:
             cur.execute(f"set search_path = '{search}'")
-        if not scope.is_city:
-            apply_scope(cur, scope, self._tables)
         return cur
 
     def query(self, name: str, params: Mapping | None = None, scope: Scope = CITY) -> pd.DataFrame:

@@ -1,7 +1,7 @@
-"""Scopes: whose data a reader's cursor may see, applied as temp views over the store's tables.
+"""Scopes: whose data a reader's cursor may see, applied as views over the store's tables.
 
-Any store table carrying a scope column is shadowed, per cursor, by a temp view of the
-same name that keeps only rows in scope, so a query author cannot forget the scope:
+Any store table carrying a scope column is shadowed, for a cursor within a scope, by a view
+of the same name that keeps only rows in scope, so a query author cannot forget the scope:
 `weekly_observation` already means "in scope". Raw tables that carry only a license_no
 (order_line) or a reporting cm_code (visit_line) are cut to the retailers ever assigned
 within the scope.
@@ -49,13 +49,20 @@ def scoped_tables(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
     }
 
 
-def apply_scope(cur: duckdb.DuckDBPyConnection, scope: Scope, tables: dict[str, list[str]]) -> None:
-    """Shadow each table in `tables` on `cur` by a temp view keeping only rows in `scope`."""
+def create_scope_schema(
+    con: duckdb.DuckDBPyConnection, scope: Scope, tables: dict[str, list[str]], schema: str
+) -> None:
+    """Create schema `schema` in `con`'s own in-memory database, shadowing each table in
+    `tables` by a view of the same name keeping only rows in `scope`. A cursor whose search
+    path puts the schema before the store's tables reads within the scope; made once per
+    connection and scope, it costs a cursor nothing (temp views would be made per cursor)."""
+    at = f"memory.{schema}"
+    con.execute(f"create schema {at}")
     # Resolve the scope to the departments, territories and customer managers it allows,
     # from the store's own reference tables, with the codes bound as parameters.
-    cur.execute(
+    con.execute(
         f"""
-        create or replace temp table scope_territory as
+        create table {at}.scope_territory as
         select t.territory_code, t.department_code
         from {ATTACH_ALIAS}.main.territory as t
         where ($dep is null or t.department_code = $dep)
@@ -65,16 +72,16 @@ def apply_scope(cur: duckdb.DuckDBPyConnection, scope: Scope, tables: dict[str, 
         """,
         {"dep": scope.department_code, "ter": scope.territory_code, "cm": scope.cm_code},
     )
-    cur.execute("create or replace temp table scope_cm as select $cm::varchar as cm_code", {"cm": scope.cm_code})
-    cur.execute(
+    con.execute(f"create table {at}.scope_cm as select $cm::varchar as cm_code", {"cm": scope.cm_code})
+    con.execute(
         f"""
-        create or replace temp table scope_retailer as
+        create table {at}.scope_retailer as
         select license_no from {ATTACH_ALIAS}.main.retailer_assignment
-        where territory_code in (select territory_code from temp.scope_territory)
+        where territory_code in (select territory_code from {at}.scope_territory)
           and ($cm is null or cm_code = $cm)
         union
         select license_no from {ATTACH_ALIAS}.main.retailer
-        where territory_code in (select territory_code from temp.scope_territory)
+        where territory_code in (select territory_code from {at}.scope_territory)
           and ($cm is null or cm_code = $cm)
         """,
         {"cm": scope.cm_code},
@@ -82,14 +89,14 @@ def apply_scope(cur: duckdb.DuckDBPyConnection, scope: Scope, tables: dict[str, 
     for table, cols in tables.items():
         conds = []
         if "territory_code" in cols:
-            conds.append("x.territory_code in (select territory_code from temp.scope_territory)")
+            conds.append(f"x.territory_code in (select territory_code from {at}.scope_territory)")
         elif "department_code" in cols:
-            conds.append("x.department_code in (select department_code from temp.scope_territory)")
+            conds.append(f"x.department_code in (select department_code from {at}.scope_territory)")
         elif "license_no" in cols:
-            conds.append("x.license_no in (select license_no from temp.scope_retailer)")
+            conds.append(f"x.license_no in (select license_no from {at}.scope_retailer)")
         if "cm_code" in cols and scope.cm_code:
-            conds.append("x.cm_code = (select cm_code from temp.scope_cm)")
-        cur.execute(
-            f"create or replace temp view {table} as "
+            conds.append(f"x.cm_code = (select cm_code from {at}.scope_cm)")
+        con.execute(
+            f"create view {at}.{table} as "
             f"select x.* from {ATTACH_ALIAS}.main.{table} as x where {' and '.join(conds) or 'true'}"
         )
