@@ -8,7 +8,7 @@ import functools
 import pandas as pd
 
 from marketpulse import store
-from marketpulse.metrics.api import HIERARCHY_LEVELS, query
+from marketpulse.metrics.api import HIERARCHY_LEVELS, lookup, query
 from marketpulse.metrics.calendar import WEEK, week_of
 
 TRACE_WEEKS = 12  # an alert's run is first traced this far before week_from, then further as needed
@@ -87,9 +87,8 @@ def _evaluate(kinds: list[str], params: dict, scope: store.Scope, path) -> pd.Da
         return query("alerts", {**params, "kinds": ",".join(own), "city_distribution": city}, scope, path)
 
     def outliers() -> pd.DataFrame:
-        cms = store.reader(path).sql(
-            "select territory_code from customer_manager where cm_code = $cm", {"cm": scope.cm_code}
-        )
+        cms = lookup("customer_managers", path=path)
+        cms = cms[cms["cm_code"] == scope.cm_code]
         peers = store.Scope(territory_code=cms["territory_code"].iloc[0] if len(cms) else None)
         if peers.territory_code is None:  # not a customer manager of this store: nothing is in scope
             peers = scope
