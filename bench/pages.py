@@ -34,6 +34,7 @@ from bench import province
 from marketpulse import store, views
 from marketpulse.simulate import demo
 from marketpulse.store import queries
+from marketpulse.views.base import forget_city_reads
 
 if os.environ.get("BENCH_QUERY_DIR"):  # --queries: measure another version of queries/ (e.g. before a change)
     queries.QUERY_DIR = Path(os.environ["BENCH_QUERY_DIR"])
@@ -146,6 +147,7 @@ def measure_pages(path: Path, repeat: int, cold_repeat: int, pandas_repeat: int,
         call(params)  # warm-up: the reader attached, the files read once
         warm = []
         for _ in range(repeat):
+            forget_city_reads()  # no Streamlit cache, nor the city figures kept across scopes
             t0 = time.perf_counter()
             call(params)
             warm.append(time.perf_counter() - t0)

@@ -14,7 +14,7 @@ from marketpulse.store.queries import (
     query_text,
     sql_params,
 )
-from marketpulse.store.reader import Reader, reader, run, side_by_side, store_version
+from marketpulse.store.reader import Reader, reader, run, serving_path, side_by_side, store_version
 from marketpulse.store.schema import SCHEMA_VERSION, migrate, migrations, stored_version
 from marketpulse.store.scope import CITY, Scope
 from marketpulse.store.settings import setting
@@ -43,6 +43,7 @@ __all__ = [
     "query_text",
     "reader",
     "run",
+    "serving_path",
     "setting",
     "side_by_side",
     "sql_params",

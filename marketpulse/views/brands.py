@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from marketpulse import i18n, metrics, store
-from marketpulse.views.base import filters_of, within_scope_name
+from marketpulse.views.base import city_read, filters_of, within_scope_name
 
 TARGET_DISTRIBUTION = 0.6  # default target: 铺货率 reached by TARGET_WEEKS after launch,
 TARGET_WEEKS = 26  # overridden by settings new_brand_target_distribution / _weeks
@@ -63,7 +63,9 @@ def brands(params: dict, scope: store.Scope, spec: str | None, lang: str) -> Bra
     # the spec's curves per 片区 (its 52 weeks) and per customer manager (the last week) are read
     # alongside every new spec's city curves, which they are then set against
     city, key_share, ter, cms = store.side_by_side(
-        lambda: metrics.new_brand_uptake(week_from, week_to, "city", store.CITY, **{**filters, "spec_code": None}),
+        lambda: city_read(
+            metrics.new_brand_uptake, week_from, week_to, "city", store.CITY, **{**filters, "spec_code": None}
+        ),
         lambda: _key_share_lines(params, scope, lang),
         lambda: metrics.new_brand_uptake(week_from, week_to, "territory", scope, **one) if spec else None,
         lambda: metrics.new_brand_uptake(week_to, week_to, "cm", scope, **one) if spec else None,
@@ -127,7 +129,7 @@ def _key_share_lines(params: dict, scope: store.Scope, lang: str) -> pd.DataFram
     and the scope's 同期 (its share in the same ISO weeks a year before, drawn at this year's weeks)."""
     weeks, filters = (params["week_from"], params["week_to"]), filters_of(params)
     ter = metrics.key_brand_share(*weeks, "territory", "all", scope, **filters)
-    city = metrics.key_brand_share(*weeks, "city", "all", store.CITY, **filters)
+    city = city_read(metrics.key_brand_share, *weeks, "city", "all", store.CITY, **filters)
     own = i18n.t("series.city" if scope.is_city else "inventory.focus_line", lang)
     frame = pd.concat(
         [

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from marketpulse import i18n, metrics, store
-from marketpulse.views.base import NEXT_LEVEL, filters_of, group_band
+from marketpulse.views.base import NEXT_LEVEL, city_read, filters_of, group_band
 
 
 @dataclass
@@ -40,10 +40,12 @@ def inventory(params: dict, scope: store.Scope, focus_level: str, lang: str) -> 
     last_out, parts, whole, same_period, city = store.side_by_side(
         lambda: _out_of_band(last, filters, scope, lang) if last else None,  # the longest read first
         lambda: metrics.inventory_ratio(*weeks, level, scope, **filters),
-        lambda: metrics.inventory_ratio(*weeks, "city", scope, **filters),
+        lambda: city_read(metrics.inventory_ratio, *weeks, "city", scope, **filters),
         lambda: _same_period(weeks, scope, filters, lang),
         # a territory reads its cover against the whole city's
-        lambda: metrics.inventory_ratio(*weeks, "city", store.CITY, **filters) if scope != store.CITY else None,
+        lambda: (
+            city_read(metrics.inventory_ratio, *weeks, "city", store.CITY, **filters) if scope != store.CITY else None
+        ),
     )
     whole = whole.assign(level_key="__focus__", level_name=i18n.t("inventory.focus_line", lang))
     lines = [whole, same_period, parts]

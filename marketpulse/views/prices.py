@@ -14,7 +14,7 @@ import pandas as pd
 from marketpulse import i18n, metrics, store
 from marketpulse.metrics.api import choose
 from marketpulse.metrics.prices import fixed_price_index
-from marketpulse.views.base import NEXT_LEVEL, filters_of, group_band
+from marketpulse.views.base import NEXT_LEVEL, city_read, filters_of, group_band
 
 SPREAD_SPECS = 8
 SHOWN_RETAILERS = 30  # a manager's price bars: this many best-selling retailers
@@ -60,7 +60,7 @@ def prices(
             lambda: metrics.price_compliance(week, week, "territory", None, scope, **filters),
             lambda: metrics.price_index(week, week, "spec", scope, **filters),
             lambda: index(week, week, level, scope, **filters),
-            lambda: index(week, week, "city", store.CITY, **filters) if scope != store.CITY else None,
+            lambda: city_read(index, week, week, "city", store.CITY, **filters) if scope != store.CITY else None,
             lambda: _both_indices(*weeks, scope, filters),
             lambda: fixed_price_index(week, week, "spec", scope, **filters),
         )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from marketpulse import i18n, metrics, store
-from marketpulse.views.base import filters_of, within_scope_name
+from marketpulse.views.base import city_read, filters_of, within_scope_name
 
 
 @dataclass
@@ -62,12 +62,12 @@ def territory_trends(params: dict, scope: store.Scope, lang: str, territory: str
     # the benchmark is always the whole city; for sales only growth compares (the city's volume dwarfs a territory's)
     structure, city_structure, sales, ratio, city_ratio, index, city_index, signals = store.side_by_side(
         lambda: metrics.sales_structure(*weeks, "territory", "all", scope, **filters),
-        lambda: metrics.sales_structure(*weeks, "city", "all", store.CITY, **filters),
+        lambda: city_read(metrics.sales_structure, *weeks, "city", "all", store.CITY, **filters),
         lambda: metrics.sales_volume(*weeks, "territory", "all", scope, **filters),
         lambda: metrics.inventory_ratio(*weeks, "territory", scope, **filters),
-        lambda: metrics.inventory_ratio(*weeks, "city", store.CITY, **filters),
+        lambda: city_read(metrics.inventory_ratio, *weeks, "city", store.CITY, **filters),
         lambda: metrics.price_index(*weeks, "territory", scope, **filters),
-        lambda: metrics.price_index(*weeks, "city", store.CITY, **filters),
+        lambda: city_read(metrics.price_index, *weeks, "city", store.CITY, **filters),
         lambda: metrics.notes_signals(*weeks, "territory", scope, **filters),
     )
     panels = {

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from marketpulse import i18n, metrics, store
-from marketpulse.views.base import city_band, filters_of, group_band
+from marketpulse.views.base import city_band, city_read, filters_of, group_band
 
 # the alert list first looks this far back; a run that reaches it is traced further, as far as
 # it goes (metrics.alerts), so 始于 / 持续周数 are the run's own
@@ -68,9 +68,11 @@ def weekly_review(
     filters = filters_of(params)
     narrow = bool(scope.territory_code or scope.cm_code)
     figures, whole, state, recent, alerts = store.side_by_side(
-        lambda: metrics.week_kpis(week, "city", "city", scope, **filters),
+        lambda: city_read(metrics.week_kpis, week, "city", "city", scope, **filters),
         # a territory reads its numbers against the whole city's
-        lambda: metrics.week_kpis(week, "city", "city", store.CITY, **filters) if scope != store.CITY else None,
+        lambda: (
+            city_read(metrics.week_kpis, week, "city", "city", store.CITY, **filters) if scope != store.CITY else None
+        ),
         lambda: metrics.market_state(week, week, scope, **filters),
         lambda: (
             metrics.market_state(week - (RECENT_WEEKS - 1) * metrics.WEEK, week, scope, **filters) if narrow else None

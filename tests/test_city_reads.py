@@ -1,0 +1,30 @@
+"""The whole city's figures that every scope reads beside its own: read once per store version."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from marketpulse import store
+from marketpulse.views import base
+
+
+def test_a_city_read_is_kept_per_store_version_and_each_caller_gets_its_own_copy(db):
+    base.forget_city_reads()
+    reads = []
+
+    def read(level, scope):
+        reads.append(scope)
+        return pd.DataFrame({"level": [level], "read": [len(reads)]})
+
+    first = base.city_read(read, "city", store.CITY)
+    first.loc[0, "read"] = 99  # a caller's change stays its own
+    assert base.city_read(read, "city", store.CITY)["read"][0] == 1 and len(reads) == 1
+    # other arguments are another read; a narrower scope is read every time
+    assert base.city_read(read, "territory", store.CITY)["read"][0] == 2
+    t1 = store.Scope(territory_code="T1")
+    assert [base.city_read(read, "city", t1)["read"][0] for _ in range(2)] == [3, 4]
+    # an import publishes a new store: the city is read afresh
+    with store.writer(db) as con:
+        con.execute("insert into department values ('D1', '城区市场部')")
+    assert base.city_read(read, "city", store.CITY)["read"][0] == 5
+    assert base.city_read(read, "city", store.CITY)["read"][0] == 5
