@@ -1,4 +1,4 @@
-"""`python -m bench pages --scale town|city|province [--store FILE | --lake DIR] [--repeat N] [--json FILE]`.
+"""`python -m bench pages --scale town|city|province [--store FILE | --lake DIR] [--scope ter=CODE] [--repeat N] [--json FILE]`.
 
 In one run on one machine, against the scale targets (README, Performance):
 - each page's whole query set (the view function the page calls, marketpulse/views/*, no
@@ -34,7 +34,7 @@ from bench import province
 from marketpulse import store, views
 from marketpulse.simulate import demo
 from marketpulse.store import queries
-from marketpulse.views.base import forget_city_reads
+from marketpulse.views.base import focus, forget_city_reads
 
 if os.environ.get("BENCH_QUERY_DIR"):  # --queries: measure another version of queries/ (e.g. before a change)
     queries.QUERY_DIR = Path(os.environ["BENCH_QUERY_DIR"])
@@ -46,14 +46,40 @@ TARGET_IMPORT = {"import_s": 5.0, "import_gb": 2.0, "correction_s": 1.0, "rebuil
 TARGET_PROVINCE = {"warm_p95_s": 0.300, "import_s": 10.0}  # ten cities on this one machine
 PAGE_WEEKS = 13  # the sidebar's default range
 
+# --scope: whose pages are timed, as `dep=CODE`, `ter=CODE` or `cm=CODE` (the sidebar's keys);
+# nothing = the whole city. Children read it from the environment, as they read --queries.
+SCOPE_KEYS = {"dep": "department_code", "ter": "territory_code", "cm": "cm_code"}
+
+
+def scope_of(text: str) -> store.Scope:
+    """The scope `--scope` names: '' is the city, else `dep=`, `ter=` or `cm=` and a code."""
+    if not text:
+        return store.CITY
+    key, _, code = text.partition("=")
+    if key not in SCOPE_KEYS or not code:
+        raise SystemExit(f"--scope {text!r}: give dep=CODE, ter=CODE or cm=CODE")
+    return store.Scope(**{SCOPE_KEYS[key]: code})
+
+
+def set_scope(text: str) -> None:
+    """Time the pages within the scope `text` names (scope_of), here and in every child."""
+    global SCOPE, FOCUS
+    os.environ["BENCH_SCOPE"] = text
+    SCOPE = scope_of(text)
+    FOCUS = focus(SCOPE.department_code, SCOPE.territory_code, SCOPE.cm_code)  # the sidebar's level
+
+
+SCOPE, FOCUS = store.CITY, "city"
+set_scope(os.environ.get("BENCH_SCOPE", ""))
+
 # page → how the page calls its view: the same arguments the app passes with the default sidebar
 PAGES = {
-    "weekly_review": lambda c: views.weekly_review(c["week_to"], c, store.CITY, "zh"),
-    "inventory": lambda c: views.inventory(c, store.CITY, "city", "zh"),
-    "prices": lambda c: views.prices(c, store.CITY, "fisher", "zh", "current", "city"),
-    "brands": lambda c: views.brands(c, store.CITY, newest_spec(c["week_to"]), "zh"),
-    "territory": lambda c: views.territory_trends(c, store.CITY, "zh"),
-    "managers": lambda c: views.managers(c, store.CITY, None, "zh"),
+    "weekly_review": lambda c: views.weekly_review(c["week_to"], c, SCOPE, "zh"),
+    "inventory": lambda c: views.inventory(c, SCOPE, FOCUS, "zh"),
+    "prices": lambda c: views.prices(c, SCOPE, "fisher", "zh", "current", FOCUS),
+    "brands": lambda c: views.brands(c, SCOPE, newest_spec(c["week_to"]), "zh"),
+    "territory": lambda c: views.territory_trends(c, SCOPE, "zh"),
+    "managers": lambda c: views.managers(c, SCOPE, SCOPE.cm_code, "zh"),
 }
 
 
@@ -231,11 +257,13 @@ def summary(result: dict) -> list[str]:
         lines.append(f"{'met   ' if met else 'MISSED'} {what}: {value:.3g}{unit} (target {op} {target:g}{unit}{by})")
 
     warm_p95 = TARGET_PROVINCE["warm_p95_s"] if result["scale"] == "province" else TARGET["warm_p95_s"]
+    within = "" if result.get("scope", "city") == "city" else f" ({result['scope']})"
     for page, row in result.get("pages", {}).items():
-        line(f"{page} warm p95", row["warm"]["p95_s"], warm_p95, " s")
-        line(f"{page} cold", row["cold"]["p95_s"], TARGET["cold_s"], " s")
+        line(f"{page}{within} warm p95", row["warm"]["p95_s"], warm_p95, " s")
+        line(f"{page}{within} cold", row["cold"]["p95_s"], TARGET["cold_s"], " s")
         if "speedup" not in row:  # --skip-pandas: a target not measured is neither met nor missed
-            lines.append(f"NOT MEASURED {page} vs pandas speed and memory (--skip-pandas)")
+            why = "--skip-pandas" if not within else "the pandas views are the city's"
+            lines.append(f"NOT MEASURED {page}{within} vs pandas speed and memory ({why})")
             continue
         line(f"{page} vs pandas speed", row["speedup"], TARGET["speedup"], "×", True)
         line(f"{page} vs pandas memory", row["memory_ratio"], TARGET["memory"], "×", True)
@@ -269,6 +297,12 @@ def main(argv=None) -> int:
         "a shared 24 GB machine spares at city)",
     )
     parser.add_argument("--queries", help="read the named queries from this copy of queries/ (a before/after run)")
+    parser.add_argument(
+        "--scope",
+        default="",
+        help="time the pages as this scope sees them: dep=CODE, ter=CODE or cm=CODE (default the whole city; "
+        "the pandas comparison, which the city's views define, is then left out)",
+    )
     parser.add_argument("--skip-writes", action="store_true", help="leave out import, correction and rebuild")
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args(argv)
@@ -276,10 +310,14 @@ def main(argv=None) -> int:
     if args.queries:
         os.environ["BENCH_QUERY_DIR"] = str(Path(args.queries).resolve())
         queries.QUERY_DIR = Path(os.environ["BENCH_QUERY_DIR"])
+    set_scope(args.scope)
+    if args.scope:
+        args.skip_pandas = True
     result: dict = {
         "scale": args.scale,
         "started": dt.datetime.now().isoformat(timespec="seconds"),
         "queries": str(queries.QUERY_DIR),
+        "scope": args.scope or "city",
     }
     lake = Path(args.lake) if args.lake else province.LAKE if args.scale == "province" else None
     if lake is not None:

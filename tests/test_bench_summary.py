@@ -3,6 +3,8 @@ unmeasured (the pandas comparison skipped at a scale it cannot load) said to be 
 
 from __future__ import annotations
 
+import pytest
+
 from bench import lake_writes, pages
 
 
@@ -23,6 +25,23 @@ def test_a_skipped_pandas_comparison_is_neither_met_nor_missed():
     lines = pages.summary({"scale": "city", "pages": {"brands": _row(0.2, 0.9)}})
     assert "NOT MEASURED brands vs pandas speed and memory (--skip-pandas)" in lines
     assert not [line for line in lines if "pandas" in line and line.startswith(("met", "MISSED"))]
+
+
+def test_a_scoped_run_names_its_scope_on_every_page_line():
+    lines = pages.summary({"scale": "city", "scope": "ter=T0101", "pages": {"prices": _row(0.3, 0.8)}})
+    # 0.3 s against 0.1 s warm: missed by ×3.0; the city's pandas views are not the 片区's
+    assert "MISSED prices (ter=T0101) warm p95: 0.3 s (target ≤ 0.1 s, missed by ×3.0)" in lines
+    assert "met    prices (ter=T0101) cold: 0.8 s (target ≤ 1 s)" in lines
+    assert "NOT MEASURED prices (ter=T0101) vs pandas speed and memory (the pandas views are the city's)" in lines
+
+
+def test_a_scope_is_named_by_the_sidebars_keys():
+    assert pages.scope_of("") == pages.store.CITY
+    assert pages.scope_of("ter=T0101") == pages.store.Scope(territory_code="T0101")
+    assert pages.scope_of("cm=KH001") == pages.store.Scope(cm_code="KH001")
+    for wrong in ("T0101", "territory=T0101", "ter="):
+        with pytest.raises(SystemExit):
+            pages.scope_of(wrong)
 
 
 def test_a_write_that_did_not_finish_is_reported_failed_not_met():
