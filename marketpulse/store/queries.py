@@ -90,6 +90,7 @@ def sql_params(sql: str) -> set[str]:
     return set().union(*(names for _, names in statements(sql)))
 
 
+@functools.lru_cache(maxsize=512)
 def _strip_comments(sql: str) -> str:
     out, pos = [], 0
     for start, end, kind in _tokens(sql):
@@ -101,6 +102,12 @@ def _strip_comments(sql: str) -> str:
 
 def _fix_params(sql: str, fixed: Mapping[str, str]) -> str:
     """Replace each `$name` in `fixed` by its value as a quoted constant; strings and comments stay."""
+    return _fixed(sql, tuple(sorted(fixed.items())))
+
+
+@functools.lru_cache(maxsize=512)
+def _fixed(sql: str, items: tuple[tuple[str, str], ...]) -> str:
+    fixed = dict(items)
     tokens = _tokens(sql)
     out, pos = [], 0
     for (start, end, _), (next_start, next_end, next_kind) in zip(tokens, tokens[1:], strict=False):
@@ -141,17 +148,29 @@ def query_text(name: str, _stack: tuple[str, ...] = ()) -> str:
     # comments go first: a header may mention ref(...) without meaning it
     sql = _strip_comments(query_path(name).read_text(encoding="utf-8"))
     out, pos = [], 0
+    for start, end, ref, fixed in _refs(sql):
+        inner = query_text(ref, _stack + (name,)).strip().rstrip(";")
+        out += [sql[pos:start], "(\n" + _fixed(inner, fixed) + "\n)"]
+        pos = end
+    return "".join(out) + sql[pos:]
+
+
+@functools.lru_cache(maxsize=512)
+def _refs(sql: str) -> tuple[tuple[int, int, str, tuple[tuple[str, str], ...]], ...]:
+    """Each `ref(...)` of `sql` (comments stripped): where it stands, the query it names and the
+    parameters it fixes. The files are read on every call (they may change); what is made of
+    a text is kept."""
+    found, pos = [], 0
     for start, end, kind in _tokens(sql):
         if start < pos or kind not in _WORD or sql[start:end].lower() != "ref":
             continue
         match = REF_RE.match(sql, start)
         if match is None:
             continue
-        inner = query_text(match.group(1), _stack + (name,)).strip().rstrip(";")
-        fixed = dict(REF_ARG_RE.findall(match.group(2) or ""))
-        out += [sql[pos:start], "(\n" + _fix_params(inner, fixed) + "\n)"]
+        fixed = tuple(sorted(dict(REF_ARG_RE.findall(match.group(2) or "")).items()))
+        found.append((start, match.end(), match.group(1), fixed))
         pos = match.end()
-    return "".join(out) + sql[pos:]
+    return tuple(found)
 
 
 def query_params(name: str) -> set[str]:
