@@ -107,6 +107,11 @@ def _city_distribution(params: dict, path) -> list[dict]:
     return _city_rates(store.store_version(path), path, wanted)
 
 
+def forget_city_distribution() -> None:
+    """Drop the city's 铺货率 kept for 新品滞后 under narrow scopes (a bench times each call as the first)."""
+    _city_rates.cache_clear()
+
+
 @functools.lru_cache(maxsize=16)
 def _city_rates(version: str, path, params: tuple) -> list[dict]:
     city = query("new_brand_uptake", {**dict(params), "level": "city", "measures": "distribution"}, store.CITY, path)

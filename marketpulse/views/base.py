@@ -36,8 +36,10 @@ def city_read(read: Callable, *args, **kwargs):
 
 
 def forget_city_reads() -> None:
-    """Drop the city reads kept by city_read (the bench times each call as the first after an import)."""
+    """Drop the city reads kept by city_read and by the alerts (the bench times each call as the
+    first after an import)."""
     _city_reads.cache_clear()
+    metrics.forget_city_distribution()
 
 
 @functools.lru_cache(maxsize=64)
