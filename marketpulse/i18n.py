@@ -804,7 +804,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "territory.signals": ("客户经理备注中的市场信号:{name}", "Market signals in customer managers' notes: {name}"),
     "territory.no_signals": ("所选周内备注中没有市场信号", "No market signals in the notes of these weeks"),
     "series.city": ("全市", "City"),
-    "series.last_year": ("{name} 去年同期", "{name} last year"),
+    "series.last_year": ("{name} 去年同期", "{name}, same weeks last year"),
     "series.same_period": ("同期", "Last year"),
     "axis.sales": ("销量(条)", "Sales (cartons)"),
     "axis.avg_price": ("单条均价(元/条)", "Avg price (CNY/carton)"),
