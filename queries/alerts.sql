@@ -16,7 +16,9 @@
 --                             planned visits over the last four weeks (retailer_week)
 --   retailer_outlier 零售户异常 retailer whose 存销比 or price level lies beyond mean ±
 --                             alert_outlier_sigma σ of the retailers of the same 档位 band
---                             in the same 片区 that week (at least 8 peers)
+--                             in the same 片区 that week (at least 8 peers); under a customer
+--                             manager's scope metrics.alerts judges against the whole 片区 and
+--                             keeps the retailers the manager holds now (cm_code, the row's owner)
 -- Thresholds are rows of `setting` and `monitoring_point`, edited as data. $kinds and
 -- $territories narrow what is evaluated (metrics.alerts uses them to trace a few runs
 -- further back); a kind left out costs nothing: its condition is a constant, folded before

@@ -202,6 +202,9 @@ def test_a_retailer_outlier_is_judged_against_its_whole_territory_under_a_manage
         assert out.iloc[0].cm_code == "C1"
     other = metrics.alerts(W2, W2, store.Scope(cm_code="C2"), path=one_overstocked_shop)
     assert "retailer_outlier" not in set(other.kind)
+    # a scope naming C1 with a 片区 or 市场部 C1 is not in holds nothing, its peers' verdicts included
+    for mixed in (store.Scope(territory_code="T9", cm_code="C1"), store.Scope(department_code="D9", cm_code="C1")):
+        assert metrics.alerts(W2, W2, mixed, path=one_overstocked_shop).empty
 
 
 # ── the simulated city ───────────────────────────────────────────────────────

@@ -23,6 +23,7 @@ def test_a_city_read_is_kept_per_store_version_and_each_caller_gets_its_own_copy
     assert base.city_read(read, "territory", store.CITY)["read"][0] == 2
     t1 = store.Scope(territory_code="T1")
     assert [base.city_read(read, "city", t1)["read"][0] for _ in range(2)] == [3, 4]
+    assert reads == [store.CITY, store.CITY, t1, t1]
     # an import publishes a new store: the city is read afresh
     with store.writer(db) as con:
         con.execute("insert into department values ('D1', '城区市场部')")

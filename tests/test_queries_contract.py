@@ -6,6 +6,7 @@ import json
 
 import pandas as pd
 import pytest
+import sqlglot
 
 from marketpulse import cli, store
 
@@ -40,6 +41,41 @@ def params_for(name: str, reader: store.Reader) -> dict:
 
 def test_there_are_queries():
     assert len(QUERIES) >= 15
+
+
+# every file a reader runs: the metric and lookup queries and the bases they ref(); the builders
+# of schema/ and rollup/ run on the writer's connection, outside any scope
+READ_FILES = sorted(
+    p.relative_to(store.QUERY_DIR).with_suffix("").as_posix()
+    for p in store.QUERY_DIR.rglob("*.sql")
+    if p.relative_to(store.QUERY_DIR).parts[0] not in ("schema", "rollup")
+)
+
+
+def qualified_tables(sql: str) -> list[str]:
+    """The tables `sql` names through a schema or a database (main.x, s.main.x): such a name
+    passes by the scope's views, which shadow the plain name only."""
+    return [
+        t.sql()
+        for tree in sqlglot.parse(sql, dialect="duckdb")
+        if tree is not None
+        for t in tree.find_all(sqlglot.exp.Table)
+        if t.args.get("db") or t.args.get("catalog")
+    ]
+
+
+def test_the_check_for_qualified_names_finds_them():
+    assert qualified_tables("select * from main.retailer join s.main.spec using (x)") == [
+        "main.retailer",
+        "s.main.spec",
+    ]
+    assert qualified_tables("select s.brand from spec as s, unnest([1]) as u(x)") == []
+
+
+def test_no_query_names_a_table_past_its_scope():
+    found = {name: qualified_tables(store.query_text(name)) for name in READ_FILES}
+    assert len(found) > 60
+    assert not {name: tables for name, tables in found.items() if tables}
 
 
 @pytest.mark.parametrize("name", QUERIES + LOOKUPS)

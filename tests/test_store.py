@@ -117,6 +117,28 @@ def test_a_scope_is_resolved_once_per_store_version_and_follows_each_publish(db)
     assert r.sql(schemas)["n"][0] == 1  # the new store's connection: only T2's asked for so far
 
 
+def test_a_scope_whose_views_could_not_be_made_leaves_nothing_in_the_way(db, monkeypatch):
+    import importlib
+
+    reader_module = importlib.import_module("marketpulse.store.reader")
+    with store.writer(db) as con:
+        add_city(con)
+    r, t2 = store.Reader(db), store.Scope(territory_code="T2")
+    made = reader_module.create_scope_schema
+
+    def fails_halfway(con, scope, tables, schema):
+        con.execute(f"create schema memory.{schema}")
+        raise duckdb.IOException("no space left on device")
+
+    monkeypatch.setattr(reader_module, "create_scope_schema", fails_halfway)
+    with pytest.raises(duckdb.IOException):
+        r.sql("select license_no from retailer", scope=t2)
+    monkeypatch.setattr(reader_module, "create_scope_schema", made)
+    assert set(r.sql("select license_no from retailer", scope=t2)["license_no"]) == {"R2"}
+    schemas = "select count(*) as n from duckdb_schemas() where database_name = 'memory' and schema_name like 'scope_%'"
+    assert r.sql(schemas)["n"][0] == 1  # the half-made one is gone
+
+
 def test_bind_rejects_missing_and_unknown_parameters(tmp_path, monkeypatch):
     (tmp_path / "demo_metric.sql").write_text("-- test\nselect $week_from::date as w where $level = 'city'\n")
     monkeypatch.setattr(store.queries, "QUERY_DIR", tmp_path)

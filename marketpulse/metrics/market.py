@@ -3,6 +3,7 @@ customer managers' notes."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 
 import pandas as pd
@@ -76,7 +77,8 @@ def _evaluate(kinds: list[str], params: dict, scope: store.Scope, path) -> pd.Da
     judged against the benchmark its definition names, however narrow the scope: 新品滞后
     against the whole city's 铺货率, a retailer outlier against the peers of its whole 片区
     (under a customer manager's scope the 片区's are evaluated and the manager's retailers
-    kept). Only those benchmarks are read beyond the scope; no row outside it is returned."""
+    kept: those whose current manager it is, as the city's list names them, the one to act).
+    Only those benchmarks are read beyond the scope; no row outside it is returned."""
     outliers_by_peers = scope.cm_code is not None and "retailer_outlier" in kinds
     own = [k for k in kinds if not (outliers_by_peers and k == "retailer_outlier")]
 
@@ -88,10 +90,12 @@ def _evaluate(kinds: list[str], params: dict, scope: store.Scope, path) -> pd.Da
 
     def outliers() -> pd.DataFrame:
         cms = lookup("customer_managers", path=path)
-        cms = cms[cms["cm_code"] == scope.cm_code]
-        peers = store.Scope(territory_code=cms["territory_code"].iloc[0] if len(cms) else None)
-        if peers.territory_code is None:  # not a customer manager of this store: nothing is in scope
+        home = cms.loc[cms["cm_code"] == scope.cm_code, "territory_code"]
+        if home.empty:  # not a customer manager of this store: nothing is in scope
             peers = scope
+        else:  # the scope without its manager: the manager's 片区 within whatever else it names
+            # (a 市场部 or 片区 the manager is not in leaves nothing, as the scope itself does)
+            peers = dataclasses.replace(scope, cm_code=None, territory_code=scope.territory_code or home.iloc[0])
         found = query("alerts", {**params, "kinds": "retailer_outlier"}, peers, path)
         return found[found["cm_code"].eq(scope.cm_code)].reset_index(drop=True)
 
@@ -104,7 +108,7 @@ def _city_distribution(params: dict, path) -> list[dict]:
     takes it ($city_distribution): read under the city's scope, once per store version and
     parameters, whichever scope asks."""
     wanted = tuple(sorted((k, v) for k, v in params.items() if k not in ("territories", "kinds")))
-    return _city_rates(store.store_version(path), path, wanted)
+    return _city_rates(str(path or store.serving_path()), store.store_version(path), wanted)
 
 
 def forget_city_distribution() -> None:
@@ -113,8 +117,9 @@ def forget_city_distribution() -> None:
 
 
 @functools.lru_cache(maxsize=16)
-def _city_rates(version: str, path, params: tuple) -> list[dict]:
-    city = query("new_brand_uptake", {**dict(params), "level": "city", "measures": "distribution"}, store.CITY, path)
+def _city_rates(path: str, version: str, params: tuple) -> list[dict]:
+    wanted = {**dict(params), "level": "city", "measures": "distribution"}
+    city = query("new_brand_uptake", wanted, store.CITY, path)
     return [
         {
             "week": pd.Timestamp(week).date(),

@@ -11,6 +11,7 @@ import os
 import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -57,6 +58,16 @@ def store_version(path: Path | str | None = None) -> str:
     return token
 
 
+@dataclass
+class _Scoping:
+    """A connection's scopes: its tables that a scope cuts (with their scope columns), and the
+    schema of views made for each scope asked for so far."""
+
+    tables: dict[str, list[str]]
+    schemas: dict[Scope, str] = field(default_factory=dict)
+    made: int = 0  # schemas begun on the connection
+
+
 class Reader:
     """Read-only access to the live store, reattached when a writer publishes a new one.
 
@@ -69,15 +80,14 @@ class Reader:
         self._lock = threading.Lock()
         self._con: duckdb.DuckDBPyConnection | None = None
         self._version: str | None = None
-        self._tables: dict[str, list[str]] = {}
         self._search: str | None = None  # a lake's: its serving store, then the store-only tables
-        self._scopes: dict[Scope, str] = {}  # the connection's schema of views for each scope asked for
+        self._scoping = _Scoping({})
 
-    def _connection(self) -> tuple[duckdb.DuckDBPyConnection, str | None, dict[Scope, str]]:
+    def _connection(self) -> tuple[duckdb.DuckDBPyConnection, str | None, _Scoping]:
         with self._lock:
             version = store_version(self.path)
             if self._con is not None and version == self._version:
-                return self._con, self._search, self._scopes
+                return self._con, self._search, self._scoping
             if version == "missing":
                 raise StoreError(
                     f"找不到数据库 {self.path},请先运行 `make run` 或 `python -m marketpulse demo`。 / "
@@ -103,26 +113,30 @@ class Reader:
             # the previous connection is dropped, not closed: another thread may still be
             # reading through a cursor of it; it closes once unreferenced
             self._con, self._version, self._search = con, version, search
-            self._tables = scoped_tables(con)
-            self._scopes = {}
-            return con, search, self._scopes
+            self._scoping = _Scoping(scoped_tables(con))
+            return con, search, self._scoping
 
-    def _scope_schema(self, con: duckdb.DuckDBPyConnection, scopes: dict[Scope, str], scope: Scope) -> str:
-        """The schema of `con` whose views keep `scope`'s rows (`scopes`: con's own), made on first use."""
+    def _scope_schema(self, con: duckdb.DuckDBPyConnection, scoping: _Scoping, scope: Scope) -> str:
+        """The schema of `con` whose views keep `scope`'s rows (`scoping`: con's own), made on first use."""
         with self._lock:
-            if scope not in scopes:
-                schema = f"scope_{len(scopes)}"
-                create_scope_schema(con, scope, self._tables, schema)
-                scopes[scope] = schema
-            return scopes[scope]
+            if scope not in scoping.schemas:
+                schema = f"scope_{scoping.made}"
+                scoping.made += 1  # a name is never used twice, even after a failed attempt
+                try:
+                    create_scope_schema(con, scope, scoping.tables, schema)
+                except BaseException:
+                    con.execute(f"drop schema if exists memory.{schema} cascade")
+                    raise
+                scoping.schemas[scope] = schema
+            return scoping.schemas[scope]
 
     def cursor(self, scope: Scope = CITY) -> duckdb.DuckDBPyConnection:
         """A fresh cursor on the live store with `scope` applied to every scoped table."""
-        con, search, scopes = self._connection()
+        con, search, scoping = self._connection()
         cur = con.cursor()
         cur.execute(f"use {ATTACH_ALIAS}")
         if not scope.is_city:  # the scope's views come first, then the store's tables
-            search = f"memory.{self._scope_schema(con, scopes, scope)},{search or ATTACH_ALIAS + '.main'}"
+            search = f"memory.{self._scope_schema(con, scoping, scope)},{search or ATTACH_ALIAS + '.main'}"
         if search:
             cur.execute(f"set search_path = '{search}'")
         return cur
