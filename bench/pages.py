@@ -32,9 +32,10 @@ from pathlib import Path
 
 from bench import province
 from marketpulse import store, views
+from marketpulse.metrics.api import forget_city_reads
 from marketpulse.simulate import demo
 from marketpulse.store import queries
-from marketpulse.views.base import focus, forget_city_reads
+from marketpulse.views.base import focus
 
 if os.environ.get("BENCH_QUERY_DIR"):  # --queries: measure another version of queries/ (e.g. before a change)
     queries.QUERY_DIR = Path(os.environ["BENCH_QUERY_DIR"])

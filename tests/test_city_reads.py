@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from marketpulse import store
-from marketpulse.views import base
+from marketpulse.metrics import api as base
 
 
 def test_a_city_read_is_kept_per_store_version_and_each_caller_gets_its_own_copy(db):

@@ -20,7 +20,7 @@ from marketpulse.metrics.api import (
 from marketpulse.metrics.calendar import WEEK, same_period_week, week_of
 from marketpulse.metrics.cover import inventory_ratio
 from marketpulse.metrics.kpis import week_kpis
-from marketpulse.metrics.market import alerts, forget_city_distribution, market_state, notes_signals
+from marketpulse.metrics.market import alerts, market_state, notes_signals
 from marketpulse.metrics.people import CmDetail, cm_detail, cm_scorecard
 from marketpulse.metrics.prices import (
     chained_price_index,
@@ -55,7 +55,6 @@ __all__ = [
     "WEEK",
     "CmDetail",
     "alerts",
-    "forget_city_distribution",
     "avg_price_per_carton",
     "chained_price_index",
     "fixed_price_index",

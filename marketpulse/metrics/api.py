@@ -5,7 +5,9 @@ and runs it on the store. `lookup` runs the reference lists of queries/lookup/ t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import copy
+import functools
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -69,3 +71,26 @@ def lookup(
 ) -> pd.DataFrame:
     """Run reference list queries/lookup/`name` (the weeks, the hierarchy, specs, bands, freshness ...)."""
     return query(f"lookup/{name}", params, scope, path)
+
+
+def city_read(read: Callable, *args, **kwargs):
+    """read(*args, **kwargs), kept per store version when it reads the whole city (store.CITY
+    among its arguments), else read as is. The city's figures a 片区 or customer manager reads
+    as its benchmark are the same for every scope and language: each is read once per store
+    (the one at `path=`, else where pages read), and the city's own page reads them for
+    everyone after it. Results are small (a level's weeks); each caller gets its own copy."""
+    if not any(isinstance(a, store.Scope) and a.is_city for a in (*args, *kwargs.values())):
+        return read(*args, **kwargs)
+    path = kwargs.get("path")
+    where, version = str(path or store.serving_path()), store.store_version(path)
+    return copy.deepcopy(_city_reads(where, version, read, args, tuple(sorted(kwargs.items()))))
+
+
+def forget_city_reads() -> None:
+    """Drop what city_read keeps (the bench times each call as the first after an import)."""
+    _city_reads.cache_clear()
+
+
+@functools.lru_cache(maxsize=64)
+def _city_reads(where: str, version: str, read: Callable, args: tuple, kwargs: tuple):
+    return read(*args, **dict(kwargs))

@@ -4,12 +4,11 @@ customer managers' notes."""
 from __future__ import annotations
 
 import dataclasses
-import functools
 
 import pandas as pd
 
 from marketpulse import store
-from marketpulse.metrics.api import HIERARCHY_LEVELS, lookup, query
+from marketpulse.metrics.api import HIERARCHY_LEVELS, city_read, lookup, query
 from marketpulse.metrics.calendar import WEEK, week_of
 
 TRACE_WEEKS = 12  # an alert's run is first traced this far before week_from, then further as needed
@@ -106,20 +105,14 @@ def _evaluate(kinds: list[str], params: dict, scope: store.Scope, path) -> pd.Da
 def _city_distribution(params: dict, path) -> list[dict]:
     """The whole city's 铺货率 per week × new spec over the evaluated weeks, as the alerts query
     takes it ($city_distribution): read under the city's scope, once per store version and
-    parameters, whichever scope asks."""
+    parameters, whichever scope asks (city_read)."""
     wanted = tuple(sorted((k, v) for k, v in params.items() if k not in ("territories", "kinds")))
-    return _city_rates(str(path or store.serving_path()), store.store_version(path), wanted)
+    return city_read(_city_rates, wanted, store.CITY, path=path)
 
 
-def forget_city_distribution() -> None:
-    """Drop the city's 铺货率 kept for 新品滞后 under narrow scopes (a bench times each call as the first)."""
-    _city_rates.cache_clear()
-
-
-@functools.lru_cache(maxsize=16)
-def _city_rates(path: str, version: str, params: tuple) -> list[dict]:
+def _city_rates(params: tuple, scope: store.Scope, path=None) -> list[dict]:
     wanted = {**dict(params), "level": "city", "measures": "distribution"}
-    city = query("new_brand_uptake", wanted, store.CITY, path)
+    city = query("new_brand_uptake", wanted, scope, path)
     return [
         {
             "week": pd.Timestamp(week).date(),

@@ -3,10 +3,7 @@ monitoring-point bands, and the levels a page drills through."""
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
-import functools
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -21,30 +18,6 @@ DEFAULT_BAND = {"ratio_low": 0.5, "ratio_high": 2.0, "index_tight": 100.0, "inde
 def filters_of(params: dict) -> dict:
     """The sidebar filters among a page's parameters (the weeks and anything else left out)."""
     return {k: v for k, v in params.items() if k in metrics.FILTERS}
-
-
-def city_read(read: Callable, *args, **kwargs):
-    """read(*args, **kwargs), kept per store version when it reads the whole city (store.CITY
-    among its arguments), else read as is. The city's figures a 片区 or customer manager reads
-    as its benchmark are the same for every scope and language: each is read once per
-    store, and the city's own page reads them for everyone after it. Results are small (a
-    level's weeks), and each caller gets its own copy."""
-    if not any(isinstance(a, store.Scope) and a.is_city for a in (*args, *kwargs.values())):
-        return read(*args, **kwargs)
-    kept = _city_reads(str(store.serving_path()), store.store_version(), read, args, tuple(sorted(kwargs.items())))
-    return copy.deepcopy(kept)
-
-
-def forget_city_reads() -> None:
-    """Drop the city reads kept by city_read and by the alerts (the bench times each call as the
-    first after an import)."""
-    _city_reads.cache_clear()
-    metrics.forget_city_distribution()
-
-
-@functools.lru_cache(maxsize=64)
-def _city_reads(path: str, version: str, read: Callable, args: tuple, kwargs: tuple):
-    return read(*args, **dict(kwargs))
 
 
 def focus(department: str | None, territory: str | None, cm: str | None) -> str:

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from marketpulse import i18n, metrics, store
-from marketpulse.views.base import city_read, filters_of, within_scope_name
+from marketpulse.metrics.api import city_read
+from marketpulse.views.base import filters_of, within_scope_name
 
 TARGET_DISTRIBUTION = 0.6  # default target: 铺货率 reached by TARGET_WEEKS after launch,
 TARGET_WEEKS = 26  # overridden by settings new_brand_target_distribution / _weeks

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from marketpulse import i18n, metrics, store
-from marketpulse.views.base import NEXT_LEVEL, city_read, filters_of, group_band
+from marketpulse.metrics.api import city_read
+from marketpulse.views.base import NEXT_LEVEL, filters_of, group_band
 
 
 @dataclass

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from marketpulse import i18n, metrics, store
-from marketpulse.metrics.api import choose
+from marketpulse.metrics.api import choose, city_read
 from marketpulse.metrics.prices import fixed_price_index
-from marketpulse.views.base import NEXT_LEVEL, city_read, filters_of, group_band
+from marketpulse.views.base import NEXT_LEVEL, filters_of, group_band
 
 SPREAD_SPECS = 8
 SHOWN_RETAILERS = 30  # a manager's price bars: this many best-selling retailers

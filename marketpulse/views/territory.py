@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from marketpulse import i18n, metrics, store
-from marketpulse.views.base import city_read, filters_of, within_scope_name
+from marketpulse.metrics.api import city_read
+from marketpulse.views.base import filters_of, within_scope_name
 
 
 @dataclass

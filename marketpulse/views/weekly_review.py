@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from marketpulse import i18n, metrics, store
-from marketpulse.views.base import city_band, city_read, filters_of, group_band
+from marketpulse.metrics.api import city_read
+from marketpulse.views.base import city_band, filters_of, group_band
 
 # the alert list first looks this far back; a run that reaches it is traced further, as far as
 # it goes (metrics.alerts), so 始于 / 持续周数 are the run's own
