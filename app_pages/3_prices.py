@@ -4,7 +4,7 @@ cross-section by brand and territory, chained index, compliance, spread, the fix
 import streamlit as st
 
 from marketpulse import views
-from marketpulse.ui import figures, prices, shell, widgets
+from marketpulse.ui import figures, prices, shell, spread, widgets
 
 FORMULAS = ["fisher", "laspeyres", "paasche", "tornqvist"]
 
@@ -160,7 +160,7 @@ with right:
     widgets.table(prices.weight_table(data.weights, f.lang), f, "fixed_weights", key="weights_table", height=300)
 if data.spread is not None and len(data.spread):
     widgets.chart(
-        figures.spread(
+        spread.spread(
             data.spread,
             "spec_name",
             "price_index",
@@ -168,6 +168,7 @@ if data.spread is not None and len(data.spread):
             f.desc,
             f.t("col.spec"),
             f.t("axis.relative_price"),
+            name="level_name",
         ),
         key="spread",
     )

@@ -313,26 +313,6 @@ def _ticks(fig, frame, x, column, name, titles, unit, horizontal, custom) -> Non
     )
 
 
-def spread(
-    frame: pd.DataFrame,
-    x: str,
-    y: str,
-    title: str,
-    subtitle: str,
-    x_title: str,
-    y_title: str,
-    reference: float | None = 100.0,
-    height: int = 380,
-) -> go.Figure:
-    """Box plot of observed prices against the suggested price (100 = at the suggested price)."""
-    fig = px.box(frame, x=x, y=y, points="outliers", color_discrete_sequence=[SERIES_COLORS[0]])
-    if reference is not None:
-        fig.add_hline(y=reference, line_dash="dash", line_color="#D9534F")
-    fig.update_xaxes(title=x_title)
-    fig.update_yaxes(title=y_title)
-    return style(fig, title, subtitle, height)
-
-
 def forecast(
     history: pd.DataFrame,
     future: pd.DataFrame,

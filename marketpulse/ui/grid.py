@@ -63,7 +63,6 @@ def state_matrix(
             x=cols,
             y=rows,
             text=text.values,
-            customdata=tips.values,
             texttemplate="%{text}",
             textfont={"size": 11},
             hoverinfo="skip",
@@ -74,6 +73,7 @@ def state_matrix(
         )
     )
     # a heatmap cannot be selected: an invisible marker on each cell takes the hover and the click
+    # (the words travel once, with the markers: at city the grid's tips weigh a few hundred KB)
     cells = [(r, c) for r in rows for c in cols]
     fig.add_trace(
         go.Scatter(
