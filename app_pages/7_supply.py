@@ -154,6 +154,9 @@ for key, values in problems:
     st.warning(f.t(key, **values))
 if not problems:
     st.success(f.t("plan.ok"))
+if plan.licenses is not None:  # a narrower scope: the center's lines, the files name its own retailers only
+    st.caption(f.t("plan.scope_lines"))
+mine = views.own_retailers(lines, plan.licenses)  # who the 控量户 files may name
 row = st.container(horizontal=True)
 row.download_button(
     f.t("plan.download_csv"),
@@ -166,7 +169,7 @@ row.download_button(
 )
 row.download_button(
     f.t("plan.download_xlsx"),
-    lambda: supply.order_xlsx(lines, plan.plan.plan_week, f.lang),
+    lambda: supply.order_xlsx(mine, plan.plan.plan_week, f.lang),
     f"投放方案_{plan.plan.plan_week.date()}.xlsx",
     key="plan_xlsx",
     icon=":material/table_view:",
@@ -174,7 +177,7 @@ row.download_button(
 )
 row.download_button(
     f.t("plan.download_retailers"),
-    lambda: supply.retailer_csv(lines, plan.plan.plan_week, f.lang),
+    lambda: supply.retailer_csv(mine, plan.plan.plan_week, f.lang),
     f"控量户_{plan.plan.plan_week.date()}.csv",
     "text/csv",
     key="plan_retailers_csv",

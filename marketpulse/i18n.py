@@ -1108,6 +1108,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "plan.groups": ("各规格的计算过程", "How each spec's plan was worked out"),
     "plan.reason_row": ("- **{s} · {g}**:{r}", "- **{s} · {g}**: {r}"),
     "plan.lines": ("限量(可修改,合计随之重算)", "Limits (editable; totals follow)"),
+    "plan.scope_lines": (
+        "以下为营销中心的全市方案中含本范围零售户的行:户数与合计为整行的(全市或市场部);控量户文件只列本范围的零售户。",
+        "The center's plan lines that hold retailers of this scope: retailers and totals are the whole line's "
+        "(city or department); the retailer files list this scope's retailers only.",
+    ),
     "plan.ok": ("限量检查通过。", "All limits pass the checks."),
     "plan.check.max": (
         "{spec} {tier} 档限量 {limit} 超出上限 {max}",

@@ -213,3 +213,38 @@ def test_the_plan_is_made_once_per_store_version_beside_the_latest_replay(foreca
     assert list(shown[i18n.t("plan.col.stockout", "en")]) == [10, 18, 8, 4]  # summed over both weeks
     note = city.replay_note
     assert (note["n"], note["first"], note["last"]) == (2, "2026-11-02", "2026-11-09")
+
+
+@pytest.mark.parametrize("allocation", ["tier_department", "tier"])
+@pytest.mark.parametrize("which", ["territory", "cm"])
+def test_a_scopes_retailer_files_name_its_own_retailers_only(forecasted, monkeypatch, allocation, which):
+    """The plan is the center's, but the 控量户 files a 片区 or customer manager downloads name
+    only the retailers assigned to them now, whatever the allocation key (a 档位-only line
+    holds retailers of every 片区)."""
+    monkeypatch.setenv("MARKETPULSE_DB", str(forecasted))
+    shipped = supply.load_policy
+    monkeypatch.setattr(supply, "load_policy", lambda: shipped(allocation_type=allocation))
+    plan_module = sys.modules["marketpulse.views.supply"]
+    plan_module.city_plan.cache_clear()
+    scope = scopes(forecasted)[which]
+    own = set(
+        store.reader(forecasted).sql(
+            "select license_no from retailer where territory_code = $t or cm_code = $c",
+            {"t": scope.territory_code, "c": scope.cm_code},
+        )["license_no"]
+    )
+    city = views.supply_plan_page(store.CITY, "zh")
+    page = views.supply_plan_page(scope, "zh")
+    plan_module.city_plan.cache_clear()
+    assert city.licenses is None and page.licenses == own
+    named_by_city = set(supply.capped_retailers(views.own_retailers(city.lines, city.licenses))["license_no"])
+    named = set(supply.capped_retailers(views.own_retailers(page.lines, page.licenses))["license_no"])
+    assert named_by_city - own  # the city's file names others' retailers: the cut is what keeps them out
+    assert named and named == named_by_city & own
+    # the lines shown are those holding a retailer of the scope, with the center's 限量 and totals
+    assert all(own & set(held) for held in page.lines["licenses"])
+    shown = city.lines.set_index(["spec_code", "key", "tier"])
+    for row in page.lines.itertuples():
+        assert (row.limit_qty, row.total_qty) == tuple(
+            shown.loc[(row.spec_code, row.key, row.tier), ["limit_qty", "total_qty"]]
+        )

@@ -47,6 +47,7 @@ from marketpulse.views.supply import (
     calibration_text,
     forecast_run,
     make_forecasts,
+    own_retailers,
     supply_page,
     supply_plan_page,
 )
@@ -116,6 +117,7 @@ __all__ = [
     "score_weights",
     "scorecard_table",
     "state_ranking",
+    "own_retailers",
     "supply_page",
     "supply_plan_page",
     "territory_trends",

@@ -159,19 +159,22 @@ class SupplyPlan:
     reasons: pd.DataFrame  # spec_code, key_name, reason: each spec × key's arithmetic in `lang`
     replay: pd.DataFrame  # the latest plan-eval per policy, as shown (empty before the first)
     replay_note: dict | None  # its weeks replayed, first and last origin and when it ran (None before the first)
+    licenses: frozenset | None = None  # the scope's retailers now; None: the whole city's
 
 
 def supply_plan_page(scope: store.Scope, lang: str, available: tuple | None = None) -> SupplyPlan:
-    """The city's plan (the center plans for the whole city), shown within `scope`."""
+    """The city's plan (the center plans for the whole city), shown within `scope`: a narrower
+    scope sees the lines that hold its own retailers (each line's 限量, 户数 and 合计 stay the
+    line's, as the center plans them); who the 控量户 are is for own_retailers to cut."""
     plan = city_plan(store.store_version(), available)
-    lines, groups = plan.lines, plan.groups
-    own = metrics.lookup("territories", scope=scope) if not scope.is_city else None
-    departments = set(own["department_code"]) if own is not None else None
-    if departments is not None and plan.policy.key == "department_code":
-        lines = lines[lines["key"].isin(departments)]
-        groups = groups[groups["key"].isin(departments)]
+    lines, groups, licenses = plan.lines, plan.groups, None
     totals = supply_plan.totals(plan)
-    if departments is not None:
+    if not scope.is_city:
+        licenses = frozenset(metrics.lookup("retailers", scope=scope)["license_no"])
+        lines = lines[[not licenses.isdisjoint(held) for held in lines["licenses"]]]
+        kept = set(zip(lines["spec_code"], lines["key"]))
+        groups = groups[[pair in kept for pair in zip(groups["spec_code"], groups["key"])]]
+        departments = set(metrics.lookup("territories", scope=scope)["department_code"])
         totals = totals[(totals["department_code"] == "") | totals["department_code"].isin(departments)]
     return SupplyPlan(
         plan,
@@ -184,6 +187,19 @@ def supply_plan_page(scope: store.Scope, lang: str, available: tuple | None = No
         .assign(key_name=lambda g: g["key_name"].map(lambda v: i18n.value(v, lang)))
         .reset_index(drop=True),
         *_replay(lang),
+        licenses,
+    )
+
+
+def own_retailers(lines: pd.DataFrame, licenses: frozenset | None) -> pd.DataFrame:
+    """`lines` with each line's 控量户 (licenses, and their needs beside them) cut to `licenses`,
+    for the files that name retailers; None keeps them all."""
+    if licenses is None:
+        return lines
+    keep = [[i for i, license_no in enumerate(held) if license_no in licenses] for held in lines["licenses"]]
+    return lines.assign(
+        licenses=[tuple(held[i] for i in k) for held, k in zip(lines["licenses"], keep)],
+        needs=[tuple(need[i] for i in k) for need, k in zip(lines["needs"], keep)],
     )
 
 
