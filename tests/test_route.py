@@ -97,7 +97,18 @@ def test_new_brand_distribution_mine_the_territory_and_the_city(city, cm):
 def test_another_territory_sees_nothing_of_the_route(city, cm):
     cms = metrics.lookup("customer_managers").set_index("cm_code")
     other = next(t for t in metrics.lookup("territories").territory_code if t != cms.territory_code[cm])
-    assert route.route(cm, WEEK, store.Scope(territory_code=other)).cards.empty
+    seen = route.route(cm, WEEK, store.Scope(territory_code=other))
+    assert seen.cards.empty and seen.uptake.empty  # nor the manager's new-brand rates
+
+
+def test_another_managers_route_holds_nothing_of_theirs(city, cm):
+    other = store.reader(city).sql("select max(cm_code) as c from customer_manager")["c"][0]
+    seen = route.route(other, WEEK, store.Scope(cm_code=cm))
+    assert seen.cards.empty and seen.uptake.empty and seen.planned == 0
+    # the center sees that manager's rates, as the manager does
+    pd.testing.assert_frame_equal(
+        route.route(other, WEEK, store.CITY).uptake, route.route(other, WEEK, store.Scope(cm_code=other)).uptake
+    )
 
 
 def test_a_retailers_history(city, cm):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from marketpulse import i18n, metrics, numbers, store, views
-from marketpulse.views.base import filters_of
+from marketpulse.views.base import filters_of, own_names
 from marketpulse.views.prices import fixed_index_kpi
 from marketpulse.views.weekly_review import kpi_cards
 
@@ -90,7 +90,8 @@ def weekly(week: dt.date, params: dict | None = None, scope: store.Scope = store
         else None
     )
     kpis, units = _kpi_table(review.kpis, city, lang)
-    kpis, units = _with_fixed_index(kpis, units, fixed_index_kpi(week, params, scope), lang)
+    city_fixed = fixed_index_kpi(week, params, store.CITY)["value"] if scoped else None
+    kpis, units = _with_fixed_index(kpis, units, fixed_index_kpi(week, params, scope), lang, city_fixed)
     state_raw = review.state.assign(_order=review.state["state"].map(STATE_ORDER).fillna(3))
     if "state_score" in state_raw:  # tightest first among the tight, loosest first among the loose
         state_raw = state_raw.assign(
@@ -151,9 +152,12 @@ def _kpi_table(kpis: list, city: list | None, lang: str) -> tuple[pd.DataFrame, 
     return frame, units
 
 
-def _with_fixed_index(kpis: pd.DataFrame, units: list, kpi: dict, lang: str) -> tuple[pd.DataFrame, list]:
+def _with_fixed_index(
+    kpis: pd.DataFrame, units: list, kpi: dict, lang: str, city: float | None = None
+) -> tuple[pd.DataFrame, list]:
     """The KPI table with the fixed-weight 价格指数 (市场零售价格指数) after the current-weight
-    one, its weight year in its name; columns it has no value for stay empty."""
+    one, its weight year in its name, the whole city's beside a scope's (`city`); columns it has
+    no value for stay empty."""
     t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
     number = lambda v: float("nan") if v is None else v  # noqa: E731  (keeps the columns numeric)
     row = {
@@ -163,6 +167,8 @@ def _with_fixed_index(kpis: pd.DataFrame, units: list, kpi: dict, lang: str) -> 
         t("report.yoy"): number(kpi["yoy"]),
         t("report.light"): numbers.UNDEFINED,
     }
+    if t("report.col.city") in kpis:
+        row[t("report.col.city")] = number(city)
     names = list(kpis[t("report.metric")])
     at = names.index(t("kpi.price_index")) + 1 if t("kpi.price_index") in names else len(names)
     out = pd.concat([kpis.iloc[:at], pd.DataFrame([row]), kpis.iloc[at:]], ignore_index=True)
@@ -242,7 +248,7 @@ def _cover(week, params, scope, band, lang) -> pd.DataFrame:
     """存销比 of each 片区 in scope (and the city for a scope) with the monitoring band."""
     filters = filters_of(params)
     ter = metrics.inventory_ratio(week, week, "territory", scope, **filters).sort_values("level_key")
-    names = list(ter["level_name"])
+    names = list(own_names(ter, scope, lang, "level_name")["level_name"])
     ratios = list(ter["ratio"].astype(float))
     city = metrics.inventory_ratio(week, week, "city", store.CITY, **filters)
     if len(city):

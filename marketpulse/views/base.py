@@ -94,3 +94,12 @@ def within_scope_name(scope: store.Scope, territory_name: str, lang: str) -> str
     cms = metrics.lookup("customer_managers")
     cm = dict(zip(cms["cm_code"], cms["cm_name"])).get(scope.cm_code, scope.cm_code)
     return i18n.t("scope.cm_own", lang, cm=cm, territory=territory_name)
+
+
+def own_names(frame: pd.DataFrame | None, scope: store.Scope, lang: str, column: str = "territory_name"):
+    """`frame` with its 片区 names in `column` as within_scope_name says them: under a customer
+    manager's scope a 片区's row holds that manager's retailers only, and its label says so."""
+    if frame is None or not scope.cm_code or column not in frame or frame.empty:
+        return frame
+    names = {name: within_scope_name(scope, name, lang) for name in frame[column].dropna().unique()}
+    return frame.assign(**{column: frame[column].map(names)})

@@ -14,7 +14,7 @@ import pandas as pd
 
 from marketpulse import i18n, metrics, store
 from marketpulse.metrics.api import city_read
-from marketpulse.views.base import filters_of, within_scope_name
+from marketpulse.views.base import filters_of, own_names, within_scope_name
 
 TARGET_DISTRIBUTION = 0.6  # default target: 铺货率 reached by TARGET_WEEKS after launch,
 TARGET_WEEKS = 26  # overridden by settings new_brand_target_distribution / _weeks
@@ -134,7 +134,7 @@ def _key_share_lines(params: dict, scope: store.Scope, lang: str) -> pd.DataFram
     own = i18n.t("series.city" if scope.is_city else "inventory.focus_line", lang)
     frame = pd.concat(
         [
-            ter.assign(series=ter["level_name"]),
+            ter.assign(series=own_names(ter, scope, lang, "level_name")["level_name"]),
             city.assign(series=i18n.t("series.city", lang)),
             _same_period_share(weeks, scope, filters).assign(series=i18n.t("series.last_year", lang, name=own)),
         ],

@@ -16,7 +16,7 @@ import pandas as pd
 
 from marketpulse import coords, i18n, metrics, numbers, store
 from marketpulse.errors import ImportRefused
-from marketpulse.views.base import filters_of
+from marketpulse.views.base import filters_of, own_names
 
 METRICS = ("ratio", "price_index", "distribution", "state")
 SPEC_METRICS = ("distribution", "state")  # these need one spec
@@ -145,7 +145,8 @@ def map_data(metric: str, params: dict, scope: store.Scope, lang: str, spec_code
     areas = areas.merge(area_values, on="territory_code", how="left")
     areas["text"] = [
         f"{n}<br>{numbers.show(v, unit, lang)}" + (f" · {i18n.state(s, lang)}" if metric == "state" else "")
-        for n, v, s in zip(areas["territory_name"], areas["value"], areas["state"], strict=True)
+        # under a customer manager's scope a 片区's value is the manager's retailers': its name says so
+        for n, v, s in zip(own_names(areas, scope, lang)["territory_name"], areas["value"], areas["state"], strict=True)
     ]
     points = points.merge(point_values, on="license_no", how="left")
     points["text"] = [

@@ -11,7 +11,7 @@ import pandas as pd
 
 from marketpulse import i18n, metrics, store
 from marketpulse.metrics.api import city_read
-from marketpulse.views.base import NEXT_LEVEL, filters_of, group_band
+from marketpulse.views.base import NEXT_LEVEL, filters_of, group_band, own_names
 
 
 @dataclass
@@ -93,7 +93,7 @@ def _out_of_band(week: dt.date, filters: dict, scope: store.Scope, lang: str) ->
     return pd.DataFrame(
         {
             t("col.spec"): off["spec_name"],
-            t("col.territory"): off["territory_name"],
+            t("col.territory"): own_names(off, scope, lang)["territory_name"],
             t("col.ratio"): off["ratio"].round(2),
             t("col.band"): [f"{lo:.2f} – {hi:.2f}" for lo, hi in zip(off["ratio_low"], off["ratio_high"])],
             t("col.status"): [

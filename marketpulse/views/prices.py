@@ -14,7 +14,7 @@ import pandas as pd
 from marketpulse import i18n, metrics, store
 from marketpulse.metrics.api import choose, city_read
 from marketpulse.metrics.prices import fixed_price_index
-from marketpulse.views.base import NEXT_LEVEL, filters_of, group_band
+from marketpulse.views.base import NEXT_LEVEL, filters_of, group_band, own_names
 
 SPREAD_SPECS = 8
 SHOWN_RETAILERS = 30  # a manager's price bars: this many best-selling retailers
@@ -66,7 +66,11 @@ def prices(
         )
     )
     top = spec.sort_values("sales_qty", ascending=False).head(SPREAD_SPECS)
-    by_brand, by_territory = _price_position(by_brand, band), _price_position(by_territory, band)
+    by_brand, by_territory = (
+        _price_position(by_brand, band),
+        _price_position(own_names(by_territory, scope, lang, "level_name"), band),
+    )
+    compliance_latest = own_names(compliance_latest, scope, lang, "level_name")
     if level == "retailer":  # a manager's route: the best-selling retailers
         weight = "sales_qty" if "sales_qty" in by_level else "weight_qty"
         by_level = by_level.sort_values(weight, ascending=False).head(SHOWN_RETAILERS)

@@ -4,12 +4,14 @@ suggested price, what the alerts flagged), the manager's own week, and one retai
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from marketpulse import metrics, store
+from marketpulse.metrics.api import city_read
 
 HISTORY_WEEKS = 13  # a retailer's spec history on its card
 PRICE_TOLERANCE = 0.02  # the default of setting price_tolerance, as route_specs and 价格执行率 read it
@@ -112,7 +114,11 @@ def _uptake(cm_code: str, week: dt.date, scope: store.Scope) -> pd.DataFrame:
     """铺货率 of each new spec among the manager's retailers, their 片区 and the city (%)."""
     cms = metrics.lookup("customer_managers")
     territory = cms.loc[cms["cm_code"] == cm_code, "territory_code"]
-    mine = metrics.new_brand_uptake(week, week, "cm", store.Scope(cm_code=cm_code))
+    if scope.cm_code not in (None, cm_code):  # another manager's route: nothing of it is in scope
+        return pd.DataFrame(columns=["spec_name", "mine", "territory", "city"])
+    # the manager's own retailers within `scope` (a 市场部 or 片区 the manager is not in holds none);
+    # the 片区's and the city's rates beside them are benchmarks, read beyond the scope
+    mine = metrics.new_brand_uptake(week, week, "cm", dataclasses.replace(scope, cm_code=cm_code))
     mine = mine[mine["level_key"] == cm_code]
     if mine.empty:
         return pd.DataFrame(columns=["spec_name", "mine", "territory", "city"])
@@ -121,7 +127,7 @@ def _uptake(cm_code: str, week: dt.date, scope: store.Scope) -> pd.DataFrame:
         ter = metrics.new_brand_uptake(week, week, "territory", store.Scope(territory_code=territory.iloc[0]))
         ter = ter[ter["level_key"] == territory.iloc[0]][["spec_code", "distribution_rate"]]
         out = out.merge(ter.rename(columns={"distribution_rate": "territory"}), on="spec_code", how="left")
-    city = metrics.new_brand_uptake(week, week, "city")[["spec_code", "distribution_rate"]]
+    city = city_read(metrics.new_brand_uptake, week, week, "city", store.CITY)[["spec_code", "distribution_rate"]]
     out = out.merge(city.rename(columns={"distribution_rate": "city"}), on="spec_code", how="left")
     for column in ("mine", "territory", "city"):
         out[column] = out.get(column) * 100

@@ -10,7 +10,7 @@ import pandas as pd
 
 from marketpulse import i18n, metrics, store
 from marketpulse.metrics.api import city_read
-from marketpulse.views.base import city_band, filters_of, group_band
+from marketpulse.views.base import city_band, filters_of, group_band, own_names
 
 # the alert list first looks this far back; a run that reaches it is traced further, as far as
 # it goes (metrics.alerts), so 始于 / 持续周数 are the run's own
@@ -86,11 +86,11 @@ def weekly_review(
             kpi.city = city.value
     out.ytd_year, out.ytd_weeks = figures["ytd_year"], week.isocalendar()[1]
     out.ytd_compared = figures["ytd_sp_sales_qty"] is not None
-    out.state = _named_cells(state)
+    out.state = _named_cells(own_names(state, scope, lang))
     out.weights = score_weights(out.state)
     out.ranking = state_ranking(out.state, lang)
     if narrow:
-        out.recent = _named_cells(recent)
+        out.recent = _named_cells(own_names(recent, scope, lang))
     out.alerts = _alert_table(alerts, lang, scope.cm_code)
     order = alerts.sort_values("severity_score", ascending=False, kind="stable")
     out.alert_codes = order[["spec_code", "territory_code", "cm_code"]].reset_index(drop=True)

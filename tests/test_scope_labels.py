@@ -1,0 +1,80 @@
+"""What a row is labelled under a customer manager's scope: a 片区's row then holds only that
+manager's retailers, so it reads "王五的零售户(东城片区)", not the 片区's bare name, on every
+page and in the 周报; a 片区's own scope keeps the bare name. The 周报 sets a scope's
+市场零售价格指数 beside the city's, as it does every other KPI."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from marketpulse import i18n, metrics, report, store, views
+from marketpulse.views.prices import fixed_index_kpi
+
+WEEK = pd.Timestamp("2026-11-16").date()  # the demo's last week
+
+
+@pytest.fixture
+def city(demo_store, monkeypatch):
+    monkeypatch.setenv("MARKETPULSE_DB", str(demo_store))
+    return demo_store
+
+
+@pytest.fixture
+def manager(city) -> tuple[store.Scope, str, str]:
+    """The first customer manager's scope, the manager's name and the manager's 片区 name."""
+    row = (
+        store.reader(city)
+        .sql(
+            "select cm.cm_code, cm.cm_name, t.territory_name from customer_manager as cm "
+            "join territory as t using (territory_code) order by cm.cm_code limit 1"
+        )
+        .iloc[0]
+    )
+    return store.Scope(cm_code=row.cm_code), row.cm_name, row.territory_name
+
+
+PARAMS = {"week_from": WEEK - 3 * metrics.WEEK, "week_to": WEEK}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_managers_territory_rows_say_they_are_the_managers_retailers(city, manager, lang):
+    scope, cm_name, territory = manager
+    own = i18n.t("scope.cm_own", lang, cm=cm_name, territory=territory)
+    assert own != territory
+    prices = views.prices(PARAMS, scope, "fisher", lang)
+    assert set(prices.compliance_latest["level_name"]) == {own}
+    assert set(prices.by_territory["level_name"]) == {own}
+    review = views.weekly_review(WEEK, PARAMS, scope, lang)
+    assert set(review.state["territory_name"]) == {own}
+    assert set(review.recent["territory_name"]) == {own}
+    shares = views.brands(PARAMS, scope, None, lang).key_share["series"]
+    assert own in set(shares) and territory not in set(shares)
+    doc = report.weekly(WEEK, PARAMS, scope, lang)
+    assert own in set(doc.cover[i18n.t("col.territory", lang)])
+    assert set(doc.state_raw["territory_name"]) == {own}
+
+
+def test_a_territorys_own_rows_keep_its_name(city, manager):
+    _, _, territory = manager
+    code = store.reader(city).sql("select territory_code from territory where territory_name = $n", {"n": territory})
+    scope = store.Scope(territory_code=code["territory_code"].iloc[0])
+    assert set(views.prices(PARAMS, scope, "fisher", "zh").compliance_latest["level_name"]) == {territory}
+    assert set(views.weekly_review(WEEK, PARAMS, scope, "zh").state["territory_name"]) == {territory}
+
+
+@pytest.mark.parametrize("which", ["territory", "cm"])
+def test_the_weekly_reports_fixed_weight_index_stands_beside_the_citys(city, manager, which):
+    scope = manager[0]
+    if which == "territory":
+        ter = store.reader(city).sql(
+            "select territory_code from customer_manager where cm_code = $c", {"c": scope.cm_code}
+        )
+        scope = store.Scope(territory_code=ter["territory_code"].iloc[0])
+    doc = report.weekly(WEEK, PARAMS, scope, "zh")
+    year = WEEK.isocalendar()[0] - 1
+    row = doc.kpis.set_index(i18n.t("report.metric", "zh")).loc[i18n.t("kpi.price_index_fixed", "zh", year=year)]
+    want = fixed_index_kpi(WEEK, PARAMS, store.CITY)["value"]
+    assert want is not None
+    assert row[i18n.t("report.col.city", "zh")] == pytest.approx(want)
+    assert row[i18n.t("report.value", "zh")] == pytest.approx(fixed_index_kpi(WEEK, PARAMS, scope)["value"])
