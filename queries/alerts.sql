@@ -446,8 +446,8 @@ final as (
         count(*) over run_so_far as weeks_running,
         min(r.week) over run = p.week_from and p.first_week < p.week_from as run_open,
         r.signal,
-        case when r.license_no is not null then ret.retailer_name || ':' else '' end || r.reason_zh as reason_zh,
-        case when r.license_no is not null then ret.retailer_name || ' (' || r.license_no || '): ' else '' end || r.reason_en as reason_en,
+        case when r.license_no is not null then coalesce(ret.retailer_name, r.license_no) || ':' else '' end || r.reason_zh as reason_zh,
+        case when r.license_no is not null then coalesce(ret.retailer_name || ' (' || r.license_no || ')', r.license_no) || ': ' else '' end || r.reason_en as reason_en,
     from runs as r
     cross join params as p
     left join customer_manager as cm on cm.cm_code = r.cm_code

@@ -20,7 +20,9 @@ select
     p.coord_system
 from retailer as r
 left join retailer_position as p using (license_no)
-where (r.opened_on is null or r.opened_on <= $week_to::date + 6)
+-- assigned to the scope now (a scope also names, without a 片区, the retailers it held before)
+where r.territory_code is not null
+  and (r.opened_on is null or r.opened_on <= $week_to::date + 6)
   and (r.closed_on is null or r.closed_on >= $week_to::date)
   and ($format is null or r.format = $format)
   and ($area_type is null or r.area_type = $area_type)

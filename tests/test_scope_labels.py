@@ -78,3 +78,37 @@ def test_the_weekly_reports_fixed_weight_index_stands_beside_the_citys(city, man
     assert want is not None
     assert row[i18n.t("report.col.city", "zh")] == pytest.approx(want)
     assert row[i18n.t("report.value", "zh")] == pytest.approx(fixed_index_kpi(WEEK, PARAMS, scope)["value"])
+
+
+def moved(city) -> pd.DataFrame:
+    """Retailers whose 片区 changed, each with its former 片区 and the last week it was there."""
+    return store.reader(city).sql(
+        "select a.license_no, a.territory_code as former, r.territory_code as now, r.retailer_name, "
+        "date_trunc('week', r2.valid_from)::date - 7 as last_week "
+        "from retailer_assignment as a join retailer as r using (license_no) "
+        "join retailer_assignment as r2 on r2.license_no = a.license_no and r2.territory_code = r.territory_code "
+        "where a.territory_code <> r.territory_code order by a.license_no"
+    )
+
+
+def test_a_retailer_that_moved_keeps_its_name_in_its_former_territorys_past(city):
+    gone = moved(city)
+    assert len(gone), "the demo moves some retailers between 片区"
+    first = gone.iloc[0]
+    former = store.Scope(territory_code=first.former)
+    week = first.last_week
+    rows = metrics.price_index(week, week, "retailer", former).set_index("level_key")
+    held = gone[gone["former"] == first.former].set_index("license_no")
+    shown = rows.loc[rows.index.intersection(held.index), "level_name"]
+    assert len(shown) and (shown == held.loc[shown.index, "retailer_name"]).all()
+    assert rows["level_name"].notna().all()
+    # where it is now stays out of the former 片区's lists: today's retailers, the map, the formats
+    now = set(metrics.lookup("retailers", scope=former)["license_no"])
+    assert not now & set(held.index)
+    dots = metrics.query("geo_retailers", {"week_to": WEEK}, former)
+    assert not set(dots["license_no"]) & set(held.index) and dots["territory_code"].eq(first.former).all()
+    assert metrics.lookup("formats", scope=former)["format"].notna().all()
+    # and the 片区 it is in now lists it as its own
+    assert set(held.index) <= set(
+        metrics.lookup("retailers", scope=store.Scope(territory_code=first.now))["license_no"]
+    )

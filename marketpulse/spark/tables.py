@@ -15,7 +15,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from marketpulse.lake import manifest as mf
-from marketpulse.store.scope import SCOPE_COLUMNS, UNSCOPED_TABLES, Scope
+from marketpulse.store.scope import RETAILER_IDENTITY, SCOPE_COLUMNS, UNSCOPED_TABLES, Scope
 
 
 def spark_type(duckdb_type: str) -> str:
@@ -81,6 +81,18 @@ class LakeTables:
         territories, retailers = self._scope_sets(scope)
         for name, cols in self.scoped_tables().items():
             frame = self.frames[name]
+            if name == "retailer":  # as store/scope.py: now in scope, then former ones by license and name
+                now = frame.join(F.broadcast(territories.select("territory_code")), "territory_code", "left_semi")
+                if scope.cm_code:
+                    now = now.where(F.col("cm_code") == F.lit(scope.cm_code))
+                before = frame.join(F.broadcast(retailers), "license_no", "left_semi").join(
+                    now.select("license_no"), "license_no", "left_anti"
+                )
+                before = before.select(
+                    *[F.col(c) if c in RETAILER_IDENTITY else F.lit(None).cast(t).alias(c) for c, t in frame.dtypes]
+                )
+                now.unionByName(before).createOrReplaceTempView(name)
+                continue
             if "territory_code" in cols:
                 frame = frame.join(F.broadcast(territories.select("territory_code")), "territory_code", "left_semi")
             elif "department_code" in cols:

@@ -4,7 +4,8 @@ Any store table carrying a scope column is shadowed, for a cursor within a scope
 of the same name that keeps only rows in scope, so a query author cannot forget the scope:
 `weekly_observation` already means "in scope". Raw tables that carry only a license_no
 (order_line) or a reporting cm_code (visit_line) are cut to the retailers ever assigned
-within the scope.
+within the scope. `retailer` holds the retailers assigned to the scope now, and those
+assigned to it before by license number and name alone (see _retailer_view).
 """
 
 from __future__ import annotations
@@ -87,6 +88,9 @@ def create_scope_schema(
         {"cm": scope.cm_code},
     )
     for table, cols in tables.items():
+        if table == "retailer":
+            _retailer_view(con, at)
+            continue
         conds = []
         if "territory_code" in cols:
             conds.append(f"x.territory_code in (select territory_code from {at}.scope_territory)")
@@ -100,3 +104,30 @@ def create_scope_schema(
             f"create view {at}.{table} as "
             f"select x.* from {ATTACH_ALIAS}.main.{table} as x where {' and '.join(conds) or 'true'}"
         )
+
+
+# what a retailer once in the scope but assigned elsewhere now still shows within it
+RETAILER_IDENTITY = ("license_no", "retailer_name")
+
+
+def _retailer_view(con: duckdb.DuckDBPyConnection, at: str) -> None:
+    """`retailer` within the scope: its rows assigned to the scope now, then those the scope held
+    in some earlier week (facts are cut by the assignment of their week) with their license and
+    name only, the rest null, so last month's rows still carry their retailers' names while where
+    a retailer is now (its 片区, manager, attributes) stays out, as does it from today's lists,
+    which keep rows with a 片区."""
+    columns = con.execute(
+        "select column_name, data_type from duckdb_columns() "
+        "where database_name = $db and schema_name = 'main' and table_name = 'retailer' order by column_index",
+        {"db": ATTACH_ALIAS},
+    ).fetchall()
+    before = ", ".join(
+        f'x."{name}"' if name in RETAILER_IDENTITY else f'cast(null as {kind}) as "{name}"' for name, kind in columns
+    )
+    now = f"x.territory_code in (select territory_code from {at}.scope_territory) and x.cm_code is not distinct from coalesce((select cm_code from {at}.scope_cm), x.cm_code)"
+    con.execute(
+        f"create view {at}.retailer as "
+        f"select x.* from {ATTACH_ALIAS}.main.retailer as x where {now} "
+        f"union all select {before} from {ATTACH_ALIAS}.main.retailer as x "
+        f"where x.license_no in (select license_no from {at}.scope_retailer) and not coalesce({now}, false)"
+    )

@@ -6,4 +6,5 @@
 
 select distinct format
 from retailer
+where format is not null  -- a scope's former retailers come without one
 order by format

@@ -10,4 +10,5 @@
 
 select license_no, retailer_name, territory_code, cm_code
 from retailer
+where territory_code is not null  -- those the scope held before come without one
 order by license_no

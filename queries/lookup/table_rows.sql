@@ -10,7 +10,7 @@ with
 counts as (
     select 1 as position, 'visit_line' as table_name, count(*) as rows from visit_line
     union all select 2, 'order_line', count(*) from order_line
-    union all select 3, 'retailer', count(*) from retailer
+    union all select 3, 'retailer', count(*) filter (where territory_code is not null) from retailer  -- assigned to the scope now
     union all select 4, 'spec', count(*) from spec
     union all select 5, 'weekly_observation', count(*) from weekly_observation
 )
