@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from marketpulse import views
+from marketpulse import numbers, views
 from marketpulse.ui import figures, shell, widgets
 
 PANELS = [  # panel, axis title, unit
@@ -55,6 +55,14 @@ for i, (panel, axis, unit) in enumerate(PANELS):
             ),
             key=f"panel_{panel}",
         )
+        if panel == "sales" and data.growth:  # volumes do not compare with the city's: growth does
+            st.caption(
+                " ".join(
+                    f.t(f"territory.growth.{period}", label=label, name=data.territory_name,
+                        own=numbers.change(own, f.lang), city=numbers.change(city, f.lang))
+                    for period, (label, own, city) in data.growth.items()
+                )
+            )  # fmt: skip
 with columns[1]:
     if data.signals.empty:
         st.info(f.t("territory.no_signals"))

@@ -800,6 +800,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "territory.avg_price": ("单条均价:{name}、全市与去年同期", "Average price per carton: {name}, city and last year"),
     "territory.key_share": ("重点品牌比重:{name}、全市与去年同期", "Key-brand share: {name}, city and last year"),
     "territory.ratio": ("存销比:{name} 与全市", "Weeks of cover: {name} and the city"),
+    "territory.growth.month": (
+        "销量月累计同比({label}):{name} {own},全市 {city};",
+        "Sales to date against the same weeks last year: month {label}, {name} {own}, city {city};",
+    ),
+    "territory.growth.year": (
+        "年累计同比({label}):{name} {own},全市 {city}。",
+        "year {label}, {name} {own}, city {city}.",
+    ),
     "territory.price_index": ("价格指数:{name} 与全市", "Price index: {name} and the city"),
     "territory.signals": ("客户经理备注中的市场信号:{name}", "Market signals in customer managers' notes: {name}"),
     "territory.no_signals": ("所选周内备注中没有市场信号", "No market signals in the notes of these weeks"),

@@ -112,3 +112,18 @@ def test_a_retailer_that_moved_keeps_its_name_in_its_former_territorys_past(city
     assert set(held.index) <= set(
         metrics.lookup("retailers", scope=store.Scope(territory_code=first.now))["license_no"]
     )
+
+
+def test_territory_sales_compare_with_the_city_by_growth_to_date(city, manager):
+    """A 片区's volume cannot stand beside the city's: its sales panel sets its 月/年累计同比
+    against the whole city's, each the period_totals figure of the last week (the small demo
+    holds no whole year before, so its 年累计同比 is undefined for both)."""
+    code = store.reader(city).sql("select min(territory_code) as t from territory")["t"][0]
+    trends = views.territory_trends(PARAMS, store.Scope(territory_code=code), "zh")
+    own = metrics.period_totals(WEEK, WEEK, "territory", "all", store.Scope(territory_code=code), period="month")
+    whole = metrics.period_totals(WEEK, WEEK, "city", "all", period="month")
+    label, mine, city_growth = trends.growth["month"]
+    assert label == "2026-11" and mine == pytest.approx(100 * own["sp_growth"].iloc[0])  # in %, as shown
+    assert city_growth == pytest.approx(100 * whole["sp_growth"].iloc[0]) and mine != city_growth
+    label, mine, city_growth = trends.growth["year"]
+    assert label == "2026" and pd.isna(mine) and pd.isna(city_growth)

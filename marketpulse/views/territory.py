@@ -18,6 +18,9 @@ class TerritoryTrends:
     territory_name: str
     panels: dict[str, pd.DataFrame]  # metric → long frame: week, series, value
     signals: pd.DataFrame | None
+    # 月/年累计同比 of 销量 at the last week, in %: period → (label, the territory's, the whole city's); the
+    # city's volume dwarfs a territory's, so sales compare by growth
+    growth: dict | None = None
 
 
 def _territory(scope: store.Scope) -> str | None:
@@ -61,15 +64,20 @@ def territory_trends(params: dict, scope: store.Scope, lang: str, territory: str
         return pd.concat(parts, ignore_index=True)[["week", "series", "value"]]
 
     # the benchmark is always the whole city; for sales only growth compares (the city's volume dwarfs a territory's)
-    structure, city_structure, sales, ratio, city_ratio, index, city_index, signals = store.side_by_side(
-        lambda: metrics.sales_structure(*weeks, "territory", "all", scope, **filters),
-        lambda: city_read(metrics.sales_structure, *weeks, "city", "all", store.CITY, **filters),
-        lambda: metrics.sales_volume(*weeks, "territory", "all", scope, **filters),
-        lambda: metrics.inventory_ratio(*weeks, "territory", scope, **filters),
-        lambda: city_read(metrics.inventory_ratio, *weeks, "city", store.CITY, **filters),
-        lambda: metrics.price_index(*weeks, "territory", scope, **filters),
-        lambda: city_read(metrics.price_index, *weeks, "city", store.CITY, **filters),
-        lambda: metrics.notes_signals(*weeks, "territory", scope, **filters),
+    week = params["week_to"]
+    (structure, city_structure, sales, ratio, city_ratio, index, city_index, signals, ytd, city_ytd) = (
+        store.side_by_side(
+            lambda: metrics.sales_structure(*weeks, "territory", "all", scope, **filters),
+            lambda: city_read(metrics.sales_structure, *weeks, "city", "all", store.CITY, **filters),
+            lambda: metrics.sales_volume(*weeks, "territory", "all", scope, **filters),
+            lambda: metrics.inventory_ratio(*weeks, "territory", scope, **filters),
+            lambda: city_read(metrics.inventory_ratio, *weeks, "city", store.CITY, **filters),
+            lambda: metrics.price_index(*weeks, "territory", scope, **filters),
+            lambda: city_read(metrics.price_index, *weeks, "city", store.CITY, **filters),
+            lambda: metrics.notes_signals(*weeks, "territory", scope, **filters),
+            lambda: metrics.period_totals(week, week, "territory", "all", scope, **filters),
+            lambda: city_read(metrics.period_totals, week, week, "city", "all", store.CITY, **filters),
+        )
     )
     panels = {
         "sales": lines(sales, None, "sales_qty", "sp_sales_qty"),
@@ -81,4 +89,18 @@ def territory_trends(params: dict, scope: store.Scope, lang: str, territory: str
     signals = signals[signals["level_key"] == territory].assign(
         signal_label=lambda s: s["signal_zh" if lang == "zh" else "signal_en"]
     )
-    return TerritoryTrends(territory, name, panels, signals)
+    return TerritoryTrends(territory, name, panels, signals, _growth(ytd[ytd["level_key"] == territory], city_ytd))
+
+
+def _growth(own: pd.DataFrame, city: pd.DataFrame) -> dict:
+    """period → (its label, the territory's 累计同比 of 销量 in %, the city's), month and year."""
+    out = {}
+    for period in ("month", "year"):
+        mine, whole = own[own["period"] == period], city[city["period"] == period]
+        label = mine["period_label"].iloc[0] if len(mine) else (whole["period_label"].iloc[0] if len(whole) else "")
+        out[period] = (
+            label,
+            100 * mine["sp_growth"].iloc[0] if len(mine) else None,
+            100 * whole["sp_growth"].iloc[0] if len(whole) else None,
+        )
+    return out
