@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 
 import pytest
@@ -11,6 +12,9 @@ from marketpulse.auth import tokens
 from marketpulse.ui import signin
 
 TEST_PASSWORD = "mp-test-password"
+# dashboards started by tests (AppTest in this process, servers as children) do not prepare the
+# 周报 in the background: tests/test_prepared.py checks that on its own
+os.environ["MARKETPULSE_PREPARE"] = "0"
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from pathlib import Path
 import streamlit as st
 
 from marketpulse import auth, i18n, store, views
-from marketpulse.ui import signin
+from marketpulse.ui import prepared, signin
 from marketpulse.ui.language import language
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -141,6 +141,7 @@ def start():
     if not store.db_path().exists():
         store.ensure_current()
         st.info(i18n.t("store.created", lang))
+    prepared.watch(load, default_params)  # the center's 周报 computed ahead of each new store version
     me = signin.gate(lang)  # None: nobody is signed in and the sign-in form is drawn
     sections: dict[str, list] = {}
     for path, title, url, icon, section in PAGES:
@@ -289,12 +290,20 @@ def _hand_select(label: str, options: list, names: dict, key: str, lang: str) ->
     )
 
 
+def default_params(weeks: list[dt.date]) -> dict | None:
+    """The parameters of a view when nothing is chosen: the last DEFAULT_WEEKS weeks with data
+    (`weeks`), no filter; None on an empty store."""
+    if not weeks:
+        return None
+    return Filters(week_from=weeks[max(0, len(weeks) - DEFAULT_WEEKS)], week_to=weeks[-1]).params()
+
+
 def _weeks(ref, t) -> tuple[dt.date | None, dt.date | None]:
     """The week range, by default the last DEFAULT_WEEKS weeks with data; none on an empty store."""
     weeks = [w.isoformat() for w in ref.weeks]
     if not weeks:
         return None, None
-    default_from = weeks[max(0, len(weeks) - DEFAULT_WEEKS)]
+    default_from = default_params(ref.weeks)["week_from"].isoformat()
     week_from = st.selectbox(
         t("filter.week_from"), weeks, index=weeks.index(default_from), key="from", bind="query-params"
     )
