@@ -127,3 +127,34 @@ def test_territory_sales_compare_with_the_city_by_growth_to_date(city, manager):
     assert city_growth == pytest.approx(100 * whole["sp_growth"].iloc[0]) and mine != city_growth
     label, mine, city_growth = trends.growth["year"]
     assert label == "2026" and pd.isna(mine) and pd.isna(city_growth)
+
+
+@pytest.fixture
+def manager_moved(demo_store, tmp_path, monkeypatch):
+    """A copy of the demo where the first 片区's first customer manager now works in another 片区
+    (the manager's retailers' past assignments stay in the first)."""
+    path = tmp_path / "moved.duckdb"
+    path.write_bytes(demo_store.read_bytes())
+    monkeypatch.setenv("MARKETPULSE_DB", str(path))
+    with store.writer(path) as con:
+        row = con.execute(
+            "select cm.cm_code, cm.cm_name, cm.territory_code, "
+            "(select min(territory_code) from territory where territory_code <> cm.territory_code) "
+            "from customer_manager as cm order by cm.cm_code limit 1"
+        ).fetchone()
+        con.execute(
+            "update customer_manager set territory_code = $to where cm_code = $cm", {"to": row[3], "cm": row[0]}
+        )
+    return {"cm": row[0], "name": row[1], "former": row[2], "now": row[3]}
+
+
+def test_a_manager_who_moved_keeps_their_name_in_the_former_territorys_past(manager_moved):
+    moved = manager_moved
+    former = store.Scope(territory_code=moved["former"])
+    rows = metrics.sales_volume(PARAMS["week_from"], WEEK, "cm", "all", former).set_index("level_key")
+    assert rows.loc[moved["cm"], "level_name"].eq(moved["name"]).all()  # the manager's weeks there, named
+    assert rows["level_name"].notna().all()
+    # the lists of today: the manager is the new 片区's, not the former's
+    assert moved["cm"] not in set(metrics.lookup("customer_managers", scope=former)["cm_code"])
+    now = metrics.lookup("customer_managers", scope=store.Scope(territory_code=moved["now"]))
+    assert moved["cm"] in set(now["cm_code"])

@@ -15,7 +15,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from marketpulse.lake import manifest as mf
-from marketpulse.store.scope import RETAILER_IDENTITY, SCOPE_COLUMNS, UNSCOPED_TABLES, Scope
+from marketpulse.store.scope import FORMER, SCOPE_COLUMNS, UNSCOPED_TABLES, Scope
 
 
 def spark_type(duckdb_type: str) -> str:
@@ -81,15 +81,17 @@ class LakeTables:
         territories, retailers = self._scope_sets(scope)
         for name, cols in self.scoped_tables().items():
             frame = self.frames[name]
-            if name == "retailer":  # as store/scope.py: now in scope, then former ones by license and name
+            if name in FORMER:  # as store/scope.py: in scope now, then the former ones by identity alone
+                identity = FORMER[name][0]
                 now = frame.join(F.broadcast(territories.select("territory_code")), "territory_code", "left_semi")
                 if scope.cm_code:
                     now = now.where(F.col("cm_code") == F.lit(scope.cm_code))
-                before = frame.join(F.broadcast(retailers), "license_no", "left_semi").join(
-                    now.select("license_no"), "license_no", "left_anti"
+                held = retailers if name == "retailer" else self._former_cms(territories, scope)
+                before = frame.join(F.broadcast(held), identity[0], "left_semi").join(
+                    now.select(identity[0]), identity[0], "left_anti"
                 )
                 before = before.select(
-                    *[F.col(c) if c in RETAILER_IDENTITY else F.lit(None).cast(t).alias(c) for c, t in frame.dtypes]
+                    *[F.col(c) if c in identity else F.lit(None).cast(t).alias(c) for c, t in frame.dtypes]
                 )
                 now.unionByName(before).createOrReplaceTempView(name)
                 continue
@@ -103,6 +105,15 @@ class LakeTables:
             if "cm_code" in cols and scope.cm_code:
                 frame = frame.where(F.col("cm_code") == F.lit(scope.cm_code))
             frame.select(*self.frames[name].columns).createOrReplaceTempView(name)
+
+    def _former_cms(self, territories: DataFrame, scope: Scope) -> DataFrame:
+        """The customer managers whose retailers lay in the scope's territories in some period."""
+        rows = self.frames["retailer_assignment"].join(
+            F.broadcast(territories.select("territory_code")), "territory_code", "left_semi"
+        )
+        if scope.cm_code:
+            rows = rows.where(F.col("cm_code") == F.lit(scope.cm_code))
+        return rows.select("cm_code").distinct()
 
     def _scope_sets(self, scope: Scope) -> tuple[DataFrame, DataFrame]:
         """The territories (with their departments) and the retailers a scope allows."""

@@ -4,8 +4,8 @@ Any store table carrying a scope column is shadowed, for a cursor within a scope
 of the same name that keeps only rows in scope, so a query author cannot forget the scope:
 `weekly_observation` already means "in scope". Raw tables that carry only a license_no
 (order_line) or a reporting cm_code (visit_line) are cut to the retailers ever assigned
-within the scope. `retailer` holds the retailers assigned to the scope now, and those
-assigned to it before by license number and name alone (see _retailer_view).
+within the scope. `retailer` and `customer_manager` hold those in the scope now, and those it
+held before by code and name alone (see FORMER).
 """
 
 from __future__ import annotations
@@ -88,8 +88,8 @@ def create_scope_schema(
         {"cm": scope.cm_code},
     )
     for table, cols in tables.items():
-        if table == "retailer":
-            _retailer_view(con, at)
+        if table in FORMER:
+            _now_and_former_view(con, at, table)
             continue
         conds = []
         if "territory_code" in cols:
@@ -106,28 +106,42 @@ def create_scope_schema(
         )
 
 
-# what a retailer once in the scope but assigned elsewhere now still shows within it
-RETAILER_IDENTITY = ("license_no", "retailer_name")
+# Reference tables holding where a retailer or customer manager is now. Within a scope each
+# also holds, by its identity alone (the other columns null), those the scope held in earlier
+# weeks: facts are cut by the assignment of their week, so last month's rows still carry their
+# names, while where they are now stays out (today's lists keep the rows with a 片区).
+FORMER = {
+    # table: (identity columns, the codes the scope held before, from scope_retailer's sources)
+    "retailer": (("license_no", "retailer_name"), "select license_no from {at}.scope_retailer"),
+    "customer_manager": (
+        ("cm_code", "cm_name"),
+        "select cm_code from {db}.main.retailer_assignment "
+        "where territory_code in (select territory_code from {at}.scope_territory) "
+        "and cm_code is not distinct from coalesce((select cm_code from {at}.scope_cm), cm_code)",
+    ),
+}
 
 
-def _retailer_view(con: duckdb.DuckDBPyConnection, at: str) -> None:
-    """`retailer` within the scope: its rows assigned to the scope now, then those the scope held
-    in some earlier week (facts are cut by the assignment of their week) with their license and
-    name only, the rest null, so last month's rows still carry their retailers' names while where
-    a retailer is now (its 片区, manager, attributes) stays out, as does it from today's lists,
-    which keep rows with a 片区."""
+def _now_and_former_view(con: duckdb.DuckDBPyConnection, at: str, table: str) -> None:
+    """`table` (one of FORMER) within the scope: its rows in the scope now, then, by identity
+    alone, the ones the scope held before."""
+    identity, held = FORMER[table]
+    key = identity[0]
     columns = con.execute(
         "select column_name, data_type from duckdb_columns() "
-        "where database_name = $db and schema_name = 'main' and table_name = 'retailer' order by column_index",
-        {"db": ATTACH_ALIAS},
+        "where database_name = $db and schema_name = 'main' and table_name = $t order by column_index",
+        {"db": ATTACH_ALIAS, "t": table},
     ).fetchall()
     before = ", ".join(
-        f'x."{name}"' if name in RETAILER_IDENTITY else f'cast(null as {kind}) as "{name}"' for name, kind in columns
+        f'x."{name}"' if name in identity else f'cast(null as {kind}) as "{name}"' for name, kind in columns
     )
-    now = f"x.territory_code in (select territory_code from {at}.scope_territory) and x.cm_code is not distinct from coalesce((select cm_code from {at}.scope_cm), x.cm_code)"
+    now = (
+        f"x.territory_code in (select territory_code from {at}.scope_territory) "
+        f"and x.cm_code is not distinct from coalesce((select cm_code from {at}.scope_cm), x.cm_code)"
+    )
     con.execute(
-        f"create view {at}.retailer as "
-        f"select x.* from {ATTACH_ALIAS}.main.retailer as x where {now} "
-        f"union all select {before} from {ATTACH_ALIAS}.main.retailer as x "
-        f"where x.license_no in (select license_no from {at}.scope_retailer) and not coalesce({now}, false)"
+        f"create view {at}.{table} as "
+        f"select x.* from {ATTACH_ALIAS}.main.{table} as x where {now} "
+        f"union all select {before} from {ATTACH_ALIAS}.main.{table} as x "
+        f"where x.{key} in ({held.format(at=at, db=ATTACH_ALIAS)}) and not coalesce({now}, false)"
     )

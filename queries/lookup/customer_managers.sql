@@ -9,4 +9,5 @@
 
 select cm_code, cm_name, territory_code
 from customer_manager
+where territory_code is not null  -- a scope's former managers come without one
 order by cm_name collate zh, cm_code
