@@ -158,3 +158,18 @@ def test_a_manager_who_moved_keeps_their_name_in_the_former_territorys_past(mana
     assert moved["cm"] not in set(metrics.lookup("customer_managers", scope=former)["cm_code"])
     now = metrics.lookup("customer_managers", scope=store.Scope(territory_code=moved["now"]))
     assert moved["cm"] in set(now["cm_code"])
+
+
+def test_a_manager_who_moved_keeps_their_alerts_in_the_former_territorys_past(manager_moved):
+    moved = manager_moved
+    start = WEEK - 20 * metrics.WEEK
+    kinds = ["copy_suspect", "missed_visits"]
+
+    def theirs(scope):
+        found = metrics.alerts(start, WEEK, scope)
+        found = found[found["kind"].isin(kinds) & found["cm_code"].eq(moved["cm"])]
+        return found.sort_values(["week", "kind"])[["week", "kind", "value"]].reset_index(drop=True)
+
+    city = theirs(store.CITY)
+    assert len(city), "the demo's first manager raises 照搬照抄 or 漏访 alerts"
+    pd.testing.assert_frame_equal(theirs(store.Scope(territory_code=moved["former"])), city)
