@@ -60,3 +60,20 @@ def test_state_grid_carries_each_cells_words_once(score):
     assert heat.customdata is None  # the heatmap takes no hover: the markers do
     # the markers cover every cell, row by row; 乙 × 西城 holds no cell: "—"
     assert list(marks.customdata) == ["紧 1", "平 2", "松 3", "—"]
+
+
+def test_state_grid_with_a_template_sends_each_cells_numbers_alone():
+    frame = pd.DataFrame(
+        {
+            "spec": ["甲", "乙"],
+            "territory": ["东城", "东城"],
+            "state": ["tight", "loose"],
+            "tip": [["1.2", "98"], ["3.4", "91"]],
+        }
+    )
+    labels = {"tight": "紧俏", "balanced": "平衡", "loose": "宽松"}
+    template = "存销比 %{customdata[0]} 周 · 价格指数 %{customdata[1]}"
+    fig = grid.state_matrix(frame, "spec", "territory", "state", labels, "tip", "t", "s", hover_template=template)
+    marks = fig.data[1]
+    assert template in marks.hovertemplate
+    assert [list(cell) for cell in marks.customdata] == [["1.2", "98"], ["3.4", "91"]]

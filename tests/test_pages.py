@@ -151,8 +151,9 @@ def test_weekly_review_ranks_cells_by_state_score_with_the_weights_in_words(app,
     assert formula.startswith("得分 = 存销比 40% + 价格指数 40% + 毛利率 20%")
     assert any(c.value == formula for c in at.caption)
     matrix = next(fig for fig in figures(at) if fig["data"][0]["type"] == "heatmap")
-    tips = matrix["data"][1]["customdata"]  # the cells' markers carry the words
-    assert all(i18n.t("col.score", "zh") in tip for tip in tips if tip != numbers.UNDEFINED)
+    marks = matrix["data"][1]  # the cells' markers: the words once, in the template; each cell its numbers
+    assert i18n.t("col.score", "zh") in marks["hovertemplate"] and "%{customdata[5]}" in marks["hovertemplate"]
+    assert all(len(fields) == 6 for fields in marks["customdata"])
 
 
 def test_territory_filter_changes_the_weekly_numbers(app, city):

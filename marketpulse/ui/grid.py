@@ -32,24 +32,26 @@ def state_matrix(
     subtitle: str,
     height: int | None = None,
     score: str | None = None,
+    hover_template: str | None = None,
 ) -> go.Figure:
     """Spec × territory (or × week) grid: with `score` (a deviation from balance, -1 loose … 1
     tight) shaded so 1.9 weeks of cover reads differently from 1.0, balanced cells pale and only
     the tight and loose ones labelled; without, coloured 紧俏/平衡/宽松. `hover` holds each cell's
-    numbers in words."""
+    numbers in words, or with `hover_template` its numbers (a list of strings) for the template's
+    %{customdata[i]}: the words then travel once, not once a cell."""
     codes = {s: i for i, s in enumerate(STATE_ORDER)}
     rows = list(dict.fromkeys(frame[row]))
     cols = list(dict.fromkeys(frame[col]))
     z = pd.DataFrame(float("nan"), index=rows, columns=cols)
     text = pd.DataFrame("", index=rows, columns=cols)
-    tips = pd.DataFrame(UNDEFINED, index=rows, columns=cols)
+    tips = {}
     for rec in frame.itertuples(index=False):
         r, c, s = getattr(rec, row), getattr(rec, col), getattr(rec, state)
         if s in codes:
             z.loc[r, c] = getattr(rec, score) if score else codes[s]
             if not score or s != "balanced":
                 text.loc[r, c] = labels[s]
-        tips.loc[r, c] = getattr(rec, hover)
+        tips[r, c] = getattr(rec, hover)
     if score:
         shade = {"colorscale": DEVIATION_SCALE, "zmin": -1, "zmax": 1}
     else:
@@ -75,16 +77,18 @@ def state_matrix(
     # a heatmap cannot be selected: an invisible marker on each cell takes the hover and the click
     # (the words travel once, with the markers: at city the grid's tips weigh a few hundred KB)
     cells = [(r, c) for r in rows for c in cols]
+    width = max((len(v) for v in tips.values()), default=0) if hover_template else 0
+    empty = [UNDEFINED] * width if hover_template else UNDEFINED  # a cell without data
     fig.add_trace(
         go.Scatter(
             x=[c for _, c in cells],
             y=[r for r, _ in cells],
-            customdata=[tips.loc[r, c] for r, c in cells],
+            customdata=[tips.get(cell, empty) for cell in cells],
             mode="markers",
             marker={"symbol": "square", "size": 22, "color": "rgba(0,0,0,0)"},
             selected={"marker": {"opacity": 1}},
             unselected={"marker": {"opacity": 1}},
-            hovertemplate="%{y} · %{x}<br>%{customdata}<extra></extra>",
+            hovertemplate="%{y} · %{x}<br>" + (hover_template or "%{customdata}") + "<extra></extra>",
             showlegend=False,
         )
     )

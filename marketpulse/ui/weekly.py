@@ -45,37 +45,38 @@ def kpi_texts(kpis, lang: str) -> list[dict]:
     return cards
 
 
-def _tips(state: pd.DataFrame, f: Filters) -> list[str]:
-    """Each cell's numbers in words: cover, price index, and the score with its parts and weights."""
-    tips = [
-        i18n.t("weekly.state_hover", f.lang, ratio=numbers.fmt(r, 2), index=numbers.fmt(i, 1))
-        for r, i in zip(state["ratio"], state["price_index"])
-    ]
+def _tips(state: pd.DataFrame, f: Filters) -> tuple[str, list[list[str]]]:
+    """Each cell's numbers in words — cover, price index, and the score with its parts and
+    weights — as one hover template and each cell's numbers (the words travel once)."""
+    field = [f"%{{customdata[{i}]}}" for i in range(6)]
+    template = i18n.t("weekly.state_hover", f.lang, ratio=field[0], index=field[1])
+    numbers_of = [[numbers.fmt(r, 2), numbers.fmt(i, 1)] for r, i in zip(state["ratio"], state["price_index"])]
     weights = views.score_weights(state)
     if weights is None or "state_score" not in state:
-        return tips
-    return [
-        tip
-        + "<br>"
-        + i18n.t(
-            "weekly.score_hover",
-            f.lang,
-            score=numbers.fmt(r.state_score, 1),
-            cover=numbers.fmt(r.cover_score, 0),
-            price=numbers.fmt(r.price_score, 0),
-            margin=numbers.fmt(r.margin_score, 0),
-            cw=f"{weights['cover']:.0f}",
-            pw=f"{weights['price']:.0f}",
-            mw=f"{weights['margin']:.0f}",
-        )
-        for tip, r in zip(tips, state.itertuples())
+        return template, numbers_of
+    template += "<br>" + i18n.t(
+        "weekly.score_hover",
+        f.lang,
+        score=field[2],
+        cover=field[3],
+        price=field[4],
+        margin=field[5],
+        cw=f"{weights['cover']:.0f}",
+        pw=f"{weights['price']:.0f}",
+        mw=f"{weights['margin']:.0f}",
+    )
+    scores = zip(state["state_score"], state["cover_score"], state["price_score"], state["margin_score"])
+    return template, [
+        two + [numbers.fmt(s, 1), numbers.fmt(c, 0), numbers.fmt(p, 0), numbers.fmt(m, 0)]
+        for two, (s, c, p, m) in zip(numbers_of, scores)
     ]
 
 
 def state_matrix(state: pd.DataFrame, f: Filters, by_week: bool = False, title: str | None = None):
     """The spec × territory market-state grid for one week (territory names across), or with
     `by_week` one 片区's spec × week grid; shaded by the state score, exceptions labelled."""
-    cells = state.assign(spec_label=state["spec_name"], tip=_tips(state, f))
+    template, tips = _tips(state, f)
+    cells = state.assign(spec_label=state["spec_name"], tip=tips)
     column = "territory_name"
     if by_week:
         cells = cells.assign(week_label=pd.to_datetime(cells["week"]).dt.strftime("%m-%d"))
@@ -108,6 +109,7 @@ def state_matrix(state: pd.DataFrame, f: Filters, by_week: bool = False, title: 
         title or f.t("weekly.state_title"),
         subtitle,
         score="deviation" if banded else None,
+        hover_template=template,
     )
     # the cells fill the plot: no padding for the click markers (a row's worth above the grid)
     rows = cells["spec_label"].nunique()
