@@ -29,3 +29,26 @@ def test_a_city_read_is_kept_per_store_version_and_each_caller_gets_its_own_copy
         con.execute("insert into department values ('D1', '城区市场部')")
     assert base.city_read(read, "city", store.CITY)["read"][0] == 5
     assert base.city_read(read, "city", store.CITY)["read"][0] == 5
+
+
+def test_every_pages_freshness_line_is_the_citys_territories_cut_to_the_scope(demo_store, monkeypatch):
+    """The header's 数据截至 line: each 片区's latest visit week, read for the city once per store
+    version whatever the scope asking, then cut to the scope's territories."""
+    from marketpulse import metrics, views
+
+    monkeypatch.setenv("MARKETPULSE_DB", str(demo_store))
+    base.forget_city_reads()
+    asked = []
+    lookup = metrics.lookup
+    monkeypatch.setattr(metrics, "lookup", lambda name, *a, **kw: asked.append(name) or lookup(name, *a, **kw))
+    city = views.freshness()
+    ter = city.by_territory["territory_code"].iloc[0]
+    dep = store.reader(demo_store).sql("select department_code from territory where territory_code = $t", {"t": ter})
+    for scope in (store.Scope(territory_code=ter), store.Scope(department_code=dep["department_code"].iloc[0])):
+        seen = views.freshness(scope)
+        within = set(lookup("territories", scope=scope)["territory_code"])
+        assert set(seen.by_territory["territory_code"]) == within
+        mine = city.by_territory[city.by_territory["territory_code"].isin(within)]
+        assert list(seen.by_territory["latest_week"]) == list(mine["latest_week"])
+        assert seen.latest_week == max(mine["latest_week"])
+    assert asked.count("freshness") == 1

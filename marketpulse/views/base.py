@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from marketpulse import i18n, metrics, store
+from marketpulse.metrics.api import city_read
 
 NEXT_LEVEL = {"city": "department", "department": "territory", "territory": "cm", "cm": "retailer"}
 LEVEL_FILTER = {"department": "dep", "territory": "ter", "cm": "cm"}  # sidebar key a click sets
@@ -61,10 +62,13 @@ class Freshness:
 
 
 def freshness(scope: store.Scope = store.CITY) -> Freshness:
-    """Latest week reported, overall and per territory, and when the last import ran."""
-    ter = metrics.lookup("freshness", scope=scope)
-    ter["latest_week"] = pd.to_datetime(ter["latest_week"]).dt.date
-    ter = ter[ter["latest_week"].notna()]
+    """Latest week reported, overall and per territory (those of `scope`), and when the last
+    import ran. The data's freshness is the territories' whatever the reader: read for the city
+    once per store version (every page's header asks, under every scope) and cut to the scope's
+    territories."""
+    ter = city_read(_territory_freshness, store.CITY)
+    if not scope.is_city:
+        ter = ter[ter["territory_code"].isin(metrics.lookup("territories", scope=scope)["territory_code"])]
     log = metrics.lookup("last_import")
     at = log["at"].iloc[0] if len(log) else None
     return Freshness(
@@ -72,6 +76,12 @@ def freshness(scope: store.Scope = store.CITY) -> Freshness:
         imported_at=None if at is None or pd.isna(at) else pd.Timestamp(at).to_pydatetime(),
         by_territory=ter.reset_index(drop=True),
     )
+
+
+def _territory_freshness(scope: store.Scope) -> pd.DataFrame:
+    ter = metrics.lookup("freshness", scope=scope)
+    ter["latest_week"] = pd.to_datetime(ter["latest_week"]).dt.date
+    return ter[ter["latest_week"].notna()]
 
 
 def group_band(params: dict) -> dict:
