@@ -90,7 +90,7 @@ for key in ("plan.jargon.mase", "plan.jargon.seasonal", "plan.jargon.fallback"):
 
 # ── next week's plan: 限量 per spec × 档位, edited, checked, approved, exported ──────────
 st.subheader(f.t("plan.heading"))
-upload = st.file_uploader(f.t("plan.upload"), type=["csv"], key="plan_supply")
+upload = st.file_uploader(f.t("plan.upload"), type=["csv"], key="plan_supply") if shell.may("approve") else None
 available = tuple(sorted(supply.read_supply(upload).items())) if upload is not None else None
 plan = shell.load(views.supply_plan_page, f.scope(), f.lang, available)
 st.caption(
@@ -114,41 +114,59 @@ else:
     st.caption(f.t("plan.eval_caption", **plan.replay_note))
     widgets.table(plan.replay, f, "plan_replay", key="plan_replay")
 
-st.markdown(f"**{f.t('plan.lines')}**")
-# the table shows the totals of the limits as edited so far (its edits are kept in session state)
-lines = supply.apply_edits(plan.lines, st.session_state.get("plan_lines", {}).get("edited_rows"))
-shown = lines[
-    [
-        "spec_code",
-        "spec_name",
-        "key_name",
-        "tier",
-        "retailers",
-        "limit_qty",
-        "capped",
-        "total_qty",
-        "reason_" + f.lang,
-    ]
-]
-st.data_editor(
-    shown,
-    hide_index=True,
-    width="stretch",
-    height=420,
-    key="plan_lines",
-    disabled=[c for c in shown.columns if c != "limit_qty"],
-    column_config={
-        "spec_code": f.t("supply.xlsx.spec_code"),
-        "spec_name": f.t("col.spec"),
-        "key_name": f.t("plan.col.key_name"),
-        "tier": f.t("plan.col.tier"),
-        "retailers": f.t("plan.col.retailers"),
-        "limit_qty": st.column_config.NumberColumn(f.t("plan.col.limit"), min_value=0, step=1),
-        "capped": f.t("plan.col.capped"),
-        "total_qty": f.t("plan.col.total"),
-        "reason_" + f.lang: f.t("col.reason"),
-    },
-)
+# the editor's columns before the 限量 keep their widths (px), so the 限量 sits where a planner expects it
+EDITOR_WIDTHS = {"spec_code": 130, "spec_name": 150, "key_name": 110, "tier": 60, "retailers": 60}
+EDITOR_LIMIT_WIDTH = 100
+# the center plans: only who may approve edits the 限量 (and uploads the available quantity above)
+planner = shell.may("approve")
+st.markdown(f"**{f.t('plan.lines' if planner else 'plan.lines_read')}**")
+labels = {
+    "spec_code": f.t("supply.xlsx.spec_code"),
+    "spec_name": f.t("col.spec"),
+    "key_name": f.t("plan.col.key_name"),
+    "tier": f.t("plan.col.tier"),
+    "retailers": f.t("plan.col.retailers"),
+    "limit_qty": f.t("plan.col.limit"),
+    "capped": f.t("plan.col.capped"),
+    "total_qty": f.t("plan.col.total"),
+    "reason_" + f.lang: f.t("col.reason"),
+}
+shown = plan.lines[list(labels)]
+if planner:
+    # the editor's data stays the plan's: an editor whose data changes starts over and loses its
+    # edits, so the lines as edited, with their totals recomputed, are listed below it
+    st.data_editor(
+        shown,
+        hide_index=True,
+        width="stretch",
+        height=420,
+        key="plan_lines",
+        disabled=[c for c in shown.columns if c != "limit_qty"],
+        column_config={
+            **{c: st.column_config.Column(labels[c], width=w) for c, w in EDITOR_WIDTHS.items()},
+            "limit_qty": st.column_config.NumberColumn(
+                labels["limit_qty"], min_value=0, step=1, width=EDITOR_LIMIT_WIDTH
+            ),
+            **{c: labels[c] for c in labels if c not in EDITOR_WIDTHS and c != "limit_qty"},
+        },
+    )
+    lines = supply.apply_edits(plan.lines, st.session_state.get("plan_lines", {}).get("edited_rows"))
+    changed = lines[lines["edited"]]
+    st.markdown(f"**{f.t('plan.edited')}**")
+    if changed.empty:
+        st.caption(f.t("plan.edited_none"))
+    else:
+        widgets.table(
+            changed[["spec_name", "key_name", "tier", "retailers", "limit_qty", "capped", "total_qty"]].rename(
+                columns=labels
+            ),
+            f,
+            "plan_edited",
+            key="plan_edited",
+        )
+else:
+    lines = plan.lines
+    widgets.table(shown.rename(columns=labels), f, "plan_lines", key="plan_lines_read", height=420)
 problems = supply.check(lines, plan.plan.available, plan.plan.policy)
 for key, values in problems:
     st.warning(f.t(key, **values))

@@ -1115,7 +1115,19 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "plan.groups": ("各规格的计算过程", "How each spec's plan was worked out"),
     "plan.reason_row": ("- **{s} · {g}**:{r}", "- **{s} · {g}**: {r}"),
-    "plan.lines": ("限量(可修改,合计随之重算)", "Limits (editable; totals follow)"),
+    "plan.lines": (
+        "限量(可修改;修改的行按新限量重算,列在表下)",
+        "Limits (editable; edited lines are recomputed below the table)",
+    ),
+    "plan.lines_read": ("限量(营销中心审批前可修改)", "Limits (the center edits them before approving)"),
+    "plan.edited": (
+        "已修改的行:按新限量重算的控量户与合计",
+        "Edited lines: retailers limited to need and totals at the new limits",
+    ),
+    "plan.edited_none": (
+        "尚未修改限量;修改后的行及其合计在此列出。",
+        "No limit edited yet; edited lines and their totals appear here.",
+    ),
     "plan.scope_lines": (
         "以下为营销中心的全市方案中含本范围零售户的行:户数与合计为整行的(全市或市场部);控量户文件只列本范围的零售户。",
         "The center's plan lines that hold retailers of this scope: retailers and totals are the whole line's "
