@@ -237,6 +237,13 @@ def test_a_scopes_retailer_files_name_its_own_retailers_only(forecasted, monkeyp
     page = views.supply_plan_page(scope, "zh")
     plan_module.city_plan.cache_clear()
     assert city.licenses is None and page.licenses == own
+    # the scope's share of the plan names it as its readers know it, not by its code
+    names = store.reader(forecasted).sql(
+        "select cm_name as n from customer_manager where cm_code = $c union all "
+        "select territory_name from territory where territory_code = $t",
+        {"c": scope.cm_code, "t": scope.territory_code},
+    )["n"]
+    assert page.scope_share["scope"] == names.iloc[0]
     named_by_city = set(supply.capped_retailers(views.own_retailers(city.lines, city.licenses))["license_no"])
     named = set(supply.capped_retailers(views.own_retailers(page.lines, page.licenses))["license_no"])
     assert named_by_city - own  # the city's file names others' retailers: the cut is what keeps them out

@@ -355,3 +355,21 @@ def test_the_shipped_policy_reads_and_is_monotone(db):
     policy = supply.load_policy(db)
     assert policy.allocation_type in supply.ALLOCATION_TYPES
     assert (np.diff(policy.max_limit) >= 0).all() and (np.diff(policy.min_limit) >= 0).all()
+
+
+def test_a_reasons_sum_adds_up_as_written():
+    """575 + 632 − 648 would be written for 574.6 + 631.6 − 648 = 558.2: whole cartons of the
+    parts that do not give the whole result get a decimal, and the need is said in whole cartons."""
+    from marketpulse.supply.reasons import group_reason
+
+    g = {"demand": 574.6, "target_cover": 1.1, "cover_qty": 631.6, "stock": 648.0, "need": 558.0,
+         "state": "balanced", "asked": 558.0, "available": 0.0, "granted": 0.0, "capped": 0, "total_qty": 0.0}  # fmt: skip
+    zh = group_reason(g, [], "zh", constrained=False)
+    # 574.6 + 631.6 − 648.0 = 558.2, then 558 whole cartons
+    assert "预测下周 574.6 条 + 目标存销比 1.1 周的期末库存 631.6 条 − 现有库存 648.0 条 = 558.2 条" in zh
+    assert "需 558 条" in zh
+    # parts whose whole cartons add up keep whole cartons: 40 + 40 − 20 = 60
+    g.update(demand=40.2, cover_qty=40.2, stock=20.0, need=60.0)
+    assert "预测下周 40 条 + 目标存销比 1.1 周的期末库存 40 条 − 现有库存 20 条 = 需 60 条" in group_reason(
+        g, [], "zh", constrained=False
+    )

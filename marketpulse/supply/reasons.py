@@ -40,15 +40,21 @@ def _tiers_text(runs, lang: str) -> str:
 
 def group_reason(g: dict, runs, lang: str, constrained: bool) -> str:
     """One spec × key in one sentence with its numbers."""
+    raw = g["demand"] + g["cover_qty"] - g["stock"]
+    # the sum as written must add up: when the whole cartons of its parts do not give its whole
+    # result (575 + 632 − 648 written for 574.6 + 631.6 − 648 = 558.2), the parts carry a decimal
+    whole = [round(float(g[k])) for k in ("demand", "cover_qty", "stock")]
+    digits = 0 if whole[0] + whole[1] - whole[2] == round(float(raw)) else 1
     values = {
-        "forecast": _qty(g["demand"]),
+        "forecast": fmt(g["demand"], digits),
         "cover": fmt(g["target_cover"], 1),
-        "cover_qty": _qty(g["cover_qty"]),
-        "stock": _qty(g["stock"]),
-        "raw": _qty(g["demand"] + g["cover_qty"] - g["stock"]),
+        "cover_qty": fmt(g["cover_qty"], digits),
+        "stock": fmt(g["stock"], digits),
+        "raw": fmt(raw, digits),
         "need": _qty(g["need"]),
     }
-    exact = abs(g["demand"] + g["cover_qty"] - g["stock"] - g["need"]) < 0.5
+    # with decimals the whole cartons of the need are said in words (need_floor)
+    exact = digits == 0 and abs(raw - g["need"]) < 0.5
     parts = [i18n.t("plan.reason.need" if exact else "plan.reason.need_floor", lang, **values)]
     if g["state"] == "loose" and g["asked"] < g["need"] - 0.5:
         parts.append(i18n.t("plan.reason.loose_cap", lang, cap=_qty(g["asked"])))
