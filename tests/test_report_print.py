@@ -165,3 +165,17 @@ def test_cli_pdf_is_the_document_the_page_offers(city, week, tmp_path):
     assert text_of(out) == text_of(offered)
     assert report.file_name(week, store.CITY, "zh", "pdf") == f"营销周报_{week}_全市.pdf"
     assert report.file_name(week, store.CITY, "en", "xlsx") == f"weekly-review_{week}_City.xlsx"
+
+
+@needs_poppler
+@needs_font
+def test_english_headers_wrap_between_words_never_inside_one(city, week, tmp_path):
+    """A 片区's English 周报: the new-brand table has a column more (the city's), and its
+    headers ("Distribution %", "Sell-through %") must not be cut mid-word ("Distributio / n")."""
+    doc = report.weekly(week, {}, store.Scope(territory_code=TERRITORY), "en")
+    out = tmp_path / "weekly_territory_en.pdf"
+    out.write_bytes(report.pdf_of(doc))
+    words = set(text_of(out).split())
+    for header in ("col.distribution", "col.sellthrough"):
+        longest = max(i18n.t(header, "en").split(), key=len)
+        assert longest in words, f"{longest} is cut in the table header"

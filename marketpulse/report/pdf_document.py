@@ -164,6 +164,13 @@ def _table(
     pdf.ln(3)
 
 
+def _fit_words(pdf: FPDF, header: list[str], widths: list[float]) -> list[float]:
+    """`widths` widened where a header's longest word (bold 8 pt, with the cell's padding) would
+    not fit: English wraps between words, and a word wider than its column is cut in two."""
+    pdf.set_font(FONT, "B", 8)
+    return [max(w, max(pdf.get_string_width(word) for word in h.split()) + 3.2) for h, w in zip(header, widths)]
+
+
 def _rgb(colour: str) -> tuple[int, int, int]:
     colour = colour.lstrip("#")
     return tuple(int(colour[k : k + 2], 16) for k in (0, 2, 4))
@@ -296,6 +303,7 @@ def _market_page(pdf: FPDF, doc: Weekly) -> None:
     ]
     y = pdf.get_y()
     widths = [40] + [19 if lang == "zh" or doc.scoped else 22] * (len(keys) - 1)  # room for the chart
+    widths = _fit_words(pdf, [t(c) for c in keys], widths)
     _table(pdf, [t(c) for c in keys], rows, widths, set(range(1, len(keys))), None)
     plot = charts.Plot(
         t("report.chart.brands"),
