@@ -173,3 +173,30 @@ def test_a_manager_who_moved_keeps_their_alerts_in_the_former_territorys_past(ma
     city = theirs(store.CITY)
     assert len(city), "the demo's first manager raises 照搬照抄 or 漏访 alerts"
     pd.testing.assert_frame_equal(theirs(store.Scope(territory_code=moved["former"])), city)
+
+
+def test_a_scopes_new_brand_light_stands_against_the_citys():
+    """28.2 % beside the city's 54.1 % is below 0.7 × 54.1 = 37.9 %: red, where 新品滞后 is raised;
+    45 % is below the city: amber; at or above the city the card keeps its trend's light."""
+    from marketpulse.views.weekly_review import rag_beside_city
+
+    assert rag_beside_city(28.2, 54.1, "green", 0.7) == "red"
+    assert rag_beside_city(45.0, 54.1, "green", 0.7) == "amber"
+    assert rag_beside_city(60.0, 54.1, "green", 0.7) == "green"
+    assert rag_beside_city(60.0, 54.1, "red", 0.7) == "red"  # above the city but falling fast
+    assert rag_beside_city(None, 54.1, None, 0.7) is None
+
+
+def test_the_weekly_new_brand_card_of_a_territory_carries_that_light(city):
+    """In the demo one 片区 lags far behind the city, one a little: red and amber."""
+    lights = []
+    for code in store.reader(city).sql("select territory_code from territory order by 1")["territory_code"]:
+        card = next(
+            k
+            for k in views.weekly_review(WEEK, PARAMS, store.Scope(territory_code=code)).kpis
+            if k.key == "kpi.new_brand"
+        )
+        if card.value is not None and card.city is not None and card.value < card.city:
+            assert card.rag in ("amber", "red") and (card.rag == "red") == (card.value < 0.7 * card.city)
+            lights.append(card.rag)
+    assert sorted(lights) == ["amber", "red"]

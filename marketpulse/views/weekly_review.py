@@ -11,6 +11,7 @@ import pandas as pd
 from marketpulse import i18n, metrics, store
 from marketpulse.metrics.api import city_read
 from marketpulse.views.base import city_band, filters_of, group_band, own_names
+from marketpulse.views.brands import LAG_RATIO
 
 # the alert list first looks this far back; a run that reaches it is traced further, as far as
 # it goes (metrics.alerts), so 始于 / 持续周数 are the run's own
@@ -82,8 +83,11 @@ def weekly_review(
     )
     out.kpis = kpi_cards(figures, out.band)
     if whole is not None:
+        lag = store.setting("alert_uptake_lag_ratio", LAG_RATIO)
         for kpi, city in zip(out.kpis, kpi_cards(whole, out.band)):
             kpi.city = city.value
+            if kpi.key == "kpi.new_brand":  # a scope's new brands stand against the city's
+                kpi.rag = rag_beside_city(kpi.value, city.value, kpi.rag, lag)
     out.ytd_year, out.ytd_weeks = figures["ytd_year"], week.isocalendar()[1]
     out.ytd_compared = figures["ytd_sp_sales_qty"] is not None
     out.state = _named_cells(own_names(state, scope, lang))
@@ -202,6 +206,16 @@ def _rag_index(value, band) -> str | None:
     if value < band["index_loose"]:
         return "red"
     return "amber" if value < band["index_loose"] + 3 else "green"
+
+
+def rag_beside_city(value, city, rag: str | None, lag: float) -> str | None:
+    """A scope's 新品铺货率 light beside the city's: red below `lag` × the city's (where 新品滞后
+    is raised), amber below the city's, else its own trend's light."""
+    if value is None or city is None:
+        return rag
+    if value < lag * city:
+        return "red"
+    return "amber" if value < city else rag
 
 
 def _rag_growth(value) -> str | None:
