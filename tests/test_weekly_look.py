@@ -166,3 +166,39 @@ def test_a_card_value_shrinks_with_its_width_in_ems():
     long = widgets._ems("298,929 <span style='font-size:0.64em;color:#666'>cartons</span>")
     assert plain == pytest.approx(2.4)
     assert long == pytest.approx(8 * 0.6 + 0.64 * 7 * 0.6)  # "298,929 " then "cartons" at 0.64 em
+
+
+def test_an_alert_opens_what_it_is_about(demo_store, monkeypatch):
+    """A spec × 片区 alert opens that cell here; a manager's own alert (照搬照抄, 漏访) opens the
+    manager's detail on the 客户经理 page with its 市场部 and 片区 chosen too; a retailer outlier
+    its manager's retailers here."""
+    from types import SimpleNamespace
+
+    from marketpulse import store
+
+    monkeypatch.setenv("MARKETPULSE_DB", str(demo_store))
+    cm = (
+        store.reader(demo_store)
+        .sql(
+            "select cm.cm_code, cm.territory_code, t.department_code from customer_manager as cm "
+            "join territory as t using (territory_code) order by 1 limit 1"
+        )
+        .iloc[0]
+    )
+    codes = pd.DataFrame(
+        [
+            ("S1", "T9", None, "overstock"),
+            (None, None, cm.cm_code, "copy_suspect"),
+            (None, cm.territory_code, cm.cm_code, "retailer_outlier"),
+        ],
+        columns=["spec_code", "territory_code", "cm_code", "kind"],
+    )
+    data, f = SimpleNamespace(alert_codes=codes), shell.Filters()
+    assert weekly.alert_target(data, 0, f) == {"ter": "T9", "spec": "S1"}
+    assert weekly.alert_target(data, 1, f) == {
+        "page": weekly.MANAGERS_PAGE,
+        "cm": cm.cm_code,
+        "ter": cm.territory_code,
+        "dep": cm.department_code,
+    }
+    assert weekly.alert_target(data, 2, f) == {"cm": cm.cm_code}

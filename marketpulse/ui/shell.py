@@ -177,8 +177,9 @@ def require(action: str) -> auth.User:
     return signin.require(action, filters().lang)
 
 
-def drill(source: str | None = None, **selection) -> None:
-    """Open the same page one level down, filtered to `selection` (sidebar keys → codes).
+def drill(source: str | None = None, page: str | None = None, **selection) -> None:
+    """Open the same page (or the page file `page`) one level down, filtered to `selection`
+    (sidebar keys → codes).
 
     `source` is the key of the table or chart that was clicked: its selection is cleared,
     or it would fire again on the next level and skip a level per click. The new filter goes
@@ -187,6 +188,8 @@ def drill(source: str | None = None, **selection) -> None:
     if source is not None:
         st.session_state.pop(source, None)
     st.session_state[_DRILL] = selection
+    if page is not None:
+        st.switch_page(page)
     st.rerun()
 
 

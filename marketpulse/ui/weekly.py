@@ -251,13 +251,28 @@ def _code(value) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+MANAGERS_PAGE = "app_pages/6_customer_managers.py"
+MANAGER_KINDS = ("copy_suspect", "missed_visits")  # alerts about a manager's own work
+
+
 def alert_target(data, row: int, f: Filters) -> dict:
-    """What a click on an alert opens: its spec × 片区, else its customer manager, else its 片区."""
+    """What a click on an alert opens: its spec × 片区 here; a customer manager's (照搬照抄, 漏访)
+    that manager's detail on the 客户经理 page, its 市场部 and 片区 chosen with it; else its 片区."""
     codes = data.alert_codes.iloc[row]
     spec, ter, cm = _code(codes["spec_code"]), _code(codes["territory_code"]), _code(codes["cm_code"])
     if spec and ter:
         return {"ter": ter, "spec": spec}
-    if cm:
+    if cm and codes.get("kind") in MANAGER_KINDS:
+        cms = load(views.reference).cms
+        home = cms.loc[cms["cm_code"] == cm, "territory_code"]
+        ter = home.iloc[0] if len(home) else ter
+        target = {"page": MANAGERS_PAGE, "cm": cm}
+        if ter:
+            ref = load(views.reference).territories
+            dep = ref.loc[ref["territory_code"] == ter, "department_code"]
+            target |= {"ter": ter} | ({"dep": dep.iloc[0]} if len(dep) else {})
+        return target
+    if cm:  # a retailer outlier: its manager's retailers, here
         return {"cm": cm}
     return {"ter": ter} if ter else {}
 

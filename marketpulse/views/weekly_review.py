@@ -50,7 +50,7 @@ class WeeklyReview:
     kpis: list[Kpi] = field(default_factory=list)
     alerts: pd.DataFrame | None = None  # the alert list as shown, most severe first
     state: pd.DataFrame | None = None  # market_state for the week, with names
-    alert_codes: pd.DataFrame | None = None  # spec_code, territory_code, cm_code of each alert row, for drilling
+    alert_codes: pd.DataFrame | None = None  # spec_code, territory_code, cm_code, kind of each alert row, for drilling
     recent: pd.DataFrame | None = None  # a 片区's or manager's cells over the last RECENT_WEEKS weeks
     band: dict = field(default_factory=dict)
     ranking: pd.DataFrame | None = None  # the tightest and loosest cells by state_score, as shown
@@ -97,7 +97,7 @@ def weekly_review(
         out.recent = _named_cells(own_names(recent, scope, lang))
     out.alerts = _alert_table(alerts, lang, scope.cm_code)
     order = alerts.sort_values("severity_score", ascending=False, kind="stable")
-    out.alert_codes = order[["spec_code", "territory_code", "cm_code"]].reset_index(drop=True)
+    out.alert_codes = order[["spec_code", "territory_code", "cm_code", "kind"]].reset_index(drop=True)
     return out
 
 
