@@ -21,7 +21,9 @@ else:
         widgets.chart(brands.uptake_chart(data, f), key="uptake")
     with right:
         widgets.chart(brands.territory_uptake_chart(data, f), key="uptake_territories")
-    st.caption(f.t("brands.target_note", share=f"{data.target_text[0]:g}", weeks=data.target_text[1]))
+    st.caption(
+        f.t("brands.target_note", share=f"{data.target_text[0]:g}", weeks=data.target_text[1]) + shell.rules_hint(f)
+    )
     st.subheader(f.t("brands.league", week=str(f.week_to)))
     widgets.table(data.league, f, "new_brand_league", key="league")
 if len(data.key_share):

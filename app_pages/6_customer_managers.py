@@ -31,7 +31,7 @@ event = st.dataframe(
     placeholder="—",
 )
 widgets.downloads(scorecard_export(data.scorecard, f.lang), f, "scorecard", key)
-st.caption(f.t("managers.rules", days=data.max_gap_days, n=data.unvisited_weeks))
+st.caption(f.t("managers.rules", days=data.max_gap_days, n=data.unvisited_weeks) + shell.rules_hint(f))
 if event and event.selection.rows:
     shell.drill(key, cm=data.scorecard[f.t("col.cm_code")].iloc[event.selection.rows[0]])
 if not data.cm:

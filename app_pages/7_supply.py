@@ -109,7 +109,7 @@ if plan.scope_share:
 
 st.markdown(f"**{f.t('plan.eval')}**")
 if plan.replay_note is None:
-    st.caption(f.t("plan.eval_none"))
+    st.caption(f.t("plan.eval_none") + (f.t("plan.eval_how") if shell.may("accounts") else ""))
 else:
     st.caption(f.t("plan.eval_caption", **plan.replay_note))
     widgets.table(plan.replay, f, "plan_replay", key="plan_replay")

@@ -835,10 +835,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "No retailer has gone {n} planned weeks in a row without a visit",
     ),
     "managers.rules": (
-        "按时上报:与上次拜访间隔不超过 {days} 天;未访户数:连续 {n} 个计划周未拜访。两项都是规则,可在数据页修改。",
-        "On time: at most {days} days after the previous visit; unvisited: no visit for {n} planned weeks in a row. "
-        "Both are rules, edited on the Data page.",
+        "按时上报:与上次拜访间隔不超过 {days} 天;未访户数:连续 {n} 个计划周未拜访。",
+        "On time: at most {days} days after the previous visit; unvisited: no visit for {n} planned weeks in a row.",
     ),
+    "rules.editable": ("(规则,可在“数据”页修改)", "(rules, edited on the Data page)"),
     "managers.copy": ("疑似照搬照抄的拜访", "Visits that look copied"),
     "managers.none_copy": ("所选周内没有疑似照搬照抄的拜访", "No copied-looking visits in these weeks"),
     "axis.visited_share": ("拜访覆盖率(%)", "Visited (%)"),
@@ -876,8 +876,8 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "brands.key_share": ("重点品牌比重:各片区与全市", "Key-brand share: territories and the city"),
     "brands.target_note": (
-        "目标曲线:上市后第 {weeks} 周铺货率达到 {share}%,其间按周均匀爬升(目标可在“数据”页的规则中修改)。",
-        "Target curve: {share}% distribution by week {weeks} after launch, rising evenly until then (editable among the rules on the Data page).",
+        "目标曲线:上市后第 {weeks} 周铺货率达到 {share}%,其间按周均匀爬升。",
+        "Target curve: {share}% distribution by week {weeks} after launch, rising evenly until then.",
     ),
     "axis.weeks_since_launch": ("上市后周数", "Weeks since launch"),
     "axis.rate": ("比率(%)", "Rate (%)"),
@@ -1155,8 +1155,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "plan.download_retailers": ("下载控量户(CSV)", "Download retailers limited to need (CSV)"),
     "plan.eval": ("回放检验(模拟城市)", "Proven on replay (simulated city)"),
     "plan.eval_none": (
-        "尚未运行回放检验(python -m marketpulse plan-eval)。",
-        "No replay yet (python -m marketpulse plan-eval).",
+        "尚未运行回放检验。",
+        "No replay yet.",
+    ),
+    "plan.eval_how": (
+        "(由管理员运行 python -m marketpulse plan-eval)",
+        "(an administrator runs python -m marketpulse plan-eval)",
     ),
     "plan.eval_caption": (
         "回放 {n} 周(自 {first} 至 {last} 各数据周起,{at} 运行,可供量 = 当周实际投放):"

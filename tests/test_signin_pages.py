@@ -262,3 +262,13 @@ def test_a_company_sign_on_older_than_the_idle_limit_must_sign_on_again(app, cit
     user, _ = auth.resume(fresh.session_state["mp_token"], city)
     assert user is not None and user.name == "oidc-leader"
     assert auth.resume(fresh.session_state["mp_token"], city, now=time.time() + 481 * 60) == (None, None)
+
+
+@pytest.mark.parametrize(("name", "told"), [("center", True), ("leader", False), ("territory", False)])
+def test_where_a_rule_is_edited_is_said_to_those_who_may_edit_it(app, name, told):
+    """A caption naming a rule (the visit rules, the new-brand target curve) says it is edited on
+    the Data page only to whom the Data page's rules are open."""
+    hint = i18n.t("rules.editable", "zh")
+    for page in ("app_pages/6_customer_managers.py", "app_pages/4_brands.py"):
+        captions = " ".join(c.value for c in app(name, page).caption)
+        assert (hint in captions) == told, page

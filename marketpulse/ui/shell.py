@@ -172,6 +172,11 @@ def may(action: str) -> bool:
     return auth.allowed(user(), action)
 
 
+def rules_hint(f: Filters) -> str:
+    """Where a rule shown in a caption is edited, for those who may edit the rules; else nothing."""
+    return f.t("rules.editable") if may("rules") else ""
+
+
 def require(action: str) -> auth.User:
     """First line of a page some roles may not use: refuse unless the user may do `action`."""
     return signin.require(action, filters().lang)
