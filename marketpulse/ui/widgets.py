@@ -122,6 +122,13 @@ def kpi_cards(cards: list[dict], lang: str) -> None:
 
 # the unit of each table column, by its header's i18n key: one format per column everywhere
 COLUMN_UNITS = {
+    # the supply plan's totals, in whole cartons
+    "plan.col.forecast": "qty",
+    "plan.col.planned": "qty",
+    "plan.col.supplied_last": "qty",
+    "plan.col.supplied_4w": "qty",
+    "plan.col.supplied_last_year": "qty",
+    "plan.col.total": "qty",
     "col.stock": "qty",
     "col.sales": "qty",
     "col.recommended": "qty",
