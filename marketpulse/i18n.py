@@ -816,6 +816,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "series.same_period": ("同期", "Last year"),
     "axis.sales": ("销量(条)", "Sales (cartons)"),
     "axis.avg_price": ("单条均价(元/条)", "Avg price (CNY/carton)"),
+    "axis.retail_price": ("零售价(元/条)", "Retail price (CNY/carton)"),
     "axis.share": ("比重(%)", "Share (%)"),
     "axis.mentions": ("提及次数", "Mentions"),
     # managers

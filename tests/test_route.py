@@ -132,3 +132,23 @@ def test_the_page_for_a_customer_manager_and_a_territory_manager(city, signed_in
     history = [b for b in at.button if b.key and b.key.startswith("route_h_")]
     history[0].click().run()
     assert not at.exception and at.get("plotly_chart")
+
+
+def test_a_price_that_barely_moves_gets_distinct_ticks():
+    """123.8, 124.0, 124.2 元 on an axis ticked in whole 元 would read 124, 124, 124: the price
+    axis spans at least 2 元 either side (121.8 … 126.2), so its whole-元 ticks differ."""
+    from marketpulse.ui import route as route_ui
+
+    frame = pd.DataFrame(
+        {
+            "spec_code": "S1",
+            "week": pd.to_datetime(["2026-11-02", "2026-11-09", "2026-11-16"]),
+            "stock_qty": [5.0, 4.0, 6.0],
+            "sales_qty": [2.0, 3.0, 2.0],
+            "retail_price": [123.8, 124.0, 124.2],
+        }
+    )
+    fig = route_ui.history_chart(frame, "S1", "en")
+    low, high = fig.layout.yaxis2.range
+    assert (low, high) == pytest.approx((121.8, 126.2))
+    assert fig.layout.yaxis2.title.text == "Retail price (CNY/carton)"

@@ -135,6 +135,13 @@ def history_chart(frame: pd.DataFrame, spec: str, lang: str) -> go.Figure:
         hovermode="x unified",
     )
     fig.update_yaxes(title_text=t("unit.qty"), secondary_y=False, rangemode="tozero", tickformat=",.0f")
-    fig.update_yaxes(title_text=t("unit.price"), secondary_y=True, showgrid=False, tickformat=",.0f")
+    # a price that barely moves would tick 124, 124, 124 in whole 元: the axis spans at least ±2 元
+    prices = pd.to_numeric(mine["retail_price"], errors="coerce").dropna()
+    span = {}
+    if len(prices):
+        low, high = float(prices.min()), float(prices.max())
+        pad = max(2.0, (high - low) * 0.15)
+        span = {"range": [low - pad, high + pad]}
+    fig.update_yaxes(title_text=t("axis.retail_price"), secondary_y=True, showgrid=False, tickformat=",.0f", **span)
     fig.update_xaxes(tickformat="%m-%d")
     return fig
