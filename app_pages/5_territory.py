@@ -30,7 +30,10 @@ if not data.panels or data.panels["sales"].dropna(subset=["value"]).empty:
 if f.territory is None:
     st.info(f.t("territory.showing", name=data.territory_name))
 low, high = (lambda b: (b["ratio_low"], b["ratio_high"]))(shell.load(views.group_band, f.params()))
-subtitle = f.desc if f.territory else f.desc.replace(f.t("filter.whole_city"), data.territory_name)
+# the 片区 shown is named in every chart's subtitle when the sidebar did not choose it
+whole, subtitle = f.t("filter.whole_city"), f.desc
+if not f.territory:
+    subtitle = f.desc.replace(whole, data.territory_name) if whole in f.desc else f"{f.desc} · {data.territory_name}"
 
 columns = st.columns(2)
 for i, (panel, axis, unit) in enumerate(PANELS):

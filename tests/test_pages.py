@@ -470,6 +470,15 @@ def test_territory_trends_name_the_territory_they_show_instead_of_the_city(app):
     assert subtitles and all(shown in s and i18n.t("filter.whole_city", "zh") not in s for s in subtitles)
 
 
+def test_territory_trends_within_a_department_name_the_territory_shown(app, city):
+    """A 市场部 chosen, no 片区: the page shows one of its 片区, and every chart's subtitle says which."""
+    dep = store.reader(city).sql("select min(department_code) as d from territory")["d"][0]
+    at = app("app_pages/5_territory.py", dep=dep)
+    shown = at.selectbox(key="show_ter").format_func(at.selectbox(key="show_ter").value)
+    subtitles = [fig["layout"]["title"]["subtitle"]["text"] for fig in figures(at)]
+    assert subtitles and all(shown in s for s in subtitles)
+
+
 def test_cover_price_bars_and_key_share_carry_their_same_period(city, monkeypatch):
     """A 片区 reads its 存销比, price bars and key-brand share against the same ISO week a year before."""
     monkeypatch.setenv("MARKETPULSE_DB", str(city))
