@@ -909,6 +909,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "Next week's forecasts have not been made yet. The marketing center makes them once a week; the supply plan shows here after that.",
     ),
     "supply.make": ("现在生成预测", "Make the forecasts now"),
+    "scope.clamped": (
+        "链接中的范围不在你的权限之内,已显示你自己的范围。",
+        "The link asked for data outside your scope; your own scope is shown.",
+    ),
     "scope.cm_own": ("{cm}的零售户({territory})", "{cm}'s retailers ({territory})"),
     "supply.making": ("正在预测各规格 × 市场部…", "Forecasting each spec × department…"),
     "supply.run": (

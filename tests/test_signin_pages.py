@@ -272,3 +272,14 @@ def test_where_a_rule_is_edited_is_said_to_those_who_may_edit_it(app, name, told
     for page in ("app_pages/6_customer_managers.py", "app_pages/4_brands.py"):
         captions = " ".join(c.value for c in app(name, page).caption)
         assert (hint in captions) == told, page
+
+
+def test_a_link_to_another_territory_says_the_own_scope_is_shown(app, city):
+    """The demo's 片区 manager (T0101) opens a link naming another 片区: the page shows their own,
+    and says so; a link naming their own says nothing."""
+    names = dict(store.reader(city).sql("select territory_code, territory_name from territory").values)
+    other = next(code for code in sorted(names) if code != "T0101")
+    told = i18n.t("scope.clamped", "zh")
+    at = app("territory", query={"ter": names[other]})
+    assert told in [t.value for t in at.toast]
+    assert told not in [t.value for t in app("territory", query={"ter": names["T0101"]}).toast]

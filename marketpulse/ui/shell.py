@@ -328,6 +328,8 @@ def sidebar(lang: str) -> Filters:
     _read_url(labels)
     _apply_drill()
     fixed = signin.fixed_levels(user(), ref)  # the account's own 市场部/片区/manager: no URL or click moves them
+    if any(st.session_state.get(k) not in (None, v) for k, v in fixed.items()):  # a link asked for another
+        st.toast(i18n.t("scope.clamped", lang), icon=":material/lock:")
     st.session_state.update(fixed)
     t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
     ter_names = dict(zip(ref.territories["territory_code"], ref.territories["territory_name"]))
