@@ -202,3 +202,20 @@ def test_an_alert_opens_what_it_is_about(demo_store, monkeypatch):
         "dep": cm.department_code,
     }
     assert weekly.alert_target(data, 2, f) == {"cm": cm.cm_code}
+
+
+def test_a_territorys_week_grid_says_the_weeks_it_holds():
+    """The sidebar chose 13 weeks (08-31 … 11-23); a 片区's spec × week grid holds its last
+    eight (10-05 … 11-23), and its subtitle says those."""
+    import datetime as dt
+
+    weeks = pd.date_range("2026-10-05", "2026-11-23", freq="7D")
+    frame = pd.DataFrame(
+        {"spec_code": "S1", "spec_name": "规格1", "territory_name": "东城片区", "state": "balanced",
+         "ratio": 1.0, "price_index": 100.0, "sales_qty": 10.0, "week": weeks}
+    )  # fmt: skip
+    f = shell.Filters(
+        week_from=dt.date(2026, 8, 31), week_to=dt.date(2026, 11, 23), desc="2026-08-31–2026-11-23 · 东城片区"
+    )
+    fig = weekly.state_matrix(frame, f, by_week=True, title="t")
+    assert fig.layout.title.subtitle.text.startswith("2026-10-05–2026-11-23 · 东城片区")

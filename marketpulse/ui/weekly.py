@@ -77,13 +77,16 @@ def state_matrix(state: pd.DataFrame, f: Filters, by_week: bool = False, title: 
     `by_week` one 片区's spec × week grid; shaded by the state score, exceptions labelled."""
     template, tips = _tips(state, f)
     cells = state.assign(spec_label=state["spec_name"], tip=tips)
-    column = "territory_name"
+    column, subtitle = "territory_name", f.desc
     if by_week:
-        cells = cells.assign(week_label=pd.to_datetime(cells["week"]).dt.strftime("%m-%d"))
+        weeks = pd.to_datetime(cells["week"])
+        cells = cells.assign(week_label=weeks.dt.strftime("%m-%d"))
         column = "week_label"
+        if len(weeks) and f.week_from and f.week_to:  # the weeks the grid holds, not the sidebar's range
+            shown = f"{weeks.min().date()}–{weeks.max().date()}"
+            subtitle = f.desc.replace(f"{f.week_from}–{f.week_to}", shown)
     # a city carries a hundred specs: the grid keeps every spec with a tight or loose cell,
     # then the best sellers, so it stays readable; the ranking table below has the rest
-    subtitle = f.desc
     if cells["spec_code"].nunique() > MATRIX_ROWS:
         flagged = set(cells.loc[cells["state"].isin(["tight", "loose"]), "spec_code"])
         by_sales = cells.groupby("spec_code")["sales_qty"].sum().sort_values(ascending=False).index
@@ -91,7 +94,7 @@ def state_matrix(state: pd.DataFrame, f: Filters, by_week: bool = False, title: 
             : max(MATRIX_ROWS, len(flagged))
         ]
         cells = cells[cells["spec_code"].isin(keep)]
-        subtitle = f"{f.desc} · {f.t('weekly.state_rows', n=len(keep))}"
+        subtitle = f"{subtitle} · {f.t('weekly.state_rows', n=len(keep))}"
     columns = list(dict.fromkeys(cells[column]))
     crowded = len(columns) > CROWDED_COLUMNS
     # a crowded grid's cells are too narrow for a word: one mark each, explained under the grid
