@@ -255,3 +255,28 @@ def test_a_scopes_retailer_files_name_its_own_retailers_only(forecasted, monkeyp
         assert (row.limit_qty, row.total_qty) == tuple(
             shown.loc[(row.spec_code, row.key, row.tier), ["limit_qty", "total_qty"]]
         )
+
+
+def test_the_limits_editor_keeps_the_plans_data_while_edits_come_in(forecasted, monkeypatch, signed_in):
+    """A Streamlit editor whose data changes starts over in the browser and drops the edits made
+    in it (the 限量 snapped back). The editor is given the plan's lines whatever has been edited;
+    the edited lines, recomputed, are listed below it."""
+    import streamlit as st
+
+    given = []
+
+    def editor(data, *args, key=None, **kwargs):  # the browser's editor: it reports an edit of line 0
+        given.append(data.copy())
+        st.session_state[key] = {"edited_rows": {0: {"limit_qty": 97}}, "added_rows": [], "deleted_rows": []}
+        return data
+
+    monkeypatch.setattr(st, "data_editor", editor)
+    at = open_supply(forecasted, monkeypatch, signed_in)
+    at.run()  # the rerun the edit starts
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(given) >= 2
+    pd.testing.assert_frame_equal(given[-1], given[0])  # the same data before and after the edit
+    assert given[0]["limit_qty"].iloc[0] != 97
+    assert i18n.t("plan.edited_none", "zh") not in [c.value for c in at.caption]
+    edited = [frame for frame in (d.value for d in at.dataframe) if i18n.t("plan.col.limit", "zh") in frame]
+    assert any((frame[i18n.t("plan.col.limit", "zh")] == 97).any() for frame in edited)
