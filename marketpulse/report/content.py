@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from marketpulse import i18n, metrics, numbers, store, views
-from marketpulse.views.base import filters_of, own_names
+from marketpulse.views.base import filters_of, own_names, scope_name
 from marketpulse.views.prices import fixed_index_kpi
 from marketpulse.views.weekly_review import kpi_cards
 
@@ -62,20 +62,6 @@ def headline(doc: Weekly) -> str:
         behind=int(behind.sum()),
         flagged=doc.flagged,
     )
-
-
-def scope_name(scope: store.Scope, lang: str) -> str:
-    """The scope in words: 全市, a 市场部, a 片区 or a customer manager."""
-    if scope.cm_code:
-        names = metrics.lookup("customer_managers").set_index("cm_code")["cm_name"]
-        return str(names.get(scope.cm_code, scope.cm_code))
-    if scope.territory_code:
-        names = metrics.lookup("territories").set_index("territory_code")["territory_name"]
-        return str(names.get(scope.territory_code, scope.territory_code))
-    if scope.department_code:
-        names = metrics.lookup("departments").set_index("department_code")["department_name"]
-        return str(names.get(scope.department_code, scope.department_code))
-    return i18n.t("report.benchmark", lang)
 
 
 def weekly(week: dt.date, params: dict | None = None, scope: store.Scope = store.CITY, lang: str = "zh") -> Weekly:

@@ -106,6 +106,20 @@ def within_scope_name(scope: store.Scope, territory_name: str, lang: str) -> str
     return i18n.t("scope.cm_own", lang, cm=cm, territory=territory_name)
 
 
+def scope_name(scope: store.Scope, lang: str) -> str:
+    """The scope in words: 全市, a 市场部, a 片区 or a customer manager."""
+    if scope.cm_code:
+        names = metrics.lookup("customer_managers").set_index("cm_code")["cm_name"]
+        return str(names.get(scope.cm_code, scope.cm_code))
+    if scope.territory_code:
+        names = metrics.lookup("territories").set_index("territory_code")["territory_name"]
+        return str(names.get(scope.territory_code, scope.territory_code))
+    if scope.department_code:
+        names = metrics.lookup("departments").set_index("department_code")["department_name"]
+        return str(names.get(scope.department_code, scope.department_code))
+    return i18n.t("report.benchmark", lang)
+
+
 def own_names(frame: pd.DataFrame | None, scope: store.Scope, lang: str, column: str = "territory_name"):
     """`frame` with its 片区 names in `column` as within_scope_name says them: under a customer
     manager's scope a 片区's row holds that manager's retailers only, and its label says so."""

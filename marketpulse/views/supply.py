@@ -13,6 +13,7 @@ import pandas as pd
 from marketpulse import forecast, i18n, metrics, numbers, store
 from marketpulse import supply as supply_plan
 from marketpulse.simulate import plan_eval
+from marketpulse.views.base import scope_name
 
 logger = logging.getLogger(__name__)
 
@@ -235,24 +236,11 @@ def _scope_share(plan: supply_plan.Plan, scope: store.Scope, lang: str) -> dict:
     city = float(r["own_limit"].sum())
     planned = float(mine["own_limit"].sum())
     return {
-        "scope": _scope_name(scope),
+        "scope": scope_name(scope, lang),
         "planned": numbers.show(planned, "qty", lang, with_unit=False),
         "share": numbers.fmt(100 * planned / city if city else None, 1),
         "last": numbers.show(float(mine["supplied_last"].sum()), "qty", lang, with_unit=False),
     }
-
-
-def _scope_name(scope: store.Scope) -> str:
-    """The scope's narrowest level by its name (a manager, a 片区, a 市场部), its code if unknown."""
-    for name, code, column in (
-        ("customer_managers", scope.cm_code, "cm"),
-        ("territories", scope.territory_code, "territory"),
-        ("departments", scope.department_code, "department"),
-    ):
-        if code:
-            names = metrics.lookup(name)
-            return str(dict(zip(names[f"{column}_code"], names[f"{column}_name"])).get(code, code))
-    return ""
 
 
 def _groups_shown(groups: pd.DataFrame, lang: str) -> pd.DataFrame:
