@@ -639,7 +639,8 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "auth.refused": ("你的账号无权打开此页。", "Your account may not open this page."),
     "auth.refused_title": ("无权访问", "No access"),
-    "auth.refused_home": ("打开营销周报", "Open the weekly review"),
+    "auth.refused_home.weekly": ("打开营销周报", "Open the weekly review"),
+    "auth.refused_home.route": ("打开我的线路", "Open my route"),
     "auth.signed_in_as": ("已登录:{user} · {role}", "Signed in: {user} · {role}"),
     "auth.sign_out": ("退出登录", "Sign out"),
     "auth.demo_banner": (

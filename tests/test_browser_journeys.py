@@ -23,8 +23,8 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "test-artifacts" / "journeys"
-PAGES = ["", "inventory", "prices", "brands", "territory", "managers", "supply"]
-CHARTED = {"", "inventory", "prices", "brands", "territory"}  # pages that always draw a chart
+PAGES = ["weekly", "inventory", "prices", "brands", "territory", "managers", "supply", "route"]
+CHARTED = {"weekly", "inventory", "prices", "brands", "territory"}  # pages that always draw a chart
 ACCOUNTS = ["admin", "department", "territory", "cm"]  # the demo accounts: city, 市场部, 片区, 客户经理
 LANGS = {"zh": "", "en": "lang=English"}
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -122,9 +122,25 @@ def test_every_page_under_every_scope_and_language(server, browser, account, lan
             tall(page)  # every chart on the screen, so each is drawn
             assert page.locator(ERROR).count() == 0, f"{account} {lang} /{path}: an error is shown"
             assert empty_charts(page) == 0, f"{account} {lang} /{path}: an empty chart"
-            shoot(page, f"{account}_{lang}_{path or 'weekly'}")
+            shoot(page, f"{account}_{lang}_{path}")
             if lang == "en":  # the page's own title is English (names of places and specs stay Chinese)
                 assert not CJK.search(page.locator('[data-testid="stMain"] h1').first.inner_text())
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("account, heading", [("admin", "营销周报"), ("territory", "营销周报"), ("cm", "我的线路")])
+def test_the_root_address_opens_where_the_accounts_work_starts(server, browser, account, heading):
+    """The center and a 片区 start from the weekly review; a customer manager on the road from
+    this week's route (JOURNEYS: "sign in on a 390 px screen: this week's retailers")."""
+    context, page = sign_in_as(browser, server, account, width=390 if account == "cm" else 1366)
+    try:
+        open_page(page, server, "")
+        assert page.locator('[data-testid="stMain"] h1').first.inner_text().startswith(heading)
+        assert page.locator(ERROR).count() == 0
+        if account == "cm":  # and the weekly review stays one click away, at its own address
+            open_page(page, server, "weekly")
+            assert page.locator('[data-testid="stMain"] h1').first.inner_text().startswith("营销周报")
     finally:
         context.close()
 

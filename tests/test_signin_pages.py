@@ -127,6 +127,9 @@ def test_a_page_not_offered_refuses_at_its_address_in_the_users_language(app, na
         at.switch_page(f"app_pages/{page}.py").run()
         assert [e.value for e in at.error] == [i18n.t("auth.refused", lang)]
         assert not at.get("file_uploader") and not at.dataframe and not at.exception
+        # the way back is to where the account's work starts: a customer manager's route
+        home = "route" if name == "cm" else "weekly"
+        assert [link.proto.label for link in at.get("page_link")] == [i18n.t(f"auth.refused_home.{home}", lang)]
 
 
 def test_a_cm_cannot_reach_the_data_page(app, monkeypatch, city):

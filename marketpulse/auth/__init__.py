@@ -18,7 +18,7 @@ from marketpulse.auth.accounts import (
 from marketpulse.auth.demo import DEMO_ACCOUNTS, DemoAccount, ensure_demo_accounts, is_demo
 from marketpulse.auth.journal import EVENTS, events, journal_path, record
 from marketpulse.auth.passwords import MIN_LENGTH, WeakPassword, check_password, hash_password
-from marketpulse.auth.roles import ACTIONS, PERMISSIONS, ROLES, OutsideScope, User, allowed, narrow
+from marketpulse.auth.roles import ACTIONS, PERMISSIONS, ROLES, OutsideScope, User, allowed, home, narrow
 from marketpulse.auth.sessions import (
     DEFAULTS,
     Outcome,
@@ -54,6 +54,7 @@ __all__ = [
     "events",
     "get_user",
     "hash_password",
+    "home",
     "is_demo",
     "journal_path",
     "limit",

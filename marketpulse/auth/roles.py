@@ -23,6 +23,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "territory": frozenset({"view"}),
     "cm": frozenset({"view"}),
 }
+# the page (url path) an account opens at the site's root: a customer manager on the road
+# starts from this week's route; everyone else from the weekly review
+HOME = {"cm": "route"}
+
+
+def home(user: User | None) -> str:
+    """The url path of the page where `user`'s work starts (the root address opens it)."""
+    return HOME.get(user.role, "weekly") if user is not None else "weekly"
 
 
 @dataclass(frozen=True)

@@ -143,12 +143,13 @@ def start():
         st.info(i18n.t("store.created", lang))
     prepared.watch(load, default_params)  # the center's 周报 computed ahead of each new store version
     me = signin.gate(lang)  # None: nobody is signed in and the sign-in form is drawn
+    home = auth.home(me)  # the page the root address opens: a customer manager's route
     sections: dict[str, list] = {}
     for path, title, url, icon, section in PAGES:
         # not the account's to use: out of the menu but kept at its address, where its first line refuses
         shown = "visible" if me is None or offers(me, url) else "hidden"
         label = i18n.t(title, lang)
-        page = st.Page(ROOT / path, title=label, url_path=url, icon=icon, default=url == "weekly", visibility=shown)
+        page = st.Page(ROOT / path, title=label, url_path=url, icon=icon, default=url == home, visibility=shown)
         sections.setdefault(i18n.t(section, lang), []).append(page)
     page = st.navigation(sections, position="sidebar" if me else "hidden")
     if me is None:

@@ -182,6 +182,12 @@ def demo_accounts_table(lang: str):
     }
 
 
+HOME_PAGES = {  # auth.home's url path → the page file and its icon
+    "weekly": ("app_pages/1_weekly_review.py", ":material/summarize:"),
+    "route": ("app_pages/10_route.py", ":material/route:"),
+}
+
+
 def require(action: str, lang: str = "zh") -> auth.User:
     """Stop the page unless the signed-in user may do `action` (a page opened by URL)."""
     user = current()
@@ -189,9 +195,8 @@ def require(action: str, lang: str = "zh") -> auth.User:
         st.title(i18n.t("auth.refused_title", lang))
         st.error(i18n.t("auth.refused", lang))
         if user is not None:  # a link to where this account's work starts
-            st.page_link(
-                "app_pages/1_weekly_review.py", label=i18n.t("auth.refused_home", lang), icon=":material/summarize:"
-            )
+            path, icon = HOME_PAGES[auth.home(user)]
+            st.page_link(path, label=i18n.t(f"auth.refused_home.{auth.home(user)}", lang), icon=icon)
         st.stop()
     return user
 
