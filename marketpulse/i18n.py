@@ -266,6 +266,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "file.state_score_ranking": ("状态评分排名", "state_score_ranking"),
     "file.scorecard": ("客户经理评分", "manager_scorecard"),
     "file.new_brand_league": ("新品牌培育", "new_brand_league"),
+    "file.new_brand_progress": ("新品进度", "new_brand_progress"),
     "file.fixed_weights": ("固定权重", "fixed_weights"),
     "file.price_compliance": ("价格执行率", "price_compliance"),
     "file.unvisited": ("未访零售户", "unvisited_retailers"),
@@ -877,6 +878,23 @@ TEXT: dict[str, tuple[str, str]] = {
         "League table, week of {week}: territories and customer managers",
     ),
     "brands.key_share": ("重点品牌比重:各片区与全市", "Key-brand share: territories and the city"),
+    "brands.progress": ("新品进度:{week} 当周的全部新品规格", "Every new spec's progress, week of {week}"),
+    "brands.progress_note": (
+        "{scope}的铺货率对照当周目标(第 {weeks} 周达到 {share}%,其间按周均匀爬升):达成% = 铺货率 ÷ 当周目标。"
+        "滞后片区:铺货率低于全市 × {ratio} 的片区(新品滞后预警)。点一行,下面画出该规格的曲线。",
+        "{scope}'s distribution against the week's target ({share}% by week {weeks} after launch, rising evenly"
+        " until then): reached = distribution ÷ the week's target. Lagging territories: distribution below"
+        " the city's × {ratio} (the lagging-launch alert). Click a row to draw that spec's curves below.",
+    ),
+    # the progress table's headers, short: the table is wide
+    "progress.col.weeks": ("上市周数", "Weeks"),
+    "progress.col.distribution": ("铺货率%", "Dist. %"),
+    "progress.col.curve": ("铺货率走势", "Since launch"),
+    "progress.col.target": ("当周目标%", "Target %"),
+    "progress.col.reached": ("目标达成%", "Reached %"),
+    "progress.col.vs_target": ("比目标(点)", "vs target"),
+    "progress.col.city": ("全市铺货率%", "City %"),
+    "progress.col.lagging": ("滞后片区", "Lagging territories"),
     "brands.target_note": (
         "目标曲线:上市后第 {weeks} 周铺货率达到 {share}%,其间按周均匀爬升。",
         "Target curve: {share}% distribution by week {weeks} after launch, rising evenly until then.",

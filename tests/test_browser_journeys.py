@@ -240,6 +240,25 @@ def test_price_chart_and_cover_table_drill_to_the_next_level_each_click(server, 
         context.close()
 
 
+def test_leadership_sees_every_new_specs_progress_and_a_row_opens_its_curves(server, browser):
+    """JOURNEYS, leadership: every new spec's progress against target as a number and a curve,
+    the laggard territories named; a click on a spec's row draws its curves below."""
+    context, page = sign_in_as(browser, server, "leader")
+    try:
+        open_page(page, server, "brands")
+        page.wait_for_selector("h2:has-text('新品进度'), h3:has-text('新品进度')", timeout=60_000)
+        assert page.locator("[class*='st-key-brand_progress'] [data-testid='stDataFrame']").count() == 1
+        assert page.get_by_text("滞后片区").count() >= 1  # the caption names the rule
+        shoot(page, "leader_brands_progress")
+        click_row(page, "brand_progress", 1)  # the second newest spec
+        wait_for_param(page, "new_spec")
+        tall(page)
+        assert page.locator(ERROR).count() == 0 and empty_charts(page) == 0
+        shoot(page, "leader_brands_second_spec")
+    finally:
+        context.close()
+
+
 def test_a_manager_row_opens_the_detail_and_back_closes_it(server, browser):
     context, page = sign_in_as(browser, server, "territory")
     try:

@@ -703,3 +703,71 @@ def test_the_brand_page_offers_the_specs_launched_in_the_52_weeks_to_the_week_ne
     week_to = dt.date(2026, 11, 23)
     assert list(views.new_specs(specs, week_to)["spec_code"]) == ["NOW", "OTHER", "MID", "EDGE"]
     assert list(views.new_specs(specs, week_to, brand="乙")["spec_code"]) == ["OTHER"]
+
+
+# ── every new spec's progress (新品牌培育's first table) ─────────────────────────
+
+
+def test_every_new_specs_progress_against_the_weeks_target(launch, monkeypatch):
+    monkeypatch.setenv("MARKETPULSE_DB", str(launch))
+    params = {"week_from": dt.date(2026, 5, 4), "week_to": dt.date(2026, 5, 18)}
+    whole = views.brands(params, store.CITY, None, "zh")  # no spec picked: the table is there all the same
+    m1 = whole.progress.set_index("spec_code").loc["M1"]
+    # M1 launched Wed 2026-05-06, week L0; at L2 it is in its week 2. The city has reached
+    # 15 of 17 active retailers (its curve 15/18, 15/17, 15/17); the default target, 60 % by
+    # week 26 rising evenly, is due at 60 × 2/26 = 4.615 %; reached 88.235 / 4.615 = 1,911.8 %
+    assert m1.weeks_since_launch == 2
+    assert m1.distribution == pytest.approx(1500 / 17)
+    assert m1.curve == [83.3, 88.2, 88.2]
+    assert m1.target == pytest.approx(60 * 2 / 26)
+    assert m1.reached == pytest.approx((1500 / 17) / (120 / 26) * 100)
+    assert m1.vs_target == pytest.approx(1500 / 17 - 120 / 26)
+    assert m1.lagging == []  # 新品滞后 is judged from week 4 after launch
+    assert whole.scope_label == "全市"
+    # a 片区's own 铺货率, 8 of 9 (P07 moved in at L1), beside the whole city's 15/17
+    t2 = views.brands(params, store.Scope(territory_code="T2"), None, "zh").progress.iloc[0]
+    assert (t2.distribution, t2.city) == (pytest.approx(800 / 9), pytest.approx(1500 / 17))
+    assert t2.curve == [87.5, 88.9, 88.9]  # 7/8, 8/9, 8/9
+
+
+def test_progress_names_the_lagging_territories_and_leaves_undefined_as_none():
+    week = dt.date(2026, 11, 23)
+
+    def curve(spec, rates):  # one spec's weekly 铺货率, its last week being `week`
+        n = len(rates)
+        return pd.DataFrame(
+            {
+                "spec_code": spec,
+                "spec_name": f"新品{spec}",
+                "brand": "甲",
+                "launch_week": week - (n - 1) * metrics.WEEK,
+                "week": [week - (n - 1 - i) * metrics.WEEK for i in range(n)],
+                "weeks_since_launch": range(n),
+                "distribution_rate": rates,
+            }
+        )
+
+    own = pd.concat([curve("A", [0.0, 0.1, 0.2, 0.3, 0.4, 0.5]), curve("B", [None])], ignore_index=True)
+    lagging = pd.DataFrame({"spec_code": ["A", "A"], "territory_name": ["西片", "东片"], "severity_score": [0.2, 0.9]})
+    got = views.brands_progress(own, own, lagging, week, (60.0, 26)).set_index("spec_code")
+    # A in its week 5: due 60 × 5/26 = 11.538 %; 50 % reached is 433.3 % of it, 38.5 points above
+    assert got.loc["A", "target"] == pytest.approx(300 / 26)
+    assert got.loc["A", "reached"] == pytest.approx(50 / (300 / 26) * 100)
+    assert got.loc["A", "vs_target"] == pytest.approx(50 - 300 / 26)
+    assert got.loc["A", "lagging"] == ["东片", "西片"]  # the furthest behind first
+    # B launched this week: nothing is due yet and nothing is known, so neither is a number
+    assert got.loc["B", "target"] == 0
+    assert got.loc[["B"], ["distribution", "reached", "vs_target"]].isna().all(axis=None)  # shown "—"
+    assert list(got.index) == ["B", "A"]  # newest launch first
+
+
+def test_lagging_launches_are_the_alerts_lagging_launch_rows_of_the_week(demo_city):
+    truth = store.Reader(demo_city).sql("select * from demo_truth where kind = 'lagging_launch'").iloc[0]
+    week = truth.last_week.date()
+    alerts = metrics.alerts(week, week, path=demo_city)
+    expected = alerts[alerts.kind == "lagging_launch"]
+    got = metrics.lagging_launches(week, path=demo_city)
+    assert len(expected) > 0
+    key = ["spec_code", "territory_code"]
+    assert sorted(map(tuple, got[key].values)) == sorted(map(tuple, expected[key].values))
+    assert truth.territory_code in set(got.territory_code)

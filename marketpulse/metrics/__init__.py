@@ -20,7 +20,7 @@ from marketpulse.metrics.api import (
 from marketpulse.metrics.calendar import WEEK, same_period_week, week_of
 from marketpulse.metrics.cover import inventory_ratio
 from marketpulse.metrics.kpis import week_kpis
-from marketpulse.metrics.market import alerts, market_state, notes_signals
+from marketpulse.metrics.market import alerts, lagging_launches, market_state, notes_signals
 from marketpulse.metrics.people import CmDetail, cm_detail, cm_scorecard
 from marketpulse.metrics.prices import (
     chained_price_index,
@@ -64,6 +64,7 @@ __all__ = [
     "inventory_ratio",
     "key_brand_share",
     "lookup",
+    "lagging_launches",
     "market_state",
     "new_brand_uptake",
     "notes_signals",

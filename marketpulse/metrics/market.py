@@ -71,6 +71,13 @@ def alerts(week_from, week_to, scope=store.CITY, path=None, trace_weeks=TRACE_WE
     return shown.sort_values(order, ascending=[False, False, True, True], kind="stable").reset_index(drop=True)
 
 
+def lagging_launches(week, scope=store.CITY, path=None, **filters) -> pd.DataFrame:
+    """新品滞后 in `week` alone, as alerts.sql raises it (no run traced): each 片区 × new spec
+    of the scope whose 铺货率 lies below the lag ratio × the whole city's."""
+    week = week_of(week)
+    return _evaluate(["lagging_launch"], {"week_from": week, "week_to": week, **filters}, scope, path)
+
+
 def _evaluate(kinds: list[str], params: dict, scope: store.Scope, path) -> pd.DataFrame:
     """The alerts of `kinds` within `scope`, each measured on the scope's own retailers and
     judged against the benchmark its definition names, however narrow the scope: 新品滞后

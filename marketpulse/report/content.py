@@ -182,7 +182,7 @@ def _brands(week, params, scope, lang, target: tuple[float, int]) -> pd.DataFram
     t = lambda key: i18n.t(key, lang)  # noqa: E731
     frame = views.brand_table(week, params, scope, lang)
     share, weeks = target
-    due = [round(share * min(1.0, w / max(1, weeks)), 1) for w in frame[t("col.weeks_since_launch")]]
+    due = [round(views.target_due(w, share, weeks), 1) for w in frame[t("col.weeks_since_launch")]]
     at = frame.columns.get_loc(t("col.distribution")) + 1
     frame.insert(at, t("report.col.target"), due)
     frame.insert(

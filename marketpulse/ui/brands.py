@@ -6,9 +6,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from marketpulse import views
-from marketpulse.ui import figures
+from marketpulse import numbers, views
+from marketpulse.ui import figures, widgets
 from marketpulse.ui.shell import Filters, load
+
+PICKER = "new_spec"  # the new-spec picker's key (bound to the URL as ?new_spec=)
 
 
 def new_spec_picker(f: Filters) -> str | None:
@@ -24,7 +26,7 @@ def new_spec_picker(f: Filters) -> str | None:
         f.t("brands.pick"),
         list(names),
         index=list(names).index(default),
-        key="new_spec",
+        key=PICKER,
         format_func=names.get,
         bind="query-params",
     )
@@ -121,3 +123,70 @@ def territory_uptake_chart(data, f: Filters):
         )
     )
     return fig
+
+
+def progress_table(data, f: Filters) -> None:
+    """Every new spec in the last week: 铺货率 against the week's target as numbers and its curve
+    since launch, the city's beside a scope's, the lagging 片区 named; a click on a row opens
+    that spec in the picker below."""
+    p = data.progress
+    st.subheader(f.t("brands.progress", week=str(f.week_to)))
+    sep = "、" if f.lang == "zh" else ", "
+    columns = {"spec_name": f.t("col.spec"), "brand": f.t("col.brand"), "launch_week": f.t("col.launch_week")}
+    units = {  # column → (unit, signed) of the numbers it shows
+        "weeks_since_launch": ("count", False),
+        "distribution": ("pct", False),
+        "curve": None,
+        "target": ("pct", False),
+        "reached": ("pct", False),
+        "vs_target": ("points", True),
+        "city": ("pct", False),
+        "lagging": None,
+    }
+    if data.scope_label == f.t("report.benchmark"):  # the city's own table: its column twice
+        units.pop("city")
+    short = {"weeks_since_launch": "weeks"}
+    columns |= {name: f.t(f"progress.col.{short.get(name, name)}") for name in units}
+    every = p.assign(lagging=p["lagging"].map(lambda names: sep.join(names) or None))[list(columns)]
+    every = every.rename(columns=columns)
+    # on screen the spec's name (it holds the brand) and its weeks since launch suffice
+    shown = every.drop(columns=[columns["brand"], columns["launch_week"]])
+    curve, key = columns["curve"], "brand_progress"
+    config = {
+        columns[name]: st.column_config.NumberColumn(format=numbers.column_format(*unit), width="small")
+        for name, unit in units.items()
+        if unit is not None
+    }
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        height=min(460, 38 + 35 * len(shown)),
+        key=key,
+        column_config={
+            **config,
+            curve: st.column_config.LineChartColumn(curve, y_min=0, y_max=100, width="small"),
+            columns["spec_name"]: st.column_config.TextColumn(width="medium"),
+            columns["lagging"]: st.column_config.TextColumn(width="medium"),
+        },
+        on_select=lambda: _open(key, list(p["spec_code"])),
+        selection_mode="single-row",
+        placeholder="—",
+    )
+    st.caption(
+        f.t(
+            "brands.progress_note",
+            scope=data.scope_label,
+            share=f"{data.target_text[0]:g}",
+            weeks=data.target_text[1],
+            ratio=f"{data.lag_ratio:g}",
+        )
+    )
+    widgets.downloads(every.drop(columns=[curve]), f, "new_brand_progress", key)
+
+
+def _open(key: str, codes: list[str]) -> None:
+    """The clicked row's spec into the picker (a callback: it runs before the picker is drawn)."""
+    rows = st.session_state[key].selection.rows
+    if rows:
+        st.session_state[PICKER] = codes[rows[0]]

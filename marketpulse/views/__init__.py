@@ -24,7 +24,16 @@ from marketpulse.views.base import (
     group_band,
     reference,
 )
-from marketpulse.views.brands import TARGET_DISTRIBUTION, TARGET_WEEKS, Brands, brand_table, brands, new_specs
+from marketpulse.views.brands import (
+    TARGET_DISTRIBUTION,
+    TARGET_WEEKS,
+    Brands,
+    brand_table,
+    brands,
+    new_specs,
+    target_due,
+)
+from marketpulse.views.brands import progress as brands_progress
 from marketpulse.views.data import (
     DataPage,
     contract,
@@ -91,6 +100,8 @@ __all__ = [
     "scope_options",
     "brand_table",
     "brands",
+    "target_due",
+    "brands_progress",
     "new_specs",
     "cell_retailers",
     "city_band",

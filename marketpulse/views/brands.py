@@ -14,7 +14,7 @@ import pandas as pd
 
 from marketpulse import i18n, metrics, store
 from marketpulse.metrics.api import city_read
-from marketpulse.views.base import filters_of, own_names, within_scope_name
+from marketpulse.views.base import filters_of, own_names, scope_name, within_scope_name
 
 TARGET_DISTRIBUTION = 0.6  # default target: 铺货率 reached by TARGET_WEEKS after launch,
 TARGET_WEEKS = 26  # overridden by settings new_brand_target_distribution / _weeks
@@ -33,6 +33,14 @@ class Brands:
     lag_ratio: float
     league: pd.DataFrame | None  # territories and customer managers at week_to
     key_share: pd.DataFrame | None  # key-brand share by territory over time (+ city)
+    progress: pd.DataFrame | None = None  # every new spec in the last week against its target (progress())
+    scope_label: str = ""  # whose 铺货率 the progress table gives: 全市, a 市场部, a 片区, a manager
+
+
+def target_due(weeks_since_launch: int, share: float, weeks: int) -> float:
+    """The 铺货率 (in the unit of `share`) due `weeks_since_launch` weeks after launch: the
+    target rises in a straight line from launch to `share` at week `weeks`, then holds."""
+    return share * min(1.0, weeks_since_launch / max(1, weeks))
 
 
 def new_specs(specs: pd.DataFrame, week_to: dt.date, brand: str | None = None) -> pd.DataFrame:
@@ -63,17 +71,23 @@ def brands(params: dict, scope: store.Scope, spec: str | None, lang: str) -> Bra
     one = {**filters, "spec_code": spec}
     # the spec's curves per 片区 (its 52 weeks) and per customer manager (the last week) are read
     # alongside every new spec's city curves, which they are then set against
-    city, key_share, ter, cms = store.side_by_side(
-        lambda: city_read(
-            metrics.new_brand_uptake, week_from, week_to, "city", store.CITY, **{**filters, "spec_code": None}
-        ),
+    every = {**filters, "spec_code": None}
+    city, key_share, ter, cms, own, lagging = store.side_by_side(
+        lambda: city_read(metrics.new_brand_uptake, week_from, week_to, "city", store.CITY, **every),
         lambda: _key_share_lines(params, scope, lang),
         lambda: metrics.new_brand_uptake(week_from, week_to, "territory", scope, **one) if spec else None,
         lambda: metrics.new_brand_uptake(week_to, week_to, "cm", scope, **one) if spec else None,
+        # every new spec over the scope's own retailers, and the 片区 where it lags (新品滞后)
+        lambda: metrics.new_brand_uptake(week_from, week_to, "city", scope, **every) if not scope.is_city else None,
+        lambda: metrics.lagging_launches(week_to, scope, **every),
     )
     out = Brands(None, None, "", None, None, None, target_text, lag, None, key_share)
     if city.empty:
         return out
+    out.progress = progress(
+        city if own is None else own, city, own_names(lagging, scope, lang, "territory_name"), week_to, target_text
+    )
+    out.scope_label = scope_name(scope, lang)
     latest_first = city.sort_values("launch_week", ascending=False).drop_duplicates("spec_code")
     out.specs = latest_first[["spec_code", "spec_name", "brand", "launch_week"]].reset_index(drop=True)
     if spec not in set(out.specs["spec_code"]):
@@ -84,10 +98,7 @@ def brands(params: dict, scope: store.Scope, spec: str | None, lang: str) -> Bra
     out.city = curve
     weeks = range(0, int(curve["weeks_since_launch"].max()) + 1)
     out.target = pd.DataFrame(
-        {
-            "weeks_since_launch": list(weeks),
-            "target": [target_share * 100 * min(1.0, w / max(1, target_weeks)) for w in weeks],
-        }
+        {"weeks_since_launch": list(weeks), "target": [target_due(w, *target_text) for w in weeks]}
     )
     ter, cms = metrics.against_city(ter, city), metrics.against_city(cms, city)
     city_label = i18n.t("series.city", lang)
@@ -97,6 +108,61 @@ def brands(params: dict, scope: store.Scope, spec: str | None, lang: str) -> Bra
     # under a manager's scope its 片区 row holds only that manager's retailers: the manager's row, twice
     out.league = _league(ter.iloc[0:0] if scope.cm_code else ter, cms, week_to, lang)
     return out
+
+
+def progress(
+    own: pd.DataFrame, city: pd.DataFrame, lagging: pd.DataFrame, week_to: dt.date, target: tuple[float, int]
+) -> pd.DataFrame:
+    """Every new spec in week_to, newest first: its 铺货率 over `own` (the scope's curves, in %)
+    and its curve since launch, the target due at its week since launch and how much of it is
+    reached, the whole city's 铺货率, and the 片区 where `lagging` (新品滞后) holds it back."""
+    rows = []
+    for code, curve in own.sort_values("weeks_since_launch").groupby("spec_code", sort=False):
+        last = curve[pd.to_datetime(curve["week"]).dt.date == week_to]
+        if last.empty:
+            continue
+        now = last.iloc[0]
+        weeks = int(now["weeks_since_launch"])
+        rate = None if pd.isna(now["distribution_rate"]) else float(now["distribution_rate"]) * 100
+        due = target_due(weeks, *target)
+        whole = city[(city["spec_code"] == code) & (pd.to_datetime(city["week"]).dt.date == week_to)]
+        behind = lagging[lagging["spec_code"] == code].sort_values("severity_score", ascending=False)
+        rows.append(
+            {
+                "spec_code": code,
+                "spec_name": now["spec_name"],
+                "brand": now["brand"],
+                "launch_week": pd.Timestamp(now["launch_week"]).date(),
+                "weeks_since_launch": weeks,
+                "distribution": rate,
+                "curve": [None if pd.isna(v) else round(float(v) * 100, 1) for v in curve["distribution_rate"]],
+                "target": due,
+                "reached": rate / due * 100 if rate is not None and due > 0 else None,
+                "vs_target": rate - due if rate is not None else None,
+                "city": float(whole["distribution_rate"].iloc[0]) * 100
+                if len(whole) and pd.notna(whole["distribution_rate"].iloc[0])
+                else None,
+                "lagging": list(dict.fromkeys(behind["territory_name"])),
+            }
+        )
+    frame = pd.DataFrame(rows, columns=PROGRESS_COLUMNS)
+    return frame.sort_values(["launch_week", "spec_code"], ascending=[False, True], ignore_index=True)
+
+
+PROGRESS_COLUMNS = [
+    "spec_code",
+    "spec_name",
+    "brand",
+    "launch_week",
+    "weeks_since_launch",
+    "distribution",
+    "curve",
+    "target",
+    "reached",
+    "vs_target",
+    "city",
+    "lagging",
+]
 
 
 def _league(territories: pd.DataFrame, cms: pd.DataFrame, week_to: dt.date, lang: str) -> pd.DataFrame:
