@@ -19,6 +19,9 @@ if shell.load(views.forecast_run, f.scope()) is None:
         signin.audit("forecast_refresh", "" if run is None else str(run.get("made_from_week", "")))
         st.rerun()
     st.stop()
+# the center uploads what is available next week: the plan, and the advice's plan column, keep within it
+upload = st.file_uploader(f.t("plan.upload"), type=["csv"], key="plan_supply") if shell.may("approve") else None
+available = tuple(sorted(supply.read_supply(upload).items())) if upload is not None else None
 specs = shell.load(views.reference).specs
 names = dict(zip(specs["spec_code"], specs["spec_name"]))
 picked = st.selectbox(
@@ -30,7 +33,7 @@ picked = st.selectbox(
     placeholder=f.t("supply.pick_top"),
     bind="query-params",
 )
-data = shell.load(views.supply_page, f.scope(), picked or f.spec, f.lang)
+data = shell.load(views.supply_page, f.scope(), picked or f.spec, f.lang, available)
 
 st.caption(f.t("supply.run", week=str(data.run["made_from_week"]), at=str(data.run.get("run_at", ""))[:16]))
 if data.spec is None:
@@ -79,7 +82,14 @@ button.download_button(
     key="supply_xlsx",
     icon=":material/download:",
 )
-widgets.table(data.table, f, "supply", key="supply_table")
+widgets.table(
+    data.table,
+    f,
+    "supply",
+    key="supply_table",
+    column_config={f.t("col.vs_plan"): st.column_config.TextColumn(width="large")},
+)
+st.caption(f.t("supply.vs_plan_note"))
 st.subheader(f.t("supply.accuracy"))
 widgets.table(data.accuracy, f, "accuracy", key="accuracy")
 calibration = shell.load(views.calibration_text, f.lang)
@@ -90,8 +100,6 @@ for key in ("plan.jargon.mase", "plan.jargon.seasonal", "plan.jargon.fallback"):
 
 # ── next week's plan: 限量 per spec × 档位, edited, checked, approved, exported ──────────
 st.subheader(f.t("plan.heading"))
-upload = st.file_uploader(f.t("plan.upload"), type=["csv"], key="plan_supply") if shell.may("approve") else None
-available = tuple(sorted(supply.read_supply(upload).items())) if upload is not None else None
 plan = shell.load(views.supply_plan_page, f.scope(), f.lang, available)
 st.caption(
     f.t(

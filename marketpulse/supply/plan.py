@@ -76,6 +76,9 @@ class Plan:
     groups: pd.DataFrame  # one row per spec × key, with its reason
     retailers: pd.DataFrame  # each retailer × spec: its line's 限量 (limit_qty), its need and own 限量 (own_limit)
     available: dict | None  # spec → quantity; None: unconstrained
+    # per spec × 市场部: the plan's forecast, cover, stock, need and planned (Σ own 限量) —
+    # what sets it beside the 市场部-level recommendation (supply.reconcile)
+    departments: pd.DataFrame | None = None
 
     @property
     def plan_week(self) -> pd.Timestamp:
@@ -196,7 +199,18 @@ def make_plan(inputs: PlanInputs, available: dict | None = None, policy: Policy 
     retailers = r.merge(lines[["spec_code", "key", "tier", "limit_qty"]], on=["spec_code", "key", "tier"], how="left")
     retailers["own_limit"] = np.minimum(retailers["need_qty"], retailers["limit_qty"].fillna(0))
     lines, groups = reasons.explain(lines, rows, inputs.names, policy, available)
-    return Plan(inputs.week, policy, lines[LINE_COLUMNS], groups, retailers, available)
+    departments = (
+        retailers.groupby(["spec_code", "department_code"], sort=True)
+        .agg(
+            forecast=("demand", "sum"),
+            cover_qty=("cover_qty", "sum"),
+            stock=("stock_qty", "sum"),
+            need=("need_qty", "sum"),
+            planned=("own_limit", "sum"),
+        )
+        .reset_index()
+    )
+    return Plan(inputs.week, policy, lines[LINE_COLUMNS], groups, retailers, available, departments)
 
 
 def _lines(rows: pd.DataFrame, r: pd.DataFrame, policy: Policy, available: dict | None) -> pd.DataFrame:

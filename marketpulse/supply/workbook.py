@@ -21,6 +21,7 @@ EXPORT = [  # column, i18n key of its header, Excel number format (None: text)
     ("on_order", "supply.xlsx.on_order", "#,##0"),
     ("target_cover", "supply.xlsx.target_cover", "0.0"),
     ("recommended_qty", "supply.xlsx.recommended_qty", "#,##0"),
+    ("planned", "col.plan_total", "#,##0"),  # beside the plan (the page's table), when given
     ("reference_qty", "supply.xlsx.reference_qty", "#,##0"),
     ("change_pct", "supply.xlsx.change_pct", "+0.0;-0.0;0.0"),
     ("ratio", "col.ratio", "0.0"),
@@ -53,13 +54,14 @@ def recommendations_xlsx(frame: pd.DataFrame, lang: str = "zh") -> bytes:
         data["verdict"] = _chinese(data["verdict"], "verdict")
         data["state"] = _chinese(data["state"], "state")
     data["is_fallback"] = data["is_fallback"].map({True: i18n.t("word.yes", lang), False: i18n.t("word.no", lang)})
-    headers = {column: i18n.t(key, lang) for column, key, _ in EXPORT}
+    export = [e for e in EXPORT if e[0] != "planned" or "planned" in data]
+    headers = {column: i18n.t(key, lang) for column, key, _ in export}
     shown = data.reindex(columns=list(headers)).rename(columns=headers)
     sheet = Sheet(
         i18n.t("supply.xlsx.sheet", lang),
         shown,
-        number_formats={headers[column]: spec for column, _, spec in EXPORT if spec},
-        widths={headers[column]: WIDE.get(column, 11) for column, _, _ in EXPORT},
+        number_formats={headers[column]: spec for column, _, spec in export if spec},
+        widths={headers[column]: WIDE.get(column, 11) for column, _, _ in export},
         freeze_columns=FROZEN_COLUMNS,
     )
     return xlsx_bytes([sheet])

@@ -132,6 +132,7 @@ COLUMN_UNITS = {
     "col.stock": "qty",
     "col.sales": "qty",
     "col.recommended": "qty",
+    "col.plan_total": "qty",
     "col.forecast": "qty",
     "col.avg_sales": "avg_qty",
     "col.per_store": "avg_qty",

@@ -13,6 +13,7 @@ import pandas as pd
 from marketpulse import forecast, i18n, metrics, numbers, store
 from marketpulse import supply as supply_plan
 from marketpulse.simulate import plan_eval
+from marketpulse.supply import reconcile
 from marketpulse.views.base import scope_name
 
 logger = logging.getLogger(__name__)
@@ -49,14 +50,17 @@ def make_forecasts(progress) -> dict | None:
     return forecast.refresh(n_origins=PAGE_ORIGINS, progress=progress)
 
 
-def supply_page(scope: store.Scope, spec: str | None, lang: str) -> Supply:
-    """Next week's recommendations, one spec's history and forecast, and backtest accuracy."""
+def supply_page(scope: store.Scope, spec: str | None, lang: str, available: tuple | None = None) -> Supply:
+    """Next week's recommendations beside the plan's total (with `available`, as supply_plan_page
+    computes it) and why they differ, one spec's history and forecast, and backtest accuracy."""
     run = forecast.last_run(scope)
     if run is None:
         return Supply(None, None, None, None, None, None, None, None, None, [])
     # Supply is planned per spec × 市场部: within a 片区 or a manager's scope the plan shown is
     # that of the scope's 市场部 as a whole, never a 市场部 forecast set against one 片区's stock.
     raw = supply_plan.recommendations(_plan_scope(scope))
+    plan = city_plan(store.store_version(), available).departments
+    raw = reconcile.against_plan(raw, plan) if plan is not None else raw.assign(planned=float("nan"))
     # Forecasts are made per spec × 市场部 and for the city. Within a scope the city series is
     # not the scope's to see: chart the series of the scope's 市场部 (the scope's own rows).
     level = "city" if scope.is_city else "department"
@@ -136,6 +140,8 @@ def _table(raw: pd.DataFrame, lang: str) -> pd.DataFrame:
             t("col.verdict"): raw["verdict"].map(lambda v: t(f"verdict.{v}")),
             t("col.recommended"): raw["recommended_qty"].round(0),
             t("col.change"): raw["change_pct"].round(1),
+            t("col.plan_total"): raw["planned"],
+            t("col.vs_plan"): [reconcile.difference_text(row, lang) for _, row in raw.iterrows()],
             t("col.forecast"): raw["forecast_qty"].round(0),
             t("col.interval80"): [f"{lo:,.0f} – {hi:,.0f}" for lo, hi in zip(raw["lo80"], raw["hi80"])],
             t("col.mase"): raw["mase_model"].round(2),
