@@ -88,9 +88,23 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def whole_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """Float columns holding whole numbers only (cartons, counts: float because a cell may be
+    empty) as integers, so a CSV says 40653, not 40653.0; empty cells stay empty."""
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        if pd.api.types.is_float_dtype(values.dtype):
+            known = values.dropna()
+            if len(known) and (known == known.round()).all() and known.abs().max() < 2**53:
+                out[column] = values.astype("Int64")
+    return out
+
+
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """CSV with a byte-order mark, so Chinese Excel opens it with the right encoding; no cell is a live formula."""
-    return neutralise(plain(frame)).to_csv(index=False).encode("utf-8-sig")
+    """CSV with a byte-order mark, so Chinese Excel opens it with the right encoding; no cell is
+    a live formula; whole numbers are written without a decimal point."""
+    return neutralise(whole_numbers(plain(frame))).to_csv(index=False).encode("utf-8-sig")
 
 
 def xlsx_bytes(sheets: list[Sheet] | dict[str, pd.DataFrame]) -> bytes:

@@ -640,6 +640,8 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "auth.refused": ("你的账号无权打开此页。", "Your account may not open this page."),
     "auth.refused_title": ("无权访问", "No access"),
+    "upload.button": ("选择文件", "Upload"),
+    "upload.limit": ("每个文件不超过 {mb} MB", "{mb}MB per file"),
     "auth.refused_home.weekly": ("打开营销周报", "Open the weekly review"),
     "auth.refused_home.route": ("打开我的线路", "Open my route"),
     "auth.signed_in_as": ("已登录:{user} · {role}", "Signed in: {user} · {role}"),

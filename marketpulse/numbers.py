@@ -25,6 +25,7 @@ DIGITS = {
     "points": 1,
     "index_points": 1,
     "avg_qty": 1,  # an average in cartons (per store, per week): a tenth still tells
+    "ratio": 2,  # a unitless ratio such as MASE (below 1: better than the naive forecast)
 }
 
 # The unit of each metric the product shows; a view's column or a KPI names its metric here.

@@ -46,6 +46,10 @@ def test_the_plan_opens_under_every_scope_and_language(server, page, account, la
     # the center edits the 限量 and uploads what is available; every other role reads them
     assert main.get_by_text(editable if account == "center" else read_only).count() >= 1
     assert (main.locator('[data-testid="stFileUploader"]').count() > 0) == (account == "center")
+    if account == "center":  # Streamlit's own uploader words, in the page's language
+        button = main.locator('[data-testid="stFileUploaderDropzone"] button p').first
+        shown = button.evaluate("p => getComputedStyle(p, '::after').content")
+        assert shown == ('"选择文件"' if lang == "zh" else "none"), shown
     if account != "center":  # a scope is shown against the city
         share = "占全市" if lang == "zh" else "of the city"
         assert main.get_by_text(share).count() >= 1

@@ -340,3 +340,10 @@ def test_exports_neutralise_formulas_and_keep_numbers_numbers():
     assert [c.value for c in names][:4] == ['=HYPERLINK("http://x")', "+1", "-2+3", "@SUM(A1)"]
     assert all(c.data_type == "s" for c in names) and names[0].quotePrefix
     assert [sheet.cell(r, 2).value for r in range(2, 8)] == [1, -2, 3, 4, 5, 6]
+
+
+def test_a_csv_download_writes_whole_numbers_without_a_decimal_point():
+    # 销量 is float in pandas because one manager has none: 40653.0 is written 40653, the gap stays empty
+    frame = pd.DataFrame({"客户经理": ["张三", "李四"], "销量(条)": [40653.0, None], "铺货率%": [54.5, 12.0]})
+    text = export.csv_bytes(frame).decode("utf-8-sig").splitlines()
+    assert text == ["客户经理,销量(条),铺货率%", "张三,40653,54.5", "李四,,12.0"]

@@ -138,6 +138,7 @@ def start():
     st.set_page_config(page_title="市场脉搏 MarketPulse", page_icon=str(FAVICON), layout="wide")
     st.markdown(CSS, unsafe_allow_html=True)
     lang = language()
+    st.markdown(uploader_words(lang), unsafe_allow_html=True)
     if not store.db_path().exists():
         store.ensure_current()
         st.info(i18n.t("store.created", lang))
@@ -156,6 +157,24 @@ def start():
         st.stop()  # the address stays as it came: after sign-in the same link opens its view
     sidebar(lang)
     return page
+
+
+def uploader_words(lang: str) -> str:
+    """Streamlit writes its file uploader's button and size limit in English whatever the page's
+    language: in Chinese, CSS puts the words of i18n in their place (the label names the types)."""
+    if lang == "en":
+        return ""
+    button = i18n.t("upload.button", lang)
+    limit = i18n.t("upload.limit", lang, mb=st.get_option("server.maxUploadSize"))
+    return (
+        "<style>"
+        '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {font-size:0}'
+        f'[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after'
+        f' {{content:"{button}";font-size:14px}}'
+        '[data-testid="stFileUploaderDropzoneInstructions"] span {font-size:0}'
+        f'[data-testid="stFileUploaderDropzoneInstructions"] span::after {{content:"{limit}";font-size:14px}}'
+        "</style>"
+    )
 
 
 def offers(me: auth.User, url: str) -> bool:
