@@ -54,3 +54,21 @@ def language() -> str:
             del st.query_params[KEY]
     st.session_state[_WRITTEN] = wanted
     return code
+
+
+def uploader_words(lang: str) -> str:
+    """Streamlit writes its file uploader's button and size limit in English whatever the page's
+    language: in Chinese, CSS puts the words of i18n in their place (the label names the types)."""
+    if lang == "en":
+        return ""
+    button = i18n.t("upload.button", lang)
+    limit = i18n.t("upload.limit", lang, mb=st.get_option("server.maxUploadSize"))
+    return (
+        "<style>"
+        '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {font-size:0}'
+        f'[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after'
+        f' {{content:"{button}";font-size:14px}}'
+        '[data-testid="stFileUploaderDropzoneInstructions"] span {font-size:0}'
+        f'[data-testid="stFileUploaderDropzoneInstructions"] span::after {{content:"{limit}";font-size:14px}}'
+        "</style>"
+    )

@@ -18,7 +18,7 @@ import streamlit as st
 
 from marketpulse import auth, i18n, store, views
 from marketpulse.ui import prepared, signin
-from marketpulse.ui.language import language
+from marketpulse.ui.language import language, uploader_words
 
 ROOT = Path(__file__).resolve().parents[2]
 # a local file: a material-icon page_icon makes the browser fetch the tab icon from Google's font CDN
@@ -157,24 +157,6 @@ def start():
         st.stop()  # the address stays as it came: after sign-in the same link opens its view
     sidebar(lang)
     return page
-
-
-def uploader_words(lang: str) -> str:
-    """Streamlit writes its file uploader's button and size limit in English whatever the page's
-    language: in Chinese, CSS puts the words of i18n in their place (the label names the types)."""
-    if lang == "en":
-        return ""
-    button = i18n.t("upload.button", lang)
-    limit = i18n.t("upload.limit", lang, mb=st.get_option("server.maxUploadSize"))
-    return (
-        "<style>"
-        '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {font-size:0}'
-        f'[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after'
-        f' {{content:"{button}";font-size:14px}}'
-        '[data-testid="stFileUploaderDropzoneInstructions"] span {font-size:0}'
-        f'[data-testid="stFileUploaderDropzoneInstructions"] span::after {{content:"{limit}";font-size:14px}}'
-        "</style>"
-    )
 
 
 def offers(me: auth.User, url: str) -> bool:
