@@ -193,3 +193,15 @@ def test_week_axes_tick_on_mondays_every_week_or_every_few():
         axis = widgets.monday_ticks(go.Figure(), weeks).layout.xaxis
         assert dt.date.fromisoformat(axis.tick0).weekday() == 0  # a Monday
         assert axis.tickmode == "linear" and axis.dtick == step * week_ms
+
+
+def test_twelve_lines_are_twelve_looks_colour_and_dash():
+    from marketpulse.ui import figures
+
+    frame = pd.DataFrame(
+        {"week": pd.Timestamp("2026-11-23"), "value": range(12), "series": [f"片区{i:02d}" for i in range(12)]}
+    )
+    fig = figures.lines(frame, "week", "value", "series", "t", "s", "周", "条")
+    looks = [(trace.line.color, trace.line.dash or "solid") for trace in fig.data]
+    assert len(set(looks)) == 12  # the 11th and 12th repeat the first two colours, dashed
+    assert looks[10] == (figures.SERIES_COLORS[0], "dash") and looks[0] == (figures.SERIES_COLORS[0], "solid")

@@ -22,6 +22,8 @@ STATE_ORDER = ("tight", "balanced", "loose")
 # Traffic lights against the monitoring bands.
 RAG_COLORS = {"red": "#D62728", "amber": "#F0A30A", "green": "#2CA02C"}
 SERIES_COLORS = "#1F5FA8 #E07B1F #3A9D5D #B0413E #7A5BA6 #5B8C99 #C2A13B #8C564B #D16BA5 #6E7B8B".split()
+# past the ten colours a series repeats a colour with the next dash: twelve 片区 stay twelve lines
+SERIES_DASHES = ("solid", "dash", "dot", "dashdot")
 BAND_FILL = "rgba(92, 184, 92, 0.10)"
 # where a price index stands: at or above the suggested price is calm, below the loose line warns
 PRICE_COLORS = {"tight": "#2E6E8E", "balanced": "#9AA5B1", "loose": "#E07B1F"}
@@ -166,6 +168,10 @@ def lines(
         custom_data=[custom] if custom else None,
         color_discrete_sequence=SERIES_COLORS,
     )
+    if dash is None:
+        for i, trace in enumerate(fig.data):
+            if i >= len(SERIES_COLORS):
+                trace.update(line={"dash": SERIES_DASHES[(i // len(SERIES_COLORS)) % len(SERIES_DASHES)]})
     if band is not None:
         fig.add_hrect(
             y0=band[0],
