@@ -111,8 +111,11 @@ def test_a_city_wide_grid_writes_territories_upright_and_marks_cells_with_one_ch
     assert axis.tickangle == 0
     # without monitoring bands every cell is labelled, each by one character
     assert {m for row in fig.data[0].text for m in row if m} == marks
-    # the clicks and hovers still carry the full names
+    # the clicks and hovers still carry the full names: a hover names the column by its marker's
+    # text, not by %{x}, which a category axis would write as the stacked tick text
     assert set(fig.data[1].x) == {f"{t}片区" for t in TERRITORIES}
+    assert list(fig.data[1].text) == list(fig.data[1].x)
+    assert "%{text}" in fig.data[1].hovertemplate and "%{x}" not in fig.data[1].hovertemplate
 
 
 def test_a_few_columns_keep_their_names_and_words():

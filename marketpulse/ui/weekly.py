@@ -138,6 +138,10 @@ def _upright_columns(fig, columns: list[str]) -> None:
     label = 15 * longest if stacked else 7 * longest  # px the column labels take above the grid
     fig.update_layout(margin={"t": 84 + label}, height=fig.layout.height - 150 + 84 + label)
     fig.update_traces(textfont={"size": 12}, selector={"type": "heatmap"})
+    # a hover names its column by its tick text on a category axis: the stacked "石<br>桥" would
+    # show; the cells' markers carry the whole name instead
+    for trace in fig.select_traces(selector={"type": "scatter"}):
+        trace.update(text=list(trace.x), hovertemplate=trace.hovertemplate.replace("%{x}", "%{text}"))
 
 
 def crowded(fig) -> bool:
