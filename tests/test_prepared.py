@@ -38,6 +38,29 @@ def test_the_prepared_weekly_review_is_the_one_the_page_reads(demo_store, monkey
     assert page[0] in ahead  # the same module, function, store version and arguments
     assert [(a[3][2], a[3][3]) for a in ahead] == [(store.CITY, "zh")]
     assert (views.reference, ()) in loaded
+    # and the pages the review goes on to, each as it opens with nothing chosen
+    for path, name in (
+        ("app_pages/2_inventory.py", "inventory"),
+        ("app_pages/3_prices.py", "prices"),
+        ("app_pages/4_brands.py", "brands"),
+    ):
+        asked.clear()
+        at.switch_page(path).run()
+        assert not at.exception
+        opened = [a for a in asked if a[1] == name]
+        assert len(opened) == 1 and opened[0] in ahead_of(name), name
+
+
+def ahead_of(name: str) -> list:
+    """What prepare asks of the view `name`, in the cache's terms (module, name, version, args, kwargs)."""
+    asked = []
+    cached = shell_module._cached
+    shell_module._cached = lambda *a: asked.append(a) or cached(*a)
+    try:
+        prepared.prepare(shell.load, shell.default_params)
+    finally:
+        shell_module._cached = cached
+    return [a for a in asked if a[1] == name]
 
 
 def test_an_empty_store_prepares_the_filter_lists_alone(db):

@@ -1,7 +1,7 @@
 """The Monday review prepared ahead: whenever a new store version is published (an import, a
 correction, a rule edit), a background thread of the dashboard's process computes what the
-center opens first — the filter lists and the whole city's 营销周报 for the latest week, in
-Chinese — into the shared view cache, so the first reader after an import is served
+center opens first — the filter lists and the whole city's 营销周报 for the latest week, then
+存销比, 价格 and 新品牌培育 as they open, in Chinese — into the shared view cache, so the first reader after an import is served
 from it (a reader arriving while it is being computed waits for that computation instead of
 repeating it). It costs a few seconds of the machine once per store version, which a reader
 of another page in those seconds shares.
@@ -72,8 +72,16 @@ def prepare(load: Callable, default_params: Callable[[list], dict | None]) -> li
     params = default_params(ref.weeks)
     if params is None:  # an empty store: nothing to prepare
         return done
+    new = views.new_specs(ref.specs, params["week_to"])
+    spec = new["spec_code"].iloc[0] if len(new) else None  # the brand page opens on the newest spec
     for lang in LANGS:
-        args = (params["week_to"], params, store.CITY, lang)
-        load(views.weekly_review, *args)
-        done.append((views.weekly_review, args))
+        # the 周报 first; then the pages the review goes on to, as each opens with nothing chosen
+        for view, args in (
+            (views.weekly_review, (params["week_to"], params, store.CITY, lang)),
+            (views.inventory, (params, store.CITY, "city", lang)),
+            (views.prices, (params, store.CITY, "fisher", lang, "current", "city")),
+            (views.brands, (params, store.CITY, spec, lang)),
+        ):
+            load(view, *args)
+            done.append((view, args))
     return done
