@@ -13,6 +13,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 from marketpulse import numbers
+from marketpulse.ui.palette import SERIES_COLORS, SERIES_DASHES, line_traces
 
 FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 
@@ -21,9 +22,6 @@ STATE_COLORS = {"tight": "#D9534F", "balanced": "#5CB85C", "loose": "#4A7FC1"}
 STATE_ORDER = ("tight", "balanced", "loose")
 # Traffic lights against the monitoring bands.
 RAG_COLORS = {"red": "#D62728", "amber": "#F0A30A", "green": "#2CA02C"}
-SERIES_COLORS = "#1F5FA8 #E07B1F #3A9D5D #B0413E #7A5BA6 #5B8C99 #C2A13B #8C564B #D16BA5 #6E7B8B".split()
-# past the ten colours a series repeats a colour with the next dash: twelve 片区 stay twelve lines
-SERIES_DASHES = ("solid", "dash", "dot", "dashdot")
 BAND_FILL = "rgba(92, 184, 92, 0.10)"
 # where a price index stands: at or above the suggested price is calm, below the loose line warns
 PRICE_COLORS = {"tight": "#2E6E8E", "balanced": "#9AA5B1", "loose": "#E07B1F"}
@@ -158,16 +156,7 @@ def lines(
 ) -> go.Figure:
     """Lines over time, one per series, with an optional shaded band (monitoring points) or a
     reference line (100 for an index, the axis then at least 100 ± INDEX_SPAN); hovers in words."""
-    fig = px.line(
-        frame,
-        x=x,
-        y=y,
-        color=series,
-        markers=True,
-        line_dash=dash,
-        custom_data=[custom] if custom else None,
-        color_discrete_sequence=SERIES_COLORS,
-    )
+    fig = line_traces(frame, x, y, series, dash, custom)
     if dash is None:
         for i, trace in enumerate(fig.data):
             if i >= len(SERIES_COLORS):
