@@ -5,4 +5,16 @@ May import views and everything below them. Importing the package loads nothing:
 needs no Streamlit (the 周报 uses its colours), the other modules do.
 """
 
-__all__ = ["brands", "figures", "grid", "palette", "prepared", "prices", "shell", "signin", "spread", "weekly", "widgets"]
+__all__ = [
+    "brands",
+    "figures",
+    "grid",
+    "palette",
+    "prepared",
+    "prices",
+    "shell",
+    "signin",
+    "spread",
+    "weekly",
+    "widgets",
+]

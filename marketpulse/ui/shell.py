@@ -23,6 +23,7 @@ from marketpulse.ui.language import language, uploader_words
 ROOT = Path(__file__).resolve().parents[2]
 # a local file: a material-icon page_icon makes the browser fetch the tab icon from Google's font CDN
 FAVICON = Path(__file__).resolve().parent / "favicon.png"
+_HOMED = "mp_home_opened"  # the session's first page has been chosen (_open_home)
 DEFAULT_WEEKS = 13  # the sidebar's default range: the last 13 weeks with data
 _STATE = "mp_filters"
 _DRILL = "mp_drill"
@@ -52,26 +53,7 @@ NEEDS = {
     "delivery": "accounts",
 }  # url path → action (auth.allowed); else view
 
-CSS = """
-<style>
-.mp-kpi {background:#fff;border:1px solid #e6e6e6;border-radius:6px;padding:8px 10px;min-height:104px}
-.mp-kpi-label {font-size:13px;color:#555;line-height:1.25;min-height:1.25em}
-.mp-kpi-value {font-size:22px;font-weight:600;color:#1F2D3D;line-height:1.35;white-space:nowrap}
-.mp-kpi-delta {font-size:12px;color:#666}
-[data-testid="stSidebar"] [data-testid="stVerticalBlock"] {gap:0.45rem}
-.mp-kpi-city {margin-top:3px;padding-top:3px;border-top:1px dashed #e6e6e6;color:#1F5FA8}
-.mp-alert {background:#fff;border:1px solid #e6e6e6;border-radius:6px;padding:6px 10px;margin-bottom:6px}
-.mp-alert-what {font-weight:600;color:#1F2D3D;font-size:14px}
-.mp-alert-why {font-size:13px;color:#333;white-space:normal;overflow-wrap:anywhere}
-.mp-alert-who {font-size:12px;color:#555;white-space:normal}
-@media (max-width: 640px) {
-  .mp-kpi {min-height:0}
-  .mp-kpi .mp-kpi-delta {min-height:0 !important}
-  .mp-kpi-value {font-size:20px}
-  .js-plotly-plot .modebar-container {display:none}
-}
-</style>
-"""
+CSS = "<style>" + (Path(__file__).resolve().parent / "dashboard.css").read_text(encoding="utf-8") + "</style>"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -144,19 +126,31 @@ def start():
         st.info(i18n.t("store.created", lang))
     prepared.watch(load, default_params)  # the center's 周报 computed ahead of each new store version
     me = signin.gate(lang)  # None: nobody is signed in and the sign-in form is drawn
-    home = auth.home(me)  # the page the root address opens: a customer manager's route
     sections: dict[str, list] = {}
     for path, title, url, icon, section in PAGES:
         # not the account's to use: out of the menu but kept at its address, where its first line refuses
         shown = "visible" if me is None or offers(me, url) else "hidden"
         label = i18n.t(title, lang)
-        page = st.Page(ROOT / path, title=label, url_path=url, icon=icon, default=url == home, visibility=shown)
+        page = st.Page(ROOT / path, title=label, url_path=url, icon=icon, default=url == "weekly", visibility=shown)
         sections.setdefault(i18n.t(section, lang), []).append(page)
     page = st.navigation(sections, position="sidebar" if me else "hidden")
     if me is None:
         st.stop()  # the address stays as it came: after sign-in the same link opens its view
+    _open_home(me, page)
     sidebar(lang)
     return page
+
+
+def _open_home(me: auth.User, page) -> None:
+    """A session's first page, when it is the bare root address, is where the account's work
+    starts (auth.home: a customer manager's route). The 周报 keeps the root (links to it carry
+    filters there) and stays in everyone's menu; only the first page of a session is redirected."""
+    if st.session_state.get(_HOMED):
+        return
+    st.session_state[_HOMED] = True
+    home = auth.home(me)
+    if home != "weekly" and page.url_path == "" and not set(st.query_params) - {"lang"}:
+        st.switch_page(ROOT / next(path for path, _, url, _, _ in PAGES if url == home))
 
 
 def offers(me: auth.User, url: str) -> bool:
