@@ -232,6 +232,30 @@ def test_weekly_matrix_and_alerts_drill_one_level_per_click_and_back_returns(ser
         context.close()
 
 
+def test_an_alert_that_opens_another_page_keeps_the_language(server, browser):
+    """A manager's alert (照搬照抄, 漏访) opens 客户经理: in English it stays English."""
+    context, page = sign_in_as(browser, server, "admin")
+    try:
+        open_page(page, server, "", LANGS["en"])
+        start = page.url
+        for row in range(6):  # the first manager's alert in the list
+            click_row(page, "alerts", row)
+            page.wait_for_function(
+                "() => ['ter', 'cm'].some(k => new URLSearchParams(location.search).has(k))", timeout=30_000
+            )
+            settle(page)
+            if "/managers" in page.url:
+                break
+            go_back(page, start)
+        else:
+            pytest.skip("no manager's alert among the first six")
+        assert "lang=English" in page.url
+        assert not CJK.search(heading(page)), heading(page)
+        assert page.locator(ERROR).count() == 0
+    finally:
+        context.close()
+
+
 def test_price_chart_and_cover_table_drill_to_the_next_level_each_click(server, browser):
     context, page = sign_in_as(browser, server, "admin")
     try:

@@ -35,7 +35,9 @@ def language() -> str:
         # query on a page switch): the language stays, and goes back into the address below.
         st.session_state[KEY] = (i18n.lang_code(given) if given else None) or "zh"
     elif KEY not in st.session_state:
-        st.session_state[KEY] = "zh"
+        # a new session, or a switch to another page by code (st.switch_page forgets the switch's
+        # state): the address's language, which the switch carries along (shell.drill)
+        st.session_state[KEY] = (i18n.lang_code(given) if given else None) or "zh"
     with st.sidebar:
         code = st.segmented_control(
             "语言 / Language",

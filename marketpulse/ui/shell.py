@@ -150,7 +150,10 @@ def _open_home(me: auth.User, page) -> None:
     st.session_state[_HOMED] = True
     home = auth.home(me)
     if home != "weekly" and page.url_path == "" and not set(st.query_params) - {"lang"}:
-        st.switch_page(ROOT / next(path for path, _, url, _, _ in PAGES if url == home))
+        lang = st.query_params.get("lang")
+        st.switch_page(
+            ROOT / next(p for p, _, url, _, _ in PAGES if url == home), query_params={"lang": lang} if lang else None
+        )
 
 
 def offers(me: auth.User, url: str) -> bool:
@@ -189,8 +192,9 @@ def drill(source: str | None = None, page: str | None = None, **selection) -> No
     if source is not None:
         st.session_state.pop(source, None)
     st.session_state[_DRILL] = selection
-    if page is not None:
-        st.switch_page(page)
+    if page is not None:  # the language goes along (a switch to a page drops the address's query)
+        lang = st.query_params.get("lang")
+        st.switch_page(page, query_params={"lang": lang} if lang else None)
     st.rerun()
 
 
