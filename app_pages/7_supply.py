@@ -21,7 +21,12 @@ if shell.load(views.forecast_run, f.scope()) is None:
     st.stop()
 # the center uploads what is available next week: the plan, and the advice's plan column, keep within it
 upload = st.file_uploader(f.t("plan.upload"), type=["csv"], key="plan_supply") if shell.may("approve") else None
-available = tuple(sorted(supply.read_supply(upload).items())) if upload is not None else None
+available = None
+if upload is not None:
+    try:
+        available = tuple(sorted(supply.read_supply(upload).items()))
+    except ValueError as bad:  # a missing column, a bad number, not a CSV: the page goes on without it
+        st.error(f"{f.t('plan.upload_bad')}{bad}")
 specs = shell.load(views.reference).specs
 names = dict(zip(specs["spec_code"], specs["spec_name"]))
 picked = st.selectbox(

@@ -970,6 +970,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "col.recommended": ("建议投放(条)", "Recommended (cartons)"),
     "col.plan_total": ("方案可订量(条)", "Plan total (cartons)"),
     "col.vs_plan": ("建议 → 方案:差在哪里", "Recommended → plan: the difference"),
+    "reconcile.verdict": ("{verdict}(按近 4 周均量){value}", "{verdict} at the recent average {value}"),
     "reconcile.floor": ("建议不计负数 {value}", "floored at 0 {value}"),
     "reconcile.cover": ("目标存销比 {band}→{policy} 周 {value}", "target cover {band}→{policy} weeks {value}"),
     "reconcile.on_order": ("在途不扣 {value}", "on order not deducted {value}"),
@@ -977,11 +978,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "reconcile.limits": ("限量与可供量 {value}", "tier limits and available {value}"),
     "reconcile.same": ("相同", "the same"),
     "supply.vs_plan_note": (
-        "建议投放按市场部总量算:覆盖期需求(目标存销比取监测点)− 库存 − 在途。投放方案(下方)按每户算:"
+        "建议投放按市场部总量算:覆盖期需求(目标存销比取监测点)− 库存 − 在途,宽松市场控量、紧俏市场不减。投放方案(下方)按每户算:"
         "预测份额 +(投放政策的目标存销比 × 份额)− 该户库存,不足 0 计 0(一户富余不抵他户缺口),"
         "再受档位限量和可供量约束;在途留给订货系统。“差在哪里”把两者的差逐项写出,相加即得方案可订量。",
         "The recommendation is the department's total: demand over the cover horizon (its target cover from"
-        " the monitoring points) − stock − on order. The plan below counts each shop: its share of the"
+        " the monitoring points) − stock − on order, capped in a loose market and not cut in a tight one. The plan below counts each shop: its share of the"
         " forecast + the supply policy's target cover × that share − its own stock, none below 0 (one shop's"
         " surplus does not cover another's shortage), within the tier limits and the available quantity; what is"
         " on order is left to the ordering system. 'The difference' writes out each part; they add up to the"
@@ -1148,6 +1149,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "plan.unconstrained": (
         "未给出货源总量:方案按需求编制,不受约束。",
         "No available quantity given: the plan follows need alone and is unconstrained.",
+    ),
+    "plan.upload_bad": (
+        "货源文件未采用,方案按无总量约束计算:",
+        "The supply file was not used; the plan is unconstrained: ",
     ),
     "plan.upload": ("货源总量 CSV(spec_code, quantity)", "Available quantity CSV (spec_code, quantity)"),
     "plan.totals": (

@@ -1,8 +1,9 @@
 """The 市场部-level recommendation beside the plan's total: the difference, part by part.
 
-R = max(0, D − S − O) is the recommendation; the plan's sums are forecast F, closing stock for
-its target cover C, need N (each shop's own, whole 条) and planned P (Σ own 限量). The parts:
-floor (D − S − O) − R, cover (F + C) − D, on order + O, per shop N − (F + C − S), limits P − N.
+R is the recommendation: u = D − S − O floored at 0, then capped (控量) or held (维持) at the
+recent supply; the plan's sums are forecast F, closing stock for its target cover C, need N
+(each shop's own, whole 条) and planned P (Σ own 限量). The parts: verdict max(0, u) − R,
+floor u − max(0, u), cover (F + C) − D, on order + O, per shop N − (F + C − S), limits P − N.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from marketpulse.supply import reconcile
 REC = ["spec_code", "department_code", "demand_over_cover", "current_stock", "on_order", "recommended_qty"]
 
 
-def frames(*rows):
-    rec = pd.DataFrame([r[0] for r in rows], columns=[*REC, "target_cover"])
+def frames(*rows, verdict="raise"):
+    rec = pd.DataFrame([r[0] for r in rows], columns=[*REC, "target_cover"]).assign(verdict=verdict)
     plan = pd.DataFrame(
         [r[1] for r in rows],
         columns=["spec_code", "department_code", "forecast", "cover_qty", "stock", "need", "planned"],
@@ -35,11 +36,11 @@ def test_the_parts_are_worked_out_and_add_up_to_the_plan():
         (("B", "D1", 100.0, 150.0, 0.0, 0.0, 1.5), ("B", "D1", 60.0, 54.0, 150.0, 20.0, 20.0)),
     ).set_index("spec_code")
     a, b = got.loc["A"], got.loc["B"]
-    assert a.floor == 0  # 300 − 120 − 10 = 170, not floored
-    assert a.cover == pytest.approx(120 + 108 - 300)  # −72
-    assert a.on_order == 10
-    assert a.per_shop == pytest.approx(130 - (120 + 108 - 120))  # +22 (the stock is the recommendation's)
-    assert a.limits == pytest.approx(125 - 130)  # −5
+    assert a.part_verdict == 0 and a.part_floor == 0  # 300 − 120 − 10 = 170, neither floored nor capped
+    assert a.part_cover == pytest.approx(120 + 108 - 300)  # −72
+    assert a.part_on_order == 10 and a.on_order == 10  # the recommendation's own column kept
+    assert a.part_per_shop == pytest.approx(130 - (120 + 108 - 120))  # +22 (the stock is the recommendation's)
+    assert a.part_limits == pytest.approx(125 - 130)  # −5
     assert 170 - 72 + 10 + 22 - 5 == 125
     assert (
         reconcile.difference_text(a, "zh")
@@ -47,10 +48,30 @@ def test_the_parts_are_worked_out_and_add_up_to_the_plan():
     )
     # B: floor 100 − 150 − 0 − 0 = −50; cover 60 + 54 − 100 = +14; per shop 20 − (114 − 150) = +56;
     # limits 0 (not written): 0 − 50 + 14 + 56 = 20
-    assert (b.floor, b.cover, b.per_shop, b.limits) == pytest.approx((-50, 14, 56, 0))
+    assert (b.part_floor, b.part_cover, b.part_per_shop, b.part_limits) == pytest.approx((-50, 14, 56, 0))
     assert reconcile.difference_text(b, "en") == (
         "0 → 20: floored at 0 −50 · target cover 1.5→0.9 weeks +14 · each shop's own need +56"
     )
+
+
+def test_a_capped_or_held_recommendation_names_its_verdict_not_the_floor():
+    # 控量 in a loose market: u = 300 − 100 − 0 = 200, capped at the recent average 100; the plan:
+    # F 80, C 40, N 60, P 60. verdict 200 − 100 = +100; cover 80 + 40 − 300 = −180;
+    # per shop 60 − (120 − 100) = +40: 100 + 100 − 180 + 40 = 60
+    capped = frames(
+        (("A", "D1", 300.0, 100.0, 0.0, 100.0, 1.5), ("A", "D1", 80.0, 40.0, 100.0, 60.0, 60.0)), verdict="cap"
+    ).iloc[0]
+    assert (capped.part_verdict, capped.part_floor) == (100, 0)
+    assert (
+        reconcile.difference_text(capped, "zh")
+        == "100 → 60:控量(按近 4 周均量)+100 · 目标存销比 1.5→0.5 周 −180 · 按户计需 +40"
+    )
+    # 维持 in a tight market with a cut computed: u = 40, held at the recent 90 → verdict 40 − 90 = −50
+    held = frames(
+        (("B", "D1", 100.0, 60.0, 0.0, 90.0, 1.0), ("B", "D1", 50.0, 50.0, 60.0, 40.0, 40.0)), verdict="hold"
+    ).iloc[0]
+    assert held.part_verdict == -50
+    assert reconcile.difference_text(held, "en").startswith("90 → 40: Hold at the recent average −50")
 
 
 def test_parts_carry_a_decimal_where_whole_cartons_would_not_add_up_and_no_plan_is_none():
@@ -78,5 +99,24 @@ def test_the_supply_page_sets_each_recommendation_beside_the_plans_total(forecas
     shown = raw.set_index(["spec_code", "department_code"])
     assert shown["planned"].to_dict() == pytest.approx(own.reindex(shown.index).to_dict())
     # … and every row's parts take the recommendation there
-    parts = shown[list(reconcile.PARTS)].sum(axis=1)
+    parts = shown[[f"part_{p}" for p in reconcile.PARTS]].sum(axis=1)
     assert (shown["recommended_qty"] + parts).to_list() == pytest.approx(shown["planned"].to_list())
+
+
+def test_tenths_that_would_not_add_up_give_the_last_tenth_to_the_largest_part():
+    # 0 + 0.46 + 0.46 = 0.92 → 0.9: whole 条 (0 + 0 + 0 ≠ 1) and tenths (0.5 + 0.5 ≠ 0.9) both miss,
+    # so the largest part (the first of equals) carries the tenth: 0.4 + 0.5 = 0.9
+    assert reconcile.written(0.0, 0.92, [0.46, 0.46]) == (1, [0.4, 0.5])
+    assert reconcile.written(0.0, 1.0, [0.46, 0.54]) == (0, [0, 1])
+
+
+def test_a_supply_file_with_a_bad_quantity_is_refused_in_both_languages(tmp_path):
+    from marketpulse import supply
+
+    path = tmp_path / "货源.csv"
+    path.write_text("spec_code,quantity\nS1,100\nS2,abc\nS3,-4\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="第 3, 4 行.*line\\(s\\) 3, 4"):
+        supply.read_supply(path)
+    path.write_text("", encoding="utf-8")
+    with pytest.raises(ValueError):  # empty: refused as well, and the page shows it (a ValueError)
+        supply.read_supply(path)

@@ -95,7 +95,14 @@ def read_supply(path) -> dict[str, float]:
     missing = {"spec_code", "quantity"} - set(frame.columns)
     if missing:
         raise ValueError(f"货源文件缺少列 / supply file lacks column(s): {', '.join(sorted(missing))}")
-    return dict(zip(frame["spec_code"], pd.to_numeric(frame["quantity"]).astype(float)))
+    quantity = pd.to_numeric(frame["quantity"], errors="coerce")
+    bad = frame.index[quantity.isna() | (quantity < 0)]
+    if len(bad):  # line numbers as a spreadsheet shows them: the header is line 1
+        lines = ", ".join(str(i + 2) for i in bad[:5]) + (" …" if len(bad) > 5 else "")
+        raise ValueError(
+            f"货源文件第 {lines} 行的数量不是非负数 / supply file line(s) {lines}: quantity is not a number ≥ 0"
+        )
+    return dict(zip(frame["spec_code"], quantity.astype(float)))
 
 
 def forecasts_for(week, path=None, workers: int = 1, cache: Path | None = None) -> pd.DataFrame:
