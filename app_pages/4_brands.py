@@ -11,14 +11,14 @@ widgets.header(f, "brands.title", "brands.lead")
 if f.week_to is None:
     widgets.empty(f)
     st.stop()
-progress = st.container()  # every new spec on top; the picker and its curves below
+progress = shell.load(views.new_spec_progress, f.params(), f.scope(), f.lang)
+if progress.table is not None and len(progress.table):  # every new spec on top; one spec's curves below
+    brands.progress_table(progress, f)
 spec = brands.new_spec_picker(f)
 data = shell.load(views.brands, f.params(), f.scope(), spec, f.lang)
 if data.city is None or data.city.empty:
     st.info(f.t("brands.none"))
 else:
-    with progress:
-        brands.progress_table(data, f)
     left, right = st.columns(2)
     with left:
         widgets.chart(brands.uptake_chart(data, f), key="uptake")

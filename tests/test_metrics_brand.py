@@ -711,8 +711,8 @@ def test_the_brand_page_offers_the_specs_launched_in_the_52_weeks_to_the_week_ne
 def test_every_new_specs_progress_against_the_weeks_target(launch, monkeypatch):
     monkeypatch.setenv("MARKETPULSE_DB", str(launch))
     params = {"week_from": dt.date(2026, 5, 4), "week_to": dt.date(2026, 5, 18)}
-    whole = views.brands(params, store.CITY, None, "zh")  # no spec picked: the table is there all the same
-    m1 = whole.progress.set_index("spec_code").loc["M1"]
+    whole = views.new_spec_progress(params, store.CITY, "zh")
+    m1 = whole.table.set_index("spec_code").loc["M1"]
     # M1 launched Wed 2026-05-06, week L0; at L2 it is in its week 2. The city has reached
     # 15 of 17 active retailers (its curve 15/18, 15/17, 15/17); the default target, 60 % by
     # week 26 rising evenly, is due at 60 × 2/26 = 4.615 %; reached 88.235 / 4.615 = 1,911.8 %
@@ -725,9 +725,12 @@ def test_every_new_specs_progress_against_the_weeks_target(launch, monkeypatch):
     assert m1.lagging == []  # 新品滞后 is judged from week 4 after launch
     assert whole.scope_label == "全市"
     # a 片区's own 铺货率, 8 of 9 (P07 moved in at L1), beside the whole city's 15/17
-    t2 = views.brands(params, store.Scope(territory_code="T2"), None, "zh").progress.iloc[0]
+    t2 = views.new_spec_progress(params, store.Scope(territory_code="T2"), "zh").table.iloc[0]
     assert (t2.distribution, t2.city) == (pytest.approx(800 / 9), pytest.approx(1500 / 17))
     assert t2.curve == [87.5, 88.9, 88.9]  # 7/8, 8/9, 8/9
+    # a manager's: 张三 (C1) has reached all 6 of his; his rows are his own retailers
+    c1 = views.new_spec_progress(params, store.Scope(cm_code="C1"), "zh")
+    assert c1.own_retailers and c1.scope_label == "张三" and c1.table.iloc[0].distribution == 100
 
 
 def test_progress_names_the_lagging_territories_and_leaves_undefined_as_none():
@@ -771,3 +774,12 @@ def test_lagging_launches_are_the_alerts_lagging_launch_rows_of_the_week(demo_ci
     key = ["spec_code", "territory_code"]
     assert sorted(map(tuple, got[key].values)) == sorted(map(tuple, expected[key].values))
     assert truth.territory_code in set(got.territory_code)
+    # within a 市场部 only its own 片区 are named; another 市场部's are not
+    territories = store.Reader(demo_city).sql("select territory_code, department_code from territory")
+    home = territories.set_index("territory_code").loc[truth.territory_code, "department_code"]
+    mine = metrics.lagging_launches(week, store.Scope(department_code=home), path=demo_city)
+    assert truth.territory_code in set(mine.territory_code)
+    other = next(d for d in territories.department_code.unique() if d != home)
+    elsewhere = metrics.lagging_launches(week, store.Scope(department_code=other), path=demo_city)
+    assert truth.territory_code not in set(elsewhere.territory_code)
+    assert set(elsewhere.territory_code) <= set(territories[territories.department_code == other].territory_code)

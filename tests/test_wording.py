@@ -204,4 +204,4 @@ def test_twelve_lines_are_twelve_looks_colour_and_dash():
     fig = figures.lines(frame, "week", "value", "series", "t", "s", "周", "条")
     looks = [(trace.line.color, trace.line.dash or "solid") for trace in fig.data]
     assert len(set(looks)) == 12  # the 11th and 12th repeat the first two colours, dashed
-    assert looks[10] == (figures.SERIES_COLORS[0], "dash") and looks[0] == (figures.SERIES_COLORS[0], "solid")
+    assert looks[10] == (figures.SERIES_COLORS[0], "longdash") and looks[0] == (figures.SERIES_COLORS[0], "solid")

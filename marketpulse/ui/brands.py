@@ -126,10 +126,10 @@ def territory_uptake_chart(data, f: Filters):
 
 
 def progress_table(data, f: Filters) -> None:
-    """Every new spec in the last week: 铺货率 against the week's target as numbers and its curve
-    since launch, the city's beside a scope's, the lagging 片区 named; a click on a row opens
-    that spec in the picker below."""
-    p = data.progress
+    """Every new spec in the last week (views.new_spec_progress): 铺货率 against the week's target
+    as numbers and its curve since launch, the city's beside a scope's, the lagging 片区 named;
+    a click on a row opens that spec in the picker below."""
+    p = data.table
     st.subheader(f.t("brands.progress", week=str(f.week_to)))
     sep = "、" if f.lang == "zh" else ", "
     columns = {"spec_name": f.t("col.spec"), "brand": f.t("col.brand"), "launch_week": f.t("col.launch_week")}
@@ -145,7 +145,8 @@ def progress_table(data, f: Filters) -> None:
     }
     if data.scope_label == f.t("report.benchmark"):  # the city's own table: its column twice
         units.pop("city")
-    short = {"weeks_since_launch": "weeks"}
+    # under a manager's scope a "片区" row is the manager's own retailers in it
+    short = {"weeks_since_launch": "weeks", "lagging": "lagging_cm" if data.own_retailers else "lagging"}
     columns |= {name: f.t(f"progress.col.{short.get(name, name)}") for name in units}
     every = p.assign(lagging=p["lagging"].map(lambda names: sep.join(names) or None))[list(columns)]
     every = every.rename(columns=columns)
@@ -182,7 +183,7 @@ def progress_table(data, f: Filters) -> None:
             ratio=f"{data.lag_ratio:g}",
         )
     )
-    widgets.downloads(every.drop(columns=[curve]), f, "new_brand_progress", key)
+    widgets.downloads(every.drop(columns=[curve]).round(1), f, "new_brand_progress", key)
 
 
 def _open(key: str, codes: list[str]) -> None:

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 
 SERIES_COLORS = "#1F5FA8 #E07B1F #3A9D5D #B0413E #7A5BA6 #5B8C99 #C2A13B #8C564B #D16BA5 #6E7B8B".split()
 # past the ten colours a series repeats a colour with the next dash: twelve 片区 stay twelve lines
-SERIES_DASHES = ("solid", "dash", "dot", "dashdot")
+SERIES_DASHES = ("solid", "longdash", "dashdot", "longdashdot")  # not dot or dash: those mark 同期 and targets
 
 PX_DASHES = ("solid", "dot", "dash", "longdash", "dashdot", "longdashdot")  # plotly express's order
 

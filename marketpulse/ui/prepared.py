@@ -80,6 +80,7 @@ def prepare(load: Callable, default_params: Callable[[list], dict | None]) -> li
             (views.weekly_review, (params["week_to"], params, store.CITY, lang)),
             (views.inventory, (params, store.CITY, "city", lang)),
             (views.prices, (params, store.CITY, "fisher", lang, "current", "city")),
+            (views.new_spec_progress, (params, store.CITY, lang)),
             (views.brands, (params, store.CITY, spec, lang)),
         ):
             load(view, *args)

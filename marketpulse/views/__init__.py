@@ -30,6 +30,7 @@ from marketpulse.views.brands import (
     Brands,
     brand_table,
     brands,
+    new_spec_progress,
     new_specs,
     target_due,
 )
@@ -101,6 +102,7 @@ __all__ = [
     "brand_table",
     "brands",
     "target_due",
+    "new_spec_progress",
     "brands_progress",
     "new_specs",
     "cell_retailers",

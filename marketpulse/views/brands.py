@@ -33,8 +33,17 @@ class Brands:
     lag_ratio: float
     league: pd.DataFrame | None  # territories and customer managers at week_to
     key_share: pd.DataFrame | None  # key-brand share by territory over time (+ city)
-    progress: pd.DataFrame | None = None  # every new spec in the last week against its target (progress())
-    scope_label: str = ""  # whose 铺货率 the progress table gives: 全市, a 市场部, a 片区, a manager
+
+
+@dataclass
+class Progress:
+    """Every new spec in the last week against its target (progress()), for the page's first table."""
+
+    table: pd.DataFrame | None  # PROGRESS_COLUMNS; None on a store without weeks
+    scope_label: str  # whose 铺货率 it gives: 全市, a 市场部, a 片区, a manager
+    target_text: tuple[float, int]  # the target: 铺货率 % by week n after launch
+    lag_ratio: float  # 新品滞后 below this × the city's
+    own_retailers: bool = False  # a customer manager's scope: its "片区" rows are the manager's retailers
 
 
 def target_due(weeks_since_launch: int, share: float, weeks: int) -> float:
@@ -71,23 +80,15 @@ def brands(params: dict, scope: store.Scope, spec: str | None, lang: str) -> Bra
     one = {**filters, "spec_code": spec}
     # the spec's curves per 片区 (its 52 weeks) and per customer manager (the last week) are read
     # alongside every new spec's city curves, which they are then set against
-    every = {**filters, "spec_code": None}
-    city, key_share, ter, cms, own, lagging = store.side_by_side(
-        lambda: city_read(metrics.new_brand_uptake, week_from, week_to, "city", store.CITY, **every),
+    city, key_share, ter, cms = store.side_by_side(
+        lambda: _city_curves(params),
         lambda: _key_share_lines(params, scope, lang),
         lambda: metrics.new_brand_uptake(week_from, week_to, "territory", scope, **one) if spec else None,
         lambda: metrics.new_brand_uptake(week_to, week_to, "cm", scope, **one) if spec else None,
-        # every new spec over the scope's own retailers, and the 片区 where it lags (新品滞后)
-        lambda: metrics.new_brand_uptake(week_from, week_to, "city", scope, **every) if not scope.is_city else None,
-        lambda: metrics.lagging_launches(week_to, scope, **every),
     )
     out = Brands(None, None, "", None, None, None, target_text, lag, None, key_share)
     if city.empty:
         return out
-    out.progress = progress(
-        city if own is None else own, city, own_names(lagging, scope, lang, "territory_name"), week_to, target_text
-    )
-    out.scope_label = scope_name(scope, lang)
     latest_first = city.sort_values("launch_week", ascending=False).drop_duplicates("spec_code")
     out.specs = latest_first[["spec_code", "spec_name", "brand", "launch_week"]].reset_index(drop=True)
     if spec not in set(out.specs["spec_code"]):
@@ -107,6 +108,37 @@ def brands(params: dict, scope: store.Scope, spec: str | None, lang: str) -> Bra
     out.territories = pd.concat([lines.assign(series=own), curve.assign(series=city_label)], ignore_index=True)
     # under a manager's scope its 片区 row holds only that manager's retailers: the manager's row, twice
     out.league = _league(ter.iloc[0:0] if scope.cm_code else ter, cms, week_to, lang)
+    return out
+
+
+def _city_curves(params: dict) -> pd.DataFrame:
+    """Every new spec's whole-city curves over the 52 weeks to week_to (read once per store version)."""
+    week_to = params["week_to"]
+    week_from = week_to - (metrics.NEW_SPEC_WEEKS - 1) * metrics.WEEK
+    every = {**filters_of(params), "spec_code": None}
+    return city_read(metrics.new_brand_uptake, week_from, week_to, "city", store.CITY, **every)
+
+
+def new_spec_progress(params: dict, scope: store.Scope, lang: str) -> Progress:
+    """Every new spec over the scope's retailers in week_to against the target due, beside the
+    whole city, and the 片区 of the scope where 新品滞后 holds it back; a view of its own, so
+    picking a spec below does not compute it again."""
+    target = (store.setting("new_brand_target_distribution", TARGET_DISTRIBUTION) * 100,)
+    target += (int(store.setting("new_brand_target_weeks", TARGET_WEEKS)),)
+    out = Progress(None, scope_name(scope, lang), target, store.setting("alert_uptake_lag_ratio", LAG_RATIO))
+    out.own_retailers = scope.cm_code is not None
+    week_to = params["week_to"]
+    if week_to is None:
+        return out
+    week_from = week_to - (metrics.NEW_SPEC_WEEKS - 1) * metrics.WEEK
+    every = {**filters_of(params), "spec_code": None}
+    city, own, lagging = store.side_by_side(
+        lambda: _city_curves(params),
+        lambda: metrics.new_brand_uptake(week_from, week_to, "city", scope, **every) if not scope.is_city else None,
+        lambda: metrics.lagging_launches(week_to, scope, **every),
+    )
+    lagging = own_names(lagging, scope, lang, "territory_name")
+    out.table = progress(city if own is None else own, city, lagging, week_to, target)
     return out
 
 
