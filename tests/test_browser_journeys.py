@@ -100,6 +100,12 @@ EMPTY_CHARTS = """() => [...document.querySelectorAll('.js-plotly-plot')].filter
 ).length"""
 
 
+KPIS_FIT = """() => [...document.querySelectorAll('.mp-kpi')].every(k => {
+    const column = k.closest('[data-testid="stColumn"]').getBoundingClientRect();
+    return k.scrollHeight <= k.clientHeight + 1 && k.getBoundingClientRect().bottom <= column.bottom + 1;
+})"""
+
+
 def empty_charts(page) -> int:
     """Charts with nothing drawn in them (no bar, line, marker, box or heatmap cell) once the
     page has had 20 s to draw them."""
@@ -125,6 +131,7 @@ def test_every_page_under_every_scope_and_language(server, browser, account, lan
             tall(page)  # every chart on the screen, so each is drawn
             assert page.locator(ERROR).count() == 0, f"{account} {lang} /{path}: an error is shown"
             assert empty_charts(page) == 0, f"{account} {lang} /{path}: an empty chart"
+            assert page.evaluate(KPIS_FIT), f"{account} {lang} /{path}: a KPI card's lines run out of it"
             shoot(page, f"{account}_{lang}_{path or 'weekly'}")
             if lang == "en":  # the page's own title is English (names of places and specs stay Chinese)
                 assert not CJK.search(page.locator('[data-testid="stMain"] h1').first.inner_text())
@@ -325,6 +332,7 @@ def test_phone_width_reads_without_sideways_scrolling(server, browser, account, 
         open_page(page, server, path)
         page.wait_for_timeout(800)
         assert page.locator(ERROR).count() == 0
+        assert page.evaluate(KPIS_FIT), "a KPI card's lines run out of it"
         overflow = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollWidth")
         assert overflow <= 392, f"the page is {overflow} px wide at 390"
         shoot(page, f"phone_{account}_{path or 'weekly'}", width=390)

@@ -61,8 +61,10 @@ KPI_CSS = """<style>
 [data-testid="stColumn"]:has(.mp-kpi) [data-testid="stMarkdown"],
 [data-testid="stColumn"]:has(.mp-kpi) [data-testid="stMarkdown"] > div,
 [data-testid="stColumn"]:has(.mp-kpi) [data-testid="stMarkdownContainer"] {height:100%}
-.mp-kpi {height:100%;box-sizing:border-box;display:flex;flex-direction:column;container-type:inline-size}
+.mp-kpi {min-height:100%;box-sizing:border-box;display:flex;flex-direction:column;container-type:inline-size}
 .mp-kpi .mp-kpi-city {margin-top:auto}
+.mp-kpi > div {flex-shrink:0}
+[data-testid="stColumn"]:has(.mp-kpi) [data-testid="stMarkdownContainer"] {margin-bottom:0}
 .mp-kpi[data-lines="2"] .mp-kpi-label {min-height:2.5em}
 </style>"""
 LABEL_LINE = 15  # characters of a card label (a CJK character counts two) that fit one line on a laptop
