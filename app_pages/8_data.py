@@ -45,11 +45,13 @@ def import_file(upload, kind: str | None, f: shell.Filters) -> None:
             upload.getvalue(),
             upload.name,
             kind,
-            lambda x, msg: bar.progress(min(x, 1.0), f.t("data.progress", file=upload.name, msg=msg)),
+            lambda x, msg: bar.progress(
+                min(x, 1.0), f.t("data.progress", file=upload.name, msg=views.progress_words(msg, f.lang))
+            ),
             on_wait=on_wait,
             waiting=waiting,
         )
-        (st.warning if summary.any_quarantined else st.success)(summary.text(f.lang))
+        (st.warning if summary.any_quarantined else st.success)(views.summary_markdown(summary.text(f.lang)))
         signin.audit(
             "import",
             f"{upload.name}: {sum(p.rows_stored for p in summary.all_parts)} stored, "

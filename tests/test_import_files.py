@@ -17,7 +17,7 @@ import pytest
 import xlsxwriter
 from openpyxl import load_workbook
 
-from marketpulse import export, ingest
+from marketpulse import export, i18n, ingest
 
 DATA = Path(__file__).parent / "data"
 REFERENCE_FILES = ["territories.csv", "customer_managers.csv", "retailers.csv", "specs.csv"]
@@ -347,3 +347,40 @@ def test_a_csv_download_writes_whole_numbers_without_a_decimal_point():
     frame = pd.DataFrame({"客户经理": ["张三", "李四"], "销量(条)": [40653.0, None], "铺货率%": [54.5, 12.0]})
     text = export.csv_bytes(frame).decode("utf-8-sig").splitlines()
     assert text == ["客户经理,销量(条),铺货率%", "张三,40653,54.5", "李四,,12.0"]
+
+
+def test_the_page_shows_the_summary_line_by_line_and_progress_in_its_language():
+    from marketpulse import views
+
+    text = "a.csv(拜访记录):读取 12 行\n  入库中:新增 3 行\n    2 行  数量不是数字"
+    assert views.summary_markdown(text) == (
+        "a.csv(拜访记录):读取 12 行  \n&nbsp;&nbsp;&nbsp;&nbsp;入库中:新增 3 行  \n"
+        + "&nbsp;" * 8
+        + "2 行  数量不是数字"
+    )
+    assert views.progress_words("读取文件 / reading the file", "en") == "reading the file"
+    assert views.progress_words("读取文件 / reading the file", "zh") == "读取文件"
+    assert views.progress_words("12,000 行", "en") == "12,000 行"  # not two languages: as it is
+
+
+def test_the_quarantine_page_names_a_csv_without_a_sheet(monkeypatch):
+    import numpy as np
+
+    from marketpulse import views
+    from marketpulse.views import data
+
+    held = pd.DataFrame(
+        {
+            "import_id": [2, 1],
+            "file_name": ["拜访.csv", "混合.xlsx"],
+            "sheet": [np.nan, "订单"],  # a CSV's sheet reads NaN once the rows are a frame
+            "row_number": [11, 4],
+            "reason_zh": ["数量不是数字", "日期无效"],
+            "reason_en": ["not a number", "bad date"],
+            "raw": ["{}", "{}"],
+        }
+    )
+    monkeypatch.setattr(data.ingest, "quarantine_rows", lambda first, size, db: (held, 2))
+    monkeypatch.setattr(data, "_held_db", lambda: None)
+    rows, _ = views.quarantine_page(0, 50, "zh")
+    assert list(rows[i18n.t("col.file", "zh")]) == ["拜访.csv", "混合.xlsx[订单]"]

@@ -42,11 +42,13 @@ from marketpulse.views.data import (
     freshness_table,
     glossary,
     import_upload,
+    progress_words,
     quarantine_download,
     quarantine_kinds,
     quarantine_page,
     rules,
     save_rules,
+    summary_markdown,
 )
 from marketpulse.views.inventory import Inventory, inventory
 from marketpulse.views.managers import Managers, managers, scorecard_table
@@ -132,6 +134,8 @@ __all__ = [
     "state_ranking",
     "own_retailers",
     "supply_page",
+    "progress_words",
+    "summary_markdown",
     "supply_plan_page",
     "territory_trends",
     "weekly_review",

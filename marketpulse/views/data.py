@@ -77,7 +77,11 @@ def quarantine_page(page: int, size: int, lang: str) -> tuple[pd.DataFrame, int]
     frame = pd.DataFrame(
         {
             t("col.import_id"): held["import_id"],
-            t("col.file"): [f"{f}[{s}]" if s else f for f, s in zip(held["file_name"], held["sheet"], strict=True)],
+            # a CSV has no sheet (None, or NaN once in a frame)
+            t("col.file"): [
+                f"{f}[{s}]" if isinstance(s, str) and s else f
+                for f, s in zip(held["file_name"], held["sheet"], strict=True)
+            ],
             t("col.row"): held["row_number"],
             t("col.reason"): held["reason_zh" if lang == "zh" else "reason_en"],
             t("col.raw"): held["raw"],
@@ -132,6 +136,22 @@ def freshness_table(lang: str) -> pd.DataFrame:
 def contract(lang: str) -> pd.DataFrame:
     """The import files' columns, as the importer expects them."""
     return ingest.expected_table(lang)
+
+
+def summary_markdown(text: str) -> str:
+    """An import summary (lines indented by spaces, as the CLI prints it) as markdown that keeps
+    its lines and indents: a page draws single newlines as one paragraph."""
+    lines = []
+    for line in text.splitlines():
+        body = line.lstrip(" ")
+        lines.append("&nbsp;" * (2 * (len(line) - len(body))) + body)
+    return "  \n".join(lines)
+
+
+def progress_words(message: str, lang: str) -> str:
+    """An importer's progress message ("读取文件 / reading the file") in the page's language."""
+    zh, _, en = message.partition(" / ")
+    return (zh if lang == "zh" else en) if en else message
 
 
 def import_upload(
