@@ -182,7 +182,8 @@ def test_a_row_with_a_field_too_many_names_its_line_and_keeps_its_values(db):
     summary = ingest.import_bytes(data, "o.csv", db=db, today=TODAY)
     assert (summary.rows_read, summary.rows_stored, summary.rows_quarantined) == (2, 1, 1)
     (raw, reason, line), *_ = rows(db, "select raw, reason_en, line_number from quarantine")
-    assert line == 3 and "line 3 has 7 fields, the header 5" in reason
+    # the row as 原文件及行号 numbers it (#2: the header is not a row) and the file's line 3
+    assert line == 3 and "row 2 (line 3 of the file) has 7 fields, the header 5" in reason
     assert list(json.loads(raw).values()) == ["2025-09-02", "R1", "S1", "12", "000", "12", "000"]
     assert (
         rows(db, "select demand_qty::double, supplied_qty::double from order_line where order_date = '2025-09-02'")

@@ -327,10 +327,17 @@ CASES = [
         ORDERS,
         "2025-09-02,R1,S1,12,000,12,000",
         "field_count",
-        "第 3 行有 7 个字段,表头有 5 个",
-        "line 3 has 7 fields, the header 5",
+        "第 2 行(文件第 3 行)有 7 个字段,表头有 5 个",
+        "row 2 (line 3 of the file) has 7 fields, the header 5",
     ),
-    ("visit-field-missing", VISITS, "2025-09-02,C1,R1,S1,5,450", "field_count", "字段个数", "line 3 has 6 fields"),
+    (
+        "visit-field-missing",
+        VISITS,
+        "2025-09-02,C1,R1,S1,5,450",
+        "field_count",
+        "字段个数",
+        "(line 3 of the file) has 6 fields",
+    ),
 ]
 
 GOOD_ROW = {

@@ -143,8 +143,9 @@ def _misfits(raw: RawFile, kind: Kind, import_id: int) -> pa.Table:
                 "kind": kind.name,
                 "raw": json.dumps(dict(zip(names, m.fields, strict=False)), ensure_ascii=False, separators=(",", ":")),
                 "reason_code": "field_count",
-                "reason_zh": f"{zh}:第 {m.line} 行有 {len(m.fields)} 个字段,表头有 {width} 个",
-                "reason_en": f"{en}: line {m.line} has {len(m.fields)} fields, the header {width}",
+                # the row as 原文件及行号 counts it (the header not counted), and the file's line
+                "reason_zh": f"{zh}:第 {m.rownum} 行(文件第 {m.line} 行)有 {len(m.fields)} 个字段,表头有 {width} 个",
+                "reason_en": f"{en}: row {m.rownum} (line {m.line} of the file) has {len(m.fields)} fields, the header {width}",
                 "summary_zh": zh,
                 "summary_en": en,
                 "sheet": raw.sheet,
