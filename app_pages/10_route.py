@@ -50,7 +50,7 @@ left.metric(f.t("route.visited"), f"{data.visited} / {data.planned}")
 missing = data.cards[data.cards["visits"] == 0] if len(data.cards) else data.cards
 right.metric(f.t("route.not_visited"), numbers.show(len(missing), "count", f.lang))
 if len(missing):
-    st.caption(f.t("route.not_visited_list", names="、".join(missing["retailer_name"])))
+    st.caption(f.t("route.not_visited_list", names=("、" if f.lang == "zh" else ", ").join(missing["retailer_name"])))
 cm_alerts = data.alerts[data.alerts["license_no"].isna()]
 for reason in cm_alerts["reason_zh" if f.lang == "zh" else "reason_en"]:
     st.warning(reason, icon=":material/flag:")

@@ -215,9 +215,9 @@ row.download_button(
     icon=":material/person_search:",
     on_click="ignore",
 )
-# the approver is the signed-in user; approval is for the center and admins
-approver = shell.user().name if shell.may("approve") else ""
-if row.button(f.t("plan.approve"), key="plan_approve", disabled=bool(problems) or not approver):
+# the approver is the signed-in user; approval is for the center and admins (the others are not offered it)
+if planner and row.button(f.t("plan.approve"), key="plan_approve", disabled=bool(problems)):
+    approver = shell.user().name
     plan_id = supply.approve(lines, plan.plan.plan_week, plan.plan.week, plan.plan.policy.allocation_type, approver)
     st.success(f.t("plan.approved", id=plan_id, who=approver))
 

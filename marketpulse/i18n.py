@@ -128,7 +128,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "download.xlsx": ("下载 Excel", "Download Excel"),
     "unit.points": ("个百分点", " pts"),
     "unit.qty": ("条", "cartons"),
-    "unit.price": ("元/条", "CNY"),
+    "unit.price": ("元/条", "CNY/carton"),
     "unit.weeks": ("周", "weeks"),
     "unit.index": ("", ""),
     "unit.pct": ("%", "%"),

@@ -114,6 +114,8 @@ def show(value, unit: str, lang: str = "zh", with_unit: bool = True) -> str:
     word = word[0 if lang == "zh" else 1].strip() if word else ""
     if not word:
         return text
+    if lang == "en" and word.endswith("s") and text == "1":  # 1 retailer, 1 carton (but 1.00 weeks)
+        word = word[:-1]
     if unit == "pct" or (lang == "zh" and unit in ("qty", "money", "points", "index_points", "count")):
         return text + word
     return f"{text} {word}"

@@ -74,3 +74,12 @@ def test_tidy_zeroes_what_rounds_to_zero_for_spreadsheets():
     assert numbers.tidy(-0.06, "index_points") == -0.06  # a real change keeps its value
     assert numbers.tidy(-0.004, "weeks") == 0.0
     assert numbers.tidy(None, "pct") is None and math.isnan(numbers.tidy(math.nan, "pct"))
+
+
+def test_english_units_agree_with_one():
+    assert numbers.show(1, "count", "en") == "1 retailer"
+    assert numbers.show(2, "count", "en") == "2 retailers"
+    assert numbers.show(1, "qty", "en") == "1 carton" and numbers.show(1, "weeks", "en") == "1.00 weeks"
+    assert numbers.show(1.4, "weeks", "en") == "1.40 weeks"
+    assert numbers.show(377, "price", "en") == "377.0 CNY/carton"
+    assert numbers.show(1, "count", "zh") == "1户"

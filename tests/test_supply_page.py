@@ -112,9 +112,9 @@ def test_a_territory_sees_its_departments_plan_as_a_whole(forecasted, monkeypatc
 # ── next week's plan on the page ─────────────────────────────────────────────
 
 
-def open_supply(path: Path, monkeypatch, signed_in, **state) -> AppTest:
+def open_supply(path: Path, monkeypatch, signed_in, account: str = "admin", **state) -> AppTest:
     monkeypatch.setenv("MARKETPULSE_DB", str(path))
-    at = signed_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=180))
+    at = signed_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=180), account)
     for k, v in state.items():
         at.session_state[k] = v
     at.run()
@@ -153,6 +153,14 @@ def test_the_plan_is_approved_by_the_signed_in_user(forecasted, monkeypatch, sig
     assert not at.exception, [e.value for e in at.exception]
     kept = supply.approved_plans(path=path)
     assert len(kept) == 1 and kept["approved_by"].iloc[0] == "admin" and kept["edited_lines"].iloc[0] == 0
+
+
+def test_only_who_may_approve_is_offered_the_approval(forecasted, monkeypatch, signed_in):
+    leader = open_supply(forecasted, monkeypatch, signed_in, "leader")
+    assert any(s.value == i18n.t("plan.heading", "zh") for s in leader.subheader)  # the plan is read …
+    assert "plan_approve" not in [b.key for b in leader.button]  # … with nothing to approve
+    center = open_supply(forecasted, monkeypatch, signed_in, "center")
+    assert "plan_approve" in [b.key for b in center.button]
 
 
 def test_the_plan_command_writes_the_order_file(forecasted, tmp_path):

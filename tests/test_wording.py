@@ -72,7 +72,7 @@ def test_a_card_in_english():
     assert "Tobacco &amp; liquor shop" in html and "烟酒商店" not in html
     assert "1 week ago" in html and "1 weeks" not in html
     assert "Restock: stock-out risk (10)" in html and "+7 more" in html
-    assert "中华(软) 687.0 CNY (suggested 650.0, +5.7%)" in html
+    assert "中华(软) 687.0 CNY/carton (suggested 650.0, +5.7%)" in html
     assert "Check price: more than ±2.0% off suggested (40)" in html
 
 

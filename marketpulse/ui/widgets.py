@@ -158,7 +158,13 @@ COLUMN_UNITS = {
     "col.active": "count",
     "col.spec_lines": "count",
 }
-SIGNED = {"col.vs_city": "points", "report.col.vs_target": "points", "col.sales_growth": "pct", "col.change": "pct"}
+SIGNED = {
+    "col.vs_city": "points",
+    "report.col.vs_target": "points",
+    "plan.col.change": "pct",
+    "col.sales_growth": "pct",
+    "col.change": "pct",
+}
 
 
 def column_formats(frame: pd.DataFrame, lang: str) -> dict:
