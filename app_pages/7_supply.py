@@ -57,7 +57,8 @@ widgets.chart(
         data.festivals,
         labels,
         title,
-        f.desc,
+        # the weeks the chart spans (its history and forecast), then the selection
+        " · ".join([views.span(data.history["ds"], data.forecast["ds"]), *f.desc.split(" · ")[1:]]),
         f.t("axis.week"),
         f.t("axis.sales"),
     ),

@@ -120,3 +120,9 @@ def test_a_supply_file_with_a_bad_quantity_is_refused_in_both_languages(tmp_path
     path.write_text("", encoding="utf-8")
     with pytest.raises(ValueError):  # empty: refused as well, and the page shows it (a ValueError)
         supply.read_supply(path)
+
+
+def test_a_charts_span_is_its_first_and_last_week():
+    history, forecast = pd.Series(["2025-01-06", "2026-11-23"]), pd.Series(["2027-01-25", "2026-11-30"])
+    assert views.span(history, forecast) == "2025-01-06–2027-01-25"
+    assert views.span(pd.Series([], dtype=object)) == ""

@@ -70,7 +70,7 @@ def uptake_chart(data, f: Filters):
         "value",
         "series",
         f.t("brands.curves", spec=data.spec_name),
-        f"{f.week_from}–{f.week_to} · {f.t('filter.whole_city')}",  # the whole city's curves, whatever the scope
+        f"{_since_launch(data, f)} · {f.t('filter.whole_city')}",  # the whole city's curves, whatever the scope
         f.t("axis.weeks_since_launch"),
         f.t("axis.rate"),
         height=380,
@@ -81,6 +81,11 @@ def uptake_chart(data, f: Filters):
         lambda tr: tr.update(line={"dash": "dash", "color": "#999"}, marker={"size": 1}) if tr.name == target else None
     )
     return fig
+
+
+def _since_launch(data, f: Filters) -> str:
+    """The weeks the curves span: from the spec's launch week (not the sidebar's first) to the last."""
+    return f"{pd.Timestamp(data.city['week'].min()).date()}–{f.week_to}"
 
 
 def territory_uptake_chart(data, f: Filters):
@@ -103,7 +108,7 @@ def territory_uptake_chart(data, f: Filters):
         "value",
         "series",
         f.t("brands.territories", spec=data.spec_name),
-        f.desc,
+        " · ".join([_since_launch(data, f), *f.desc.split(" · ")[1:]]),  # the selection, over the curves' weeks
         f.t("axis.weeks_since_launch"),
         f.t("axis.rate"),
         height=380,

@@ -60,6 +60,7 @@ from marketpulse.views.supply import (
     forecast_run,
     make_forecasts,
     own_retailers,
+    span,
     supply_page,
     supply_plan_page,
 )
@@ -134,6 +135,7 @@ __all__ = [
     "state_ranking",
     "own_retailers",
     "supply_page",
+    "span",
     "progress_words",
     "summary_markdown",
     "supply_plan_page",

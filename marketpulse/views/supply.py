@@ -98,6 +98,12 @@ def supply_page(scope: store.Scope, spec: str | None, lang: str, available: tupl
     )
 
 
+def span(*weeks: pd.Series) -> str:
+    """ "2025-01-06–2027-01-25": the first and last of the weeks given, as a chart's subtitle says them."""
+    every = pd.concat([pd.to_datetime(w) for w in weeks]).dropna()
+    return f"{every.min().date()}–{every.max().date()}" if len(every) else ""
+
+
 def _plan_scope(scope: store.Scope) -> store.Scope:
     """The scope the supply plan is computed in: the city, or the 市场部 the scope lies in."""
     if scope.is_city or not (scope.territory_code or scope.cm_code):
