@@ -4,7 +4,7 @@ business rules, the glossary and the import contract."""
 import streamlit as st
 
 from marketpulse import errors, ingest, numbers, rules, views
-from marketpulse.ui import shell, signin, widgets
+from marketpulse.ui import language, shell, signin, widgets
 
 COUNTS = (
     "data.rows",
@@ -102,6 +102,7 @@ f = shell.filters()
 widgets.header(f, "data.title", "data.lead")
 
 st.subheader(f.t("data.import"))
+st.markdown(language.uploader_words(f.lang, views.upload_limit_mb()), unsafe_allow_html=True)  # the rule's limit
 with st.form("import", clear_on_submit=True, border=True):
     files = st.file_uploader(f.t("data.upload"), type=["csv", "xlsx", "xls"], accept_multiple_files=True, key="upload")
     kind = st.selectbox(

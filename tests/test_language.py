@@ -78,3 +78,13 @@ def test_the_switch_changes_the_language_and_the_address(opened):
     assert heading(at) == i18n.t("weekly.title", "en") and lang_in_address(at) == "English"
     at.segmented_control(key="lang").set_value("zh").run()
     assert heading(at) == i18n.t("weekly.title", "zh") and lang_in_address(at) is None
+
+
+def test_the_uploader_says_its_words_and_the_pages_own_limit():
+    from marketpulse.ui import language
+
+    zh = language.uploader_words("zh")
+    assert '"选择文件"' in zh and '"每个文件不超过 200 MB"' in zh  # the server's limit (.streamlit/config.toml)
+    assert language.uploader_words("en") == ""  # Streamlit's own words are English already
+    assert '"50MB per file"' in language.uploader_words("en", 50)  # the data page's rule, lower
+    assert "不超过 200 MB" in language.uploader_words("zh", 500)  # never above what the server takes

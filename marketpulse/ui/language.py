@@ -58,19 +58,23 @@ def language() -> str:
     return code
 
 
-def uploader_words(lang: str) -> str:
+def uploader_words(lang: str, mb: float | None = None) -> str:
     """Streamlit writes its file uploader's button and size limit in English whatever the page's
-    language: in Chinese, CSS puts the words of i18n in their place (the label names the types)."""
-    if lang == "en":
-        return ""
-    button = i18n.t("upload.button", lang)
-    limit = i18n.t("upload.limit", lang, mb=st.get_option("server.maxUploadSize"))
-    return (
-        "<style>"
-        '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {font-size:0}'
-        f'[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after'
-        f' {{content:"{button}";font-size:14px}}'
-        '[data-testid="stFileUploaderDropzoneInstructions"] span {font-size:0}'
-        f'[data-testid="stFileUploaderDropzoneInstructions"] span::after {{content:"{limit}";font-size:14px}}'
-        "</style>"
-    )
+    language, and the limit is the server's: in Chinese, CSS puts the words of i18n in their place
+    (the label names the types); with `mb` (a page's own, lower limit) the limit says it in either."""
+    server = float(st.get_option("server.maxUploadSize"))
+    rules = []
+    if lang != "en":
+        button = i18n.t("upload.button", lang)
+        rules += [
+            '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {font-size:0}',
+            '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after'
+            f' {{content:"{button}";font-size:14px}}',
+        ]
+    if lang != "en" or mb is not None:
+        limit = i18n.t("upload.limit", lang, mb=f"{min(mb or server, server):g}")
+        rules += [
+            '[data-testid="stFileUploaderDropzoneInstructions"] span {font-size:0}',
+            f'[data-testid="stFileUploaderDropzoneInstructions"] span::after {{content:"{limit}";font-size:14px}}',
+        ]
+    return f"<style>{''.join(rules)}</style>" if rules else ""

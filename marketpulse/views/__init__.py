@@ -49,6 +49,7 @@ from marketpulse.views.data import (
     rules,
     save_rules,
     summary_markdown,
+    upload_limit_mb,
 )
 from marketpulse.views.inventory import Inventory, inventory
 from marketpulse.views.managers import Managers, managers, scorecard_table
@@ -138,6 +139,7 @@ __all__ = [
     "span",
     "progress_words",
     "summary_markdown",
+    "upload_limit_mb",
     "supply_plan_page",
     "territory_trends",
     "weekly_review",
