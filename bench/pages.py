@@ -78,7 +78,10 @@ PAGES = {
     "weekly_review": lambda c: views.weekly_review(c["week_to"], c, SCOPE, "zh"),
     "inventory": lambda c: views.inventory(c, SCOPE, FOCUS, "zh"),
     "prices": lambda c: views.prices(c, SCOPE, "fisher", "zh", "current", FOCUS),
-    "brands": lambda c: views.brands(c, SCOPE, newest_spec(c["week_to"]), "zh"),
+    "brands": lambda c: (
+        views.new_spec_progress(c, SCOPE, "zh"),  # every new spec's progress, on top
+        views.brands(c, SCOPE, newest_spec(c["week_to"]), "zh"),
+    ),
     "territory": lambda c: views.territory_trends(c, SCOPE, "zh"),
     "managers": lambda c: views.managers(c, SCOPE, SCOPE.cm_code, "zh"),
 }
