@@ -121,7 +121,7 @@ def test_a_customer_manager_reaches_neither_the_data_page_nor_another_manager(se
     # the data page's address answers with a refusal in the user's language, and a way back
     assert "你的账号无权打开此页。" in main_text(pg)
     assert pg.locator('[data-testid="stMain"] h1').first.inner_text() == "无权访问"
-    assert pg.get_by_text("打开营销周报").count() == 1
+    assert pg.get_by_text("打开我的线路").count() == 1  # where a customer manager's work starts
     nav = [line.strip() for line in pg.locator('[data-testid="stSidebarNav"]').inner_text().splitlines()]
     assert "数据" not in nav and "账号" not in nav and "审计日志" not in nav and "营销周报" in nav
     pg.goto(f"{server}/managers?cm={quote(f'{other.cm_name} ({other.cm_code})')}")
