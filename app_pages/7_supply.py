@@ -26,7 +26,7 @@ if upload is not None:
     try:
         available = tuple(sorted(supply.read_supply(upload).items()))
     except ValueError as bad:  # a missing column, a bad number, not a CSV: the page goes on without it
-        st.error(f"{f.t('plan.upload_bad')}{bad}")
+        st.error(f"{f.t('plan.upload_bad')}{views.words_in(str(bad), f.lang)}")
 specs = shell.load(views.reference).specs
 names = dict(zip(specs["spec_code"], specs["spec_name"]))
 picked = st.selectbox(
@@ -116,6 +116,9 @@ st.caption(
 )
 if not plan.plan.constrained:
     st.info(f.t("plan.unconstrained"))
+elif plan.unlisted:  # a partial file: what it leaves out gets nothing
+    names = ("、" if f.lang == "zh" else ", ").join(plan.unlisted[:5]) + ("…" if len(plan.unlisted) > 5 else "")
+    st.warning(f.t("plan.unlisted", n=len(plan.unlisted), names=names))
 st.markdown(f"**{f.t('plan.totals')}**")
 widgets.table(plan.totals, f, "plan_totals", key="plan_totals")
 if plan.scope_share:

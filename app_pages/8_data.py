@@ -46,7 +46,7 @@ def import_file(upload, kind: str | None, f: shell.Filters) -> None:
             upload.name,
             kind,
             lambda x, msg: bar.progress(
-                min(x, 1.0), f.t("data.progress", file=upload.name, msg=views.progress_words(msg, f.lang))
+                min(x, 1.0), f.t("data.progress", file=upload.name, msg=views.words_in(msg, f.lang))
             ),
             on_wait=on_wait,
             waiting=waiting,

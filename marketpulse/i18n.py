@@ -1152,6 +1152,11 @@ TEXT: dict[str, tuple[str, str]] = {
         "未给出货源总量:方案按需求编制,不受约束。",
         "No available quantity given: the plan follows need alone and is unconstrained.",
     ),
+    "plan.unlisted": (
+        "货源文件未列出的 {n} 个规格下周不投放(限量 0):{names}。如非本意,请在文件中补上这些规格的数量。",
+        "{n} specs the supply file does not list get nothing next week (limit 0): {names}. If that is not"
+        " meant, add their quantities to the file.",
+    ),
     "plan.upload_bad": (
         "货源文件未采用,方案按无总量约束计算:",
         "The supply file was not used; the plan is unconstrained: ",

@@ -359,9 +359,9 @@ def test_the_page_shows_the_summary_line_by_line_and_progress_in_its_language():
         + "&nbsp;" * 8
         + "2 行  数量不是数字"
     )
-    assert views.progress_words("读取文件 / reading the file", "en") == "reading the file"
-    assert views.progress_words("读取文件 / reading the file", "zh") == "读取文件"
-    assert views.progress_words("12,000 行", "en") == "12,000 行"  # not two languages: as it is
+    assert views.words_in("读取文件 / reading the file", "en") == "reading the file"
+    assert views.words_in("读取文件 / reading the file", "zh") == "读取文件"
+    assert views.words_in("12,000 行", "en") == "12,000 行"  # not two languages: as it is
 
 
 def test_the_quarantine_page_names_a_csv_without_a_sheet(monkeypatch):

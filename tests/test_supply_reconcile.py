@@ -126,3 +126,15 @@ def test_a_charts_span_is_its_first_and_last_week():
     history, forecast = pd.Series(["2025-01-06", "2026-11-23"]), pd.Series(["2027-01-25", "2026-11-30"])
     assert views.span(history, forecast) == "2025-01-06–2027-01-25"
     assert views.span(pd.Series([], dtype=object)) == ""
+
+
+def test_a_partial_supply_file_names_the_specs_it_leaves_at_zero(forecasted, monkeypatch):  # noqa: F811
+    monkeypatch.setenv("MARKETPULSE_DB", str(forecasted))
+    whole = views.supply_plan_page(store.CITY, "zh").plan.lines
+    need = whole.groupby(["spec_code", "spec_name"], sort=False)["need"].sum()
+    needed = [(code, name) for (code, name), n in need.items() if n > 0]
+    listed = tuple(sorted((code, 100.0) for code, _ in needed[:2]))  # a file with two of them
+    page = views.supply_plan_page(store.CITY, "zh", listed)
+    assert page.unlisted == tuple(name for _, name in needed[2:])
+    assert views.supply_plan_page(store.CITY, "zh").unlisted == ()  # no file: nothing is left out
+    assert views.words_in("第 2 行不是数字 / line 2 is not a number", "en") == "line 2 is not a number"

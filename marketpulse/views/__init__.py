@@ -42,7 +42,6 @@ from marketpulse.views.data import (
     freshness_table,
     glossary,
     import_upload,
-    progress_words,
     quarantine_download,
     quarantine_kinds,
     quarantine_page,
@@ -50,6 +49,7 @@ from marketpulse.views.data import (
     save_rules,
     summary_markdown,
     upload_limit_mb,
+    words_in,
 )
 from marketpulse.views.inventory import Inventory, inventory
 from marketpulse.views.managers import Managers, managers, scorecard_table
@@ -137,7 +137,7 @@ __all__ = [
     "own_retailers",
     "supply_page",
     "span",
-    "progress_words",
+    "words_in",
     "summary_markdown",
     "upload_limit_mb",
     "supply_plan_page",

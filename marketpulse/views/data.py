@@ -148,8 +148,9 @@ def summary_markdown(text: str) -> str:
     return "  \n".join(lines)
 
 
-def progress_words(message: str, lang: str) -> str:
-    """An importer's progress message ("读取文件 / reading the file") in the page's language."""
+def words_in(message: str, lang: str) -> str:
+    """A message in both languages ("读取文件 / reading the file": an importer's progress, a
+    refusal) in the page's language; a message without the two halves as it is."""
     zh, _, en = message.partition(" / ")
     return (zh if lang == "zh" else en) if en else message
 

@@ -173,6 +173,7 @@ class SupplyPlan:
     replay: pd.DataFrame  # the latest plan-eval per policy, as shown (empty before the first)
     replay_note: dict | None  # its weeks replayed, first and last origin and when it ran (None before the first)
     licenses: frozenset | None = None  # the scope's retailers now; None: the whole city's
+    unlisted: tuple = ()  # specs with a need that the available-quantity file leaves out (planned at 0)
 
 
 def supply_plan_page(scope: store.Scope, lang: str, available: tuple | None = None) -> SupplyPlan:
@@ -201,7 +202,18 @@ def supply_plan_page(scope: store.Scope, lang: str, available: tuple | None = No
         .reset_index(drop=True),
         *_replay(lang),
         licenses,
+        _unlisted(plan, available),
     )
+
+
+def _unlisted(plan: supply_plan.Plan, available: tuple | None) -> tuple:
+    """The names of the specs with a need that `available` does not name: a spec missing from the
+    file gets none next week, which a partial file would otherwise do without a word."""
+    if available is None:
+        return ()
+    given = {code for code, _ in available}
+    need = plan.lines.groupby(["spec_code", "spec_name"], sort=False)["need"].sum()
+    return tuple(name for (code, name), n in need.items() if n > 0 and code not in given)
 
 
 def own_retailers(lines: pd.DataFrame, licenses: frozenset | None) -> pd.DataFrame:
