@@ -1100,8 +1100,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "plan.reason.line": (
         "{tier} 档 {n} 户,占近4周销量 {share}%:需 {need} 条,分得 {granted} 条;各户按自身需求订到 {per} 条即合计分得量"
         " → 限量 {limit} 条;{capped} 户需求低于限量,按需定量;合计 {total} 条",
-        "tier {tier}, {n} retailers, {share}% of recent sales: needs {need}, granted {granted}; retailers ordering "
-        "their own need up to {per} take the grant → limit {limit}; {capped} retailers needing less are limited to "
+        "tier {tier}, {n}, {share}% of recent sales: needs {need}, granted {granted}; retailers ordering "
+        "their own need up to {per} take the grant → limit {limit}; {capped} needing less limited to "
         "their need; total {total}",
     ),
     "plan.col.plan_week": ("投放周", "Week supplied"),

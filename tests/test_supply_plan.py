@@ -373,3 +373,13 @@ def test_a_reasons_sum_adds_up_as_written():
     assert "预测下周 40 条 + 目标存销比 1.1 周的期末库存 40 条 − 现有库存 20 条 = 需 60 条" in group_reason(
         g, [], "zh", constrained=False
     )
+
+
+def test_a_lines_reason_counts_retailers_in_good_english():
+    from marketpulse.supply import reasons
+
+    line = {"tier": 5, "retailers": 1, "share": 0.25, "need": 12, "granted": 12, "level": 12.0}
+    line |= {"limit_qty": 12, "capped": 1, "total_qty": 12}
+    text = reasons.line_reason(line, "en")
+    assert text.startswith("tier 5, 1 retailer, 25.0% of recent sales") and "1 retailer needing less" in text
+    assert "1 户需求低于限量" in reasons.line_reason(line, "zh")

@@ -91,5 +91,5 @@ class ImportSummary:
             ]
             if self.by_reason:
                 lines.append("  held back:")
-                lines += [f"    {n:>8,} rows  {en}" for _, _, en, n in self.by_reason]
+                lines += [f"    {n:>8,} {'row ' if n == 1 else 'rows'}  {en}" for _, _, en, n in self.by_reason]
         return "\n".join(lines)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from marketpulse import i18n
+from marketpulse import i18n, numbers
 from marketpulse.numbers import fmt
 from marketpulse.supply.policy import Policy
 
@@ -80,15 +80,20 @@ def line_reason(line: dict, lang: str) -> str:
         "plan.reason.line",
         lang,
         tier=int(line["tier"]),
-        n=int(line["retailers"]),
+        n=_retailers(int(line["retailers"]), lang),
         share=fmt(100 * line["share"], 1) if pd.notna(line["share"]) else "—",
         need=_qty(line["need"]),
         granted=_qty(line["granted"]),
         per=fmt(per, 1),
         limit=int(line["limit_qty"]),
-        capped=int(line["capped"]),
+        capped=_retailers(int(line["capped"]), lang),
         total=_qty(line["total_qty"]),
     )
+
+
+def _retailers(n: int, lang: str) -> str:
+    """A count of retailers as the sentence needs it: "3" before 户, "1 retailer", "3 retailers"."""
+    return str(n) if lang == "zh" else numbers.show(n, "count", lang)
 
 
 def explain(
