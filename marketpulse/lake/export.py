@@ -16,14 +16,16 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
 
 from marketpulse import i18n
 from marketpulse.errors import StoreError
+from marketpulse.lake import alert_week
 from marketpulse.lake import manifest as mf
+from marketpulse.lake.files import publish_file, staged_partitions
+from marketpulse.lake.files import quoted as _quoted
 from marketpulse.lake.serving import build_serving
 from marketpulse.store.paths import ATTACH_ALIAS, db_path
 from marketpulse.store.schema import stored_version
@@ -32,7 +34,6 @@ from marketpulse.store.writer import ensure_current
 log = logging.getLogger(__name__)
 
 LOCK = ".lock"
-WRITERS = 2  # partition files written at once by an import (a core each)
 
 
 def wait_message(lake: Path | str, holder: str) -> str:
@@ -111,89 +112,6 @@ def week_column(table: str, columns: list[tuple[str, str]]) -> str | None:
     return mf.PARTITION_COLUMN if (mf.PARTITION_COLUMN, "DATE") in columns else None
 
 
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _file_columns(spec: mf.Table) -> tuple[list[str], str]:
-    """A partition file's columns (the partition column is its place, not a column) and the
-    expression of a row's week."""
-    cols = [c for c, _ in spec.columns if c != mf.PARTITION_COLUMN]
-    week_expr = (
-        _quoted(mf.PARTITION_COLUMN)
-        if spec.week_of == mf.PARTITION_COLUMN
-        else f"date_trunc('week', {_quoted(spec.week_of)})::date"
-    )
-    return cols, week_expr
-
-
-def staged_partitions(
-    con: duckdb.DuckDBPyConnection, source: str, spec: mf.Table, out: Path, weeks: list[dt.date] | None = None
-) -> dict[str, Path]:
-    """COPY the rows of relation `source` of `weeks` (None: all) into Hive partitions under `out`; week → file."""
-    cols, week_expr = _file_columns(spec)
-    select = (
-        f"select {', '.join(map(_quoted, cols))}, {week_expr} as {mf.PARTITION_COLUMN} "
-        f"from {source} where $all or {week_expr} in (select unnest($weeks::date[]))"
-    )
-    con.execute(
-        f"copy ({select}) to $out (format parquet, partition_by ({mf.PARTITION_COLUMN}), filename_pattern 'part_{{i}}')",
-        {"all": weeks is None, "weeks": weeks or [], "out": str(out)},
-    )
-    found = {}
-    for path in sorted(out.glob(f"{mf.PARTITION_COLUMN}=*/*.parquet")):
-        week = path.parent.name.split("=", 1)[1]
-        if week in found:  # one file per partition is what the manifest records
-            raise RuntimeError(f"several files for {source} week {week}")
-        found[week] = path
-    return found
-
-
-def staged_weeks(
-    con: duckdb.DuckDBPyConnection, jobs: list[tuple[str, mf.Table, dt.date]], out: Path
-) -> list[Path | None]:
-    """COPY the rows of each (relation, table spec, week) in `jobs` into a file of its own under
-    `out`, WRITERS at a time; the files in order, None for a week without rows.
-
-    For the few weeks an import rewrites: a single file's COPY runs on about one core, where
-    partitioning a whole table by week takes twice the CPU for the same files."""
-
-    def write(number: int, job: tuple[str, mf.Table, dt.date], cur: duckdb.DuckDBPyConnection) -> Path | None:
-        source, spec, week = job
-        cols, week_expr = _file_columns(spec)
-        path = out / f"part_{number}.parquet"
-        rows = cur.execute(
-            f"copy (select {', '.join(map(_quoted, cols))} from {source} where {week_expr} = $week) "
-            "to $out (format parquet)",
-            {"week": week, "out": str(path)},
-        ).fetchone()[0]
-        if rows == 0:
-            path.unlink()
-            return None
-        return path
-
-    out.mkdir(parents=True, exist_ok=True)
-    cursors = [con.cursor() for _ in jobs]  # the same database, a connection of its own per COPY
-    try:
-        with ThreadPoolExecutor(WRITERS) as pool:
-            return list(pool.map(write, range(len(jobs)), jobs, cursors))
-    finally:
-        for cur in cursors:
-            cur.close()
-
-
-def publish_file(lake: Path, con: duckdb.DuckDBPyConnection, table: str, week: str, written: Path) -> mf.Part:
-    """Rename a staged file into its partition under a fresh name; its rows and checksum."""
-    rows = con.execute("select count(*) from read_parquet($f)", {"f": str(written)}).fetchone()[0]
-    name = mf.new_part_name(table, week)
-    final = lake / name
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = mf.temp_path(final)
-    shutil.move(written, tmp)  # same file system: a rename
-    mf.publish(tmp, final)
-    return mf.Part(file=name, rows=rows, sha256=mf.sha256(final))
-
-
 def export_lake(
     lake: Path | str,
     store_path: Path | str | None = None,
@@ -246,6 +164,7 @@ def export_lake(
                 spec.parts = {"": publish_file(lake, con, table, "", path)}
             manifest.tables[table] = spec
             log.info("lake: %s exported (%d partitions)", table, len(spec.parts))
+        alert_week.keep(lake, manifest, stage)
         mf.save(lake, manifest)
         build_serving(lake, manifest)
         mf.remove_stale(lake, manifest)

@@ -25,8 +25,10 @@ import duckdb
 from marketpulse import i18n
 from marketpulse.errors import StoreError
 from marketpulse.ingest import ImportSummary, import_bytes, import_file
+from marketpulse.lake import alert_week
 from marketpulse.lake import manifest as mf
-from marketpulse.lake.export import lake_lock, publish_file, staged_partitions, staged_weeks, staging
+from marketpulse.lake.export import lake_lock, staging
+from marketpulse.lake.files import publish_file, staged_partitions, staged_weeks
 from marketpulse.lake.scratch import KEYED_TABLES, Scratch
 from marketpulse.lake.serving import build_serving
 from marketpulse.store.schema import SCHEMA_VERSION
@@ -117,6 +119,7 @@ def publish(lake: Path, manifest: mf.Manifest, scratch: Scratch, stage: Path) ->
         )
         log.info("lake import: %s rewritten", table)
     manifest.lake_writes += 1
+    changed += alert_week.keep(lake, manifest, stage)
     mf.save(lake, manifest)
     build_serving(lake, manifest)
     mf.remove_replaced(lake, manifest, changed)

@@ -18,8 +18,10 @@ import duckdb
 
 from marketpulse import i18n, rules
 from marketpulse.errors import StoreError
+from marketpulse.lake import alert_week
 from marketpulse.lake import manifest as mf
-from marketpulse.lake.export import lake_lock, publish_file, staging
+from marketpulse.lake.export import lake_lock, staging
+from marketpulse.lake.files import publish_file
 from marketpulse.lake.rollups import build_rollups
 from marketpulse.lake.serving import build_serving
 from marketpulse.store.paths import db_path
@@ -144,9 +146,10 @@ def publish_tables(
                 )
                 log.info("lake: %s published", table)
         manifest.lake_writes += 1
+        replaced = alert_week.keep(lake, manifest, stage)
         mf.save(lake, manifest)
         build_serving(lake, manifest)
-        mf.remove_replaced(lake, manifest, [(table, "") for table in tables])
+        mf.remove_replaced(lake, manifest, [(table, "") for table in tables] + replaced)
     return result
 
 

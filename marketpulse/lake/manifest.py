@@ -52,12 +52,14 @@ class Table:
     """A table in the lake: its columns (name, DuckDB type) in store order and its files.
 
     `week_of` is the column a week-keyed table is partitioned by (`week`, or a fact's date);
-    None for a table kept whole, whose one file sits under the key "".
+    None for a table kept whole, whose one file sits under the key "". `basis` is, for a table
+    derived from others after each write (lake/alert_week.py), what it was derived from by week.
     """
 
     columns: list[tuple[str, str]]
     week_of: str | None
     parts: dict[str, Part] = field(default_factory=dict)
+    basis: dict[str, str] = field(default_factory=dict)
 
     @property
     def partitioned(self) -> bool:
@@ -87,6 +89,7 @@ class Manifest:
                     "columns": [list(c) for c in t.columns],
                     "week_of": t.week_of,
                     "parts": {k: {f: v for f, v in vars(p).items() if v != ""} for k, p in sorted(t.parts.items())},
+                    **({"basis": dict(sorted(t.basis.items()))} if t.basis else {}),
                 }
                 for name, t in sorted(self.tables.items())
             },
@@ -101,6 +104,7 @@ class Manifest:
                 columns=[tuple(c) for c in t["columns"]],
                 week_of=t["week_of"],
                 parts={k: Part(**p) for k, p in t["parts"].items()},
+                basis=t.get("basis", {}),
             )
             for name, t in data["tables"].items()
         }

@@ -16,8 +16,10 @@ from pathlib import Path
 import duckdb
 
 from marketpulse import rollup
+from marketpulse.lake import alert_week
 from marketpulse.lake import manifest as mf
-from marketpulse.lake.export import lake_lock, publish_file, staged_partitions, staging
+from marketpulse.lake.export import lake_lock, staging
+from marketpulse.lake.files import publish_file, staged_partitions
 from marketpulse.lake.serving import build_serving, view_sql
 from marketpulse.store import QUERY_DIR
 
@@ -90,6 +92,7 @@ def build_rollups(lake: Path | str, builder: Builder = duckdb_builder) -> mf.Man
                 spec = manifest.tables[table]
                 spec.parts = {week: publish_file(lake, con, table, week, path) for week, path in written[table].items()}
                 log.info("lake: %s built (%d partitions)", table, len(spec.parts))
+        alert_week.keep(lake, manifest, stage)
         mf.save(lake, manifest)
         build_serving(lake, manifest)
         mf.remove_stale(lake, manifest)

@@ -44,17 +44,59 @@ def alerts(week_from, week_to, scope=store.CITY, path=None, trace_weeks=TRACE_WE
     (_open_groups: a market or new-brand alert for its spec, retailer outliers for their 片区,
     the rest by kind), and the run found there is joined to it (_stitch). So a long run costs a
     year's evaluation per year it lasts, not the whole span each time.
+    Where the lake keeps the city's alerts (lake/alert_week.py), the kinds it can answer for the
+    scope and filters (_kept_kinds) are read from there instead, each run from its start.
     """
     week_from, week_to = week_of(week_from), week_of(week_to)
+    kept = _kept_kinds(scope, filters, path)
+    live = [k for k in ALERT_KINDS if k not in kept]
+    found = _concat(
+        store.side_by_side(
+            *([lambda: _kept(week_from, week_to, kept, scope, path)] if kept else []),
+            *([lambda: _traced(live, week_from, week_to, scope, path, trace_weeks, filters)] if live else []),
+        )
+    )
+    order = ["week", "severity_score", "kind", "territory_code"]
+    return found.sort_values(order, ascending=[False, False, True, True], kind="stable").reset_index(drop=True)
+
+
+# kinds about a customer manager's own visits: under a narrower scope than the city they count the
+# scope's visits only, so the city's kept rows are not a scope's
+MANAGER_KINDS = ("copy_suspect", "missed_visits")
+
+
+def _kept_kinds(scope: store.Scope, filters: dict, path) -> tuple[str, ...]:
+    """The kinds read from the alerts the lake keeps (kept/alerts.sql) for this scope and filters:
+    none without them, under a filter, or for a customer manager (a manager's alerts are of their
+    own retailers, cells included); a 市场部's or 片区's are the city's within it, but for
+    MANAGER_KINDS."""
+    if scope.cm_code or any(v is not None for v in filters.values()) or not city_read(_keeps, store.CITY, path=path):
+        return ()
+    return ALERT_KINDS if scope.is_city else tuple(k for k in ALERT_KINDS if k not in MANAGER_KINDS)
+
+
+def _keeps(scope: store.Scope, path) -> bool:
+    """Whether the store pages read keeps its alerts (a lake's serving store, see lake/alert_week.py)."""
+    return bool(query("kept/present", scope=scope, path=path)["n"].iloc[0])
+
+
+def _kept(week_from, week_to, kinds: tuple[str, ...], scope: store.Scope, path) -> pd.DataFrame:
+    params = {"week_from": week_from, "week_to": week_to, "kinds": ",".join(kinds)}
+    return query("kept/alerts", params, scope, path)
+
+
+def _traced(kinds, week_from, week_to, scope, path, trace_weeks, filters) -> pd.DataFrame:
+    """The alerts of `kinds` evaluated from the facts, each run traced back to its start."""
 
     def evaluate(kinds, start, end, narrow=None) -> pd.DataFrame:
         params = {"week_from": start, "week_to": end, **filters, **(narrow or {})}
         return _evaluate(kinds, params, scope, path)
 
     first = [
-        ([k for k in ALERT_KINDS if k not in YEAR_TRACED], week_from - trace_weeks * WEEK),
-        (YEAR_TRACED, week_from - max(trace_weeks * WEEK, YEAR - WEEK)),
+        ([k for k in kinds if k not in YEAR_TRACED], week_from - trace_weeks * WEEK),
+        ([k for k in kinds if k in YEAR_TRACED], week_from - max(trace_weeks * WEEK, YEAR - WEEK)),
     ]
+    first = [(k, s) for k, s in first if k]
     found = store.side_by_side(*(lambda k=k, s=s: evaluate(k, s, week_to) for k, s in first))
     shown = _concat([_from(frame, week_from) for frame in found])
     while (still := shown[shown["run_open"].eq(True)]).size:
@@ -67,14 +109,16 @@ def alerts(week_from, week_to, scope=store.CITY, path=None, trace_weeks=TRACE_WE
         found = store.side_by_side(*(lambda s=s, k=k, n=n: evaluate(k, s - YEAR, s, n) for s, k, n in asks))
         for (start, kinds, narrow), before in zip(asks, found):
             shown = _stitch(shown, start, _covered(shown, kinds, narrow), before)
-    order = ["week", "severity_score", "kind", "territory_code"]
-    return shown.sort_values(order, ascending=[False, False, True, True], kind="stable").reset_index(drop=True)
+    return shown
 
 
 def lagging_launches(week, scope=store.CITY, path=None, **filters) -> pd.DataFrame:
-    """新品滞后 in `week` alone, as alerts.sql raises it (no run traced): each 片区 × new spec
-    of the scope whose 铺货率 lies below the lag ratio × the whole city's."""
+    """新品滞后 in `week` alone, as alerts.sql raises it: each 片区 × new spec of the scope whose
+    铺货率 lies below the lag ratio × the whole city's (read from the alerts the lake keeps where
+    it can, else evaluated for the week alone, its run not traced)."""
     week = week_of(week)
+    if "lagging_launch" in _kept_kinds(scope, filters, path):
+        return _kept(week, week, ("lagging_launch",), scope, path)
     return _evaluate(["lagging_launch"], {"week_from": week, "week_to": week, **filters}, scope, path)
 
 

@@ -19,8 +19,10 @@ from pathlib import Path
 
 import duckdb
 
+from marketpulse.lake import alert_week
 from marketpulse.lake import manifest as mf
-from marketpulse.lake.export import lake_lock, publish_file, staging
+from marketpulse.lake.export import lake_lock, staging
+from marketpulse.lake.files import publish_file
 from marketpulse.lake.serving import build_serving
 
 log = logging.getLogger(__name__)
@@ -81,6 +83,8 @@ def build_province(city_lake: Path | str, lake: Path | str, cities: int = CITIES
     with lake_lock(lake), staging(lake) as stage, duckdb.connect(":memory:") as con:
         con.execute("set preserve_insertion_order = false")
         for table, spec in sorted(source.tables.items()):
+            if table == alert_week.TABLE:  # its reasons name the city's places: evaluated afresh below
+                continue
             parts = {}
             for key, part in sorted(spec.parts.items()):
                 written = stage / f"{table}-{key or 'whole'}.parquet"
@@ -94,6 +98,7 @@ def build_province(city_lake: Path | str, lake: Path | str, cities: int = CITIES
                 parts[key] = publish_file(lake, con, table, key, written)
             manifest.tables[table] = mf.Table(columns=list(spec.columns), week_of=spec.week_of, parts=parts)
             log.info("province: %s written (%d partitions)", table, len(parts))
+        alert_week.keep(lake, manifest, stage)
         mf.save(lake, manifest)
         build_serving(lake, manifest)
     return manifest

@@ -1,0 +1,128 @@
+"""The alerts the lake keeps (alert_week): the alert list read from them equals the list
+evaluated from the facts, under the city, a 市场部 and a 片区 and in weeks across the history;
+a write evaluates again only the weeks from the first one it changed; a filter or a customer
+manager's scope is evaluated; a lake without them is evaluated as before.
+(That an import kept incrementally equals a lake exported afresh is in test_lake_import.py,
+which compares every table of the two lakes, alert_week among them.)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import pandas as pd
+import pytest
+import sqlglot
+from sqlglot import exp
+
+from marketpulse import lake, metrics, store
+from marketpulse.lake import alert_week
+from marketpulse.lake import manifest as mf
+from marketpulse.metrics import market
+from marketpulse.store.queries import query_text
+
+LAST_WEEK = dt.date(2026, 11, 16)
+KEY = ["week", "kind", "signal", "spec_code", "territory_code", "cm_code", "license_no"]
+
+
+@pytest.fixture(scope="module")
+def kept_lake(demo_store, tmp_path_factory):
+    path = tmp_path_factory.mktemp("kept") / "lake"
+    lake.export_lake(path, demo_store)
+    return path
+
+
+@pytest.fixture
+def served(kept_lake, demo_store, monkeypatch):
+    monkeypatch.setenv("MARKETPULSE_LAKE", str(kept_lake))
+    monkeypatch.setenv("MARKETPULSE_DB", str(demo_store))
+    return kept_lake
+
+
+def _comparable(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows in one order, a missing text as None whatever pandas made of it."""
+    out = frame.sort_values(KEY, na_position="first", kind="stable").reset_index(drop=True)
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].astype(object).where(out[column].notna(), None)
+    return out
+
+
+def _both(monkeypatch, week_from, week_to, scope, **filters) -> tuple[pd.DataFrame, pd.DataFrame]:
+    kept = market.alerts(week_from, week_to, scope, **filters)
+    with monkeypatch.context() as m:
+        m.setattr(market, "_kept_kinds", lambda *args: ())
+        evaluated = market.alerts(week_from, week_to, scope, **filters)
+    return _comparable(kept), _comparable(evaluated)
+
+
+def test_the_kept_inputs_are_what_the_alert_rows_read():
+    tree = sqlglot.parse_one(query_text(alert_week.QUERY), read="duckdb")
+    ctes = {cte.alias for cte in tree.find_all(exp.CTE)}
+    assert set(alert_week.INPUTS) == {t.name for t in tree.find_all(exp.Table)} - ctes
+
+
+def test_the_lake_keeps_every_week_and_serves_them(kept_lake):
+    manifest = mf.load(kept_lake)
+    assert alert_week.current(manifest)
+    assert set(manifest.tables[alert_week.TABLE].basis) == set(manifest.tables["market_cell"].parts) | set(
+        manifest.tables["retailer_week"].parts
+    )
+    assert metrics.market._keeps(store.CITY, kept_lake / "serving.duckdb")
+
+
+@pytest.mark.parametrize("weeks_back", [0, 15, 24, 38, 45, 58])
+def test_the_city_alerts_read_from_the_lake_equal_those_evaluated(served, monkeypatch, weeks_back):
+    week = LAST_WEEK - dt.timedelta(weeks=weeks_back)
+    kept, evaluated = _both(monkeypatch, week, week, store.CITY)
+    assert len(evaluated) > 0
+    pd.testing.assert_frame_equal(kept, evaluated, check_dtype=False, rtol=1e-9)
+
+
+@pytest.mark.parametrize("scope", [store.Scope(department_code="D01"), store.Scope(territory_code="T0102")])
+@pytest.mark.parametrize("weeks_back", [0, 30])
+def test_a_department_or_territory_reads_the_citys_within_it(served, monkeypatch, scope, weeks_back):
+    week = LAST_WEEK - dt.timedelta(weeks=weeks_back)
+    kept, evaluated = _both(monkeypatch, week - dt.timedelta(weeks=7), week, scope)
+    assert len(evaluated) > 0
+    pd.testing.assert_frame_equal(kept, evaluated, check_dtype=False, rtol=1e-9)
+
+
+def test_a_filter_or_a_managers_scope_is_evaluated(served, monkeypatch):
+    assert market._kept_kinds(store.CITY, {}, None) == market.ALERT_KINDS
+    assert market._kept_kinds(store.CITY, {"format": "便利店"}, None) == ()
+    assert market._kept_kinds(store.Scope(cm_code="KH001"), {}, None) == ()
+    # a 片区 counts its own visits: a manager's copied or missed visits are evaluated for it
+    assert set(market._kept_kinds(store.Scope(territory_code="T0102"), {}, None)) == set(market.ALERT_KINDS) - set(
+        market.MANAGER_KINDS
+    )
+    kept, evaluated = _both(monkeypatch, LAST_WEEK, LAST_WEEK, store.CITY, tier_band="06-15")
+    pd.testing.assert_frame_equal(kept, evaluated)
+
+
+def test_a_new_week_evaluates_from_that_week_only(kept_lake, tmp_path):
+    own = tmp_path / "lake"
+    shutil.copytree(kept_lake, own)
+    manifest = mf.load(own)
+    before = dict(manifest.tables[alert_week.TABLE].parts)
+    # a week's partition of one input rewritten (as an import of that week leaves it)
+    week = (LAST_WEEK - dt.timedelta(weeks=2)).isoformat()
+    market_cell = manifest.tables["market_cell"]
+    market_cell.parts[week] = mf.Part(**{**vars(market_cell.parts[week]), "sha256": "0" * 64})
+    assert not alert_week.current(manifest)
+    stage = tmp_path / "stage"
+    stage.mkdir()
+    replaced = alert_week.keep(own, manifest, stage)
+    after = manifest.tables[alert_week.TABLE].parts
+    assert alert_week.current(manifest)
+    assert {w for w, p in after.items() if before.get(w) is p} == {w for w in before if w < week}
+    assert {w for _, w in replaced} == {w for w in before if w >= week}
+    assert alert_week.keep(own, manifest, stage) == []  # up to date: nothing evaluated
+
+
+def test_a_lake_without_kept_alerts_evaluates_them(demo_store, monkeypatch):
+    monkeypatch.delenv("MARKETPULSE_LAKE", raising=False)
+    monkeypatch.setenv("MARKETPULSE_DB", str(demo_store))
+    assert market._kept_kinds(store.CITY, {}, None) == ()
+    assert len(market.alerts(LAST_WEEK, LAST_WEEK)) > 0
