@@ -17,7 +17,7 @@ import sqlglot
 from sqlglot import exp
 
 from marketpulse import lake, metrics, store
-from marketpulse.lake import alert_week
+from marketpulse.lake import alert_basis, alert_week
 from marketpulse.lake import manifest as mf
 from marketpulse.metrics import market
 from marketpulse.store.queries import query_text
@@ -58,17 +58,33 @@ def _both(monkeypatch, week_from, week_to, scope, **filters) -> tuple[pd.DataFra
 
 
 def test_the_kept_inputs_are_what_the_alert_rows_read():
-    tree = sqlglot.parse_one(query_text(alert_week.QUERY), read="duckdb")
+    tree = sqlglot.parse_one(query_text(alert_basis.QUERY), read="duckdb")
     ctes = {cte.alias for cte in tree.find_all(exp.CTE)}
-    assert set(alert_week.INPUTS) == {t.name for t in tree.find_all(exp.Table)} - ctes
+    assert set(alert_basis.INPUTS) == {t.name for t in tree.find_all(exp.Table)} - ctes
+
+
+def test_the_kinds_kept_by_window_are_every_kind_but_lagging_launches():
+    assert sorted((*alert_week.WINDOWED_KINDS, "lagging_launch")) == sorted(market.ALERT_KINDS)
+
+
+def test_kept_alerts_of_other_data_are_not_served(kept_lake, demo_store, tmp_path, monkeypatch):
+    own = tmp_path / "lake"
+    shutil.copytree(kept_lake, own)
+    manifest = mf.load(own)
+    _touch(manifest, "market_cell", LAST_WEEK.isoformat())  # as a write not yet followed by its alerts
+    lake.build_serving(own, manifest)
+    monkeypatch.setenv("MARKETPULSE_LAKE", str(own))
+    monkeypatch.setenv("MARKETPULSE_DB", str(demo_store))
+    assert market._kept_kinds(store.CITY, {}, None) == ()  # evaluated, not read
+    assert len(market.alerts(LAST_WEEK, LAST_WEEK)) > 0
 
 
 def test_the_lake_keeps_every_week_and_serves_them(kept_lake):
     manifest = mf.load(kept_lake)
-    assert alert_week.current(manifest)
-    assert set(manifest.tables[alert_week.TABLE].basis) == set(manifest.tables["market_cell"].parts) | set(
-        manifest.tables["retailer_week"].parts
-    )
+    assert alert_basis.current(manifest)
+    assert set(manifest.tables[alert_week.TABLE].basis) - {alert_basis.WHOLE} == set(
+        manifest.tables["market_cell"].parts
+    ) | set(manifest.tables["retailer_week"].parts)
     assert metrics.market._keeps(store.CITY, kept_lake / "serving.duckdb")
 
 
@@ -101,24 +117,49 @@ def test_a_filter_or_a_managers_scope_is_evaluated(served, monkeypatch):
     pd.testing.assert_frame_equal(kept, evaluated)
 
 
-def test_a_new_week_evaluates_from_that_week_only(kept_lake, tmp_path):
+def _touch(manifest: mf.Manifest, table: str, week: str) -> None:
+    """Mark one partition of an input as rewritten (an import of that week leaves a new file)."""
+    spec = manifest.tables[table]
+    spec.parts[week] = mf.Part(**{**vars(spec.parts[week]), "sha256": "0" * 64})
+
+
+def test_a_week_changed_evaluates_the_four_weeks_it_reaches_and_the_launches_after_it(kept_lake, tmp_path):
     own = tmp_path / "lake"
     shutil.copytree(kept_lake, own)
     manifest = mf.load(own)
     before = dict(manifest.tables[alert_week.TABLE].parts)
-    # a week's partition of one input rewritten (as an import of that week leaves it)
-    week = (LAST_WEEK - dt.timedelta(weeks=2)).isoformat()
-    market_cell = manifest.tables["market_cell"]
-    market_cell.parts[week] = mf.Part(**{**vars(market_cell.parts[week]), "sha256": "0" * 64})
-    assert not alert_week.current(manifest)
+    week = LAST_WEEK - dt.timedelta(weeks=40)
+    _touch(manifest, "retailer_week", week.isoformat())
+    assert not alert_basis.current(manifest)
     stage = tmp_path / "stage"
     stage.mkdir()
-    replaced = alert_week.keep(own, manifest, stage)
+    replaced = {w for _, w in alert_week.keep(own, manifest, stage)}
     after = manifest.tables[alert_week.TABLE].parts
-    assert alert_week.current(manifest)
-    assert {w for w, p in after.items() if before.get(w) is p} == {w for w in before if w < week}
-    assert {w for _, w in replaced} == {w for w in before if w >= week}
-    assert alert_week.keep(own, manifest, stage) == []  # up to date: nothing evaluated
+    assert alert_basis.current(manifest)
+    assert all(after[w] is p for w, p in before.items() if w < week.isoformat())  # nothing before it
+    window = {(week + dt.timedelta(weeks=k)).isoformat() for k in range(4)}
+    assert window & set(before) <= replaced  # the week and the three its windows reach
+    # later weeks only where a launch year reaches from the changed week: their 新品滞后
+    spec = pd.read_parquet(own / manifest.tables["spec"].parts[""].file)
+    launch = pd.to_datetime(spec["launch_date"]).dt.to_period("W-SUN").dt.start_time.dt.date
+    in_a_launch_year = {
+        w
+        for w in before
+        if any(start <= dt.date.fromisoformat(w) <= start + dt.timedelta(weeks=51) for start in launch.dropna())
+    }
+    assert replaced - window <= in_a_launch_year
+    assert alert_week.keep(own, manifest, stage) is None  # up to date: nothing evaluated
+
+
+def test_a_changed_rule_evaluates_every_week(kept_lake, tmp_path):
+    own = tmp_path / "lake"
+    shutil.copytree(kept_lake, own)
+    manifest = mf.load(own)
+    before = dict(manifest.tables[alert_week.TABLE].parts)
+    _touch(manifest, "setting", "")
+    stage = tmp_path / "stage"
+    stage.mkdir()
+    assert {w for _, w in alert_week.keep(own, manifest, stage)} == set(before)
 
 
 def test_a_lake_without_kept_alerts_evaluates_them(demo_store, monkeypatch):

@@ -19,7 +19,7 @@ from test_queries_contract import QUERIES, params_for
 
 from marketpulse import cli, lake, rollup, store
 from marketpulse.errors import StoreError
-from marketpulse.lake import alert_week
+from marketpulse.lake import alert_basis, alert_week
 from marketpulse.lake import manifest as mf
 from marketpulse.lake.files import staged_weeks
 from marketpulse.store.reader import LAKE_SERVING_FILE
@@ -87,7 +87,7 @@ def test_reexporting_a_week_replaces_only_its_partition(own_lake, demo_store):
                 assert not (own_lake / old.file).exists()  # the replaced file is gone
             else:
                 assert part == old and (own_lake / part.file).exists()
-    assert alert_week.current(after)
+    assert alert_basis.current(after)
     assert lake.verify(own_lake) == []
 
 
@@ -104,10 +104,14 @@ def test_partitions_and_manifest_arrive_by_rename(own_lake, demo_store, monkeypa
     lake.export_lake(own_lake, demo_store, weeks=[LAST_WEEK])
     targets = [dst for _, dst in renames]
     assert any(f"week={LAST_WEEK}/part-" in t for t in targets)
-    assert targets.count(str(own_lake / lake.MANIFEST)) == 1
+    # twice: the export's data, then the alerts kept of it (lake/alert_week.py)
+    manifests = [i for i, t in enumerate(targets) if t == str(own_lake / lake.MANIFEST)]
+    assert len(manifests) == 2
     assert all(src.endswith(".tmp") and "/." in src for src, _ in renames)  # hidden, never *.parquet
-    # the manifest goes in after every partition it names
-    assert targets.index(str(own_lake / lake.MANIFEST)) > max(i for i, t in enumerate(targets) if "/part-" in t)
+    # each manifest goes in after every partition it names
+    data = [i for i, t in enumerate(targets) if "/part-" in t and f"/{alert_week.TABLE}/" not in t]
+    alerts = [i for i, t in enumerate(targets) if f"/{alert_week.TABLE}/" in t]
+    assert max(data) < manifests[0] and alerts and manifests[0] < min(alerts) and max(alerts) < manifests[1]
 
 
 def test_a_failed_export_leaves_the_lake_as_it_was(own_lake, demo_store, monkeypatch):
@@ -196,7 +200,7 @@ def test_the_rollups_rebuilt_on_the_lake_equal_the_store(own_lake, demo_store):
         assert old.isdisjoint(p.file for p in after.tables[table].parts.values())  # all new files
     derived = (*lake.ROLLUP_TABLES, alert_week.TABLE)
     assert all(after.tables[t] == before.tables[t] for t in before.tables if t not in derived)
-    assert alert_week.current(after)
+    assert alert_basis.current(after)
     assert lake.verify(own_lake) == []
     assert rollup_differences(own_lake, demo_store) == dict.fromkeys(lake.ROLLUP_TABLES, (0, 0))
     assert not list(own_lake.glob(".staging-*"))

@@ -164,8 +164,8 @@ def export_lake(
                 spec.parts = {"": publish_file(lake, con, table, "", path)}
             manifest.tables[table] = spec
             log.info("lake: %s exported (%d partitions)", table, len(spec.parts))
-        alert_week.keep(lake, manifest, stage)
         mf.save(lake, manifest)
         build_serving(lake, manifest)
         mf.remove_stale(lake, manifest)
+        alert_week.publish(lake, manifest, stage)
     return manifest

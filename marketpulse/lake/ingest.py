@@ -119,10 +119,10 @@ def publish(lake: Path, manifest: mf.Manifest, scratch: Scratch, stage: Path) ->
         )
         log.info("lake import: %s rewritten", table)
     manifest.lake_writes += 1
-    changed += alert_week.keep(lake, manifest, stage)
     mf.save(lake, manifest)
     build_serving(lake, manifest)
     mf.remove_replaced(lake, manifest, changed)
+    alert_week.publish(lake, manifest, stage)
 
 
 def _stage_weeks(

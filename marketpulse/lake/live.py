@@ -146,10 +146,10 @@ def publish_tables(
                 )
                 log.info("lake: %s published", table)
         manifest.lake_writes += 1
-        replaced = alert_week.keep(lake, manifest, stage)
         mf.save(lake, manifest)
         build_serving(lake, manifest)
-        mf.remove_replaced(lake, manifest, [(table, "") for table in tables] + replaced)
+        mf.remove_replaced(lake, manifest, [(table, "") for table in tables])
+        alert_week.publish(lake, manifest, stage)
     return result
 
 

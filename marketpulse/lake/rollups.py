@@ -92,8 +92,8 @@ def build_rollups(lake: Path | str, builder: Builder = duckdb_builder) -> mf.Man
                 spec = manifest.tables[table]
                 spec.parts = {week: publish_file(lake, con, table, week, path) for week, path in written[table].items()}
                 log.info("lake: %s built (%d partitions)", table, len(spec.parts))
-        alert_week.keep(lake, manifest, stage)
         mf.save(lake, manifest)
         build_serving(lake, manifest)
         mf.remove_stale(lake, manifest)
+        alert_week.publish(lake, manifest, stage)
     return manifest

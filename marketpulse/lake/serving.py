@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from marketpulse.lake import alert_basis
 from marketpulse.lake import manifest as mf
 from marketpulse.store.reader import LAKE_SERVING_FILE
 
@@ -65,6 +66,8 @@ def build_serving(lake: Path | str, manifest: mf.Manifest | None = None) -> Path
     with duckdb.connect(str(tmp)) as con:
         search_lake(con, lake)
         for table in sorted(manifest.tables):
+            if table == alert_basis.TABLE and not alert_basis.current(manifest):
+                continue  # kept alerts of other data than the lake's: readers evaluate them
             select = view_sql(lake, manifest, table, relative=True)
             kind = "table" if table == VERSION_TABLE else "view"
             con.execute(f"create {kind} {_ident(table)} as {select}")

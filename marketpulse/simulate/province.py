@@ -98,7 +98,7 @@ def build_province(city_lake: Path | str, lake: Path | str, cities: int = CITIES
                 parts[key] = publish_file(lake, con, table, key, written)
             manifest.tables[table] = mf.Table(columns=list(spec.columns), week_of=spec.week_of, parts=parts)
             log.info("province: %s written (%d partitions)", table, len(parts))
-        alert_week.keep(lake, manifest, stage)
         mf.save(lake, manifest)
         build_serving(lake, manifest)
+        alert_week.publish(lake, manifest, stage)
     return manifest
