@@ -63,6 +63,13 @@ def test_the_kept_inputs_are_what_the_alert_rows_read():
     assert set(alert_basis.INPUTS) == {t.name for t in tree.find_all(exp.Table)} - ctes
 
 
+def test_the_launch_inputs_are_the_weekly_tables_new_brand_uptake_reads(kept_lake):
+    tree = sqlglot.parse_one(query_text("new_brand_uptake"), read="duckdb")
+    ctes = {cte.alias for cte in tree.find_all(exp.CTE)}
+    weekly = {t for t, spec in mf.load(kept_lake).tables.items() if spec.partitioned}
+    assert set(alert_basis.LAUNCH_INPUTS) == ({t.name for t in tree.find_all(exp.Table)} - ctes) & weekly
+
+
 def test_the_kinds_kept_by_window_are_every_kind_but_lagging_launches():
     assert sorted((*alert_week.WINDOWED_KINDS, "lagging_launch")) == sorted(market.ALERT_KINDS)
 
@@ -149,6 +156,21 @@ def test_a_week_changed_evaluates_the_four_weeks_it_reaches_and_the_launches_aft
     }
     assert replaced - window <= in_a_launch_year
     assert alert_week.keep(own, manifest, stage) is None  # up to date: nothing evaluated
+
+
+def test_a_week_changed_outside_the_launch_inputs_evaluates_its_four_weeks_only(kept_lake, tmp_path):
+    own = tmp_path / "lake"
+    shutil.copytree(kept_lake, own)
+    manifest = mf.load(own)
+    before = dict(manifest.tables[alert_week.TABLE].parts)
+    week = LAST_WEEK - dt.timedelta(weeks=40)
+    _touch(manifest, "market_cell", week.isoformat())
+    stage = tmp_path / "stage"
+    stage.mkdir()
+    replaced = {w for _, w in alert_week.keep(own, manifest, stage)}
+    window = {(week + dt.timedelta(weeks=k)).isoformat() for k in range(4)}
+    assert replaced == window & set(before)
+    assert alert_basis.current(manifest)
 
 
 def test_a_changed_rule_evaluates_every_week(kept_lake, tmp_path):

@@ -31,12 +31,15 @@ INPUTS = (
     "territory",
     "weekly_observation",
 )
+# the inputs kept by week that 新品滞后 reads (new_brand_uptake: a launch's reach so far), checked
+# against the query's text in tests/test_alert_week.py; a week's other inputs reach four weeks only
+LAUNCH_INPUTS = ("launch_observation", "launch_order_week", "retailer_week")
 WHOLE = ""  # the basis key of the whole inputs and the query
 
 
 def digests(manifest: mf.Manifest) -> dict[str, str]:
     """WHOLE → a digest of the inputs kept whole and the query's text; each week (ISO Monday) any
-    input holds → a digest of the inputs' files of that week."""
+    input holds → `<digest of its inputs' files>/<digest of those of LAUNCH_INPUTS>`."""
     whole, by_week = [("query", hashlib.sha256(query_text(QUERY).encode()).hexdigest())], {}
     for table in INPUTS:
         spec = manifest.tables.get(table)
@@ -45,8 +48,22 @@ def digests(manifest: mf.Manifest) -> dict[str, str]:
                 by_week.setdefault(week, []).append((table, part.sha256))
             else:
                 whole.append((table, part.sha256 if part else None))
-    digest = {WHOLE: json.dumps(sorted(whole, key=str))} | {w: json.dumps(sorted(f)) for w, f in by_week.items()}
-    return {key: hashlib.sha256(text.encode()).hexdigest()[:20] for key, text in sorted(digest.items())}
+    out = {WHOLE: _digest(sorted(whole, key=str))}
+    for week, files in sorted(by_week.items()):
+        out[week] = _digest(sorted(files)) + "/" + _digest(sorted(f for f in files if f[0] in LAUNCH_INPUTS))
+    return out
+
+
+def changed_weeks(before: dict[str, str], now: dict[str, str]) -> tuple[list[str], list[str]]:
+    """The weeks whose inputs differ between two digests of the same whole inputs, and those of them
+    whose LAUNCH_INPUTS differ."""
+    weeks = sorted(w for w in set(before) | set(now) if w != WHOLE and before.get(w) != now.get(w))
+    launch = [w for w in weeks if (before.get(w) or "/").split("/")[1] != (now.get(w) or "/").split("/")[1]]
+    return weeks, launch
+
+
+def _digest(files: list) -> str:
+    return hashlib.sha256(json.dumps(files).encode()).hexdigest()[:20]
 
 
 def current(manifest: mf.Manifest) -> bool:

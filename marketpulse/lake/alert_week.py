@@ -5,8 +5,8 @@ What a week's alert rows read (base/alert_rows): the inputs kept whole, and of t
 by week that week and the three before it (four-week windows; market cells carry their own
 trailing sales) — but for 新品滞后, whose reach so far goes back to the spec's launch. So a write
 evaluates again the weeks whose last four weeks of inputs changed, and 新品滞后 from the first
-changed week to the end of each launch year it lies in; a change to a whole input or to the
-query evaluates everything. The manifest records a digest of each week's input files and one
+week its own inputs changed (alert_basis.LAUNCH_INPUTS) to the end of each launch year that
+week lies in; a change to a whole input or to the query evaluates everything. The manifest records a digest of each week's input files and one
 of the whole inputs and the query (`Table.basis`); the serving store offers alert_week, and so
 readers read it, only while those match the lake (`current`): without it metrics.alerts
 evaluates the alerts itself. Every lake write calls `publish` once its own manifest is saved,
@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 
 from marketpulse.lake import manifest as mf
-from marketpulse.lake.alert_basis import INPUTS, QUERY, TABLE, WHOLE, digests
+from marketpulse.lake.alert_basis import INPUTS, QUERY, TABLE, WHOLE, changed_weeks, digests
 from marketpulse.lake.files import publish_file, staged_partitions
 from marketpulse.lake.serving import build_serving, view_sql
 from marketpulse.store.queries import bind
@@ -59,16 +59,16 @@ def keep(lake: Path, manifest: mf.Manifest, stage: Path) -> list[tuple[str, str]
     if old is not None and old.basis == now:
         return None
     full = old is None or old.basis.get(WHOLE) != now[WHOLE]
-    changed = [] if full else sorted({w for w in set(now) | set(old.basis) if old.basis.get(w) != now.get(w)})
+    changed, launched = ([], []) if full else changed_weeks(old.basis, now)
     config = {"memory_limit": MEMORY_LIMIT, "temp_directory": str(stage / "alert_spill")}
     with duckdb.connect(":memory:", config=config) as con:
         for table in INPUTS:
             con.execute(f'create view "{table}" as {view_sql(lake, manifest, table)}')
         if not full:
-            reach = _evaluate(con, weeks, [dt.date.fromisoformat(w) for w in changed])
+            reach = _evaluate(con, weeks, *([dt.date.fromisoformat(w) for w in c] for c in (changed, launched)))
             full = _columns(con) != old.columns
         if full:
-            reach = _evaluate(con, weeks, weeks)
+            reach = _evaluate(con, weeks, weeks, weeks)
         else:
             _keep_the_rest(con, lake, old, reach)
         new = mf.Table(columns=_columns(con), week_of=mf.PARTITION_COLUMN, basis=now)
@@ -81,10 +81,13 @@ def keep(lake: Path, manifest: mf.Manifest, stage: Path) -> list[tuple[str, str]
     return [(TABLE, w) for w, p in (old.parts if old else {}).items() if new.parts.get(w) is not p]
 
 
-def _evaluate(con: duckdb.DuckDBPyConnection, weeks: list[dt.date], changed: list[dt.date]) -> dict:
-    """Table alert_week on `con`: the alert rows that inputs changed in weeks `changed` reach,
-    among `weeks` (every week the inputs hold). What they reach: week → (whether every kind but
-    新品滞后 was evaluated again there, the specs whose 新品滞后 was).
+def _evaluate(
+    con: duckdb.DuckDBPyConnection, weeks: list[dt.date], changed: list[dt.date], launched: list[dt.date]
+) -> dict:
+    """Table alert_week on `con`: the alert rows that inputs changed in weeks `changed` reach
+    (新品滞后: LAUNCH_INPUTS changed in weeks `launched`), among `weeks` (every week the inputs
+    hold). What they reach: week → (whether every kind but 新品滞后 was evaluated again there, the
+    specs whose 新品滞后 was).
 
     A spec is new for the 52 weeks from its launch week reckoned back from the evaluation's last
     week (base/new_spec), so 新品滞后 is evaluated up to the end of each launch year and kept for
@@ -96,9 +99,9 @@ def _evaluate(con: duckdb.DuckDBPyConnection, weeks: list[dt.date], changed: lis
         sql, params = _bound(first, last, ",".join(WINDOWED_KINDS))
         con.execute(f"insert into {TABLE} {sql}", params)
     reach: dict[dt.date, tuple[bool, tuple[str, ...]]] = {w: (True, ()) for w in windowed}
-    if not changed or not weeks:
+    if not launched or not weeks:
         return reach
-    start, end = min(changed), max(weeks)
+    start, end = min(launched), max(weeks)
     year_end = f"least((date_trunc('week', launch_date) + interval {LAUNCH_WEEKS - 1} weeks)::date, $end::date)"
     launches = con.execute(
         f"select {year_end} as year_end, list(spec_code), min(date_trunc('week', launch_date))::date "
