@@ -103,7 +103,24 @@ def test_the_city_alerts_read_from_the_lake_equal_those_evaluated(served, monkey
     pd.testing.assert_frame_equal(kept, evaluated, check_dtype=False, rtol=1e-9)
 
 
-@pytest.mark.parametrize("scope", [store.Scope(department_code="D01"), store.Scope(territory_code="T0102")])
+@pytest.mark.parametrize("weeks", [12, 60])
+def test_a_range_of_weeks_lists_what_an_evaluation_of_the_range_lists(served, monkeypatch, weeks):
+    # 新品滞后 of the specs new at the range's end (a spec launched 2025-12-08 lags in these weeks)
+    kept, evaluated = _both(monkeypatch, LAST_WEEK - dt.timedelta(weeks=weeks), LAST_WEEK, store.CITY)
+    assert "lagging_launch" in set(evaluated["kind"])
+    pd.testing.assert_frame_equal(kept, evaluated, check_dtype=False, rtol=1e-9)
+
+
+SCOPES = [
+    store.Scope(department_code="D01"),
+    store.Scope(territory_code="T0102"),
+    # the demo redraws retailers between D02's 片区: each sees part of a moved retailer's history
+    store.Scope(department_code="D02"),
+    store.Scope(territory_code="T0201"),
+]
+
+
+@pytest.mark.parametrize("scope", SCOPES)
 @pytest.mark.parametrize("weeks_back", [0, 30])
 def test_a_department_or_territory_reads_the_citys_within_it(served, monkeypatch, scope, weeks_back):
     week = LAST_WEEK - dt.timedelta(weeks=weeks_back)
@@ -117,9 +134,11 @@ def test_a_filter_or_a_managers_scope_is_evaluated(served, monkeypatch):
     assert market._kept_kinds(store.CITY, {"format": "便利店"}, None) == ()
     assert market._kept_kinds(store.Scope(cm_code="KH001"), {}, None) == ()
     # a 片区 counts its own visits: a manager's copied or missed visits are evaluated for it
-    assert set(market._kept_kinds(store.Scope(territory_code="T0102"), {}, None)) == set(market.ALERT_KINDS) - set(
-        market.MANAGER_KINDS
-    )
+    own = set(market.ALERT_KINDS) - set(market.MANAGER_KINDS)
+    assert set(market._kept_kinds(store.Scope(territory_code="T0102"), {}, None)) == own
+    assert set(market._kept_kinds(store.Scope(department_code="D02"), {}, None)) == own
+    # a 片区 whose retailers moved between 片区 sees part of their history: only its cells are kept
+    assert market._kept_kinds(store.Scope(territory_code="T0201"), {}, None) == market.CELL_KINDS
     kept, evaluated = _both(monkeypatch, LAST_WEEK, LAST_WEEK, store.CITY, tier_band="06-15")
     pd.testing.assert_frame_equal(kept, evaluated)
 
@@ -182,6 +201,33 @@ def test_a_changed_rule_evaluates_every_week(kept_lake, tmp_path):
     stage = tmp_path / "stage"
     stage.mkdir()
     assert {w for _, w in alert_week.keep(own, manifest, stage)} == set(before)
+
+
+def test_alerts_kept_by_other_code_are_not_read(served, monkeypatch):
+    metrics.api.forget_city_reads()
+    monkeypatch.setattr(store, "text_digest", lambda name: "another release")
+    assert market._kept_kinds(store.CITY, {}, None) == ()
+    metrics.api.forget_city_reads()
+
+
+def test_a_view_gone_between_the_look_and_the_read_is_evaluated(served, monkeypatch):
+    monkeypatch.setattr(market, "_kept", lambda *args: None)  # as when a write has just taken it away
+    kept, evaluated = _both(monkeypatch, LAST_WEEK, LAST_WEEK, store.CITY)
+    pd.testing.assert_frame_equal(kept, evaluated, check_dtype=False, rtol=1e-9)
+
+
+def test_reexporting_a_week_evaluates_the_weeks_it_reaches(kept_lake, demo_store, tmp_path):
+    own = tmp_path / "lake"
+    shutil.copytree(kept_lake, own)
+    lake.build_serving(own)
+    before = dict(mf.load(own).tables[alert_week.TABLE].parts)
+    after = lake.export_lake(own, demo_store, weeks=[LAST_WEEK - dt.timedelta(weeks=30)])
+    kept = after.tables[alert_week.TABLE].parts
+    earlier = {w for w in before if w < (LAST_WEEK - dt.timedelta(weeks=30)).isoformat()}
+    assert earlier and all(kept[w] == before[w] for w in earlier)
+    assert alert_basis.current(after)
+    named = {p.file for p in kept.values()}
+    assert {str(f.relative_to(own)) for f in (own / alert_week.TABLE).rglob("*.parquet")} == named  # none left over
 
 
 def test_a_lake_without_kept_alerts_evaluates_them(demo_store, monkeypatch):

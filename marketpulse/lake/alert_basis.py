@@ -8,7 +8,7 @@ import hashlib
 import json
 
 from marketpulse.lake import manifest as mf
-from marketpulse.store.queries import query_text
+from marketpulse.store.queries import text_digest
 
 TABLE = "alert_week"
 QUERY = "base/alert_rows"
@@ -40,7 +40,7 @@ WHOLE = ""  # the basis key of the whole inputs and the query
 def digests(manifest: mf.Manifest) -> dict[str, str]:
     """WHOLE → a digest of the inputs kept whole and the query's text; each week (ISO Monday) any
     input holds → `<digest of its inputs' files>/<digest of those of LAUNCH_INPUTS>`."""
-    whole, by_week = [("query", hashlib.sha256(query_text(QUERY).encode()).hexdigest())], {}
+    whole, by_week = [("query", text_digest(QUERY))], {}
     for table in INPUTS:
         spec = manifest.tables.get(table)
         for week, part in (spec.parts if spec else {"": None}).items():

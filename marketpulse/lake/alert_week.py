@@ -41,7 +41,11 @@ MEMORY_LIMIT = "1GB"  # a whole history's evaluation spills past it (a rule edit
 def publish(lake: Path, manifest: mf.Manifest, stage: Path) -> None:
     """After a write has published its manifest: bring alert_week up to date with it, then publish
     that as well (until then the serving store leaves alert_week out, and pages evaluate alerts)."""
-    replaced = keep(lake, manifest, stage)
+    try:
+        replaced = keep(lake, manifest, stage)
+    except Exception:  # the write itself is published: its alerts are evaluated until the next write
+        log.exception("lake: %s not brought up to date; pages evaluate the alerts", TABLE)
+        return
     if replaced is None:
         return
     mf.save(lake, manifest)

@@ -142,7 +142,7 @@ def export_lake(
         manifest.schema_version = version
         manifest.lake_writes = 0
         tables = store_tables(con)
-        for table in set(manifest.tables) - set(tables):
+        for table in set(manifest.tables) - set(tables) - {alert_week.TABLE}:  # the lake's own stays
             del manifest.tables[table]
         for table, columns in sorted(tables.items()):
             old = manifest.tables.get(table)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import duckdb
 import pandas as pd
 
 from marketpulse import store
@@ -50,39 +51,58 @@ def alerts(week_from, week_to, scope=store.CITY, path=None, trace_weeks=TRACE_WE
     week_from, week_to = week_of(week_from), week_of(week_to)
     kept = _kept_kinds(scope, filters, path)
     live = [k for k in ALERT_KINDS if k not in kept]
-    found = _concat(
-        store.side_by_side(
-            *([lambda: _kept(week_from, week_to, kept, scope, path)] if kept else []),
-            *([lambda: _traced(live, week_from, week_to, scope, path, trace_weeks, filters)] if live else []),
-        )
+    read, traced = store.side_by_side(
+        lambda: _kept(week_from, week_to, kept, scope, path) if kept else None,
+        lambda: _traced(live, week_from, week_to, scope, path, trace_weeks, filters) if live else None,
     )
+    if kept and read is None:  # a write took them away between the look and the read
+        read = _traced(list(kept), week_from, week_to, scope, path, trace_weeks, filters)
+    found = _concat([f for f in (read, traced) if f is not None])
     order = ["week", "severity_score", "kind", "territory_code"]
     return found.sort_values(order, ascending=[False, False, True, True], kind="stable").reset_index(drop=True)
 
 
-# kinds about a customer manager's own visits: under a narrower scope than the city they count the
-# scope's visits only, so the city's kept rows are not a scope's
+# kinds about one spec × 片区 cell: a scope's cells are the city's within it, whoever moved
+CELL_KINDS = ("overstock", "stockout", "discounting")
+# kinds about a customer manager's own visits: the kept rows carry no 片区 for a scope to keep them by
 MANAGER_KINDS = ("copy_suspect", "missed_visits")
 
 
 def _kept_kinds(scope: store.Scope, filters: dict, path) -> tuple[str, ...]:
     """The kinds read from the alerts the lake keeps (kept/alerts.sql) for this scope and filters:
     none without them, under a filter, or for a customer manager (a manager's alerts are of their
-    own retailers, cells included); a 市场部's or 片区's are the city's within it, but for
-    MANAGER_KINDS."""
+    own retailers, cells included). A 市场部's or 片区's alerts are the city's within it, but for
+    MANAGER_KINDS, and where a retailer or manager of it ever lay outside it (kept/crossings.sql)
+    for all but CELL_KINDS: the scope then sees only part of their history."""
     if scope.cm_code or any(v is not None for v in filters.values()) or not city_read(_keeps, store.CITY, path=path):
         return ()
-    return ALERT_KINDS if scope.is_city else tuple(k for k in ALERT_KINDS if k not in MANAGER_KINDS)
+    if scope.is_city:
+        return ALERT_KINDS
+    crossings = city_read(_crossings, store.CITY, path=path)
+    if scope.territory_code:
+        crossed = crossings.loc[crossings["territory_code"] == scope.territory_code, "crosses_territory"]
+    else:
+        crossed = crossings.loc[crossings["department_code"] == scope.department_code, "crosses_department"]
+    return CELL_KINDS if crossed.any() else tuple(k for k in ALERT_KINDS if k not in MANAGER_KINDS)
+
+
+def _crossings(scope: store.Scope, path) -> pd.DataFrame:
+    return query("kept/crossings", {}, scope, path)
 
 
 def _keeps(scope: store.Scope, path) -> bool:
     """Whether the store pages read keeps its alerts (a lake's serving store, see lake/alert_week.py)."""
-    return bool(query("kept/present", scope=scope, path=path)["n"].iloc[0])
+    found = query("kept/present", {"query_digest": store.text_digest("base/alert_rows")}, scope, path)
+    return bool(found["n"].iloc[0])
 
 
-def _kept(week_from, week_to, kinds: tuple[str, ...], scope: store.Scope, path) -> pd.DataFrame:
+def _kept(week_from, week_to, kinds: tuple[str, ...], scope: store.Scope, path) -> pd.DataFrame | None:
+    """The kept alerts of `kinds`; None when the store no longer offers them (a write since the look)."""
     params = {"week_from": week_from, "week_to": week_to, "kinds": ",".join(kinds)}
-    return query("kept/alerts", params, scope, path)
+    try:
+        return query("kept/alerts", params, scope, path)
+    except duckdb.CatalogException:
+        return None
 
 
 def _traced(kinds, week_from, week_to, scope, path, trace_weeks, filters) -> pd.DataFrame:
@@ -118,7 +138,9 @@ def lagging_launches(week, scope=store.CITY, path=None, **filters) -> pd.DataFra
     it can, else evaluated for the week alone, its run not traced)."""
     week = week_of(week)
     if "lagging_launch" in _kept_kinds(scope, filters, path):
-        return _kept(week, week, ("lagging_launch",), scope, path)
+        found = _kept(week, week, ("lagging_launch",), scope, path)
+        if found is not None:
+            return found
     return _evaluate(["lagging_launch"], {"week_from": week, "week_to": week, **filters}, scope, path)
 
 

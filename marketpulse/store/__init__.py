@@ -13,6 +13,7 @@ from marketpulse.store.queries import (
     query_path,
     query_text,
     sql_params,
+    text_digest,
 )
 from marketpulse.store.reader import Reader, reader, run, serving_path, side_by_side, store_version
 from marketpulse.store.schema import SCHEMA_VERSION, migrate, migrations, stored_version
@@ -41,6 +42,7 @@ __all__ = [
     "query_params",
     "query_path",
     "query_text",
+    "text_digest",
     "reader",
     "run",
     "serving_path",

@@ -9,6 +9,7 @@ read at call time.
 from __future__ import annotations
 
 import functools
+import hashlib
 import itertools
 import re
 import threading
@@ -171,6 +172,11 @@ def _refs(sql: str) -> tuple[tuple[int, int, str, tuple[tuple[str, str], ...]], 
         found.append((start, match.end(), match.group(1), fixed))
         pos = match.end()
     return tuple(found)
+
+
+def text_digest(name: str) -> str:
+    """A digest of a named query's text with its refs expanded: it changes with any file it reads."""
+    return hashlib.sha256(query_text(name).encode()).hexdigest()[:20]
 
 
 def query_params(name: str) -> set[str]:

@@ -3,7 +3,8 @@
 -- through ref('base/alert_rows') by alerts.sql, and by the lake, which keeps these rows for
 -- the whole city, unfiltered, as table alert_week (marketpulse.lake.alert_week).
 -- A week's rows read only that week and the weeks before it (four-week windows, a launch's
--- reach so far), so rows evaluated over any span that includes the week are the same.
+-- reach so far), so rows evaluated over any span that includes the week are the same — but for
+-- 新品滞后, which an evaluation gives for the specs new in its last week (base/new_spec).
 --
 -- Parameters:
 --   $week_from, $week_to   weeks to evaluate (Mondays; any day means its week), inclusive

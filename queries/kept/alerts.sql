@@ -1,4 +1,4 @@
--- The alert list (alerts.sql's rows and columns) read from the alerts the lake keeps, table
+-- One row per alert × week, as alerts.sql: the alert list read from the alerts the lake keeps, table
 -- alert_week: base/alert_rows evaluated for the whole city, unfiltered, from the store's first
 -- week, and brought up to date with each lake write (marketpulse.lake.alert_week). Every run is
 -- traced from its true start, so no run is open. metrics.alerts reads it when the lake keeps
@@ -26,6 +26,9 @@ alert_row as (
     from alert_week as a
     where a.week <= date_trunc('week', $week_to::date)::date
       and ($kinds is null or list_contains(string_split($kinds, ','), a.kind))
+      -- 新品滞后 of the specs new in week_to, as an evaluation ending there has it (the lake keeps
+      -- each week's, of the specs new in that week)
+      and (a.kind <> 'lagging_launch' or a.spec_code in (select spec_code from ref('base/new_spec')))
 )
 
 select * from ref('base/alert_runs')
