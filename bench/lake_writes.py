@@ -134,8 +134,10 @@ def summary(result: dict) -> list[str]:
     import_s = TARGET_PROVINCE["import_s"] if result["scale"] == "province" else TARGET_IMPORT["import_s"]
     for name in ("import_utf8", "import_gb18030"):
         got = writes[name]
-        line(f"lake week import {name[7:]}, its data published", got.get("published_s"), import_s, " s")
-        line(f"lake week import {name[7:]}, with its kept alerts", got.get("s"), import_s, " s")
+        if "published_s" in got:  # the data, then the alerts kept of it (lake/alert_week.py)
+            line(f"lake week import {name[7:]}, its data published", got["published_s"], import_s, " s")
+        what = ", with its kept alerts" if "published_s" in got else ""
+        line(f"lake week import {name[7:]}{what}", got.get("s"), import_s, " s")
         line(
             f"lake week import {name[7:]} peak RSS",
             got["mb"] / 1024 if "mb" in got else None,
@@ -143,8 +145,10 @@ def summary(result: dict) -> list[str]:
             " GB",
         )
     got = writes["correction"]
-    line("lake one-row correction, published", got.get("published_s"), TARGET_IMPORT["correction_s"], " s")
-    line("lake one-row correction, with its kept alerts", got.get("s"), TARGET_IMPORT["correction_s"], " s")
+    if "published_s" in got:
+        line("lake one-row correction, published", got["published_s"], TARGET_IMPORT["correction_s"], " s")
+    what = ", with its kept alerts" if "published_s" in got else ""
+    line(f"lake one-row correction{what}", got.get("s"), TARGET_IMPORT["correction_s"], " s")
     if result["scale"] not in ("city", "province"):
         lines.append(f"note: measured at {result['scale']} scale; the targets are the city's")
     return lines

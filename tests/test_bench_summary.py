@@ -52,6 +52,16 @@ def test_a_write_that_did_not_finish_is_reported_failed_not_met():
     assert "MISSED lake week import gb18030: 80 s (target ≤ 10 s, missed by ×8.0)" in lines
 
 
+def test_a_write_says_when_its_data_and_when_its_kept_alerts_were_published():
+    week = {"s": 6.2, "published_s": 4.8, "mb": 1000.0}
+    writes = {"import_utf8": week, "import_gb18030": week, "correction": {"s": 1.5, "published_s": 0.9}}
+    lines = lake_writes.summary({"scale": "city", "writes": writes})
+    assert "met    lake week import utf8, its data published: 4.8 s (target ≤ 5 s)" in lines
+    assert "MISSED lake week import utf8, with its kept alerts: 6.2 s (target ≤ 5 s, missed by ×1.2)" in lines
+    assert "met    lake one-row correction, published: 0.9 s (target ≤ 1 s)" in lines
+    assert "MISSED lake one-row correction, with its kept alerts: 1.5 s (target ≤ 1 s, missed by ×1.5)" in lines
+
+
 def _lake_run(lines: int, duck_s: float, spark_s: float) -> dict:
     return {
         "lake": f"lake-{lines}",
