@@ -75,10 +75,10 @@ def measure(lake_dir: Path, work: Path, store_path: Path | None = None) -> dict:
         lake.keep_template(copy)  # as any import after the lake's first has it
         code = (
             "import json, time, datetime as dt\nfrom marketpulse import lake\n"
-            # the moment the data is published (readers see it), before its kept alerts follow
-            "from marketpulse.lake import alert_week\npublished = []\nkeep_alerts = alert_week.publish\n"
-            "def timed(*a):\n    published.append(time.perf_counter() - t0)\n    keep_alerts(*a)\n"
-            "alert_week.publish = timed\n"
+            # the moment the data is published (readers see it), before what the lake keeps of it follows
+            "from marketpulse.lake import kept\npublished = []\nkeep_tables = kept.publish\n"
+            "def timed(*a):\n    published.append(time.perf_counter() - t0)\n    keep_tables(*a)\n"
+            "kept.publish = timed\n"
             f"t0 = time.perf_counter()\ns = lake.import_into_lake({str(copy)!r}, {str(file)!r}, 'visits', "
             f"today=dt.date.fromisoformat({cut['today']!r}))\n"
             "print(json.dumps({'s': time.perf_counter() - t0, 'published_s': published[0], 'mb': hwm(), "
@@ -95,7 +95,7 @@ def measure(lake_dir: Path, work: Path, store_path: Path | None = None) -> dict:
         out[name] = got
         print(
             f"{name:16s} {got['s']:7.2f} s  {got['rows']:8d} rows  {got['lines_per_s'] or 0:9,d} lines/s  "
-            f"{got['mb']:7.0f} MB peak  (data published at {got['published_s']:.2f} s, then its kept alerts)",
+            f"{got['mb']:7.0f} MB peak  (data published at {got['published_s']:.2f} s, then its kept alerts and uptake)",
             flush=True,
         )
         shutil.rmtree(copy, ignore_errors=True)
@@ -134,9 +134,9 @@ def summary(result: dict) -> list[str]:
     import_s = TARGET_PROVINCE["import_s"] if result["scale"] == "province" else TARGET_IMPORT["import_s"]
     for name in ("import_utf8", "import_gb18030"):
         got = writes[name]
-        if "published_s" in got:  # the data, then the alerts kept of it (lake/alert_week.py)
+        if "published_s" in got:  # the data, then the alerts and uptake kept of it (lake/kept.py)
             line(f"lake week import {name[7:]}, its data published", got["published_s"], import_s, " s")
-        what = ", with its kept alerts" if "published_s" in got else ""
+        what = ", with its kept tables" if "published_s" in got else ""
         line(f"lake week import {name[7:]}{what}", got.get("s"), import_s, " s")
         line(
             f"lake week import {name[7:]} peak RSS",
@@ -147,7 +147,7 @@ def summary(result: dict) -> list[str]:
     got = writes["correction"]
     if "published_s" in got:
         line("lake one-row correction, published", got["published_s"], TARGET_IMPORT["correction_s"], " s")
-    what = ", with its kept alerts" if "published_s" in got else ""
+    what = ", with its kept tables" if "published_s" in got else ""
     line(f"lake one-row correction{what}", got.get("s"), TARGET_IMPORT["correction_s"], " s")
     if result["scale"] not in ("city", "province"):
         lines.append(f"note: measured at {result['scale']} scale; the targets are the city's")

@@ -17,8 +17,9 @@ import sqlglot
 from sqlglot import exp
 
 from marketpulse import lake, metrics, store
-from marketpulse.lake import alert_basis, alert_week
+from marketpulse.lake import alert_week
 from marketpulse.lake import manifest as mf
+from marketpulse.lake.kept_basis import ALERTS, WHOLE
 from marketpulse.metrics import market
 from marketpulse.store.queries import query_text
 
@@ -58,16 +59,16 @@ def _both(monkeypatch, week_from, week_to, scope, **filters) -> tuple[pd.DataFra
 
 
 def test_the_kept_inputs_are_what_the_alert_rows_read():
-    tree = sqlglot.parse_one(query_text(alert_basis.QUERY), read="duckdb")
+    tree = sqlglot.parse_one(query_text(ALERTS.query), read="duckdb")
     ctes = {cte.alias for cte in tree.find_all(exp.CTE)}
-    assert set(alert_basis.INPUTS) == {t.name for t in tree.find_all(exp.Table)} - ctes
+    assert set(ALERTS.inputs) == {t.name for t in tree.find_all(exp.Table)} - ctes
 
 
 def test_the_launch_inputs_are_the_weekly_tables_new_brand_uptake_reads(kept_lake):
     tree = sqlglot.parse_one(query_text("new_brand_uptake"), read="duckdb")
     ctes = {cte.alias for cte in tree.find_all(exp.CTE)}
     weekly = {t for t, spec in mf.load(kept_lake).tables.items() if spec.partitioned}
-    assert set(alert_basis.LAUNCH_INPUTS) == ({t.name for t in tree.find_all(exp.Table)} - ctes) & weekly
+    assert set(ALERTS.launch_inputs) == ({t.name for t in tree.find_all(exp.Table)} - ctes) & weekly
 
 
 def test_the_kinds_kept_by_window_are_every_kind_but_lagging_launches():
@@ -88,11 +89,11 @@ def test_kept_alerts_of_other_data_are_not_served(kept_lake, demo_store, tmp_pat
 
 def test_the_lake_keeps_every_week_and_serves_them(kept_lake):
     manifest = mf.load(kept_lake)
-    assert alert_basis.current(manifest)
-    assert set(manifest.tables[alert_week.TABLE].basis) - {alert_basis.WHOLE} == set(
+    assert ALERTS.current(manifest)
+    assert set(manifest.tables[alert_week.TABLE].basis) - {WHOLE} == set(
         manifest.tables["market_cell"].parts
     ) | set(manifest.tables["retailer_week"].parts)
-    assert metrics.market._keeps(store.CITY, kept_lake / "serving.duckdb")
+    assert metrics.kept._keeps("alert_week", "base/alert_rows", store.CITY, kept_lake / "serving.duckdb")
 
 
 @pytest.mark.parametrize("weeks_back", [0, 15, 24, 38, 45, 58])
@@ -156,12 +157,12 @@ def test_a_week_changed_evaluates_the_four_weeks_it_reaches_and_the_launches_aft
     before = dict(manifest.tables[alert_week.TABLE].parts)
     week = LAST_WEEK - dt.timedelta(weeks=40)
     _touch(manifest, "retailer_week", week.isoformat())
-    assert not alert_basis.current(manifest)
+    assert not ALERTS.current(manifest)
     stage = tmp_path / "stage"
     stage.mkdir()
     replaced = {w for _, w in alert_week.keep(own, manifest, stage)}
     after = manifest.tables[alert_week.TABLE].parts
-    assert alert_basis.current(manifest)
+    assert ALERTS.current(manifest)
     assert all(after[w] is p for w, p in before.items() if w < week.isoformat())  # nothing before it
     window = {(week + dt.timedelta(weeks=k)).isoformat() for k in range(4)}
     assert window & set(before) <= replaced  # the week and the three its windows reach
@@ -189,7 +190,7 @@ def test_a_week_changed_outside_the_launch_inputs_evaluates_its_four_weeks_only(
     replaced = {w for _, w in alert_week.keep(own, manifest, stage)}
     window = {(week + dt.timedelta(weeks=k)).isoformat() for k in range(4)}
     assert replaced == window & set(before)
-    assert alert_basis.current(manifest)
+    assert ALERTS.current(manifest)
 
 
 def test_a_changed_rule_evaluates_every_week(kept_lake, tmp_path):
@@ -225,7 +226,7 @@ def test_reexporting_a_week_evaluates_the_weeks_it_reaches(kept_lake, demo_store
     kept = after.tables[alert_week.TABLE].parts
     earlier = {w for w in before if w < (LAST_WEEK - dt.timedelta(weeks=30)).isoformat()}
     assert earlier and all(kept[w] == before[w] for w in earlier)
-    assert alert_basis.current(after)
+    assert ALERTS.current(after)
     named = {p.file for p in kept.values()}
     assert {str(f.relative_to(own)) for f in (own / alert_week.TABLE).rglob("*.parquet")} == named  # none left over
 

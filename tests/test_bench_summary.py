@@ -57,9 +57,9 @@ def test_a_write_says_when_its_data_and_when_its_kept_alerts_were_published():
     writes = {"import_utf8": week, "import_gb18030": week, "correction": {"s": 1.5, "published_s": 0.9}}
     lines = lake_writes.summary({"scale": "city", "writes": writes})
     assert "met    lake week import utf8, its data published: 4.8 s (target ≤ 5 s)" in lines
-    assert "MISSED lake week import utf8, with its kept alerts: 6.2 s (target ≤ 5 s, missed by ×1.2)" in lines
+    assert "MISSED lake week import utf8, with its kept tables: 6.2 s (target ≤ 5 s, missed by ×1.2)" in lines
     assert "met    lake one-row correction, published: 0.9 s (target ≤ 1 s)" in lines
-    assert "MISSED lake one-row correction, with its kept alerts: 1.5 s (target ≤ 1 s, missed by ×1.5)" in lines
+    assert "MISSED lake one-row correction, with its kept tables: 1.5 s (target ≤ 1 s, missed by ×1.5)" in lines
 
 
 def _lake_run(lines: int, duck_s: float, spark_s: float) -> dict:

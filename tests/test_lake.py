@@ -19,9 +19,10 @@ from test_queries_contract import QUERIES, params_for
 
 from marketpulse import cli, lake, rollup, store
 from marketpulse.errors import StoreError
-from marketpulse.lake import alert_basis, alert_week
+from marketpulse.lake import kept
 from marketpulse.lake import manifest as mf
 from marketpulse.lake.files import staged_weeks
+from marketpulse.lake.kept_basis import KEPT
 from marketpulse.store.reader import LAKE_SERVING_FILE
 
 LAST_WEEK = "2026-11-16"
@@ -53,7 +54,7 @@ def test_facts_and_rollups_are_hive_partitioned_by_week(exported, demo_store):
     assert set(manifest.tables).isdisjoint(lake.PRIVATE_TABLES)  # no password hashes, no webhooks
     reader = store.reader(demo_store)
     for table, spec in manifest.tables.items():
-        if table == alert_week.TABLE:  # the lake's own: see test_alert_week.py
+        if table in kept.TABLES:  # the lake's own: see test_alert_week.py, test_uptake_week.py
             continue
         expected = reader.sql(f"select count(*) as n from {table}")["n"][0]
         assert sum(p.rows for p in spec.parts.values()) == expected, table
@@ -78,7 +79,7 @@ def test_reexporting_a_week_replaces_only_its_partition(own_lake, demo_store):
     before = lake.load(own_lake)
     after = lake.export_lake(own_lake, demo_store, weeks=[LAST_WEEK])
     for table, spec in after.tables.items():
-        if not spec.partitioned or table == alert_week.TABLE:  # the weeks the export reaches: test_alert_week.py
+        if not spec.partitioned or table in kept.TABLES:  # the weeks the export reaches: test_alert_week.py
             continue
         for week, part in spec.parts.items():
             old = before.tables[table].parts[week]
@@ -87,7 +88,7 @@ def test_reexporting_a_week_replaces_only_its_partition(own_lake, demo_store):
                 assert not (own_lake / old.file).exists()  # the replaced file is gone
             else:
                 assert part == old and (own_lake / part.file).exists()
-    assert alert_basis.current(after)
+    assert all(basis.current(after) for basis in KEPT)
     assert lake.verify(own_lake) == []
 
 
@@ -108,8 +109,9 @@ def test_partitions_and_manifest_arrive_by_rename(own_lake, demo_store, monkeypa
     manifests = [i for i, t in enumerate(targets) if t == str(own_lake / lake.MANIFEST)]
     assert all(src.endswith(".tmp") and "/." in src for src, _ in renames)  # hidden, never *.parquet
     # each manifest goes in after every partition it names
-    data = [i for i, t in enumerate(targets) if "/part-" in t and f"/{alert_week.TABLE}/" not in t]
-    alerts = [i for i, t in enumerate(targets) if f"/{alert_week.TABLE}/" in t]
+    kept_files = [f"/{table}/" for table in kept.TABLES]
+    data = [i for i, t in enumerate(targets) if "/part-" in t and not any(k in t for k in kept_files)]
+    alerts = [i for i, t in enumerate(targets) if any(k in t for k in kept_files)]
     assert max(data) < manifests[0] and len(manifests) == 1 + bool(alerts)
     assert all(manifests[0] < i < manifests[-1] for i in alerts)
 
@@ -198,9 +200,9 @@ def test_the_rollups_rebuilt_on_the_lake_equal_the_store(own_lake, demo_store):
         assert after.tables[table].parts.keys() == before.tables[table].parts.keys()
         old = {p.file for p in before.tables[table].parts.values()}
         assert old.isdisjoint(p.file for p in after.tables[table].parts.values())  # all new files
-    derived = (*lake.ROLLUP_TABLES, alert_week.TABLE)
+    derived = (*lake.ROLLUP_TABLES, *kept.TABLES)
     assert all(after.tables[t] == before.tables[t] for t in before.tables if t not in derived)
-    assert alert_basis.current(after)
+    assert all(basis.current(after) for basis in KEPT)
     assert lake.verify(own_lake) == []
     assert rollup_differences(own_lake, demo_store) == dict.fromkeys(lake.ROLLUP_TABLES, (0, 0))
     assert not list(own_lake.glob(".staging-*"))

@@ -27,9 +27,10 @@ from test_queries_contract import QUERIES, params_for
 
 from marketpulse import cli, ingest, lake, store
 from marketpulse.errors import ImportRefused, StoreError
-from marketpulse.lake import alert_basis, alert_week, scratch, window
 from marketpulse.lake import ingest as lake_ingest
+from marketpulse.lake import kept, scratch, window
 from marketpulse.lake import manifest as mf
+from marketpulse.lake.kept_basis import KEPT
 from marketpulse.lake.serving import view_sql
 
 TODAY = dt.date(2027, 1, 10)
@@ -277,14 +278,14 @@ def test_a_price_change_rewrites_retailer_week_sales_from_its_effective_week_onl
     changed = {
         (t, week)
         for t, spec in before.tables.items()
-        if spec.partitioned and t != alert_week.TABLE  # the specs table is its input: all weeks again
+        if spec.partitioned and t not in kept.TABLES  # the specs table is their input: all weeks again
         for week, part in after.tables[t].parts.items()
         if spec.parts.get(week) != part
     }
     # the only roll-up holding a price: the weeks the spec sold in from the 调价's week on
     assert changed and {t for t, _ in changed} == {"retailer_week_sales"}
     assert min(week for _, week in changed) == MIDDLE_WEEK.isoformat()
-    assert alert_basis.current(after)
+    assert all(basis.current(after) for basis in KEPT)
 
 
 def test_a_launch_moved_rewrites_its_launch_years_weeks_of_the_launch_tables_only(
@@ -298,8 +299,8 @@ def test_a_launch_moved_rewrites_its_launch_years_weeks_of_the_launch_tables_onl
     assert summary.rows_replaced == 1
     after = lake.load(own_lake)
     changed = {t for t, spec in before.tables.items() if spec.partitioned and after.tables[t] != spec}
-    assert changed == {"launch_observation", "launch_order_week", alert_week.TABLE}
-    assert alert_basis.current(after)
+    assert changed == {"launch_observation", "launch_order_week", *kept.TABLES}
+    assert all(basis.current(after) for basis in KEPT)
 
 
 def test_an_orders_file(demo_store, own_lake, tmp_path, files):  # noqa: F811

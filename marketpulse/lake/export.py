@@ -22,7 +22,7 @@ import duckdb
 
 from marketpulse import i18n
 from marketpulse.errors import StoreError
-from marketpulse.lake import alert_week
+from marketpulse.lake import kept
 from marketpulse.lake import manifest as mf
 from marketpulse.lake.files import publish_file, staged_partitions
 from marketpulse.lake.files import quoted as _quoted
@@ -142,7 +142,7 @@ def export_lake(
         manifest.schema_version = version
         manifest.lake_writes = 0
         tables = store_tables(con)
-        for table in set(manifest.tables) - set(tables) - {alert_week.TABLE}:  # the lake's own stays
+        for table in set(manifest.tables) - set(tables) - set(kept.TABLES):  # the lake's own stay
             del manifest.tables[table]
         for table, columns in sorted(tables.items()):
             old = manifest.tables.get(table)
@@ -167,5 +167,5 @@ def export_lake(
         mf.save(lake, manifest)
         build_serving(lake, manifest)
         mf.remove_stale(lake, manifest)
-        alert_week.publish(lake, manifest, stage)
+        kept.publish(lake, manifest, stage)
     return manifest

@@ -25,7 +25,7 @@ import duckdb
 from marketpulse import i18n
 from marketpulse.errors import StoreError
 from marketpulse.ingest import ImportSummary, import_bytes, import_file
-from marketpulse.lake import alert_week
+from marketpulse.lake import kept
 from marketpulse.lake import manifest as mf
 from marketpulse.lake.export import lake_lock, staging
 from marketpulse.lake.files import publish_file, staged_partitions, staged_weeks
@@ -122,7 +122,7 @@ def publish(lake: Path, manifest: mf.Manifest, scratch: Scratch, stage: Path) ->
     mf.save(lake, manifest)
     build_serving(lake, manifest)
     mf.remove_replaced(lake, manifest, changed)
-    alert_week.publish(lake, manifest, stage)
+    kept.publish(lake, manifest, stage)
 
 
 def _stage_weeks(

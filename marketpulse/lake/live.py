@@ -18,7 +18,7 @@ import duckdb
 
 from marketpulse import i18n, rules
 from marketpulse.errors import StoreError
-from marketpulse.lake import alert_week
+from marketpulse.lake import kept
 from marketpulse.lake import manifest as mf
 from marketpulse.lake.export import lake_lock, staging
 from marketpulse.lake.files import publish_file
@@ -149,7 +149,7 @@ def publish_tables(
         mf.save(lake, manifest)
         build_serving(lake, manifest)
         mf.remove_replaced(lake, manifest, [(table, "") for table in tables])
-        alert_week.publish(lake, manifest, stage)
+        kept.publish(lake, manifest, stage)
     return result
 
 

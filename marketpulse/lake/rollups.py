@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 
 from marketpulse import rollup
-from marketpulse.lake import alert_week
+from marketpulse.lake import kept
 from marketpulse.lake import manifest as mf
 from marketpulse.lake.export import lake_lock, staging
 from marketpulse.lake.files import publish_file, staged_partitions
@@ -95,5 +95,5 @@ def build_rollups(lake: Path | str, builder: Builder = duckdb_builder) -> mf.Man
         mf.save(lake, manifest)
         build_serving(lake, manifest)
         mf.remove_stale(lake, manifest)
-        alert_week.publish(lake, manifest, stage)
+        kept.publish(lake, manifest, stage)
     return manifest

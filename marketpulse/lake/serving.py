@@ -14,8 +14,8 @@ from pathlib import Path
 
 import duckdb
 
-from marketpulse.lake import alert_basis
 from marketpulse.lake import manifest as mf
+from marketpulse.lake.kept_basis import KEPT
 from marketpulse.store.queries import text_digest
 from marketpulse.store.reader import LAKE_SERVING_FILE
 
@@ -66,14 +66,15 @@ def build_serving(lake: Path | str, manifest: mf.Manifest | None = None) -> Path
     tmp.unlink(missing_ok=True)
     with duckdb.connect(str(tmp)) as con:
         search_lake(con, lake)
+        kept = {basis.table: basis for basis in KEPT}
         for table in sorted(manifest.tables):
-            if table == alert_basis.TABLE and not alert_basis.current(manifest):
-                continue  # kept alerts of other data than the lake's: readers evaluate them
+            if table in kept and not kept[table].current(manifest):
+                continue  # kept of other data than the lake's: readers evaluate it
             select = view_sql(lake, manifest, table, relative=True)
             kind = "table" if table == VERSION_TABLE else "view"
             con.execute(f"create {kind} {_ident(table)} as {select}")
-            if table == alert_basis.TABLE:  # which code kept them: a reader of other code evaluates its own
-                con.execute(f"comment on view {_ident(table)} is {_literal(text_digest(alert_basis.QUERY))}")
+            if table in kept:  # which code kept it: a reader of other code evaluates its own
+                con.execute(f"comment on view {_ident(table)} is {_literal(text_digest(kept[table].query))}")
         con.execute("checkpoint")
     mf.publish(tmp, final)
     return final

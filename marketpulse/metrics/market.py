@@ -9,6 +9,7 @@ import duckdb
 import pandas as pd
 
 from marketpulse import store
+from marketpulse.metrics import kept
 from marketpulse.metrics.api import HIERARCHY_LEVELS, city_read, lookup, query
 from marketpulse.metrics.calendar import WEEK, week_of
 
@@ -72,28 +73,15 @@ def _kept_kinds(scope: store.Scope, filters: dict, path) -> tuple[str, ...]:
     """The kinds read from the alerts the lake keeps (kept/alerts.sql) for this scope and filters:
     none without them, under a filter, or for a customer manager (a manager's alerts are of their
     own retailers, cells included). A 市场部's or 片区's alerts are the city's within it, but for
-    MANAGER_KINDS, and where a retailer or manager of it ever lay outside it (kept/crossings.sql)
-    for all but CELL_KINDS: the scope then sees only part of their history."""
-    if scope.cm_code or any(v is not None for v in filters.values()) or not city_read(_keeps, store.CITY, path=path):
+    MANAGER_KINDS, and where a retailer or manager of it ever lay outside it (kept.crossed) for
+    all but CELL_KINDS: the scope then sees only part of their history."""
+    if scope.cm_code or any(v is not None for v in filters.values()):
+        return ()
+    if not kept.keeps("alert_week", "base/alert_rows", path):
         return ()
     if scope.is_city:
         return ALERT_KINDS
-    crossings = city_read(_crossings, store.CITY, path=path)
-    if scope.territory_code:
-        crossed = crossings.loc[crossings["territory_code"] == scope.territory_code, "crosses_territory"]
-    else:
-        crossed = crossings.loc[crossings["department_code"] == scope.department_code, "crosses_department"]
-    return CELL_KINDS if crossed.any() else tuple(k for k in ALERT_KINDS if k not in MANAGER_KINDS)
-
-
-def _crossings(scope: store.Scope, path) -> pd.DataFrame:
-    return query("kept/crossings", {}, scope, path)
-
-
-def _keeps(scope: store.Scope, path) -> bool:
-    """Whether the store pages read keeps its alerts (a lake's serving store, see lake/alert_week.py)."""
-    found = query("kept/present", {"query_digest": store.text_digest("base/alert_rows")}, scope, path)
-    return bool(found["n"].iloc[0])
+    return CELL_KINDS if kept.crossed(scope, path) else tuple(k for k in ALERT_KINDS if k not in MANAGER_KINDS)
 
 
 def _kept(week_from, week_to, kinds: tuple[str, ...], scope: store.Scope, path) -> pd.DataFrame | None:

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import duckdb
 import pandas as pd
 
 from marketpulse import store
+from marketpulse.metrics import kept
 from marketpulse.metrics.api import HIERARCHY_LEVELS, query
 from marketpulse.metrics.calendar import week_of
 
@@ -23,10 +25,40 @@ UPTAKE_RATES = (
 )
 
 
+# the levels whose kept rows answer for a scope: the scope's own and those below it (a 市场部's
+# own row counts its retailers only, the kept row of its key carries no 片区 to keep it by)
+KEPT_LEVELS = {
+    "city": ("city", "department", "territory", "cm"),
+    "department": ("territory", "cm"),
+    "territory": ("territory", "cm"),
+}
+RETAILER_FILTERS = ("format", "tier_band", "area_type")
+
+
 def new_brand_uptake(week_from, week_to, level="city", scope=store.CITY, path=None, **filters) -> pd.DataFrame:
-    """新品牌培育 per new spec × level key × week (the query's frame, unchanged)."""
+    """新品牌培育 per new spec × level key × week (the query's frame, unchanged): read from the
+    uptake the lake keeps (lake/uptake_week.py) where it answers for the level, scope and filters
+    (_kept_answers), else evaluated."""
     params = {"week_from": week_from, "week_to": week_to, "level": level, **filters}
+    if _kept_answers(level, scope, filters, path):
+        wanted = {k: v for k, v in params.items() if k != "measures" and k not in RETAILER_FILTERS}
+        try:
+            return query("kept/uptake", wanted, scope, path, levels=HIERARCHY_LEVELS)
+        except duckdb.CatalogException:  # a write took it away since the look
+            pass
     return query("new_brand_uptake", params, scope, path, levels=HIERARCHY_LEVELS)
+
+
+def _kept_answers(level: str, scope: store.Scope, filters: dict, path) -> bool:
+    """Whether the kept rows are the evaluation's: no retailer filter (the kept rows count every
+    retailer), a level of the scope's own or below, a scope none of whose retailers or managers
+    ever lay outside it (kept.crossed), and the lake keeping them for this code."""
+    if any(filters.get(k) is not None for k in RETAILER_FILTERS):
+        return False
+    own = "city" if scope.is_city else "department" if not (scope.territory_code or scope.cm_code) else "territory"
+    if scope.cm_code or level not in KEPT_LEVELS[own] or kept.crossed(scope, path):
+        return False
+    return kept.keeps("uptake_week", "base/uptake_rows", path)
 
 
 def uptake_curves(

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from marketpulse.lake import alert_week
+from marketpulse.lake import kept
 from marketpulse.lake import manifest as mf
 from marketpulse.lake.export import lake_lock, staging
 from marketpulse.lake.files import publish_file
@@ -83,7 +83,7 @@ def build_province(city_lake: Path | str, lake: Path | str, cities: int = CITIES
     with lake_lock(lake), staging(lake) as stage, duckdb.connect(":memory:") as con:
         con.execute("set preserve_insertion_order = false")
         for table, spec in sorted(source.tables.items()):
-            if table == alert_week.TABLE:  # its reasons name the city's places: evaluated afresh below
+            if table in kept.TABLES:  # they name the city's places: evaluated afresh below
                 continue
             parts = {}
             for key, part in sorted(spec.parts.items()):
@@ -100,5 +100,5 @@ def build_province(city_lake: Path | str, lake: Path | str, cities: int = CITIES
             log.info("province: %s written (%d partitions)", table, len(parts))
         mf.save(lake, manifest)
         build_serving(lake, manifest)
-        alert_week.publish(lake, manifest, stage)
+        kept.publish(lake, manifest, stage)
     return manifest

@@ -1,0 +1,38 @@
+"""What a lake keeps for pages to read (alert_week, uptake_week: lake/kept.py), and for which
+scopes it answers: the city's rows within a 市场部 or 片区 are the scope's own only where none of
+its retailers or managers ever lay outside it (a scope sees a moved retailer's rows only while
+they lie within it, so its cumulative and traced figures are its own)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from marketpulse import store
+from marketpulse.metrics.api import city_read, query
+
+
+def keeps(table: str, kept_query: str, path=None) -> bool:
+    """Whether the store pages read offers `table`, kept by this code's `kept_query`."""
+    return city_read(_keeps, table, kept_query, store.CITY, path=path)
+
+
+def _keeps(table: str, kept_query: str, scope: store.Scope, path) -> bool:
+    params = {"table": table, "query_digest": store.text_digest(kept_query)}
+    return bool(query("kept/present", params, scope, path)["n"].iloc[0])
+
+
+def crossed(scope: store.Scope, path=None) -> bool:
+    """Whether a retailer or manager of this 市场部 or 片区 was ever assigned outside it
+    (kept/crossings.sql; a customer manager's scope always counts as crossed)."""
+    if scope.cm_code:
+        return True
+    if scope.is_city:
+        return False
+    crossings = city_read(_crossings, store.CITY, path=path)
+    if scope.territory_code:
+        return bool(crossings.loc[crossings["territory_code"] == scope.territory_code, "crosses_territory"].any())
+    return bool(crossings.loc[crossings["department_code"] == scope.department_code, "crosses_department"].any())
+
+
+def _crossings(scope: store.Scope, path) -> pd.DataFrame:
+    return query("kept/crossings", {}, scope, path)
