@@ -90,9 +90,9 @@ def test_kept_alerts_of_other_data_are_not_served(kept_lake, demo_store, tmp_pat
 def test_the_lake_keeps_every_week_and_serves_them(kept_lake):
     manifest = mf.load(kept_lake)
     assert ALERTS.current(manifest)
-    assert set(manifest.tables[alert_week.TABLE].basis) - {WHOLE} == set(
-        manifest.tables["market_cell"].parts
-    ) | set(manifest.tables["retailer_week"].parts)
+    assert set(manifest.tables[alert_week.TABLE].basis) - {WHOLE} == set(manifest.tables["market_cell"].parts) | set(
+        manifest.tables["retailer_week"].parts
+    )
     assert metrics.kept._keeps("alert_week", "base/alert_rows", store.CITY, kept_lake / "serving.duckdb")
 
 
