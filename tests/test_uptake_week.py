@@ -37,7 +37,7 @@ def _both(monkeypatch, week_from, week_to, level, scope, **filters) -> tuple[pd.
     kept = uptake.new_brand_uptake(week_from, week_to, level, scope, **filters)
     assert read == ["kept/uptake"]
     with monkeypatch.context() as m:
-        m.setattr(uptake, "_kept_answers", lambda *args: False)
+        m.setattr(uptake, "_kept_level", lambda *args: None)
         evaluated = uptake.new_brand_uptake(week_from, week_to, level, scope, **filters)
     assert read[-1] == "new_brand_uptake"
     return (f.sort_values(KEY).reset_index(drop=True) for f in (kept, evaluated))
@@ -89,12 +89,15 @@ def test_a_year_of_weeks_and_a_spec_filter_read_what_their_evaluation_gives(serv
         pd.testing.assert_frame_equal(kept, evaluated, check_dtype=False, rtol=1e-9)
 
 
+D01, T0102 = store.Scope(department_code="D01"), store.Scope(territory_code="T0102")
 # D02's retailers moved between its 片区, never out of it: within D02 their history is whole
-SCOPES = [store.Scope(department_code="D01"), store.Scope(territory_code="T0102"), store.Scope(department_code="D02")]
+D02 = store.Scope(department_code="D02")
+# the levels below a 市场部's own, a 片区's own total (level city within it) and those below it
+CASES = [(D01, "territory"), (D01, "cm"), (D02, "territory"), (D02, "cm"), (T0102, "city"), (T0102, "territory")]
+CASES += [(T0102, "cm")]
 
 
-@pytest.mark.parametrize("scope", SCOPES)
-@pytest.mark.parametrize("level", ["territory", "cm"])
+@pytest.mark.parametrize(("scope", "level"), CASES)
 def test_a_scope_no_retailer_crossed_reads_the_citys_rows_within_it(served, monkeypatch, scope, level):  # noqa: F811
     kept, evaluated = _both(monkeypatch, LAST_WEEK - dt.timedelta(weeks=8), LAST_WEEK, level, scope)
     assert len(evaluated) > 0
@@ -106,13 +109,17 @@ def test_a_scope_no_retailer_crossed_reads_the_citys_rows_within_it(served, monk
 
 def test_what_the_kept_rows_do_not_answer_for_is_evaluated(served):  # noqa: F811
     metrics.api.forget_city_reads()
-    answers = uptake._kept_answers
+
+    def answers(*args):
+        return uptake._kept_level(*args) is not None
+
     assert all(answers(level, store.CITY, {}, None) for level in ("city", "department", "territory", "cm"))
     assert answers("cm", store.CITY, {"brand": "黄鹤楼"}, None)  # a spec filter picks kept rows
     assert not answers("city", store.CITY, {"format": "便利店"}, None)  # a retailer filter counts fewer
     assert not answers("cm", store.Scope(cm_code="KH001"), {}, None)
-    # a scope's own total counts its retailers only; the kept rows of its key carry no 片区
-    assert not answers("city", store.Scope(territory_code="T0102"), {}, None)
+    # a 片区's own total is its row; a 市场部's is evaluated (its kept row carries no 片区 to cut by)
+    assert uptake._kept_level("city", store.Scope(territory_code="T0102"), {}, None) == "territory"
+    assert not answers("city", store.Scope(department_code="D01"), {}, None)
     assert not answers("department", store.Scope(department_code="D01"), {}, None)
     # the demo redraws retailers between D02's 片区: each sees part of a moved retailer's history
     assert not answers("territory", store.Scope(territory_code="T0201"), {}, None)
@@ -122,7 +129,7 @@ def test_what_the_kept_rows_do_not_answer_for_is_evaluated(served):  # noqa: F81
 def test_uptake_kept_by_other_code_is_not_read(served, monkeypatch):  # noqa: F811
     metrics.api.forget_city_reads()
     monkeypatch.setattr(store, "text_digest", lambda name: "another release")
-    assert not uptake._kept_answers("city", store.CITY, {}, None)
+    assert uptake._kept_level("city", store.CITY, {}, None) is None
     metrics.api.forget_city_reads()
 
 
@@ -166,7 +173,7 @@ def test_a_lake_without_kept_uptake_evaluates_it(demo_store, monkeypatch):
     monkeypatch.delenv("MARKETPULSE_LAKE", raising=False)
     monkeypatch.setenv("MARKETPULSE_DB", str(demo_store))
     metrics.api.forget_city_reads()
-    assert not uptake._kept_answers("city", store.CITY, {}, None)
+    assert uptake._kept_level("city", store.CITY, {}, None) is None
     assert len(uptake.new_brand_uptake(LAST_WEEK, LAST_WEEK)) > 0
     metrics.api.forget_city_reads()
 

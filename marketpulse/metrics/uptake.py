@@ -25,12 +25,13 @@ UPTAKE_RATES = (
 )
 
 
-# the levels whose kept rows answer for a scope: the scope's own and those below it (a 市场部's
-# own row counts its retailers only, the kept row of its key carries no 片区 to keep it by)
+# the kept level that answers for each level shown, by scope: the scope's own level and those below
+# it; under a 片区 its own row is its retailers' total (level city there). A 市场部's own total is
+# evaluated: the kept row of its key carries no 片区 for the scope to keep it by.
 KEPT_LEVELS = {
-    "city": ("city", "department", "territory", "cm"),
-    "department": ("territory", "cm"),
-    "territory": ("territory", "cm"),
+    "city": {"city": "city", "department": "department", "territory": "territory", "cm": "cm"},
+    "department": {"territory": "territory", "cm": "cm"},
+    "territory": {"city": "territory", "territory": "territory", "cm": "cm"},
 }
 RETAILER_FILTERS = ("format", "tier_band", "area_type")
 
@@ -38,27 +39,30 @@ RETAILER_FILTERS = ("format", "tier_band", "area_type")
 def new_brand_uptake(week_from, week_to, level="city", scope=store.CITY, path=None, **filters) -> pd.DataFrame:
     """新品牌培育 per new spec × level key × week (the query's frame, unchanged): read from the
     uptake the lake keeps (lake/uptake_week.py) where it answers for the level, scope and filters
-    (_kept_answers), else evaluated."""
+    (_kept_level), else evaluated."""
     params = {"week_from": week_from, "week_to": week_to, "level": level, **filters}
-    if _kept_answers(level, scope, filters, path):
+    kept_level = _kept_level(level, scope, filters, path)
+    if kept_level is not None:
         wanted = {k: v for k, v in params.items() if k != "measures" and k not in RETAILER_FILTERS}
         try:
-            return query("kept/uptake", wanted, scope, path, levels=HIERARCHY_LEVELS)
+            return query("kept/uptake", {**wanted, "kept_level": kept_level}, scope, path, levels=HIERARCHY_LEVELS)
         except duckdb.CatalogException:  # a write took it away since the look
             pass
     return query("new_brand_uptake", params, scope, path, levels=HIERARCHY_LEVELS)
 
 
-def _kept_answers(level: str, scope: store.Scope, filters: dict, path) -> bool:
-    """Whether the kept rows are the evaluation's: no retailer filter (the kept rows count every
-    retailer), a level of the scope's own or below, a scope none of whose retailers or managers
-    ever lay outside it (kept.crossed), and the lake keeping them for this code."""
-    if any(filters.get(k) is not None for k in RETAILER_FILTERS):
-        return False
-    own = "city" if scope.is_city else "department" if not (scope.territory_code or scope.cm_code) else "territory"
-    if scope.cm_code or level not in KEPT_LEVELS[own] or kept.crossed(scope, path):
-        return False
-    return kept.keeps("uptake_week", "base/uptake_rows", path)
+def _kept_level(level: str, scope: store.Scope, filters: dict, path) -> str | None:
+    """The level of the kept rows that are the evaluation's (KEPT_LEVELS), or None: under a
+    retailer filter (the kept rows count every retailer), a customer manager's scope, a scope
+    some retailer or manager of which ever lay outside it (kept.crossed), or a lake not keeping
+    them for this code."""
+    if any(filters.get(k) is not None for k in RETAILER_FILTERS) or scope.cm_code:
+        return None
+    own = "city" if scope.is_city else "territory" if scope.territory_code else "department"
+    answer = KEPT_LEVELS[own].get(level)
+    if answer is None or kept.crossed(scope, path) or not kept.keeps("uptake_week", "base/uptake_rows", path):
+        return None
+    return answer
 
 
 def uptake_curves(

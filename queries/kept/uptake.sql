@@ -1,21 +1,28 @@
 -- One row per new spec × level key × week, as new_brand_uptake.sql: read from the uptake the lake
 -- keeps, table uptake_week (base/uptake_rows evaluated for the whole city, unfiltered, brought up
 -- to date with each lake write: marketpulse.lake.uptake_week). metrics.new_brand_uptake reads it
--- when the lake keeps the table for the store as it is, no retailer filter is set, and the level
--- is the scope's own or below it in a 市场部 or 片区 none of whose retailers or managers ever lay
--- outside it (a scope cuts the rows by their 片区, as it cuts the facts).
+-- when the lake keeps the table for the store as it is, no retailer filter is set, and the scope
+-- is the city, or a 市场部 or 片区 none of whose retailers or managers ever lay outside it (a scope
+-- cuts the rows by their 片区, as it cuts the facts).
 --
 -- Parameters:
---   $level      city | department | territory | cm
+--   $level       city | department | territory | cm: the level shown
+--   $kept_level  the level whose kept rows are read: $level, or 'territory' for level city under a
+--                片区's scope (there the city's total is the 片区's own row, named as the city's)
 --   $week_from, $week_to   weeks shown (Mondays; any day means its week), inclusive
 --   $brand, $price_class, $spec_code   spec filters, null = all
 -- Columns: as new_brand_uptake.sql
 
-select u.* exclude (level, territory_code)
+select u.* exclude (level, territory_code) replace (
+    coalesce(n.level_key, u.level_key) as level_key,
+    coalesce(n.level_name, u.level_name) as level_name
+)
 from uptake_week as u
-where u.level = $level
+left join ref('base/level_names') as n
+    on n.level = 'city' and $level = 'city' and u.level <> 'city'
+where u.level = $kept_level
   and u.week between date_trunc('week', $week_from::date)::date and date_trunc('week', $week_to::date)::date
   -- the specs new in week_to, as an evaluation ending there has them (the lake keeps each week's
   -- rows of the specs new in that week)
   and u.spec_code in (select spec_code from ref('base/new_spec'))
-order by u.spec_code, u.level_key, u.week
+order by u.spec_code, level_key, u.week
