@@ -82,7 +82,7 @@ def launch_years(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -
 
 ALERTS = Basis(
     table="alert_week",
-    query="base/alert_rows",
+    query="kept/alert_week",
     inputs=(
         "customer_manager",
         "department",
@@ -91,6 +91,7 @@ ALERTS = Basis(
         "market_cell",
         "monitoring_point",
         "retailer",
+        "retailer_assignment",
         "retailer_visit",
         "retailer_week",
         "retailer_week_sales",
