@@ -186,3 +186,8 @@ def test_the_kept_partitions_are_the_files_the_manifest_names(kept_lake, demo_st
     assert UPTAKE.current(after)
     named = {p.file for p in after.tables[UPTAKE.table].parts.values()}
     assert {str(f.relative_to(own)) for f in (own / UPTAKE.table).rglob("*.parquet")} == named  # none left over
+
+
+def test_the_lake_keeps_every_level_a_page_reads_it_at():
+    assert set(uptake_week.LEVELS) == set(uptake.KEPT_LEVELS["city"])
+    assert all(set(by) <= set(uptake_week.LEVELS) for levels in uptake.KEPT_LEVELS.values() for by in [levels.values()])

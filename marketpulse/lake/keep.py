@@ -40,7 +40,12 @@ def keep(lake: Path, manifest: mf.Manifest, stage: Path, basis: Basis, evaluate:
         return None
     full = old is None or old.basis.get(WHOLE) != now[WHOLE]
     changed, launched = ([], []) if full else changed_weeks(old.basis, now)
-    config = {"memory_limit": MEMORY_LIMIT, "temp_directory": str(stage / f"{table}_spill")}
+    # rows go to partitions by week, in any order: insertion order kept would hold them in memory
+    config = {
+        "memory_limit": MEMORY_LIMIT,
+        "temp_directory": str(stage / f"{table}_spill"),
+        "preserve_insertion_order": False,
+    }
     with duckdb.connect(":memory:", config=config) as con:
         for name in basis.inputs:
             con.execute(f'create view "{name}" as {view_sql(lake, manifest, name)}')

@@ -25,6 +25,7 @@ from marketpulse.lake.kept_basis import UPTAKE, launch_years
 from marketpulse.store.queries import bind
 
 TABLE = UPTAKE.table
+LEVELS = ("city", "department", "territory", "cm")  # the levels the sidebar offers
 
 
 def keep(lake: Path, manifest: mf.Manifest, stage: Path) -> list[tuple[str, str]] | None:
@@ -39,7 +40,7 @@ def _evaluate(
     """Table uptake_week on `con`: the rows of each spec whose launch year reaches from the first
     week in `launched` (every input it reads is a launch input), from that week to the end of the
     year, among `weeks` (every week the inputs hold)."""
-    empty, params = _bound(dt.date(2000, 1, 3), dt.date(2000, 1, 3))
+    empty, params = _bound(dt.date(2000, 1, 3), dt.date(2000, 1, 3), LEVELS[0])
     con.execute(f"create or replace table {TABLE} as select * from ({empty}) where false", params)
     reach: Reach = {}
     if not launched or not weeks:
@@ -47,15 +48,16 @@ def _evaluate(
     start = min(launched)
     for last, specs, launched_first in launch_years(con, start, max(weeks)):
         first = max(start, launched_first)
-        sql, params = _bound(first, last)
-        con.execute(
-            f"insert into {TABLE} select * from ({sql}) where list_contains($specs, spec_code)",
-            {**params, "specs": specs},
-        )
+        for level in LEVELS:
+            sql, params = _bound(first, last, level)
+            con.execute(
+                f"insert into {TABLE} select * from ({sql}) where list_contains($specs, spec_code)",
+                {**params, "specs": specs},
+            )
         for week in (w for w in weeks if first <= w <= last):
             reach[week] = (False, reach.get(week, (False, ()))[1] + tuple(specs))
     return reach
 
 
-def _bound(first: dt.date, last: dt.date) -> tuple[str, dict]:
-    return bind(UPTAKE.query, {"week_from": first, "week_to": last, "measures": None})
+def _bound(first: dt.date, last: dt.date, level: str) -> tuple[str, dict]:
+    return bind(UPTAKE.query, {"week_from": first, "week_to": last, "level": level, "measures": None})
