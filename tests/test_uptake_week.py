@@ -189,5 +189,7 @@ def test_the_kept_partitions_are_the_files_the_manifest_names(kept_lake, demo_st
 
 
 def test_the_lake_keeps_every_level_a_page_reads_it_at():
-    assert set(uptake_week.LEVELS) == set(uptake.KEPT_LEVELS["city"])
-    assert all(set(by) <= set(uptake_week.LEVELS) for levels in uptake.KEPT_LEVELS.values() for by in [levels.values()])
+    assert set(uptake_week.LEVELS) == set(metrics.kept.KEPT_LEVELS["city"])
+    assert all(
+        set(by) <= set(uptake_week.LEVELS) for levels in metrics.kept.KEPT_LEVELS.values() for by in [levels.values()]
+    )

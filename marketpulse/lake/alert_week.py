@@ -23,7 +23,7 @@ import duckdb
 
 from marketpulse.lake import keep as keeping
 from marketpulse.lake import manifest as mf
-from marketpulse.lake.keep import Reach
+from marketpulse.lake.keep import Reach, runs
 from marketpulse.lake.kept_basis import ALERTS, launch_years
 from marketpulse.store.queries import bind
 
@@ -49,7 +49,7 @@ def _evaluate(
     windowed = sorted({c + WEEK * k for c in changed for k in range(WINDOW)} & set(weeks))
     empty, params = _bound(dt.date(2000, 1, 3), dt.date(2000, 1, 3))
     con.execute(f"create or replace table {TABLE} as select * from ({empty}) where false", params)
-    for first, last in _runs(windowed):
+    for first, last in runs(windowed):
         sql, params = _bound(first, last, ",".join(WINDOWED_KINDS))
         con.execute(f"insert into {TABLE} {sql}", params)
     reach: Reach = {w: (True, ()) for w in windowed}
@@ -71,14 +71,3 @@ def _evaluate(
 
 def _bound(first: dt.date, last: dt.date, kinds: str | None = None) -> tuple[str, dict]:
     return bind(ALERTS.query, {"week_from": first, "week_to": last, "kinds": kinds})
-
-
-def _runs(weeks: list[dt.date]) -> list[tuple[dt.date, dt.date]]:
-    """Consecutive weeks as (first, last) runs."""
-    runs: list[list[dt.date]] = []
-    for week in weeks:
-        if runs and week - runs[-1][1] == WEEK:
-            runs[-1][1] = week
-        else:
-            runs.append([week, week])
-    return [(a, b) for a, b in runs]

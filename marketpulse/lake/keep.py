@@ -74,6 +74,13 @@ def _keep_the_rest(con: duckdb.DuckDBPyConnection, lake: Path, old: mf.Table, ba
         return
     cols = ", ".join(f'o."{c}"' for c, _ in old.columns)
     redone = [{"week": w, "windowed": windowed, "specs": list(specs)} for w, (windowed, specs) in reach.items()]
+    kept = {  # a table without launch rows has no spec to tell them by
+        "false": "not x.r.windowed",
+        "true": "not list_contains(x.r.specs, o.spec_code)",
+    }.get(
+        basis.launch_rows,
+        f"case when {basis.launch_rows} then not list_contains(x.r.specs, o.spec_code) else not x.r.windowed end",
+    )
     con.execute(
         f"""
         insert into {basis.table}
@@ -81,8 +88,7 @@ def _keep_the_rest(con: duckdb.DuckDBPyConnection, lake: Path, old: mf.Table, ba
         from read_parquet($files, hive_partitioning = true, hive_types = {{'week': 'date'}}) as o
         join (select unnest($redone::struct(week date, windowed boolean, specs varchar[])[]) as r) as x
             on x.r.week = o.week
-        where case when {basis.launch_rows} then not list_contains(x.r.specs, o.spec_code)
-                   else not x.r.windowed end
+        where {kept}
         """,
         {"files": files, "redone": redone},
     )
@@ -97,3 +103,14 @@ def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]
             {"t": table},
         ).fetchall()
     ]
+
+
+def runs(weeks: list[dt.date]) -> list[tuple[dt.date, dt.date]]:
+    """Consecutive weeks as (first, last) runs: each evaluated in one statement."""
+    found: list[list[dt.date]] = []
+    for week in weeks:
+        if found and week - found[-1][1] == dt.timedelta(days=7):
+            found[-1][1] = week
+        else:
+            found.append([week, week])
+    return [(a, b) for a, b in found]

@@ -16,6 +16,7 @@ from marketpulse.store.queries import text_digest
 
 WHOLE = ""  # the basis key of the whole inputs and the query
 LAUNCH_WEEKS = 52  # a spec is new for its launch week and the 51 after (base/new_spec)
+LEVELS = ("city", "department", "territory", "cm")  # the levels kept by level: the sidebar's
 
 
 @dataclass(frozen=True)
@@ -124,4 +125,22 @@ UPTAKE = Basis(
     launch_rows="true",
 )
 
-KEPT = (ALERTS, UPTAKE)
+COMPLIANCE = Basis(
+    table="compliance_week",
+    query="base/compliance_rows",
+    inputs=(
+        "customer_manager",
+        "department",
+        "retailer",
+        "retailer_week",
+        "setting",
+        "spec",
+        "spec_price",
+        "territory",
+        "weekly_observation",
+    ),
+    launch_inputs=(),  # a week's rows read that week alone
+    launch_rows="false",
+)
+
+KEPT = (ALERTS, UPTAKE, COMPLIANCE)

@@ -21,11 +21,10 @@ import duckdb
 from marketpulse.lake import keep as keeping
 from marketpulse.lake import manifest as mf
 from marketpulse.lake.keep import Reach
-from marketpulse.lake.kept_basis import UPTAKE, launch_years
+from marketpulse.lake.kept_basis import LEVELS, UPTAKE, launch_years
 from marketpulse.store.queries import bind
 
 TABLE = UPTAKE.table
-LEVELS = ("city", "department", "territory", "cm")  # the levels the sidebar offers
 
 
 def keep(lake: Path, manifest: mf.Manifest, stage: Path) -> list[tuple[str, str]] | None:

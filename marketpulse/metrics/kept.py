@@ -10,6 +10,30 @@ import pandas as pd
 from marketpulse import store
 from marketpulse.metrics.api import city_read, query
 
+# the kept level that answers for each level shown, by scope, in a table kept by level (uptake,
+# compliance): the scope's own level and those below it; under a 片区 its own row is its
+# retailers' total (level city there). A 市场部's own total is evaluated: the kept row of its key
+# carries no 片区 for the scope to keep it by.
+KEPT_LEVELS = {
+    "city": {"city": "city", "department": "department", "territory": "territory", "cm": "cm"},
+    "department": {"territory": "territory", "cm": "cm"},
+    "territory": {"city": "territory", "territory": "territory", "cm": "cm"},
+}
+
+
+def kept_level(table: str, kept_query: str, level: str, scope: store.Scope, path=None) -> str | None:
+    """The level of `table`'s kept rows that are the evaluation at `level` within `scope`
+    (KEPT_LEVELS), or None: under a customer manager's scope, in a scope some retailer or
+    manager of which ever lay outside it (crossed), or where the store does not keep `table` for
+    this code. The caller rules out the filters its kept rows do not answer for."""
+    if scope.cm_code:
+        return None
+    own = "city" if scope.is_city else "territory" if scope.territory_code else "department"
+    answer = KEPT_LEVELS[own].get(level)
+    if answer is None or crossed(scope, path) or not keeps(table, kept_query, path):
+        return None
+    return answer
+
 
 def keeps(table: str, kept_query: str, path=None) -> bool:
     """Whether the store pages read offers `table`, kept by this code's `kept_query`."""

@@ -4,10 +4,11 @@ each per level key × week."""
 
 from __future__ import annotations
 
+import duckdb
 import pandas as pd
 
 from marketpulse import store
-from marketpulse.metrics import index_formulas
+from marketpulse.metrics import index_formulas, kept
 from marketpulse.metrics.api import choose, query
 
 
@@ -36,8 +37,19 @@ def chained_price_index(
 def price_compliance(
     week_from, week_to, level="city", tolerance: float | None = None, scope=store.CITY, path=None, **filters
 ) -> pd.DataFrame:
-    """价格执行率: share of price observations within ± tolerance (None: the setting) of suggested."""
+    """价格执行率: share of price observations within ± tolerance (None: the setting) of suggested;
+    read from the compliance the lake keeps (lake/compliance_week.py) at the setting's tolerance
+    without a filter, where it answers for the level and scope (kept.kept_level)."""
     params = {"week_from": week_from, "week_to": week_to, "level": level, "tolerance": tolerance, **filters}
+    at = None
+    if tolerance is None and all(v is None for v in filters.values()):
+        at = kept.kept_level("compliance_week", "base/compliance_rows", level, scope, path)
+    if at is not None:
+        try:
+            wanted = {k: v for k, v in params.items() if k != "tolerance"}
+            return query("kept/compliance", {**wanted, "kept_level": at}, scope, path)
+        except duckdb.CatalogException:  # a write took it away since the look
+            pass
     return query("price_compliance", params, scope, path)
 
 

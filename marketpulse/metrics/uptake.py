@@ -25,14 +25,6 @@ UPTAKE_RATES = (
 )
 
 
-# the kept level that answers for each level shown, by scope: the scope's own level and those below
-# it; under a 片区 its own row is its retailers' total (level city there). A 市场部's own total is
-# evaluated: the kept row of its key carries no 片区 for the scope to keep it by.
-KEPT_LEVELS = {
-    "city": {"city": "city", "department": "department", "territory": "territory", "cm": "cm"},
-    "department": {"territory": "territory", "cm": "cm"},
-    "territory": {"city": "territory", "territory": "territory", "cm": "cm"},
-}
 RETAILER_FILTERS = ("format", "tier_band", "area_type")
 
 
@@ -52,17 +44,11 @@ def new_brand_uptake(week_from, week_to, level="city", scope=store.CITY, path=No
 
 
 def _kept_level(level: str, scope: store.Scope, filters: dict, path) -> str | None:
-    """The level of the kept rows that are the evaluation's (KEPT_LEVELS), or None: under a
-    retailer filter (the kept rows count every retailer), a customer manager's scope, a scope
-    some retailer or manager of which ever lay outside it (kept.crossed), or a lake not keeping
-    them for this code."""
-    if any(filters.get(k) is not None for k in RETAILER_FILTERS) or scope.cm_code:
+    """The level of the kept rows that are the evaluation's (kept.kept_level), or None; none
+    under a retailer filter (the kept rows count every retailer; a spec filter picks kept rows)."""
+    if any(filters.get(k) is not None for k in RETAILER_FILTERS):
         return None
-    own = "city" if scope.is_city else "territory" if scope.territory_code else "department"
-    answer = KEPT_LEVELS[own].get(level)
-    if answer is None or kept.crossed(scope, path) or not kept.keeps("uptake_week", "base/uptake_rows", path):
-        return None
-    return answer
+    return kept.kept_level("uptake_week", "base/uptake_rows", level, scope, path)
 
 
 def uptake_curves(

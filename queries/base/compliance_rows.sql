@@ -1,0 +1,38 @@
+-- One row per level key × week at one of the levels the sidebar offers (the city, a 市场部, 片区 or
+-- customer manager): price_compliance at the setting's tolerance, unfiltered, with the 片区 a row
+-- lies in. Read by the lake, which keeps these rows of every level for the whole city as table
+-- compliance_week (marketpulse.lake.compliance_week); pages read them through kept/compliance.sql.
+-- A week's row reads that week's price observations alone.
+--
+-- Parameters:
+--   $level      city | department | territory | cm
+--   $week_from, $week_to   weeks to evaluate (Mondays; any day means its week), inclusive
+--   $tolerance  null: the setting `price_tolerance` (the band the kept rows hold)
+-- Columns:
+--   level           varchar  $level
+--   territory_code  varchar  the 片区 of a 片区's or customer manager's row (a manager's: where
+--                            its retailers lay that week), else null: a scope keeps rows by it
+--   then price_compliance's columns, in its order
+
+with
+
+-- (named apart from the tables price_compliance reads)
+at_level as (
+    select * from ref('price_compliance')
+),
+
+-- a manager's 片区 in a week, from its retailers' assignment (one, but where it spans two)
+cm_territory as (
+    select week, cm_code, min(territory_code) as territory_code,
+    from retailer_week
+    where $level = 'cm'
+      and week between date_trunc('week', $week_from::date)::date and date_trunc('week', $week_to::date)::date
+    group by all
+)
+
+select
+    $level::varchar as level,
+    case $level when 'territory' then u.level_key when 'cm' then w.territory_code end as territory_code,
+    u.*,
+from at_level as u
+left join cm_territory as w on w.cm_code = u.level_key and w.week = u.week

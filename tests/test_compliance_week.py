@@ -1,0 +1,114 @@
+"""The price compliance the lake keeps (compliance_week): price_compliance read from it equals its
+evaluation at every level under the city, and within a 市场部 or 片区 none of whose retailers or
+managers ever lay outside it; a filter, a tolerance of the page's own, a manager's scope or a
+crossed scope is evaluated; a write evaluates again only the weeks whose inputs changed.
+(That an import kept incrementally equals a lake exported afresh is in test_lake_import.py, which
+compares every table of the two lakes, compliance_week among them.)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import pandas as pd
+import pytest
+import sqlglot
+from sqlglot import exp
+from test_alert_week import _touch, kept_lake, served  # noqa: F401 - the exported lake and its use
+
+from marketpulse import metrics, store
+from marketpulse.lake import compliance_week
+from marketpulse.lake import manifest as mf
+from marketpulse.lake.kept_basis import COMPLIANCE
+from marketpulse.metrics import prices
+from marketpulse.store.queries import query_text
+
+LAST_WEEK = dt.date(2026, 11, 16)
+
+
+def _both(monkeypatch, week_from, week_to, level, scope, tolerance=None, **filters):
+    """price_compliance as read (and the named query it read), then evaluated."""
+    read = []
+    real = prices.query
+    monkeypatch.setattr(prices, "query", lambda name, *a, **k: read.append(name) or real(name, *a, **k))
+    metrics.api.forget_city_reads()
+    got = prices.price_compliance(week_from, week_to, level, tolerance, scope, **filters)
+    with monkeypatch.context() as m:
+        m.setattr(metrics.kept, "kept_level", lambda *args: None)
+        evaluated = prices.price_compliance(week_from, week_to, level, tolerance, scope, **filters)
+    return read[0], got, evaluated
+
+
+def test_the_kept_inputs_are_what_the_compliance_rows_read():
+    tree = sqlglot.parse_one(query_text(COMPLIANCE.query), read="duckdb")
+    ctes = {cte.alias for cte in tree.find_all(exp.CTE)}
+    assert set(COMPLIANCE.inputs) == {t.name for t in tree.find_all(exp.Table)} - ctes
+
+
+@pytest.mark.parametrize("level", ["city", "department", "territory", "cm"])
+@pytest.mark.parametrize("weeks_back", [0, 30, 55])
+def test_the_citys_compliance_read_from_the_lake_equals_its_evaluation(served, monkeypatch, level, weeks_back):  # noqa: F811
+    week = LAST_WEEK - dt.timedelta(weeks=weeks_back)
+    read, kept, evaluated = _both(monkeypatch, week - dt.timedelta(weeks=12), week, level, store.CITY)
+    assert read == "kept/compliance" and len(evaluated) > 0
+    pd.testing.assert_frame_equal(kept, evaluated, check_dtype=False, rtol=1e-9)
+
+
+D01, T0102 = store.Scope(department_code="D01"), store.Scope(territory_code="T0102")
+D02 = store.Scope(department_code="D02")  # its retailers moved between its 片区, never out of it
+CASES = [(D01, "territory"), (D01, "cm"), (D02, "territory"), (D02, "cm"), (T0102, "city"), (T0102, "territory")]
+CASES += [(T0102, "cm")]
+
+
+@pytest.mark.parametrize(("scope", "level"), CASES)
+def test_a_scope_no_retailer_crossed_reads_the_citys_rows_within_it(served, monkeypatch, scope, level):  # noqa: F811
+    read, kept, evaluated = _both(monkeypatch, LAST_WEEK - dt.timedelta(weeks=5), LAST_WEEK, level, scope)
+    assert read == "kept/compliance" and len(evaluated) > 0
+    pd.testing.assert_frame_equal(kept, evaluated, check_dtype=False, rtol=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("scope", "level", "tolerance", "filters"),
+    [
+        (store.CITY, "city", 0.05, {}),  # a band of the page's own
+        (store.CITY, "city", None, {"brand": "黄鹤楼"}),  # a filter counts fewer observations
+        (store.CITY, "city", None, {"format": "便利店"}),
+        (store.CITY, "retailer", None, {}),  # a level the lake does not keep
+        (store.Scope(cm_code="KH001"), "city", None, {}),
+        (store.Scope(territory_code="T0201"), "territory", None, {}),  # crossed: retailers redrawn across it
+        (D01, "department", None, {}),  # a 市场部's own total
+    ],
+)
+def test_what_the_kept_rows_do_not_answer_for_is_evaluated(served, monkeypatch, scope, level, tolerance, filters):  # noqa: F811
+    read, got, evaluated = _both(monkeypatch, LAST_WEEK, LAST_WEEK, level, scope, tolerance, **filters)
+    assert read == "price_compliance"
+    pd.testing.assert_frame_equal(got, evaluated)
+
+
+def test_a_week_changed_evaluates_that_week_alone(kept_lake, tmp_path):  # noqa: F811
+    own = tmp_path / "lake"
+    shutil.copytree(kept_lake, own)
+    manifest = mf.load(own)
+    before = dict(manifest.tables[COMPLIANCE.table].parts)
+    week = (LAST_WEEK - dt.timedelta(weeks=40)).isoformat()
+    _touch(manifest, "weekly_observation", week)
+    assert not COMPLIANCE.current(manifest)
+    stage = tmp_path / "stage"
+    stage.mkdir()
+    assert {w for _, w in compliance_week.keep(own, manifest, stage)} == {week}
+    assert COMPLIANCE.current(manifest)
+    after = manifest.tables[COMPLIANCE.table].parts
+    assert all(after[w] is p for w, p in before.items() if w != week)
+    assert compliance_week.keep(own, manifest, stage) is None  # up to date: nothing evaluated
+
+
+def test_a_changed_tolerance_evaluates_every_week(kept_lake, tmp_path):  # noqa: F811
+    own = tmp_path / "lake"
+    shutil.copytree(kept_lake, own)
+    manifest = mf.load(own)
+    before = dict(manifest.tables[COMPLIANCE.table].parts)
+    _touch(manifest, "setting", "")
+    stage = tmp_path / "stage"
+    stage.mkdir()
+    assert {w for _, w in compliance_week.keep(own, manifest, stage)} == set(before)
