@@ -95,7 +95,7 @@ def measure(lake_dir: Path, work: Path, store_path: Path | None = None) -> dict:
         out[name] = got
         print(
             f"{name:16s} {got['s']:7.2f} s  {got['rows']:8d} rows  {got['lines_per_s'] or 0:9,d} lines/s  "
-            f"{got['mb']:7.0f} MB peak  (data published at {got['published_s']:.2f} s, then its kept alerts and uptake)",
+            f"{got['mb']:7.0f} MB peak  (data published at {got['published_s']:.2f} s, then what the lake keeps of it)",
             flush=True,
         )
         shutil.rmtree(copy, ignore_errors=True)
