@@ -193,3 +193,18 @@ def test_the_lake_keeps_every_level_a_page_reads_it_at():
     assert all(
         set(by) <= set(uptake_week.LEVELS) for levels in metrics.kept.KEPT_LEVELS.values() for by in [levels.values()]
     )
+
+
+@pytest.mark.parametrize("table", ["uptake_week", "compliance_week"])
+def test_a_scope_sees_only_its_own_kept_rows(served, table):  # noqa: F811
+    reader = store.reader(store.serving_path())
+    cms = reader.sql("select cm_code, territory_code from customer_manager")
+    cm, home = cms["cm_code"].iloc[0], cms["territory_code"].iloc[0]
+    rows = reader.sql(f"select level, level_key from {table}", scope=store.Scope(cm_code=cm))
+    assert len(rows) and set(zip(rows["level"], rows["level_key"])) == {("cm", cm)}  # its own row alone
+    rows = reader.sql(f"select level, level_key from {table}", scope=store.Scope(territory_code=home))
+    assert set(rows["level"]) == {"territory", "cm"}
+    assert set(rows.loc[rows["level"] == "territory", "level_key"]) == {home}
+    assert set(rows.loc[rows["level"] == "cm", "level_key"]) <= set(cms.loc[cms["territory_code"] == home, "cm_code"])
+    rows = reader.sql(f"select level from {table}", scope=store.Scope(department_code="D01"))
+    assert set(rows["level"]) == {"territory", "cm"}  # no city or 市场部 total

@@ -12,6 +12,8 @@
 --   level           varchar  $level
 --   territory_code  varchar  the 片区 of a 片区's or customer manager's row (a manager's: where
 --                            its retailers lay that week), else null: a scope keeps rows by it
+--   cm_code         varchar  a customer manager's row's manager, else null: a manager's scope
+--                            keeps its own row alone
 --   then price_compliance's columns, in its order
 
 with
@@ -33,6 +35,7 @@ cm_territory as (
 select
     $level::varchar as level,
     case $level when 'territory' then u.level_key when 'cm' then w.territory_code end as territory_code,
+    case $level when 'cm' then u.level_key end as cm_code,
     u.*,
 from at_level as u
 left join cm_territory as w on w.cm_code = u.level_key and w.week = u.week

@@ -12,7 +12,7 @@
 --   $week_from, $week_to   weeks shown (Mondays; any day means its week), inclusive
 -- Columns: as price_compliance.sql
 
-select u.* exclude (level, territory_code) replace (
+select u.* exclude (level, territory_code, cm_code) replace (
     coalesce(n.level_key, u.level_key) as level_key,
     coalesce(n.level_name, u.level_name) as level_name
 )

@@ -13,7 +13,7 @@
 --   $brand, $price_class, $spec_code   spec filters, null = all
 -- Columns: as new_brand_uptake.sql
 
-select u.* exclude (level, territory_code) replace (
+select u.* exclude (level, territory_code, cm_code) replace (
     coalesce(n.level_key, u.level_key) as level_key,
     coalesce(n.level_name, u.level_name) as level_name
 )
