@@ -57,8 +57,8 @@ def test_the_citys_compliance_read_from_the_lake_equals_its_evaluation(served, m
 
 D01, T0102 = store.Scope(department_code="D01"), store.Scope(territory_code="T0102")
 D02 = store.Scope(department_code="D02")  # its retailers moved between its 片区, never out of it
-CASES = [(D01, "territory"), (D01, "cm"), (D02, "territory"), (D02, "cm"), (T0102, "city"), (T0102, "territory")]
-CASES += [(T0102, "cm")]
+CASES = [(D01, "city"), (D01, "department"), (D01, "territory"), (D01, "cm"), (D02, "city"), (D02, "territory")]
+CASES += [(D02, "cm"), (T0102, "city"), (T0102, "territory"), (T0102, "cm")]
 
 
 @pytest.mark.parametrize(("scope", "level"), CASES)
@@ -77,7 +77,7 @@ def test_a_scope_no_retailer_crossed_reads_the_citys_rows_within_it(served, monk
         (store.CITY, "retailer", None, {}),  # a level the lake does not keep
         (store.Scope(cm_code="KH001"), "city", None, {}),
         (store.Scope(territory_code="T0201"), "territory", None, {}),  # crossed: retailers redrawn across it
-        (D01, "department", None, {}),  # a 市场部's own total
+        (T0102, "department", None, {}),  # above a 片区
     ],
 )
 def test_what_the_kept_rows_do_not_answer_for_is_evaluated(served, monkeypatch, scope, level, tolerance, filters):  # noqa: F811

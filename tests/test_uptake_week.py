@@ -92,9 +92,9 @@ def test_a_year_of_weeks_and_a_spec_filter_read_what_their_evaluation_gives(serv
 D01, T0102 = store.Scope(department_code="D01"), store.Scope(territory_code="T0102")
 # D02's retailers moved between its 片区, never out of it: within D02 their history is whole
 D02 = store.Scope(department_code="D02")
-# the levels below a 市场部's own, a 片区's own total (level city within it) and those below it
-CASES = [(D01, "territory"), (D01, "cm"), (D02, "territory"), (D02, "cm"), (T0102, "city"), (T0102, "territory")]
-CASES += [(T0102, "cm")]
+# a scope's own total (level city within it, and its own level) and the levels below it
+CASES = [(D01, "city"), (D01, "department"), (D01, "territory"), (D01, "cm"), (D02, "city"), (D02, "territory")]
+CASES += [(D02, "cm"), (T0102, "city"), (T0102, "territory"), (T0102, "cm")]
 
 
 @pytest.mark.parametrize(("scope", "level"), CASES)
@@ -117,10 +117,10 @@ def test_what_the_kept_rows_do_not_answer_for_is_evaluated(served):  # noqa: F81
     assert answers("cm", store.CITY, {"brand": "黄鹤楼"}, None)  # a spec filter picks kept rows
     assert not answers("city", store.CITY, {"format": "便利店"}, None)  # a retailer filter counts fewer
     assert not answers("cm", store.Scope(cm_code="KH001"), {}, None)
-    # a 片区's own total is its row; a 市场部's is evaluated (its kept row carries no 片区 to cut by)
+    # a 市场部's or 片区's own total is its row
     assert uptake._kept_level("city", store.Scope(territory_code="T0102"), {}, None) == "territory"
-    assert not answers("city", store.Scope(department_code="D01"), {}, None)
-    assert not answers("department", store.Scope(department_code="D01"), {}, None)
+    assert uptake._kept_level("city", store.Scope(department_code="D01"), {}, None) == "department"
+    assert not answers("department", store.Scope(territory_code="T0102"), {}, None)  # above a 片区
     # the demo redraws retailers between D02's 片区: each sees part of a moved retailer's history
     assert not answers("territory", store.Scope(territory_code="T0201"), {}, None)
     assert answers("cm", store.Scope(department_code="D02"), {}, None)  # D02 sees all of it
@@ -203,8 +203,9 @@ def test_a_scope_sees_only_its_own_kept_rows(served, table):  # noqa: F811
     rows = reader.sql(f"select level, level_key from {table}", scope=store.Scope(cm_code=cm))
     assert len(rows) and set(zip(rows["level"], rows["level_key"])) == {("cm", cm)}  # its own row alone
     rows = reader.sql(f"select level, level_key from {table}", scope=store.Scope(territory_code=home))
-    assert set(rows["level"]) == {"territory", "cm"}
+    assert set(rows["level"]) == {"territory", "cm"}  # no 市场部 total, though its 市场部's code is on it
     assert set(rows.loc[rows["level"] == "territory", "level_key"]) == {home}
     assert set(rows.loc[rows["level"] == "cm", "level_key"]) <= set(cms.loc[cms["territory_code"] == home, "cm_code"])
-    rows = reader.sql(f"select level from {table}", scope=store.Scope(department_code="D01"))
-    assert set(rows["level"]) == {"territory", "cm"}  # no city or 市场部 total
+    rows = reader.sql(f"select level, level_key from {table}", scope=store.Scope(department_code="D01"))
+    assert set(rows["level"]) == {"department", "territory", "cm"}  # no city total
+    assert set(rows.loc[rows["level"] == "department", "level_key"]) == {"D01"}  # its own alone

@@ -11,12 +11,11 @@ from marketpulse import store
 from marketpulse.metrics.api import city_read, query
 
 # the kept level that answers for each level shown, by scope, in a table kept by level (uptake,
-# compliance): the scope's own level and those below it; under a 片区 its own row is its
-# retailers' total (level city there). A 市场部's own total is evaluated: the kept row of its key
-# carries no 片区 for the scope to keep it by.
+# compliance): the scope's own level and those below it; under a 市场部 or 片区 its own row is its
+# retailers' total (level city there)
 KEPT_LEVELS = {
     "city": {"city": "city", "department": "department", "territory": "territory", "cm": "cm"},
-    "department": {"territory": "territory", "cm": "cm"},
+    "department": {"city": "department", "department": "department", "territory": "territory", "cm": "cm"},
     "territory": {"city": "territory", "territory": "territory", "cm": "cm"},
 }
 

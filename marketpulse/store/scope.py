@@ -18,6 +18,9 @@ from marketpulse.store.paths import ATTACH_ALIAS
 
 SCOPE_COLUMNS = ("department_code", "territory_code", "cm_code", "license_no")
 UNSCOPED_TABLES = {"import_log", "quarantine"}
+# tables of totals per level key (what a lake keeps: lake/kept_basis.py): a 市场部's row carries
+# its department_code and no territory_code, and is in the scope of that 市场部 alone
+LEVEL_TOTALS = {"uptake_week", "compliance_week"}
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,12 @@ def create_scope_schema(
         {"dep": scope.department_code, "ter": scope.territory_code, "cm": scope.cm_code},
     )
     con.execute(f"create table {at}.scope_cm as select $cm::varchar as cm_code", {"cm": scope.cm_code})
+    # the 市场部 a scope is, when it is one (not a 片区 or manager within it): its own totals
+    con.execute(
+        f"create table {at}.scope_department as select department_code from {ATTACH_ALIAS}.main.department "
+        "where department_code = $dep and $ter is null and $cm is null",
+        {"dep": scope.department_code, "ter": scope.territory_code, "cm": scope.cm_code},
+    )
     con.execute(
         f"""
         create table {at}.scope_retailer as
@@ -92,7 +101,12 @@ def create_scope_schema(
             _now_and_former_view(con, at, table)
             continue
         conds = []
-        if "territory_code" in cols:
+        if table in LEVEL_TOTALS:  # a 片区's or manager's row by its 片区, a 市场部's own to that 市场部 alone
+            conds.append(
+                f"(x.territory_code in (select territory_code from {at}.scope_territory) or "
+                f"(x.territory_code is null and x.department_code in (select department_code from {at}.scope_department)))"
+            )
+        elif "territory_code" in cols:
             conds.append(f"x.territory_code in (select territory_code from {at}.scope_territory)")
         elif "department_code" in cols:
             conds.append(f"x.department_code in (select department_code from {at}.scope_territory)")

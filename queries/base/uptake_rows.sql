@@ -11,8 +11,10 @@
 --   $week_from, $week_to   weeks to evaluate (Mondays; any day means its week), inclusive
 -- Columns:
 --   level           varchar  $level
+--   department_code varchar  a 市场部's row's 市场部, and that of the 片区 a row lies in
 --   territory_code  varchar  the 片区 of a 片区's or customer manager's row (a manager's: where
 --                            its retailers lay that week), else null: a scope keeps rows by it
+--                            (a 市场部's own row by its department_code, in that 市场部 alone)
 --   cm_code         varchar  a customer manager's row's manager, else null: a manager's scope
 --                            keeps its own row alone
 --   then new_brand_uptake's columns, in its order
@@ -35,8 +37,11 @@ cm_territory as (
 
 select
     $level::varchar as level,
+    case $level when 'department' then u.level_key else t.department_code end as department_code,
     case $level when 'territory' then u.level_key when 'cm' then w.territory_code end as territory_code,
     case $level when 'cm' then u.level_key end as cm_code,
     u.*,
 from at_level as u
 left join cm_territory as w on w.cm_code = u.level_key and w.week = u.week
+left join territory as t
+    on t.territory_code = case $level when 'territory' then u.level_key when 'cm' then w.territory_code end

@@ -7,13 +7,13 @@
 --
 -- Parameters:
 --   $level       city | department | territory | cm: the level shown
---   $kept_level  the level whose kept rows are read: $level, or 'territory' for level city under a
---                片区's scope (there the city's total is the 片区's own row, named as the city's)
+--   $kept_level  the level whose kept rows are read: $level, or for level city under a 市场部's or
+--                片区's scope its own level (there the city's total is its own row, named as the city's)
 --   $week_from, $week_to   weeks shown (Mondays; any day means its week), inclusive
 --   $brand, $price_class, $spec_code   spec filters, null = all
 -- Columns: as new_brand_uptake.sql
 
-select u.* exclude (level, territory_code, cm_code) replace (
+select u.* exclude (level, department_code, territory_code, cm_code) replace (
     coalesce(n.level_key, u.level_key) as level_key,
     coalesce(n.level_name, u.level_name) as level_name
 )
