@@ -1,6 +1,5 @@
-"""The alerts the lake keeps: kept/alert_week (base/alert_rows for the whole city, unfiltered,
-with a manager's rows given its 片区) one partition per week (table alert_week), so the weekly
-review reads its alerts instead of evaluating them.
+"""The alerts the lake keeps: base/alert_rows for the whole city, unfiltered, one partition per
+week (table alert_week), so the weekly review reads its alerts instead of evaluating them.
 
 What a week's alert rows read (base/alert_rows): the inputs kept whole, and of the inputs kept
 by week that week and the three before it (four-week windows; market cells carry their own

@@ -83,7 +83,7 @@ def launch_years(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -
 
 ALERTS = Basis(
     table="alert_week",
-    query="kept/alert_week",
+    query="base/alert_rows",
     inputs=(
         "customer_manager",
         "department",
@@ -92,7 +92,6 @@ ALERTS = Basis(
         "market_cell",
         "monitoring_point",
         "retailer",
-        "retailer_assignment",
         "retailer_visit",
         "retailer_week",
         "retailer_week_sales",
@@ -132,7 +131,6 @@ COMPLIANCE = Basis(
         "customer_manager",
         "department",
         "retailer",
-        "retailer_week",
         "setting",
         "spec",
         "spec_price",

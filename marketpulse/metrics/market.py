@@ -65,19 +65,23 @@ def alerts(week_from, week_to, scope=store.CITY, path=None, trace_weeks=TRACE_WE
 
 # kinds about one spec × 片区 cell: a scope's cells are the city's within it, whoever moved
 CELL_KINDS = ("overstock", "stockout", "discounting")
+# kinds about a customer manager's own visits: the kept rows carry no 片区 for a scope to keep them by
+MANAGER_KINDS = ("copy_suspect", "missed_visits")
 
 
 def _kept_kinds(scope: store.Scope, filters: dict, path) -> tuple[str, ...]:
     """The kinds read from the alerts the lake keeps (kept/alerts.sql) for this scope and filters:
     none without them, under a filter, or for a customer manager (a manager's alerts are of their
-    own retailers, cells included). A 市场部's or 片区's alerts are the city's within it, but
-    where a retailer or manager of it ever lay outside it (kept.crossed) for all but CELL_KINDS:
-    the scope then sees only part of their history and visits."""
+    own retailers, cells included). A 市场部's or 片区's alerts are the city's within it, but for
+    MANAGER_KINDS, and where a retailer or manager of it ever lay outside it (kept.crossed) for
+    all but CELL_KINDS: the scope then sees only part of their history."""
     if scope.cm_code or any(v is not None for v in filters.values()):
         return ()
-    if not kept.keeps("alert_week", "kept/alert_week", path):
+    if not kept.keeps("alert_week", "base/alert_rows", path):
         return ()
-    return CELL_KINDS if kept.crossed(scope, path) else ALERT_KINDS
+    if scope.is_city:
+        return ALERT_KINDS
+    return CELL_KINDS if kept.crossed(scope, path) else tuple(k for k in ALERT_KINDS if k not in MANAGER_KINDS)
 
 
 def _kept(week_from, week_to, kinds: tuple[str, ...], scope: store.Scope, path) -> pd.DataFrame | None:

@@ -12,7 +12,8 @@
 --   level           varchar  $level
 --   department_code varchar  a 市场部's row's 市场部, and that of the 片区 a row lies in
 --   territory_code  varchar  the 片区 of a 片区's or customer manager's row (a manager's: where
---                            its retailers lay that week), else null: a scope keeps rows by it
+--                            its observations lay that week, null where they lay in two), else
+--                            null: a scope keeps rows by it
 --                            (a 市场部's own row by its department_code, in that 市场部 alone)
 --   cm_code         varchar  a customer manager's row's manager, else null: a manager's scope
 --                            keeps its own row alone
@@ -25,10 +26,11 @@ at_level as (
     select * from ref('price_compliance')
 ),
 
--- a manager's 片区 in a week, from its retailers' assignment (one, but where it spans two)
+-- a manager's 片区 in a week, from its observations' assignment (those it counts among): none
+-- where they lay in two, so that no 片区 sees a total holding another's observations
 cm_territory as (
-    select week, cm_code, min(territory_code) as territory_code,
-    from retailer_week
+    select week, cm_code, case when count(distinct territory_code) = 1 then min(territory_code) end as territory_code,
+    from weekly_observation
     where $level = 'cm'
       and week between date_trunc('week', $week_from::date)::date and date_trunc('week', $week_to::date)::date
     group by all

@@ -1,5 +1,5 @@
 -- One row per alert × week, as alerts.sql: the alert list read from the alerts the lake keeps, table
--- alert_week: kept/alert_week evaluated for the whole city, unfiltered, from the store's first
+-- alert_week: base/alert_rows evaluated for the whole city, unfiltered, from the store's first
 -- week, and brought up to date with each lake write (marketpulse.lake.alert_week). Every run is
 -- traced from its true start, so no run is open. metrics.alerts reads it when the lake keeps
 -- the table for the store as it is, no filter is set, and the scope is the city, a 市场部 or
@@ -21,11 +21,8 @@ alert_span as (
 ),
 
 alert_row as (
-    -- a run's earlier weeks count toward it: every week up to week_to; a manager's rows carry
-    -- their 片区 for a scope to cut them by (kept/alert_week.sql), named as alerts.sql names them
-    select a.* replace (
-        case when a.kind in ('copy_suspect', 'missed_visits') then null else a.territory_code end as territory_code
-    )
+    -- a run's earlier weeks count toward it: every week up to week_to
+    select a.*
     from alert_week as a
     where a.week <= date_trunc('week', $week_to::date)::date
       and ($kinds is null or list_contains(string_split($kinds, ','), a.kind))
