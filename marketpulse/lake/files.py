@@ -19,6 +19,18 @@ def quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
+    """A table of `con`'s own database: its (column, type) in order, as a manifest records them."""
+    return [
+        tuple(r)
+        for r in con.execute(
+            "select column_name, data_type from duckdb_columns() where table_name = $t "
+            "and database_name = current_database() order by column_index",
+            {"t": table},
+        ).fetchall()
+    ]
+
+
 def _file_columns(spec: mf.Table) -> tuple[list[str], str]:
     """A partition file's columns (the partition column is its place, not a column) and the
     expression of a row's week."""

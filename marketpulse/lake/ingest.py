@@ -28,7 +28,7 @@ from marketpulse.ingest import ImportSummary, import_bytes, import_file
 from marketpulse.lake import kept
 from marketpulse.lake import manifest as mf
 from marketpulse.lake.export import lake_lock, staging
-from marketpulse.lake.files import publish_file, staged_partitions, staged_weeks
+from marketpulse.lake.files import publish_file, staged_partitions, staged_weeks, table_columns
 from marketpulse.lake.scratch import KEYED_TABLES, Scratch
 from marketpulse.lake.serving import build_serving
 from marketpulse.store.schema import SCHEMA_VERSION
@@ -102,14 +102,7 @@ def publish(lake: Path, manifest: mf.Manifest, scratch: Scratch, stage: Path) ->
             log.info("lake import: %s, %d partitions rewritten", table, len(weeks[table]))
     for table in scratch.changed_tables():
         changed.append((table, ""))
-        columns = [
-            tuple(r)
-            for r in con.execute(
-                "select column_name, data_type from duckdb_columns() where table_name = $t "
-                "and database_name = current_database() order by column_index",
-                {"t": table},
-            ).fetchall()
-        ]
+        columns = table_columns(con, table)
         out = stage / "out" / table
         out.mkdir()
         path = out / "part_0.parquet"

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 
 from marketpulse.lake import manifest as mf
-from marketpulse.lake.files import publish_file, staged_partitions
+from marketpulse.lake.files import publish_file, staged_partitions, table_columns
 from marketpulse.lake.kept_basis import WHOLE, Basis, changed_weeks
 from marketpulse.lake.serving import view_sql
 
@@ -51,12 +51,12 @@ def keep(lake: Path, manifest: mf.Manifest, stage: Path, basis: Basis, evaluate:
             con.execute(f'create view "{name}" as {view_sql(lake, manifest, name)}')
         if not full:
             reach = evaluate(con, weeks, *([dt.date.fromisoformat(w) for w in c] for c in (changed, launched)))
-            full = _columns(con, table) != old.columns
+            full = table_columns(con, table) != old.columns
         if full:
             reach = evaluate(con, weeks, weeks, weeks)
         else:
             _keep_the_rest(con, lake, old, basis, reach)
-        new = mf.Table(columns=_columns(con, table), week_of=mf.PARTITION_COLUMN, basis=now)
+        new = mf.Table(columns=table_columns(con, table), week_of=mf.PARTITION_COLUMN, basis=now)
         if not full:
             new.parts = {w: p for w, p in old.parts.items() if w in now and dt.date.fromisoformat(w) not in reach}
         for week, path in staged_partitions(con, table, new, stage / table).items():
@@ -92,17 +92,6 @@ def _keep_the_rest(con: duckdb.DuckDBPyConnection, lake: Path, old: mf.Table, ba
         """,
         {"files": files, "redone": redone},
     )
-
-
-def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
-    return [
-        tuple(r)
-        for r in con.execute(
-            "select column_name, data_type from duckdb_columns() where table_name = $t "
-            "and database_name = current_database() order by column_index",
-            {"t": table},
-        ).fetchall()
-    ]
 
 
 def runs(weeks: list[dt.date]) -> list[tuple[dt.date, dt.date]]:

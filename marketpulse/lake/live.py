@@ -21,7 +21,7 @@ from marketpulse.errors import StoreError
 from marketpulse.lake import kept
 from marketpulse.lake import manifest as mf
 from marketpulse.lake.export import lake_lock, staging
-from marketpulse.lake.files import publish_file
+from marketpulse.lake.files import publish_file, table_columns
 from marketpulse.lake.rollups import build_rollups
 from marketpulse.lake.serving import build_serving
 from marketpulse.store.paths import db_path
@@ -129,14 +129,7 @@ def publish_tables(
         result = change(db)
         with duckdb.connect(str(db), read_only=True) as con:
             for table in tables:
-                columns = [
-                    tuple(r)
-                    for r in con.execute(
-                        "select column_name, data_type from duckdb_columns() where table_name = $t "
-                        "and database_name = current_database() order by column_index",
-                        {"t": table},
-                    ).fetchall()
-                ]
+                columns = table_columns(con, table)
                 out = stage / "out" / table
                 out.mkdir(parents=True)
                 path = out / "part_0.parquet"
