@@ -206,7 +206,7 @@ def test_a_changed_rule_evaluates_every_week(kept_lake, tmp_path):
 
 def test_alerts_kept_by_other_code_are_not_read(served, monkeypatch):
     metrics.api.forget_city_reads()
-    monkeypatch.setattr(store, "text_digest", lambda name: "another release")
+    monkeypatch.setattr(store, "kept_digest", lambda table, name: "another release")
     assert market._kept_kinds(store.CITY, {}, None) == ()
     metrics.api.forget_city_reads()
 

@@ -11,14 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 
+import duckdb
 import pandas as pd
 import pytest
 import sqlglot
 from sqlglot import exp
 from test_alert_week import _touch, kept_lake, served  # noqa: F401 - the exported lake and its use
 
-from marketpulse import metrics, store
-from marketpulse.lake import compliance_week
+from marketpulse import lake, metrics, store
+from marketpulse.lake import compliance_week, kept_basis, serving
 from marketpulse.lake import manifest as mf
 from marketpulse.lake.kept_basis import COMPLIANCE
 from marketpulse.metrics import prices
@@ -112,3 +113,27 @@ def test_a_changed_tolerance_evaluates_every_week(kept_lake, tmp_path):  # noqa:
     stage = tmp_path / "stage"
     stage.mkdir()
     assert {w for _, w in compliance_week.keep(own, manifest, stage)} == set(before)
+
+
+def test_a_release_that_changes_the_keeping_code_evaluates_every_week_and_serves_none_meanwhile(
+    kept_lake,  # noqa: F811
+    tmp_path,
+    monkeypatch,
+):
+    own = tmp_path / "lake"
+    shutil.copytree(kept_lake, own)
+    manifest = mf.load(own)
+    before = dict(manifest.tables[COMPLIANCE.table].parts)
+    assert COMPLIANCE.current(manifest)
+    # as when a release changes a level or the bound tolerance in lake/compliance_week.py
+    monkeypatch.setattr(kept_basis, "kept_digest", lambda table, query: "another release")
+    monkeypatch.setattr(serving, "kept_digest", lambda table, query: "another release")
+    assert not COMPLIANCE.current(manifest)
+    lake.build_serving(own, manifest)  # until a write keeps it anew, pages evaluate it
+    with duckdb.connect(str(own / "serving.duckdb"), read_only=True) as con:
+        views = {name for (name,) in con.execute("select view_name from duckdb_views()").fetchall()}
+    assert "weekly_observation" in views and COMPLIANCE.table not in views
+    stage = tmp_path / "stage"
+    stage.mkdir()
+    assert {w for _, w in compliance_week.keep(own, manifest, stage)} == set(before)
+    assert COMPLIANCE.current(manifest)

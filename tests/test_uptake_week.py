@@ -128,7 +128,7 @@ def test_what_the_kept_rows_do_not_answer_for_is_evaluated(served):  # noqa: F81
 
 def test_uptake_kept_by_other_code_is_not_read(served, monkeypatch):  # noqa: F811
     metrics.api.forget_city_reads()
-    monkeypatch.setattr(store, "text_digest", lambda name: "another release")
+    monkeypatch.setattr(store, "kept_digest", lambda table, name: "another release")
     assert uptake._kept_level("city", store.CITY, {}, None) is None
     metrics.api.forget_city_reads()
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import duckdb
 
 from marketpulse.lake import manifest as mf
-from marketpulse.store.queries import text_digest
+from marketpulse.store.kept_code import kept_digest
 
 WHOLE = ""  # the basis key of the whole inputs and the query
 LAUNCH_WEEKS = 52  # a spec is new for its launch week and the 51 after (base/new_spec)
@@ -33,9 +33,9 @@ class Basis:
     launch_rows: str
 
     def digests(self, manifest: mf.Manifest) -> dict[str, str]:
-        """WHOLE → a digest of the inputs kept whole and the query's text; each week (ISO Monday)
+        """WHOLE → a digest of the inputs kept whole and the code (store.kept_digest); each week (ISO Monday)
         any input holds → `<digest of its inputs' files>/<digest of those of launch_inputs>`."""
-        whole, by_week = [("query", text_digest(self.query))], {}
+        whole, by_week = [("query", kept_digest(self.table, self.query))], {}
         for table in self.inputs:
             spec = manifest.tables.get(table)
             for week, part in (spec.parts if spec else {"": None}).items():

@@ -16,7 +16,7 @@ import duckdb
 
 from marketpulse.lake import manifest as mf
 from marketpulse.lake.kept_basis import KEPT
-from marketpulse.store.queries import text_digest
+from marketpulse.store.kept_code import kept_digest
 from marketpulse.store.reader import LAKE_SERVING_FILE
 
 # Kept as a real table: the store's version probe looks for a table of this name.
@@ -74,7 +74,7 @@ def build_serving(lake: Path | str, manifest: mf.Manifest | None = None) -> Path
             kind = "table" if table == VERSION_TABLE else "view"
             con.execute(f"create {kind} {_ident(table)} as {select}")
             if table in kept:  # which code kept it: a reader of other code evaluates its own
-                con.execute(f"comment on view {_ident(table)} is {_literal(text_digest(kept[table].query))}")
+                con.execute(f"comment on view {_ident(table)} is {_literal(kept_digest(table, kept[table].query))}")
         con.execute("checkpoint")
     mf.publish(tmp, final)
     return final

@@ -40,7 +40,7 @@ def keeps(table: str, kept_query: str, path=None) -> bool:
 
 
 def _keeps(table: str, kept_query: str, scope: store.Scope, path) -> bool:
-    params = {"table": table, "query_digest": store.text_digest(kept_query)}
+    params = {"table": table, "query_digest": store.kept_digest(table, kept_query)}
     return bool(query("kept/present", params, scope, path)["n"].iloc[0])
 
 

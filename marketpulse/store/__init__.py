@@ -3,6 +3,7 @@ Imports only errors, i18n and its own modules; every other package reads and wri
 """
 
 from marketpulse.errors import QueryError, StoreError, StoreVersionError
+from marketpulse.store.kept_code import kept_digest
 from marketpulse.store.paths import QUERY_DIR, ROOT, db_path
 from marketpulse.store.queries import (
     FILTER_DEFAULTS,
@@ -36,6 +37,7 @@ __all__ = [
     "db_path",
     "ensure_current",
     "execute_file",
+    "kept_digest",
     "migrate",
     "migrations",
     "query_names",

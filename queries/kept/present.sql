@@ -5,7 +5,7 @@
 -- Parameters:
 --   $table         the kept table
 --   $query_digest  the digest of the text of the query it keeps as the reader has it
---                  (store.text_digest)
+--                  (store.kept_digest: its text and the code that keeps it)
 -- Columns:
 --   n   integer  1 or 0
 
