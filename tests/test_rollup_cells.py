@@ -102,7 +102,7 @@ level_week as (
     ("period_totals.sql", "(select min(week) from spec_cm_week)", "", "(select min(week) from weekly_observation)"),
     ("base/fixed_weight.sql", "ref('base/cell_at_level'", "", "ref('base/observation_at_level'"),
     (
-        "price_index_fixed.sql",
+        "base/fixed_index.sql",
         "spec_week as (",
         "weighted as (",
         """spec_week as (

@@ -1,6 +1,7 @@
-"""What the lake's kept tables (alert_week, uptake_week) are derived from: a query, its inputs,
-and a digest of their files per week, so a reader's store offers a kept table only while it
-matches the lake (`Basis.current`), and a write knows which weeks to evaluate again."""
+"""What the lake's kept tables (alert_week, uptake_week, compliance_week, fixed_weight_year) are
+derived from: a query, its inputs, and a digest of their files per week, so a reader's store
+offers a kept table only while it matches the lake (`Basis.current`), and a write knows which
+weeks to evaluate again."""
 
 from __future__ import annotations
 
@@ -141,4 +142,12 @@ COMPLIANCE = Basis(
     launch_rows="false",
 )
 
-KEPT = (ALERTS, UPTAKE, COMPLIANCE)
+FIXED_WEIGHTS = Basis(
+    table="fixed_weight_year",
+    query="base/fixed_weight_rows",
+    inputs=("spec", "spec_cm_week", "spec_group_week", "spec_price", "territory", "weekly_observation"),
+    launch_inputs=(),  # a weight year's rows read its year and first quarters (lake/fixed_weight_year.py)
+    launch_rows="false",
+)
+
+KEPT = (ALERTS, UPTAKE, COMPLIANCE, FIXED_WEIGHTS)

@@ -18,10 +18,25 @@ def price_index(week_from, week_to, level="city", scope=store.CITY, path=None, *
     return query("price_index", params, scope, path)
 
 
+PRODUCT_LEVELS = ("brand", "price_class", "spec")  # a spec's weight there is the scope's own
+
+
 def fixed_price_index(week_from, week_to, level="city", scope=store.CITY, path=None, **filters) -> pd.DataFrame:
     """市场零售价格指数: observed prices over suggested, weighted by last year's commercial sales
-    of each spec (new specs: their first 13 weeks), so a change of sales mix does not move it."""
+    of each spec (new specs: their first 13 weeks), so a change of sales mix does not move it;
+    the weights read from those the lake keeps (lake/fixed_weight_year.py) without a filter,
+    where they answer for the level and scope (kept.kept_level; a product level reads the
+    scope's own weights)."""
     params = {"week_from": week_from, "week_to": week_to, "level": level, **filters}
+    at = None
+    if all(v is None for v in filters.values()):
+        own = "city" if level in PRODUCT_LEVELS else level
+        at = kept.kept_level("fixed_weight_year", "base/fixed_weight_rows", own, scope, path)
+    if at is not None:
+        try:
+            return query("kept/price_index_fixed", {**params, "kept_level": at}, scope, path)
+        except duckdb.CatalogException:  # a write took it away since the look
+            pass
     return query("price_index_fixed", params, scope, path)
 
 

@@ -1,0 +1,157 @@
+"""The fixed weights the lake keeps (fixed_weight_year): the 市场零售价格指数 read with them equals
+its evaluation at every level under the city, and within a 市场部 or 片区 none of whose retailers
+or managers ever lay outside it; a filter, the retailer level, a manager's scope or a crossed
+scope is evaluated; a write evaluates again only the weight years a changed week reaches.
+(That an import kept incrementally equals a lake exported afresh is in test_lake_import.py, which
+compares every table of the two lakes, fixed_weight_year among them.)
+
+The demo holds the weeks 2025-09-29 … 2026-11-16: weight year 2025 (13 weeks held) serves the
+weeks of ISO 2026, from 2025-12-29, its partition's week. Two specs are new: one launched
+2025-12-08, its first quarter the weeks 2025-12-08 … 2026-03-02, one launched 2026-08-17, its
+first quarter 2026-08-17 … 2026-11-09. Weight year 2024 (no week held) has no weight that serves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import pandas as pd
+import pytest
+import sqlglot
+from sqlglot import exp
+from test_alert_week import _touch, kept_lake, served  # noqa: F401 - the exported lake and its use
+
+from marketpulse import metrics, store
+from marketpulse.lake import fixed_weight_year
+from marketpulse.lake import manifest as mf
+from marketpulse.lake.kept_basis import FIXED_WEIGHTS
+from marketpulse.metrics import prices
+from marketpulse.store.queries import query_text
+
+LAST_WEEK = dt.date(2026, 11, 16)
+PARTITION = "2025-12-29"  # weight year 2025's: the first week of ISO 2026
+
+
+def _both(monkeypatch, week_from, week_to, level, scope, **filters):
+    """fixed_price_index as read (and the named query it read), then evaluated."""
+    read = []
+    real = prices.query
+    monkeypatch.setattr(prices, "query", lambda name, *a, **k: read.append(name) or real(name, *a, **k))
+    metrics.api.forget_city_reads()
+    got = prices.fixed_price_index(week_from, week_to, level, scope, **filters)
+    with monkeypatch.context() as m:
+        m.setattr(metrics.kept, "kept_level", lambda *args: None)
+        evaluated = prices.fixed_price_index(week_from, week_to, level, scope, **filters)
+    return read[0], got, evaluated
+
+
+def test_the_kept_inputs_are_what_the_weight_rows_read():
+    tree = sqlglot.parse_one(query_text(FIXED_WEIGHTS.query), read="duckdb")
+    ctes = {cte.alias for cte in tree.find_all(exp.CTE)}
+    assert set(FIXED_WEIGHTS.inputs) == {t.name for t in tree.find_all(exp.Table)} - ctes
+
+
+def test_the_lake_keeps_the_weight_years_that_serve_a_week(kept_lake):  # noqa: F811
+    parts = mf.load(kept_lake).tables[FIXED_WEIGHTS.table].parts
+    assert set(parts) == {PARTITION}
+
+
+LEVELS = ["city", "department", "territory", "cm", "spec", "brand", "price_class"]
+
+
+@pytest.mark.parametrize("level", LEVELS)
+@pytest.mark.parametrize(
+    ("week_from", "week_to"),
+    [
+        (LAST_WEEK, LAST_WEEK),  # the 周报's week: a new spec weighs by its first quarter
+        (dt.date(2026, 2, 23), dt.date(2026, 3, 9)),  # across the first new spec's weight_from
+        (dt.date(2025, 10, 6), LAST_WEEK),  # from weeks without a weight year held to the last
+    ],
+)
+def test_the_citys_index_read_with_the_kept_weights_equals_its_evaluation(
+    served,  # noqa: F811
+    monkeypatch,
+    level,
+    week_from,
+    week_to,
+):
+    read, kept, evaluated = _both(monkeypatch, week_from, week_to, level, store.CITY)
+    assert read == "kept/price_index_fixed" and evaluated["price_index"].notna().any()
+    pd.testing.assert_frame_equal(kept, evaluated, check_dtype=False, rtol=1e-9)
+
+
+D01, T0102 = store.Scope(department_code="D01"), store.Scope(territory_code="T0102")
+D02 = store.Scope(department_code="D02")  # its retailers moved between its 片区, never out of it
+
+
+@pytest.mark.parametrize("scope", [D01, D02, T0102], ids=["D01", "D02", "T0102"])
+@pytest.mark.parametrize("level", ["city", "territory", "cm", "spec", "brand"])
+def test_a_scope_no_retailer_crossed_reads_the_citys_weights_within_it(served, monkeypatch, scope, level):  # noqa: F811
+    read, kept, evaluated = _both(monkeypatch, LAST_WEEK - dt.timedelta(weeks=12), LAST_WEEK, level, scope)
+    assert read == "kept/price_index_fixed" and evaluated["price_index"].notna().any()
+    pd.testing.assert_frame_equal(kept, evaluated, check_dtype=False, rtol=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("scope", "level", "filters"),
+    [
+        (store.CITY, "city", {"brand": "黄鹤楼"}),  # a filter weighs fewer specs
+        (store.CITY, "city", {"format": "便利店"}),  # and fewer retailers' sales
+        (store.CITY, "retailer", {}),  # a level the lake does not keep
+        (store.Scope(cm_code="KH001"), "city", {}),
+        (store.Scope(territory_code="T0201"), "territory", {}),  # crossed: retailers redrawn across it
+        (T0102, "department", {}),  # above a 片区
+    ],
+)
+def test_what_the_kept_weights_do_not_answer_for_is_evaluated(served, monkeypatch, scope, level, filters):  # noqa: F811
+    read, got, evaluated = _both(monkeypatch, LAST_WEEK, LAST_WEEK, level, scope, **filters)
+    assert read == "price_index_fixed"
+    pd.testing.assert_frame_equal(got, evaluated)
+
+
+@pytest.mark.parametrize(
+    ("week", "evaluated"),
+    [
+        ("2025-11-03", {PARTITION}),  # a week of the weight year
+        ("2025-12-29", {PARTITION}),  # the partition's own week
+        ("2026-02-02", {PARTITION}),  # in the first quarter of the spec launched 2025-12-08
+        ("2026-09-07", {PARTITION}),  # in that of the spec launched 2026-08-17
+        ("2026-05-04", set()),  # a week it serves, in no first quarter: the weights read it not
+    ],
+)
+def test_a_week_changed_evaluates_the_weight_year_it_reaches(kept_lake, tmp_path, week, evaluated):  # noqa: F811
+    own = tmp_path / "lake"
+    shutil.copytree(kept_lake, own)
+    manifest = mf.load(own)
+    before = dict(manifest.tables[FIXED_WEIGHTS.table].parts)
+    _touch(manifest, "spec_cm_week", week)
+    assert not FIXED_WEIGHTS.current(manifest)
+    stage = tmp_path / "stage"
+    stage.mkdir()
+    assert {w for _, w in fixed_weight_year.keep(own, manifest, stage)} == evaluated
+    assert FIXED_WEIGHTS.current(manifest)
+    after = manifest.tables[FIXED_WEIGHTS.table].parts
+    assert set(after) == set(before) and all(after[w] is p for w, p in before.items() if w not in evaluated)
+    assert fixed_weight_year.keep(own, manifest, stage) is None  # up to date: nothing evaluated
+
+
+def test_a_changed_spec_evaluates_every_weight_year(kept_lake, tmp_path):  # noqa: F811
+    own = tmp_path / "lake"
+    shutil.copytree(kept_lake, own)
+    manifest = mf.load(own)
+    before = dict(manifest.tables[FIXED_WEIGHTS.table].parts)
+    _touch(manifest, "spec", "")
+    stage = tmp_path / "stage"
+    stage.mkdir()
+    assert {w for _, w in fixed_weight_year.keep(own, manifest, stage)} == set(before)
+
+
+def test_a_scope_sees_the_weights_of_its_own_rows_alone(served):  # noqa: F811
+    within = store.run(
+        "kept/price_index_fixed",
+        {"level": "cm", "kept_level": "cm", "week_from": LAST_WEEK, "week_to": LAST_WEEK},
+        store.Scope(territory_code="T0102"),
+    )
+    cms = store.run("lookup/customer_managers", {}, store.Scope(territory_code="T0102"))
+    assert len(within) > 0 and set(within["level_key"]) <= set(cms["cm_code"])
