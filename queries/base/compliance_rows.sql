@@ -10,7 +10,9 @@
 --   $tolerance  null: the setting `price_tolerance` (the band the kept rows hold)
 -- Columns:
 --   level           varchar  $level
---   department_code varchar  a 市场部's row's 市场部, and that of the 片区 a row lies in
+--   department_code varchar  a 市场部's row's 市场部, a 片区's, and a manager's: the 市场部 its
+--                            片区 lay in, null where two (a 市场部 sees a manager serving two
+--                            of its 片区; neither 片区 does)
 --   territory_code  varchar  the 片区 of a 片区's or customer manager's row (a manager's: where
 --                            its observations lay that week, null where they lay in two), else
 --                            null: a scope keeps rows by it
@@ -30,6 +32,7 @@ at_level as (
 -- where they lay in two, so that no 片区 sees a total holding another's observations
 cm_territory as (
     select week, cm_code, case when count(distinct territory_code) = 1 then min(territory_code) end as territory_code,
+        case when count(distinct department_code) = 1 then min(department_code) end as department_code,
     from weekly_observation
     where $level = 'cm'
       and week between date_trunc('week', $week_from::date)::date and date_trunc('week', $week_to::date)::date
@@ -38,11 +41,12 @@ cm_territory as (
 
 select
     $level::varchar as level,
-    case $level when 'department' then u.level_key else t.department_code end as department_code,
+    case $level when 'department' then u.level_key when 'cm' then w.department_code else t.department_code end
+        as department_code,
     case $level when 'territory' then u.level_key when 'cm' then w.territory_code end as territory_code,
     case $level when 'cm' then u.level_key end as cm_code,
     u.*,
 from at_level as u
 left join cm_territory as w on w.cm_code = u.level_key and w.week = u.week
 left join territory as t
-    on t.territory_code = case $level when 'territory' then u.level_key when 'cm' then w.territory_code end
+    on t.territory_code = case $level when 'territory' then u.level_key end

@@ -14,7 +14,9 @@
 --                          spec's first quarter is read); the weight year is the ISO year before
 -- Columns:
 --   level           varchar  $level
---   department_code varchar  a 市场部's row's 市场部, and that of the 片区 a row lies in
+--   department_code varchar  a 市场部's row's 市场部, a 片区's, and a manager's: the 市场部 its
+--                            片区 lay in, null where two (a 市场部 sees a manager serving two
+--                            of its 片区; neither 片区 does)
 --   territory_code  varchar  the 片区 of a 片区's or customer manager's row (a manager's: where
 --                            the cells its weights read lay, null where they lay in two), else
 --                            null: a scope keeps rows by it (a 市场部's own row by its
@@ -43,6 +45,7 @@ year_served as (
 -- sees a weight holding another's sales
 cm_territory as (
     select c.cm_code, case when count(distinct c.territory_code) = 1 then min(c.territory_code) end as territory_code,
+        case when count(distinct c.department_code) = 1 then min(c.department_code) end as department_code,
     from spec_cm_week as c
     join spec as s using (spec_code)
     cross join year_served as y
@@ -62,7 +65,8 @@ cm_territory as (
 
 select
     $level::varchar as level,
-    case $level when 'department' then u.level_key else t.department_code end as department_code,
+    case $level when 'department' then u.level_key when 'cm' then w.department_code else t.department_code end
+        as department_code,
     case $level when 'territory' then u.level_key when 'cm' then w.territory_code end as territory_code,
     case $level when 'cm' then u.level_key end as cm_code,
     date_trunc('week', $week_from::date)::date as week,
@@ -71,5 +75,5 @@ from at_level as u
 cross join year_served as y
 left join cm_territory as w on w.cm_code = u.level_key
 left join territory as t
-    on t.territory_code = case $level when 'territory' then u.level_key when 'cm' then w.territory_code end
+    on t.territory_code = case $level when 'territory' then u.level_key end
 where u.weight_from < y.served_end

@@ -11,7 +11,9 @@
 --   $week_from, $week_to   weeks to evaluate (Mondays; any day means its week), inclusive
 -- Columns:
 --   level           varchar  $level
---   department_code varchar  a 市场部's row's 市场部, and that of the 片区 a row lies in
+--   department_code varchar  a 市场部's row's 市场部, a 片区's, and a manager's: the 市场部 its
+--                            片区 lay in, null where two (a 市场部 sees a manager serving two
+--                            of its 片区; neither 片区 does)
 --   territory_code  varchar  the 片区 of a 片区's or customer manager's row (a manager's: where
 --                            its retailers lay that week, null where they lay in two), else
 --                            null: a scope keeps rows by it
@@ -31,6 +33,7 @@ at_level as (
 -- they lay in two, so that no 片区 sees a total holding another's retailers
 cm_territory as (
     select week, cm_code, case when count(distinct territory_code) = 1 then min(territory_code) end as territory_code,
+        case when count(distinct department_code) = 1 then min(department_code) end as department_code,
     from retailer_week
     where $level = 'cm'
       and week between date_trunc('week', $week_from::date)::date and date_trunc('week', $week_to::date)::date
@@ -39,11 +42,12 @@ cm_territory as (
 
 select
     $level::varchar as level,
-    case $level when 'department' then u.level_key else t.department_code end as department_code,
+    case $level when 'department' then u.level_key when 'cm' then w.department_code else t.department_code end
+        as department_code,
     case $level when 'territory' then u.level_key when 'cm' then w.territory_code end as territory_code,
     case $level when 'cm' then u.level_key end as cm_code,
     u.*,
 from at_level as u
 left join cm_territory as w on w.cm_code = u.level_key and w.week = u.week
 left join territory as t
-    on t.territory_code = case $level when 'territory' then u.level_key when 'cm' then w.territory_code end
+    on t.territory_code = case $level when 'territory' then u.level_key end
