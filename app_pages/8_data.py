@@ -99,7 +99,7 @@ def quarantine(f: shell.Filters) -> None:
 
 shell.require("import")  # imports and rules: center and admin only
 f = shell.filters()
-widgets.header(f, "data.title", "data.lead")
+fresh = widgets.header(f, "data.title", "data.lead")
 
 st.subheader(f.t("data.import"))
 st.markdown(language.uploader_words(f.lang, views.upload_limit_mb()), unsafe_allow_html=True)  # the rule's limit
@@ -117,6 +117,8 @@ if cancelled and not go:  # the page reran while an upload waited for the store:
     st.info(f.t("data.cancelled", file=cancelled))
 for upload in (files or []) if go else []:
     import_file(upload, kind, f)
+if go and files:  # the header was drawn before the import: say how fresh the data is now
+    widgets.freshness(f, fresh)
 
 quarantine(f)
 page = shell.load(views.data_page, f.lang)

@@ -20,7 +20,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from marketpulse import errors, ingest, views
+from marketpulse import errors, i18n, ingest, views
 from marketpulse.store.writer import fault as writer_fault
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -209,3 +209,20 @@ def test_the_upload_limit_is_a_rule(live, monkeypatch):
     with pytest.raises(errors.ImportRefused) as err:
         views.import_upload(b"x" * 1000, "big.csv", None, None)
     assert "超过上传上限" in str(err.value) and "upload limit" in str(err.value)
+
+
+def test_the_header_says_when_the_import_just_made_ran(live, visits, monkeypatch, signed_in):
+    monkeypatch.setenv("MARKETPULSE_DB", str(live))
+    none_yet = i18n.t("fresh.none", "zh")
+    at = signed_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)).run()
+    at.switch_page("app_pages/8_data.py").run()
+    assert none_yet in [c.value for c in at.caption]  # reference files only: no visit yet
+    at.file_uploader(key="upload").upload("v.csv", visits.read_bytes(), "text/csv")
+    at.button[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    with duckdb.connect(str(live), read_only=True) as con:
+        (at_time,) = con.execute("select max(imported_at) from import_log where status = 'stored'").fetchone()
+    shown = [c.value for c in at.caption]
+    # the visits' week (2025-09-01 … 28 lie in the weeks up to that of 2025-09-22) and this import's time
+    fresh = [c for c in shown if "数据截至 2025-09-22 当周" in c]
+    assert none_yet not in shown and len(fresh) == 1 and f"最近导入于 {at_time:%Y-%m-%d %H:%M}" in fresh[0]

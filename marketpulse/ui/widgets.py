@@ -16,14 +16,23 @@ from marketpulse.ui.shell import Filters, load
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def header(f: Filters, title_key: str, lead_key: str | None = None) -> None:
-    """Page title, one-line purpose, and how fresh the data is."""
+def header(f: Filters, title_key: str, lead_key: str | None = None):
+    """Page title, one-line purpose, and how fresh the data is: the slot of that line, which a
+    page that changes the data redraws (`freshness`) once it has, since it was drawn before."""
     st.title(f.t(title_key))
     if lead_key:
         st.caption(f.t(lead_key))
+    slot = st.empty()
+    freshness(f, slot)
+    return slot
+
+
+def freshness(f: Filters, slot) -> None:
+    """How fresh the data is, as the store now stands, drawn into `slot`: the latest week, when
+    the last import ran, and the 片区 behind it."""
     fresh = load(views.freshness, f.scope())
     if fresh.latest_week is None:
-        st.caption(f.t("fresh.none"))
+        slot.caption(f.t("fresh.none"))
         return
     line = f.t("fresh.latest", week=fresh.latest_week.isoformat())
     if fresh.imported_at is not None:
@@ -34,7 +43,7 @@ def header(f: Filters, title_key: str, lead_key: str | None = None) -> None:
             "fresh.lagging",
             items="、".join(f"{r.territory_name} {r.latest_week.isoformat()}" for r in lagging.itertuples()),
         )
-    st.caption(":material/schedule: " + line)
+    slot.caption(":material/schedule: " + line)
 
 
 def empty(f: Filters, key: str = "empty.week") -> None:
