@@ -49,3 +49,4 @@ weight as (
 )
 
 select * from ref('base/fixed_index')
+order by week, level_key

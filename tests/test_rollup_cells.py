@@ -75,9 +75,9 @@ select * from level_week
 """,
     ),
     (
-        "period_totals.sql",
+        "base/level_week_sums.sql",
         "cell as (",
-        "span_sum as (",
+        "select * from level_week",
         """observation as (
     select o.week, o.level_key, o.product_key, o.is_key_brand, o.sales_qty::double as sales_qty,
         o.wholesale_price::double as wholesale_price,
@@ -85,7 +85,7 @@ select * from level_week
         o.demand_qty::double as demand_qty, o.supplied_qty::double as supplied_qty,
         case when o.retail_price is not null then o.sales_qty::double end as priced_sales_qty,
         o.retail_price::double * o.sales_qty::double as retail_value,
-    from ref('base/observation_at_level', lookback_weeks='106') as o
+    from ref('base/observation_at_level') as o
 ),
 level_week as (
     select week, level_key, product_key, sum(sales_qty) as sales_qty,
@@ -96,10 +96,11 @@ level_week as (
         sum(retail_value - priced_sales_qty * wholesale_price) as margin_value,
     from observation
     group by all
-),
+)
+
 """,
     ),
-    ("period_totals.sql", "(select min(week) from spec_cm_week)", "", "(select min(week) from weekly_observation)"),
+    ("base/period_sums.sql", "(select min(week) from spec_cm_week)", "", "(select min(week) from weekly_observation)"),
     ("base/fixed_weight.sql", "ref('base/cell_at_level'", "", "ref('base/observation_at_level'"),
     (
         "base/fixed_index.sql",

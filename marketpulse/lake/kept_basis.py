@@ -1,5 +1,5 @@
-"""What the lake's kept tables (alert_week, uptake_week, compliance_week, fixed_weight_year) are
-derived from: a query, its inputs, and a digest of their files per week, so a reader's store
+"""What the lake's kept tables (alert_week, uptake_week, compliance_week, fixed_weight_year,
+level_week_total) are derived from: a query, its inputs, and a digest of their files per week, so a reader's store
 offers a kept table only while it matches the lake (`Basis.current`), and a write knows which
 weeks to evaluate again."""
 
@@ -150,4 +150,12 @@ FIXED_WEIGHTS = Basis(
     launch_rows="false",
 )
 
-KEPT = (ALERTS, UPTAKE, COMPLIANCE, FIXED_WEIGHTS)
+WEEK_SUMS = Basis(
+    table="level_week_total",
+    query="base/level_week_rows",
+    inputs=("spec", "spec_cm_week", "spec_group_week", "spec_price", "territory", "weekly_observation"),
+    launch_inputs=(),  # a week's rows read that week alone
+    launch_rows="false",
+)
+
+KEPT = (ALERTS, UPTAKE, COMPLIANCE, FIXED_WEIGHTS, WEEK_SUMS)

@@ -3,9 +3,11 @@ product group × week, each against last week and the same period (同期); and 
 
 from __future__ import annotations
 
+import duckdb
 import pandas as pd
 
 from marketpulse import store
+from marketpulse.metrics import kept
 from marketpulse.metrics.api import HIERARCHY_LEVELS, choose, query
 
 PERIODS = ("month", "quarter", "year")  # 月累计, 季累计, 年累计
@@ -62,5 +64,23 @@ def period_totals(
     """
     if period is not None:
         choose(period, PERIODS, "期间", "period")
-    frame = _by_product("period_totals", week_from, week_to, level, product_level, scope, path, filters)
+    frame = _kept_period_totals(week_from, week_to, level, product_level, scope, path, filters)
+    if frame is None:
+        frame = _by_product("period_totals", week_from, week_to, level, product_level, scope, path, filters)
     return frame if period is None else frame[frame["period"] == period].reset_index(drop=True)
+
+
+def _kept_period_totals(week_from, week_to, level, product_level, scope, path, filters) -> pd.DataFrame | None:
+    """period_totals over the week sums the lake keeps (lake/level_week_total.py), for all
+    products without a filter where they answer for the level and scope (kept.kept_level); None
+    where they do not, or a write took them away since the look."""
+    if product_level != "all" or any(v is not None for v in filters.values()):
+        return None
+    at = kept.kept_level("level_week_total", "base/level_week_rows", level, scope, path)
+    if at is None:
+        return None
+    params = {"week_from": week_from, "week_to": week_to, "level": level, "product_level": "all", "kept_level": at}
+    try:
+        return query("kept/period_totals", params, scope, path, levels=HIERARCHY_LEVELS)
+    except duckdb.CatalogException:
+        return None

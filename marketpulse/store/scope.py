@@ -20,7 +20,7 @@ SCOPE_COLUMNS = ("department_code", "territory_code", "cm_code", "license_no")
 UNSCOPED_TABLES = {"import_log", "quarantine"}
 # tables of totals per level key (what a lake keeps: lake/kept_basis.py): a 市场部's row carries
 # its department_code and no territory_code, and is in the scope of that 市场部 alone
-LEVEL_TOTALS = {"uptake_week", "compliance_week", "fixed_weight_year"}
+LEVEL_TOTALS = {"uptake_week", "compliance_week", "fixed_weight_year", "level_week_total"}
 
 
 @dataclass(frozen=True)

@@ -80,4 +80,3 @@ final as (
 )
 
 select * from final
-order by week, level_key

@@ -38,3 +38,4 @@ weight as (
 )
 
 select * from ref('base/fixed_index')
+order by week, level_key
