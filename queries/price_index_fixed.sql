@@ -32,7 +32,8 @@
 --   level_name        varchar  its Chinese name
 --   price_index       double   100 × retail_value ÷ suggested_value; null without a weighted spec
 --   weight_year       integer  the ISO year whose commercial sales are the weights
---   weight_weeks      integer  weeks of the weight year the store holds (null without a weighted spec)
+--   weight_weeks      integer  weeks of the weight year held, the level key's own at the city, a
+--                              市场部, 片区 or manager (null without a weighted spec)
 --   retail_value      double   Σ p̄_s · Q_s over the weighted specs, 元/周
 --   suggested_value   double   Σ p_suggested,s · Q_s over the weighted specs, 元/周
 --   weight_qty        double   Σ Q_s over the weighted specs, 条/周

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 
+import duckdb
 import pandas as pd
 import pytest
 import sqlglot
@@ -155,3 +156,56 @@ def test_a_scope_sees_the_weights_of_its_own_rows_alone(served):  # noqa: F811
     )
     cms = store.run("lookup/customer_managers", {}, store.Scope(territory_code="T0102"))
     assert len(within) > 0 and set(within["level_key"]) <= set(cms["cm_code"])
+
+
+# Weight year 2025 serves ISO 2026 (2025-12-29 … 2026-12-21); here the store's first week of 2026
+# is 2026-01-05, the partition. New specs: launched 2024-11-04 (before the weight year: its
+# weight is last year's sales), 2025-10-06 (first quarter to 2026-01-05), 2026-03-16 (to
+# 2026-06-15) and 2026-11-02 (to 2027-02-01, after the year served: it weighs nothing there).
+LAUNCHES = [
+    (dt.date(2024, 11, 4), 2024),
+    (dt.date(2025, 10, 6), 2025),
+    (dt.date(2026, 3, 16), 2026),
+    (dt.date(2026, 11, 2), 2026),
+]
+
+
+@pytest.mark.parametrize(
+    ("week", "reaches"),
+    [
+        (dt.date(2025, 5, 5), True),  # a week of the weight year: last year's sales, weeks held
+        (dt.date(2025, 12, 29), True),  # before the partition: added or taken away, it moves it
+        (dt.date(2026, 1, 5), True),  # the partition's own week
+        (dt.date(2026, 2, 2), False),  # a week served, in no first quarter
+        (dt.date(2026, 4, 6), True),  # in the first quarter of the spec launched 2026-03-16
+        (dt.date(2026, 11, 16), False),  # in that of 2026-11-02, whose weight serves 2027
+        (dt.date(2024, 12, 2), False),  # the year before the weight year
+        (dt.date(2027, 1, 4), False),  # the year after the year served
+    ],
+)
+def test_which_weeks_reach_a_weight_year(week, reaches):
+    assert fixed_weight_year._reaches(week, 2025, dt.date(2026, 1, 5), LAUNCHES) is reaches
+
+
+def test_a_first_week_taken_away_moves_the_weight_years_partition(kept_lake, tmp_path):  # noqa: F811
+    own = tmp_path / "lake"
+    shutil.copytree(kept_lake, own)
+    manifest = mf.load(own)
+    for table in FIXED_WEIGHTS.inputs:  # the store no longer holds week 2025-12-29
+        if manifest.tables[table].partitioned:
+            manifest.tables[table].parts.pop(PARTITION, None)
+    stage = tmp_path / "stage"
+    stage.mkdir()
+    fixed_weight_year.keep(own, manifest, stage)
+    assert set(manifest.tables[FIXED_WEIGHTS.table].parts) == {"2026-01-05"}
+    kept_since = _rows(own, manifest)
+    del manifest.tables[FIXED_WEIGHTS.table]  # as a lake kept afresh
+    fixed_weight_year.keep(own, manifest, stage)
+    pd.testing.assert_frame_equal(kept_since, _rows(own, manifest))
+
+
+def _rows(lake, manifest) -> pd.DataFrame:
+    files = mf.files(lake, manifest, FIXED_WEIGHTS.table)
+    with duckdb.connect() as con:
+        frame = con.execute("select * from read_parquet($files, hive_partitioning = true)", {"files": files}).df()
+    return frame.sort_values(["level", "level_key", "spec_code"]).reset_index(drop=True)

@@ -1,6 +1,8 @@
-"""A kept table's code digest (store.kept_digest) covers everything that decides its rows: the
-query's text with its refs, and the Python that evaluates it, so a release changing either
-never reads rows an older one kept (their use is in test_compliance_week.py and the like)."""
+"""A kept table's code digest (store.kept_digest) covers the query's text with its refs and the
+lake modules that evaluate it (lake/keep.py, lake/kept_basis.py, lake/<table>.py), so a release
+changing either never reads rows an older one kept (their use is in test_compliance_week.py
+and the like). The binding and file handling beneath them (store/queries.py, lake/files.py)
+are not in it: a change there that changed rows would need a change to one of these."""
 
 from __future__ import annotations
 

@@ -433,6 +433,16 @@ def test_scoped_fixed_index_weighs_by_the_scopes_own_sales(fixed_city):
     assert fixed(W3, scope=store.Scope(territory_code="T2")).iloc[0]["price_index"] == pytest.approx(80.0)
     # the city, by territory, shows each 片区 the figure its own scope shows
     assert by_key(fixed(W3, "territory"), "price_index", W3) == pytest.approx({"T1": 102.5, "T2": 80.0})
+    # also beside a new spec, weighed by 13 weeks whatever the weeks held: T1 in W0, where R1's
+    # C (at 55, Q_C = 130 / 13 = 10) is observed beside A and B, by T1's own 1 week of 2024:
+    #   (110·200 + 190·100 + 55·10) / (100·200 + 200·100 + 50·10) × 100 = 41550 / 40500 × 100
+    # (by the city's 2 weeks, Q_A = 100 and Q_B = 50: 21050 / 20500 × 100 = 102.68)
+    t1 = fixed(W0, scope=store.Scope(territory_code="T1")).iloc[0]
+    assert (t1["price_index"], t1["weight_weeks"]) == pytest.approx((41550 / 40500 * 100, 1))
+    by_territory = fixed(W0, "territory").set_index("level_key")
+    assert by_territory.loc["T1", "price_index"] == pytest.approx(41550 / 40500 * 100)
+    assert by_territory.loc["T1", "weight_weeks"] == 1
+    assert fixed(W0).iloc[0]["weight_weeks"] == 2  # the city holds both weeks
     assert by_key(fixed(W1, "cm"), "price_index") == pytest.approx({"C1": 102.5})
     # a scope sees nothing outside it
     keys = set(fixed(W3, "retailer", store.Scope(territory_code="T2"))["level_key"])

@@ -59,13 +59,19 @@ def _evaluate(
 
 
 def _reaches(week: dt.date, year: int, partition: dt.date, first_quarters: list[tuple[dt.date, int]]) -> bool:
-    """Whether a change to `week` changes weight year `year`'s rows, kept in `partition`."""
+    """Whether a change to `week` changes weight year `year`'s rows, kept in `partition` (the
+    first week held of the year they serve): a week of that year; a week of the year served up
+    to the partition's (its own, or an earlier one added or taken away, which moves it); or a
+    week in the first quarter of a spec launched since the weight year began whose weight
+    serves that year (a quarter ending after it weighs nothing there)."""
     if week.isocalendar().year == year:
         return True
     if week.isocalendar().year != year + 1:
         return False
-    return week == partition or any(
-        launch <= week < launch + dt.timedelta(weeks=FIRST_QUARTER_WEEKS) and launch_year >= year
+    served_end = dt.date.fromisocalendar(year + 2, 1, 1)
+    quarter = dt.timedelta(weeks=FIRST_QUARTER_WEEKS)
+    return week <= partition or any(
+        launch <= week < launch + quarter and launch_year >= year and launch + quarter < served_end
         for launch, launch_year in first_quarters
     )
 

@@ -30,7 +30,8 @@
 --   weight_rule   varchar  last_year | first_13_weeks
 --   weight        double   average weekly commercial sales by that rule, 条/周
 --   weight_from   date     first week the weight applies to; it serves the weeks of weight_year + 1 only
---   weight_weeks  integer  weeks of the weight year the store holds, within the scope and filters
+--   weight_weeks  integer  weeks of the weight year held: the level key's own at the city, a
+--                          市场部, 片区 or manager, else the scope's (within the filters)
 
 with
 
@@ -70,13 +71,16 @@ observation as (
     where o.week >= date_trunc('week', make_date(isoyear($week_to::date)::integer, 1, 4))
 ),
 
+-- the weeks held: at the city, a 市场部, 片区 or customer manager the level key's own (its cells',
+-- so a scope shows each key the figure the city shows it); at the retailer and product levels
+-- the scope's, every key alike
 held as (
     select
-        y.weight_year,
-        coalesce(h.weeks, 0)::integer as weight_weeks,
-    from weight_year as y
-    left join (select year, count(distinct week) as weeks from observation group by year) as h
-        on h.year = y.weight_year
+        year as weight_year,
+        case when $level in ('city', 'department', 'territory', 'cm') then level_key end as held_key,
+        count(distinct week)::integer as weeks,
+    from observation
+    group by all
 ),
 
 launch as (
@@ -121,12 +125,15 @@ final as (
         a.level_key,
         a.spec_code,
         'last_year' as weight_rule,
-        a.supplied / nullif(h.weight_weeks, 0) as weight,
+        a.supplied / nullif(h.weeks, 0) as weight,
         y.next_year_start as weight_from,
-        h.weight_weeks,
+        h.weeks as weight_weeks,
     from last_year as a
     join weight_year as y using (weight_year)
-    join held as h using (weight_year)
+    join held as h
+        on h.weight_year = a.weight_year
+        and h.held_key is not distinct from
+            case when $level in ('city', 'department', 'territory', 'cm') then a.level_key end
 
     union all
 
@@ -137,10 +144,13 @@ final as (
         'first_13_weeks' as weight_rule,
         f.supplied / 13 as weight,
         greatest(y.next_year_start, f.launch_week + interval 13 weeks)::date as weight_from,
-        h.weight_weeks,
+        coalesce(h.weeks, 0)::integer as weight_weeks,
     from first_quarter as f
     join weight_year as y on f.launch_week >= y.year_start
-    join held as h using (weight_year)
+    left join held as h
+        on h.weight_year = y.weight_year
+        and h.held_key is not distinct from
+            case when $level in ('city', 'department', 'territory', 'cm') then f.level_key end
 )
 
 select * from final

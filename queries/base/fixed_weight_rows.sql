@@ -41,7 +41,7 @@ year_served as (
 ),
 
 -- a manager's 片区 over the cells its weights read (the weight year's, and the first quarters of
--- specs new since it began), from their assignment: none where they lay in two, so that no 片区
+-- specs new since it began that serve the year after), from their assignment: none where they lay in two, so that no 片区
 -- sees a weight holding another's sales
 cm_territory as (
     select c.cm_code, case when count(distinct c.territory_code) = 1 then min(c.territory_code) end as territory_code,
@@ -55,7 +55,9 @@ cm_territory as (
       and (
           c.week < y.served_start
           or (
+              -- a first quarter whose weight serves the year (one ending after it weighs nothing there)
               date_trunc('week', s.launch_date) >= y.weight_year_start
+              and date_trunc('week', s.launch_date) + interval 13 weeks < y.served_end
               and c.week >= date_trunc('week', s.launch_date)
               and c.week < date_trunc('week', s.launch_date) + interval 13 weeks
           )
