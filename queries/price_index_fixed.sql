@@ -18,9 +18,10 @@
 --                   A spec observed without a weight (a new spec in its first 13 weeks, a
 --                   spec not supplied last year) stays out of both sums: unweighted_specs.
 -- Weights are the level key's own (a 片区's index weighs by that 片区's commercial sales, as
--- the provincial index weighs by the whole province's): a 片区 or customer-manager scope
--- shows the figure the city shows for that key. The weights change at the first week of
--- each ISO year.
+-- the provincial index weighs by the whole province's): a 市场部, 片区 or customer-manager scope
+-- shows the figure the city shows for that key at those levels (at the retailer level a
+-- last year's weight divides by the scope's weeks held: base/fixed_weight). The weights
+-- change at the first week of each ISO year.
 --
 -- Parameters:
 --   $level      city | department | territory | cm | retailer | brand | price_class | spec

@@ -35,16 +35,17 @@ PARTITION = "2025-12-29"  # weight year 2025's: the first week of ISO 2026
 
 
 def _both(monkeypatch, week_from, week_to, level, scope, **filters):
-    """fixed_price_index as read (and the named query it read), then evaluated."""
+    """fixed_price_index as read (and the named queries it read), then evaluated."""
     read = []
     real = prices.query
     monkeypatch.setattr(prices, "query", lambda name, *a, **k: read.append(name) or real(name, *a, **k))
     metrics.api.forget_city_reads()
     got = prices.fixed_price_index(week_from, week_to, level, scope, **filters)
+    names = " → ".join(read)  # a kept read that fell back would show both
     with monkeypatch.context() as m:
         m.setattr(metrics.kept, "kept_level", lambda *args: None)
         evaluated = prices.fixed_price_index(week_from, week_to, level, scope, **filters)
-    return read[0], got, evaluated
+    return names, got, evaluated
 
 
 def test_the_kept_inputs_are_what_the_weight_rows_read():
@@ -160,11 +161,13 @@ def test_a_scope_sees_the_weights_of_its_own_rows_alone(served):  # noqa: F811
 
 # Weight year 2025 serves ISO 2026 (2025-12-29 … 2026-12-21); here the store's first week of 2026
 # is 2026-01-05, the partition. New specs: launched 2024-11-04 (before the weight year: its
-# weight is last year's sales), 2025-10-06 (first quarter to 2026-01-05), 2026-03-16 (to
-# 2026-06-15) and 2026-11-02 (to 2027-02-01, after the year served: it weighs nothing there).
+# weight is last year's sales), 2025-10-06 (first quarter to 2026-01-05), 2025-11-03 (to
+# 2026-02-02), 2026-03-16 (to 2026-06-15) and 2026-11-02 (to 2027-02-01, after the year served:
+# it weighs nothing there).
 LAUNCHES = [
     (dt.date(2024, 11, 4), 2024),
     (dt.date(2025, 10, 6), 2025),
+    (dt.date(2025, 11, 3), 2025),
     (dt.date(2026, 3, 16), 2026),
     (dt.date(2026, 11, 2), 2026),
 ]
@@ -176,7 +179,8 @@ LAUNCHES = [
         (dt.date(2025, 5, 5), True),  # a week of the weight year: last year's sales, weeks held
         (dt.date(2025, 12, 29), True),  # before the partition: added or taken away, it moves it
         (dt.date(2026, 1, 5), True),  # the partition's own week
-        (dt.date(2026, 2, 2), False),  # a week served, in no first quarter
+        (dt.date(2026, 1, 12), True),  # in the quarter of 2025-11-03, from the weight year into the next
+        (dt.date(2026, 2, 2), False),  # a week served, in no first quarter (2025-11-03's ended)
         (dt.date(2026, 4, 6), True),  # in the first quarter of the spec launched 2026-03-16
         (dt.date(2026, 11, 16), False),  # in that of 2026-11-02, whose weight serves 2027
         (dt.date(2024, 12, 2), False),  # the year before the weight year

@@ -8,7 +8,11 @@
 -- the weeks from week_from to week_to. A weight is an average weekly quantity, so a year
 -- the store holds only part of (a store begun mid-year) and a new spec's quarter weigh on
 -- one scale; among specs of a full year it is last year's total ÷ 52 (or 53) and gives the
--- same index as the totals.
+-- same index as the totals. The weeks held (weight_weeks) are the weeks of the weight year
+-- with cells (any observation or order line): at the city, a 市场部, 片区 or customer manager
+-- the level key's own, so a scope shows such a key the figure the city shows it; at the
+-- retailer and product levels the scope's, every key alike (a retailer's weeks without a
+-- visit or order are weeks it bought nothing, not weeks unknown).
 --   last_year       a spec launched before the weight year began: Σ supplied in the weight
 --                   year ÷ weight_weeks. None when it was not supplied that year.
 --   first_13_weeks  a new spec (新品), launched in the weight year or later, whose sales last
