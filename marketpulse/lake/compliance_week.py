@@ -12,40 +12,18 @@ metrics.price_compliance evaluates.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
-
-import duckdb
 
 from marketpulse.lake import keep as keeping
 from marketpulse.lake import manifest as mf
-from marketpulse.lake.keep import Reach, runs
-from marketpulse.lake.kept_basis import COMPLIANCE, LEVELS
-from marketpulse.store.queries import bind
+from marketpulse.lake.kept_basis import COMPLIANCE
 
 TABLE = COMPLIANCE.table
+# bound to the setting's tolerance (None), the band the kept rows hold
+_evaluate = keeping.week_by_week(COMPLIANCE, {"tolerance": None})
 
 
 def keep(lake: Path, manifest: mf.Manifest, stage: Path) -> list[tuple[str, str]] | None:
-    """Bring `manifest`'s compliance_week up to date with its inputs (lake/keep.py): the
-    partitions it replaced; None when it was up to date."""
+    """Bring `manifest`'s compliance_week up to date with its inputs (lake/keep.py, week
+    by week): the partitions it replaced; None when it was up to date."""
     return keeping.keep(lake, manifest, stage, COMPLIANCE, _evaluate)
-
-
-def _evaluate(
-    con: duckdb.DuckDBPyConnection, weeks: list[dt.date], changed: list[dt.date], launched: list[dt.date]
-) -> Reach:
-    """Table compliance_week on `con`: the rows of the weeks in `changed` (among `weeks`, every
-    week the inputs hold), each level in a statement of its own."""
-    empty, params = _bound(dt.date(2000, 1, 3), dt.date(2000, 1, 3), LEVELS[0])
-    con.execute(f"create or replace table {TABLE} as select * from ({empty}) where false", params)
-    redone = sorted(set(changed) & set(weeks))
-    for first, last in runs(redone):
-        for level in LEVELS:
-            sql, params = _bound(first, last, level)
-            con.execute(f"insert into {TABLE} {sql}", params)
-    return {w: (True, ()) for w in redone}
-
-
-def _bound(first: dt.date, last: dt.date, level: str) -> tuple[str, dict]:
-    return bind(COMPLIANCE.query, {"week_from": first, "week_to": last, "level": level, "tolerance": None})

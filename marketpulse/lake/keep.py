@@ -13,8 +13,9 @@ import duckdb
 
 from marketpulse.lake import manifest as mf
 from marketpulse.lake.files import publish_file, staged_partitions, table_columns
-from marketpulse.lake.kept_basis import WHOLE, Basis, changed_weeks
+from marketpulse.lake.kept_basis import LEVELS, WHOLE, Basis, changed_weeks
 from marketpulse.lake.serving import view_sql
+from marketpulse.store.queries import bind
 
 log = logging.getLogger(__name__)
 
@@ -103,3 +104,26 @@ def runs(weeks: list[dt.date]) -> list[tuple[dt.date, dt.date]]:
         else:
             found.append([week, week])
     return [(a, b) for a, b in found]
+
+
+def week_by_week(basis: Basis, params: dict) -> Evaluate:
+    """The evaluation of a table whose week's rows read that week alone (compliance_week,
+    level_week_total): `basis.query` bound with `params`, over each run of the changed weeks,
+    each level in a statement of its own."""
+
+    def evaluate(
+        con: duckdb.DuckDBPyConnection, weeks: list[dt.date], changed: list[dt.date], launched: list[dt.date]
+    ) -> Reach:
+        def bound(first: dt.date, last: dt.date, level: str) -> tuple[str, dict]:
+            return bind(basis.query, {**params, "week_from": first, "week_to": last, "level": level})
+
+        empty, empty_params = bound(dt.date(2000, 1, 3), dt.date(2000, 1, 3), LEVELS[0])
+        con.execute(f"create or replace table {basis.table} as select * from ({empty}) where false", empty_params)
+        redone = sorted(set(changed) & set(weeks))
+        for first, last in runs(redone):
+            for level in LEVELS:
+                sql, level_params = bound(first, last, level)
+                con.execute(f"insert into {basis.table} {sql}", level_params)
+        return {w: (True, ()) for w in redone}
+
+    return evaluate
