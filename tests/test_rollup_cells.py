@@ -31,7 +31,7 @@ OLD_FORMS = [
     (
         "base/sales_by_level_week.sql",
         "cell as (",
-        "final as (",
+        "select * from ref('base/sales_with_prior')",
         """params as (
     select date_trunc('week', $week_from::date)::date as week_from, date_trunc('week', $week_to::date)::date as week_to,
 ),
@@ -48,7 +48,8 @@ level_week as (
         coalesce(sum(sales_qty) filter (where is_key_brand), 0) as key_sales_qty,
     from observation
     group by all
-),
+)
+
 """,
     ),
     (

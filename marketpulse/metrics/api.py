@@ -51,10 +51,12 @@ def query(
     path: Path | str | None = None,
     *,
     levels: tuple[str, ...] = LEVELS,
+    swap: store.Swap = (),
 ) -> pd.DataFrame:
-    """Run named query `name` with `params` within `scope`; `levels` are the levels it offers."""
+    """Run named query `name` with `params` within `scope`; `levels` are the levels it offers;
+    `swap` reads a base file's twin in its place (store.bind)."""
     params = dict(params or {})
-    takes = store.query_params(name)
+    takes = store.query_params(name, swap)
     refuse_filters((k for k in params if k not in takes and k not in SHARED), FILTERS)
     if "level" in params:
         choose(params["level"], levels, "层级", "level")
@@ -63,7 +65,7 @@ def query(
     for key in ("week_from", "week_to"):
         if params.get(key) is not None:
             params[key] = week_of(params[key])
-    return store.run(name, {k: v for k, v in params.items() if k in takes}, scope=scope, path=path)
+    return store.run(name, {k: v for k, v in params.items() if k in takes}, scope=scope, path=path, swap=swap)
 
 
 def lookup(

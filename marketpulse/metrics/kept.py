@@ -5,10 +5,11 @@ they lie within it, so its cumulative and traced figures are its own)."""
 
 from __future__ import annotations
 
+import duckdb
 import pandas as pd
 
 from marketpulse import store
-from marketpulse.metrics.api import city_read, query
+from marketpulse.metrics.api import FILTERS, LEVELS, city_read, query
 
 # the kept level that answers for each level shown, by scope, in a table kept by level (uptake,
 # compliance): the scope's own level and those below it; under a 市场部 or 片区 its own row is its
@@ -32,6 +33,38 @@ def kept_level(table: str, kept_query: str, level: str, scope: store.Scope, path
     if answer is None or crossed(scope, path) or not keeps(table, kept_query, path):
         return None
     return answer
+
+
+# the base files whose level × week sums the lake's week sums (level_week_total) hold, each with
+# its kept twin: the same columns read from the kept rows
+WEEK_SUM_TWINS: store.Swap = (
+    ("base/sales_by_level_week", "kept/sales_by_level_week"),
+    ("base/priced_sales_by_level_week", "kept/priced_sales_by_level_week"),
+)
+
+
+def week_sums_level(params: dict, scope: store.Scope, path=None) -> str | None:
+    """The level of the kept week sums (level_week_total) that answer for a read with `params`
+    within `scope`: for all products (a product level other than all sums other groups), no
+    filter (a filter sums fewer cells), and a level and scope kept_level answers for; else None."""
+    if params.get("product_level", "all") != "all" or any(params.get(f) is not None for f in FILTERS):
+        return None
+    return kept_level("level_week_total", "base/level_week_rows", params["level"], scope, path)
+
+
+def over_week_sums(
+    name: str, params: dict, scope: store.Scope, path=None, levels: tuple[str, ...] = LEVELS
+) -> pd.DataFrame:
+    """Named query `name` (offering `levels`), its base files of level × week sums
+    (WEEK_SUM_TWINS) read from the sums the lake keeps where they answer (week_sums_level), else
+    evaluated from the cells."""
+    at = week_sums_level(params, scope, path)
+    if at is not None:
+        try:
+            return query(name, {**params, "kept_level": at}, scope, path, levels=levels, swap=WEEK_SUM_TWINS)
+        except duckdb.CatalogException:  # a write took the table away since the look
+            pass
+    return query(name, params, scope, path, levels=levels)
 
 
 def keeps(table: str, kept_query: str, path=None) -> bool:

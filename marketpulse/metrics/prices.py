@@ -13,9 +13,10 @@ from marketpulse.metrics.api import choose, query
 
 
 def price_index(week_from, week_to, level="city", scope=store.CITY, path=None, **filters) -> pd.DataFrame:
-    """价格指数 (cross-section): 100 × Σ actual·q ÷ Σ suggested·q, per level key × week."""
+    """价格指数 (cross-section): 100 × Σ actual·q ÷ Σ suggested·q, per level key × week (the week
+    sums read from those a lake keeps where they answer: kept.over_week_sums)."""
     params = {"week_from": week_from, "week_to": week_to, "level": level, **filters}
-    return query("price_index", params, scope, path)
+    return kept.over_week_sums("price_index", params, scope, path)
 
 
 PRODUCT_LEVELS = ("brand", "price_class", "spec")  # a spec's weight there is the scope's own
@@ -69,6 +70,7 @@ def price_compliance(
 
 
 def retail_margin(week_from, week_to, level="city", scope=store.CITY, path=None, **filters) -> pd.DataFrame:
-    """零售毛利率: Σ (retail − wholesale)·q ÷ Σ retail·q, per level key × week."""
+    """零售毛利率: Σ (retail − wholesale)·q ÷ Σ retail·q, per level key × week (the week sums read
+    from those a lake keeps where they answer: kept.over_week_sums)."""
     params = {"week_from": week_from, "week_to": week_to, "level": level, **filters}
-    return query("retail_margin", params, scope, path)
+    return kept.over_week_sums("retail_margin", params, scope, path)

@@ -18,9 +18,15 @@ def _by_product(name, week_from, week_to, level, product_level, scope, path, fil
     return query(name, params, scope, path, levels=HIERARCHY_LEVELS)
 
 
+def _over_week_sums(name, week_from, week_to, level, product_level, scope, path, filters) -> pd.DataFrame:
+    params = {"week_from": week_from, "week_to": week_to, "level": level, "product_level": product_level, **filters}
+    return kept.over_week_sums(name, params, scope, path, HIERARCHY_LEVELS)
+
+
 def sales_volume(week_from, week_to, level="city", product_level="all", scope=store.CITY, path=None, **filters):
-    """销量 and value per level key × product group × week, with 环比 and 同期."""
-    return _by_product("sales_volume", week_from, week_to, level, product_level, scope, path, filters)
+    """销量 and value per level key × product group × week, with 环比 and 同期 (the week sums read
+    from those a lake keeps where they answer: kept.over_week_sums)."""
+    return _over_week_sums("sales_volume", week_from, week_to, level, product_level, scope, path, filters)
 
 
 def order_fill(week_from, week_to, level="city", product_level="all", scope=store.CITY, path=None, **filters):
@@ -31,12 +37,12 @@ def order_fill(week_from, week_to, level="city", product_level="all", scope=stor
 
 def key_brand_share(week_from, week_to, level="city", product_level="all", scope=store.CITY, path=None, **filters):
     """重点品牌比重 per level key × product group × week, with its same period."""
-    return _by_product("key_brand_share", week_from, week_to, level, product_level, scope, path, filters)
+    return _over_week_sums("key_brand_share", week_from, week_to, level, product_level, scope, path, filters)
 
 
 def avg_price_per_carton(week_from, week_to, level="city", product_level="all", scope=store.CITY, path=None, **filters):
     """单条均价 per level key × product group × week, with its same period and growth on it."""
-    return _by_product("avg_price_per_carton", week_from, week_to, level, product_level, scope, path, filters)
+    return _over_week_sums("avg_price_per_carton", week_from, week_to, level, product_level, scope, path, filters)
 
 
 def sales_structure(week_from, week_to, level="city", product_level="all", scope=store.CITY, path=None, **filters):

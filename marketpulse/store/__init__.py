@@ -7,6 +7,7 @@ from marketpulse.store.kept_code import kept_digest
 from marketpulse.store.paths import QUERY_DIR, ROOT, db_path
 from marketpulse.store.queries import (
     FILTER_DEFAULTS,
+    Swap,
     bind,
     execute_file,
     query_names,
@@ -33,6 +34,7 @@ __all__ = [
     "Scope",
     "StoreError",
     "StoreVersionError",
+    "Swap",
     "bind",
     "db_path",
     "ensure_current",

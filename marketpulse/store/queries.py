@@ -142,15 +142,20 @@ def query_names() -> list[str]:
     return sorted(p.stem for p in QUERY_DIR.glob("*.sql"))
 
 
-def query_text(name: str, _stack: tuple[str, ...] = ()) -> str:
-    """The SQL of a named query, comments dropped and every `ref(...)` expanded."""
+# a read that swaps base files: (base file, the file read in its place), e.g. a kept twin
+Swap = tuple[tuple[str, str], ...]
+
+
+def query_text(name: str, swap: Swap = (), _stack: tuple[str, ...] = ()) -> str:
+    """The SQL of a named query, comments dropped and every `ref(...)` expanded; a ref to a base
+    file that `swap` names reads its twin instead (the same columns from what a lake keeps)."""
     if name in _stack:
         raise QueryError(f"查询循环引用 / Queries refer to each other in a loop: {' → '.join(_stack + (name,))}")
     # comments go first: a header may mention ref(...) without meaning it
     sql = _strip_comments(query_path(name).read_text(encoding="utf-8"))
     out, pos = [], 0
     for start, end, ref, fixed in _refs(sql):
-        inner = query_text(ref, _stack + (name,)).strip().rstrip(";")
+        inner = query_text(dict(swap).get(ref, ref), swap, _stack + (name,)).strip().rstrip(";")
         out += [sql[pos:start], "(\n" + _fixed(inner, fixed) + "\n)"]
         pos = end
     return "".join(out) + sql[pos:]
@@ -179,9 +184,9 @@ def text_digest(name: str) -> str:
     return hashlib.sha256(query_text(name).encode()).hexdigest()[:20]
 
 
-def query_params(name: str) -> set[str]:
-    """Parameters a named query uses, read from its text."""
-    return sql_params(query_text(name))
+def query_params(name: str, swap: Swap = ()) -> set[str]:
+    """Parameters a named query uses (with `swap`'s twins read), read from its text."""
+    return sql_params(query_text(name, swap))
 
 
 def null_default_params(name: str) -> frozenset[str]:
@@ -210,13 +215,14 @@ def _null_defaults(header: tuple[str, ...]) -> frozenset[str]:
     return frozenset(found)
 
 
-def bind(name: str, params: Mapping) -> tuple[str, dict]:
-    """The query text and its parameters, checked: none missing, none unknown.
+def bind(name: str, params: Mapping, swap: Swap = ()) -> tuple[str, dict]:
+    """The query text (with `swap`'s twins read) and its parameters, checked: none missing, none
+    unknown.
 
     A filter left out is bound to its FILTER_DEFAULTS value, and so is any parameter whose
     header entry says null is its default: it is bound to NULL.
     """
-    sql = query_text(name)
+    sql = query_text(name, swap)
     wanted = sql_params(sql)
     given = dict(params)
     extra = set(given) - wanted - set(FILTER_DEFAULTS)

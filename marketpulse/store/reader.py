@@ -19,7 +19,7 @@ import pandas as pd
 
 from marketpulse.errors import StoreError
 from marketpulse.store.paths import ATTACH_ALIAS, db_path
-from marketpulse.store.queries import bind
+from marketpulse.store.queries import Swap, bind
 from marketpulse.store.scope import CITY, Scope, create_scope_schema, scoped_tables
 from marketpulse.store.writer import ensure_current
 
@@ -141,9 +141,9 @@ class Reader:
             cur.execute(f"set search_path = '{search}'")
         return cur
 
-    def query(self, name: str, params: Mapping | None = None, scope: Scope = CITY) -> pd.DataFrame:
-        """Run the named query from queries/ with bound parameters, within `scope`."""
-        sql, bound = bind(name, params or {})
+    def query(self, name: str, params: Mapping | None = None, scope: Scope = CITY, swap: Swap = ()) -> pd.DataFrame:
+        """Run the named query from queries/ with bound parameters, within `scope` (`swap`: bind)."""
+        sql, bound = bind(name, params or {}, swap)
         return self.sql(sql, bound, scope)
 
     def sql(self, sql: str, params: Mapping | list | None = None, scope: Scope = CITY) -> pd.DataFrame:
@@ -168,9 +168,11 @@ def reader(path: Path | str | None = None) -> Reader:
         return _readers[key]
 
 
-def run(name: str, params: Mapping | None = None, scope: Scope = CITY, path: Path | str | None = None) -> pd.DataFrame:
+def run(
+    name: str, params: Mapping | None = None, scope: Scope = CITY, path: Path | str | None = None, swap: Swap = ()
+) -> pd.DataFrame:
     """Run a named query on the live store: the one way pages, CLI and bench read metrics."""
-    return reader(path).query(name, params, scope)
+    return reader(path).query(name, params, scope, swap)
 
 
 _inside = threading.local()

@@ -9,6 +9,8 @@
 --   week, level_key, product_key
 --   sales_qty, sales_value, key_sales_qty, demand_qty, supplied_qty, retail_value,
 --   suggested_value, margin_value   double   Σ of the week's cells (see period_totals.sql)
+--   priced_sales_qty     double   Σ sales of the priced observations (price_index's weights), 条
+--   priced_observations  integer  observations with a retail price and sales > 0
 
 with
 
@@ -27,6 +29,8 @@ cell as (
         o.retail_value,
         o.priced_sales_qty * o.suggested_retail_price as suggested_value,
         o.retail_value - o.priced_sales_qty * o.wholesale_price as margin_value,
+        o.priced_sales_qty,
+        o.priced_observations,
     from ref('base/cell_at_level') as o
 ),
 
@@ -43,6 +47,8 @@ level_week as (
         sum(retail_value)::double as retail_value,
         sum(suggested_value)::double as suggested_value,
         sum(margin_value)::double as margin_value,
+        sum(priced_sales_qty)::double as priced_sales_qty,
+        sum(priced_observations)::integer as priced_observations,
     from cell
     group by all
 )

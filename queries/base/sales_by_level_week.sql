@@ -6,8 +6,8 @@
 -- Over the observations (retailer × spec × week) whose week sales are known (DESIGN.md §2;
 -- unknown sales are left out, never counted as 0), summed at the same level key and product
 -- group for each week; read from their roll-up cells (base/cell_at_level), summed exactly
--- in decimals. The previous week is week − 7 days; the same period is base/same_period_week's.
--- Both are read even when they lie before week_from. Sales value is at the wholesale price in force in each week
+-- in decimals; each week against the one before and the same period in base/sales_with_prior,
+-- which kept/sales_by_level_week (the same rows from the week sums a lake keeps) shares. Sales value is at the wholesale price in force in each week
 -- (base/spec_price_in_week), so a 调价 moves it from its week on; the same period is
 -- valued at the prices of its own time.
 --
@@ -60,32 +60,6 @@ level_week as (
         coalesce(sum(sales_qty) filter (where is_key_brand), 0)::double as key_sales_qty,
     from cell
     group by all
-),
-
-final as (
-    select
-        r.week,
-        r.level_key,
-        r.product_key,
-        r.sales_qty,
-        r.sales_value,
-        r.key_sales_qty,
-        prev.sales_qty as prev_week_sales_qty,
-        prev.sales_value as prev_week_sales_value,
-        c.same_period_week,
-        sp.sales_qty as sp_sales_qty,
-        sp.sales_value as sp_sales_value,
-        sp.key_sales_qty as sp_key_sales_qty,
-    from level_week as r
-    join ref('base/same_period_week') as c using (week)
-    left join level_week as prev
-        on prev.level_key = r.level_key
-        and prev.product_key = r.product_key
-        and prev.week = r.week - 7
-    left join level_week as sp
-        on sp.level_key = r.level_key
-        and sp.product_key = r.product_key
-        and sp.week = c.same_period_week
 )
 
-select * from final
+select * from ref('base/sales_with_prior')

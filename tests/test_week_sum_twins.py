@@ -1,0 +1,194 @@
+"""The metrics whose level × week sums the lake keeps (level_week_total): sales_volume,
+key_brand_share, avg_price_per_carton, price_index and retail_margin read their base file's kept
+twin (kept/sales_by_level_week, kept/priced_sales_by_level_week) and equal their evaluation at
+every level under the city, and within a 市场部 or 片区 none of whose retailers or managers ever
+lay outside it; a filter, a product level, the retailer level, a manager's scope or a crossed
+scope is evaluated. (That the kept sums equal a fresh evaluation after every import is in
+test_lake_import.py; when a write evaluates them again, in test_level_week_total.py.)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+import sqlglot
+from sqlglot import exp
+from test_alert_week import kept_lake, served  # noqa: F401 - the exported lake and its use
+
+from marketpulse import metrics, store
+from marketpulse.metrics import kept
+from marketpulse.store.queries import bind, query_text
+
+LAST_WEEK = dt.date(2026, 11, 16)
+METRICS = {
+    "sales_volume": lambda *a, **f: metrics.sales_volume(*a[:3], "all", *a[3:], **f),
+    "key_brand_share": lambda *a, **f: metrics.key_brand_share(*a[:3], "all", *a[3:], **f),
+    "avg_price_per_carton": lambda *a, **f: metrics.avg_price_per_carton(*a[:3], "all", *a[3:], **f),
+    "price_index": metrics.price_index,
+    "retail_margin": metrics.retail_margin,
+}
+KEY = ["week", "level_key"]
+
+
+def _both(monkeypatch, metric, week_from, week_to, level, scope, **filters):
+    """The metric as read (and how: its queries, a `*` for each that read the kept twins), then
+    evaluated."""
+    read = []
+    real = kept.query
+
+    def recording(name, *args, swap=(), **kwargs):
+        read.append(name + ("*" if swap else ""))
+        return real(name, *args, swap=swap, **kwargs)
+
+    monkeypatch.setattr(kept, "query", recording)
+    metrics.api.forget_city_reads()
+    got = METRICS[metric](week_from, week_to, level, scope, **filters)
+    names = " → ".join(r for r in read if not r.startswith("kept/"))  # kept/present, kept/crossings: the look
+    with monkeypatch.context() as m:
+        m.setattr(kept, "kept_level", lambda *args: None)
+        evaluated = METRICS[metric](week_from, week_to, level, scope, **filters)
+    order = [c for c in KEY + ["product_key"] if c in got.columns]
+    return (
+        names,
+        got.sort_values(order).reset_index(drop=True),
+        evaluated.sort_values(order).reset_index(drop=True),
+    )
+
+
+@pytest.mark.parametrize("name", list(METRICS))
+def test_a_swapped_read_takes_the_kept_sums_in_place_of_the_cells(name):
+    def tables(sql: str) -> set[str]:
+        tree = sqlglot.parse_one(sql, read="duckdb")
+        return {t.name for t in tree.find_all(exp.Table)} - {c.alias for c in tree.find_all(exp.CTE)}
+
+    evaluated, swapped = tables(query_text(name)), tables(query_text(name, kept.WEEK_SUM_TWINS))
+    assert "spec_cm_week" in evaluated and "level_week_total" not in evaluated
+    assert "level_week_total" in swapped and not swapped & {"spec_cm_week", "spec_group_week", "weekly_observation"}
+    # the twin asks which kept level it reads; the base file's filters and product level are gone
+    takes = store.query_params(name, kept.WEEK_SUM_TWINS)
+    assert "kept_level" in takes and "kept_level" not in store.query_params(name)
+    assert not takes & {"format", "tier_band", "area_type", "brand", "price_class", "spec_code"}
+    params = {"week_from": LAST_WEEK, "week_to": LAST_WEEK, "level": "city", "kept_level": "city"}
+    _, bound = bind(
+        name, {**params, "product_level": "all"} if "product_level" in takes else params, kept.WEEK_SUM_TWINS
+    )
+    assert bound["kept_level"] == "city"
+
+
+@pytest.mark.parametrize("metric", list(METRICS))
+@pytest.mark.parametrize("level", ["city", "department", "territory", "cm"])
+@pytest.mark.parametrize(
+    ("week_from", "week_to"),
+    [
+        (LAST_WEEK - dt.timedelta(weeks=12), LAST_WEEK),  # the sidebar's 13 weeks, with 环比 and 同期
+        (dt.date(2025, 12, 22), dt.date(2026, 1, 12)),  # across a year's turn
+        (dt.date(2025, 10, 6), dt.date(2025, 10, 13)),  # where the data begin: no week before, no 同期
+    ],
+)
+def test_the_citys_metrics_read_from_the_kept_sums_equal_their_evaluation(
+    served,  # noqa: F811
+    monkeypatch,
+    metric,
+    level,
+    week_from,
+    week_to,
+):
+    read, got, evaluated = _both(monkeypatch, metric, week_from, week_to, level, store.CITY)
+    assert read == metric + "*" and len(evaluated)
+    pd.testing.assert_frame_equal(got, evaluated, check_dtype=False, rtol=1e-9)
+
+
+D01, T0102 = store.Scope(department_code="D01"), store.Scope(territory_code="T0102")
+D02 = store.Scope(department_code="D02")  # its retailers moved between its 片区, never out of it
+CASES = [(D01, "city"), (D01, "department"), (D01, "territory"), (D01, "cm"), (D02, "city"), (D02, "cm")]
+CASES += [(T0102, "city"), (T0102, "territory"), (T0102, "cm")]
+
+
+@pytest.mark.parametrize("metric", ["sales_volume", "key_brand_share", "price_index"])
+@pytest.mark.parametrize(("scope", "level"), CASES)
+def test_a_scope_no_retailer_crossed_reads_the_citys_sums_within_it(served, monkeypatch, metric, scope, level):  # noqa: F811
+    read, got, evaluated = _both(monkeypatch, metric, LAST_WEEK - dt.timedelta(weeks=3), LAST_WEEK, level, scope)
+    assert read == metric + "*" and len(evaluated)
+    pd.testing.assert_frame_equal(got, evaluated, check_dtype=False, rtol=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("scope", "level", "filters"),
+    [
+        (store.CITY, "city", {"brand": "黄鹤楼"}),  # a filter sums fewer cells
+        (store.CITY, "city", {"format": "便利店"}),
+        (store.CITY, "retailer", {}),  # a level the lake does not keep
+        (store.Scope(cm_code="KH001"), "city", {}),
+        (store.Scope(territory_code="T0201"), "territory", {}),  # crossed: retailers redrawn across it
+        (T0102, "department", {}),  # above a 片区
+    ],
+)
+@pytest.mark.parametrize("metric", ["sales_volume", "price_index"])
+def test_what_the_kept_sums_do_not_answer_for_is_evaluated(served, monkeypatch, metric, scope, level, filters):  # noqa: F811
+    read, got, evaluated = _both(monkeypatch, metric, LAST_WEEK, LAST_WEEK, level, scope, **filters)
+    assert read == metric
+    pd.testing.assert_frame_equal(got, evaluated)
+
+
+def test_a_product_level_other_than_all_is_evaluated(served, monkeypatch):  # noqa: F811
+    read = []
+    real = kept.query
+    monkeypatch.setattr(kept, "query", lambda name, *a, swap=(), **k: read.append((name, swap)) or real(name, *a, **k))
+    metrics.sales_volume(LAST_WEEK, LAST_WEEK, "territory", "brand", store.CITY)
+    assert read == [("sales_volume", ())]
+
+
+@pytest.fixture(scope="module")
+def no_key_brand_lake(tmp_path_factory):
+    """A hand-made city of two 片区 in one week (2026-W10): R1 in T1 sells 3 条 of key brand S1;
+    R2 in T2 sells 2 条 of N1, no key brand, and its S1 line has no sales (unknown, not 0)."""
+    from marketpulse import lake, rollup
+
+    root = tmp_path_factory.mktemp("no_key_brand")
+    db = root / "store.duckdb"
+    with store.writer(db) as con:
+        con.execute("insert into department values ('D1', '城区市场部')")
+        con.execute("insert into territory values ('T1', '东片', 'D1', '城网'), ('T2', '西片', 'D1', '城网')")
+        con.execute("insert into customer_manager values ('C1', '张三', 'T1'), ('C2', '李四', 'T2')")
+        con.execute(
+            "insert into spec values ('S1', '中华(硬)', '中华', '一类', 400, 450, true, date '2020-01-01'), "
+            "('N1', '新品(细支)', '新品', '二类', 200, 230, false, date '2020-01-01')"
+        )
+        con.execute(
+            "insert into spec_price values ('S1', date '2020-01-01', null, 400, 450), "
+            "('N1', date '2020-01-01', null, 200, 230)"
+        )
+        for lic, ter, cm in (("R1", "T1", "C1"), ("R2", "T2", "C2")):
+            con.execute(
+                "insert into retailer values (?, ?, '食杂店', 8, ?, ?, null, date '2024-01-01', null)",
+                [lic, "店" + lic, ter, cm],
+            )
+            con.execute(
+                "insert into retailer_assignment values (?, date '1900-01-01', null, ?, ?, '食杂店', 8)",
+                [lic, ter, cm],
+            )
+        con.execute(
+            "insert into visit_line values (date '2026-03-04', 'C1', 'R1', 'S1', 5, 450, true, 3, null, 1), "
+            "(date '2026-03-04', 'C2', 'R2', 'N1', 5, 230, true, 2, null, 1), "
+            "(date '2026-03-04', 'C2', 'R2', 'S1', 5, 450, true, null, null, 1)"
+        )
+        rollup.rebuild(con)
+    path = root / "lake"
+    lake.export_lake(path, db)
+    return db, path
+
+
+def test_a_territory_selling_no_key_brand_has_a_share_of_0_read_from_the_kept_sums(no_key_brand_lake, monkeypatch):
+    db, path = no_key_brand_lake
+    monkeypatch.setenv("MARKETPULSE_LAKE", str(path))
+    monkeypatch.setenv("MARKETPULSE_DB", str(db))
+    week = dt.date(2026, 3, 2)
+    read, got, evaluated = _both(monkeypatch, "key_brand_share", week, week, "territory", store.CITY)
+    assert read == "key_brand_share*"
+    share = dict(zip(got["level_key"], got["key_brand_share"], strict=True))
+    # T1: 3 of 3 条 key brand = 1; T2: 0 of 2 条 (R2's S1 line has no known sales) = 0, not undefined
+    assert share == {"T1": 1.0, "T2": 0.0}
+    assert list(got["sales_qty"]) == [3.0, 2.0]
+    pd.testing.assert_frame_equal(got, evaluated, check_dtype=False)
