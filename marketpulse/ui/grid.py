@@ -3,6 +3,7 @@ balance, every cell clickable (a heatmap alone cannot be selected in Streamlit).
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -42,16 +43,14 @@ def state_matrix(
     codes = {s: i for i, s in enumerate(STATE_ORDER)}
     rows = list(dict.fromkeys(frame[row]))
     cols = list(dict.fromkeys(frame[col]))
-    z = pd.DataFrame(float("nan"), index=rows, columns=cols)
-    text = pd.DataFrame("", index=rows, columns=cols)
-    tips = {}
-    for rec in frame.itertuples(index=False):
-        r, c, s = getattr(rec, row), getattr(rec, col), getattr(rec, state)
-        if s in codes:
-            z.loc[r, c] = getattr(rec, score) if score else codes[s]
-            if not score or s != "balanced":
-                text.loc[r, c] = labels[s]
-        tips[r, c] = getattr(rec, hover)
+    # a cell with a known state: its shade (the score, else the state's code) and, unless shaded
+    # balanced, its label; where a cell came twice the later row holds (as drawn one by one)
+    known = frame[frame[state].isin(list(codes))]
+    shade_of = pd.to_numeric(known[score], errors="coerce") if score else known[state].map(codes).astype(float)
+    z = _grid(known.assign(_value=shade_of), row, col, rows, cols)
+    worded = known[known[state] != "balanced"] if score else known
+    text = _grid(worded.assign(_value=worded[state].map(labels)), row, col, rows, cols).astype(object).fillna("")
+    tips = dict(zip(zip(frame[row], frame[col]), frame[hover]))
     if score:
         shade = {"colorscale": DEVIATION_SCALE, "zmin": -1, "zmax": 1}
     else:
@@ -79,11 +78,15 @@ def state_matrix(
     cells = [(r, c) for r in rows for c in cols]
     width = max((len(v) for v in tips.values()), default=0) if hover_template else 0
     empty = [UNDEFINED] * width if hover_template else UNDEFINED  # a cell without data
+    # as arrays: plotly copies and checks a list element by element (a fifth of the page's time)
+    customdata = np.empty((len(cells), width) if hover_template else len(cells), dtype=object)
+    for i, cell in enumerate(cells):
+        customdata[i] = tips.get(cell, empty)
     fig.add_trace(
         go.Scatter(
-            x=[c for _, c in cells],
-            y=[r for r, _ in cells],
-            customdata=[tips.get(cell, empty) for cell in cells],
+            x=np.array([c for _, c in cells], dtype=object),
+            y=np.array([r for r, _ in cells], dtype=object),
+            customdata=customdata,
             mode="markers",
             marker={"symbol": "square", "size": 22, "color": "rgba(0,0,0,0)"},
             selected={"marker": {"opacity": 1}},
@@ -99,3 +102,9 @@ def state_matrix(
     style(fig, title, subtitle, height or max(280, top + 26 * len(rows)))
     fig.update_layout(margin={"t": top}, hovermode="closest", hoverdistance=-1)  # any spot in a cell is that cell
     return fig
+
+
+def _grid(cells: pd.DataFrame, row: str, col: str, rows: list, cols: list) -> pd.DataFrame:
+    """`cells`' _value as a rows × cols frame (NaN where no cell), the last of a cell's rows."""
+    last = cells.drop_duplicates([row, col], keep="last")
+    return last.pivot(index=row, columns=col, values="_value").reindex(index=rows, columns=cols)

@@ -75,8 +75,7 @@ def _tips(state: pd.DataFrame, f: Filters) -> tuple[str, list[list[str]]]:
 def state_matrix(state: pd.DataFrame, f: Filters, by_week: bool = False, title: str | None = None):
     """The spec × territory market-state grid for one week (territory names across), or with
     `by_week` one 片区's spec × week grid; shaded by the state score, exceptions labelled."""
-    template, tips = _tips(state, f)
-    cells = state.assign(spec_label=state["spec_name"], tip=tips)
+    cells = state.assign(spec_label=state["spec_name"])
     column, subtitle = "territory_name", f.desc
     if by_week:
         weeks = pd.to_datetime(cells["week"])
@@ -99,6 +98,8 @@ def state_matrix(state: pd.DataFrame, f: Filters, by_week: bool = False, title: 
     crowded = len(columns) > CROWDED_COLUMNS
     # a crowded grid's cells are too narrow for a word: one mark each, explained under the grid
     labels = {s: f.t(f"weekly.mark.{s}") if crowded else i18n.state(s, f.lang) for s in figures.STATE_ORDER}
+    template, tips = _tips(cells, f)  # the cells shown: their numbers in words
+    cells = cells.assign(tip=tips)
     banded = {"ratio_low", "ratio_high", "index_loose"} <= set(cells.columns)
     if banded:
         cells = cells.assign(deviation=deviation(cells))
