@@ -62,9 +62,16 @@ def over_week_sums(
     if at is not None:
         try:
             return query(name, {**params, "kept_level": at}, scope, path, levels=levels, swap=WEEK_SUM_TWINS)
-        except duckdb.CatalogException:  # a write took the table away since the look
-            pass
+        except duckdb.CatalogException as error:
+            if not taken_away(error, "level_week_total"):
+                raise
     return query(name, params, scope, path, levels=levels)
+
+
+def taken_away(error: duckdb.CatalogException, table: str) -> bool:
+    """Whether a kept read failed because `table` is gone (a write took it away between the look
+    and the read: the caller evaluates instead), not because its query is broken (raised)."""
+    return f"with name {table} does not exist" in str(error)
 
 
 def keeps(table: str, kept_query: str, path=None) -> bool:

@@ -36,8 +36,9 @@ def fixed_price_index(week_from, week_to, level="city", scope=store.CITY, path=N
     if at is not None:
         try:
             return query("kept/price_index_fixed", {**params, "kept_level": at}, scope, path)
-        except duckdb.CatalogException:  # a write took it away since the look
-            pass
+        except duckdb.CatalogException as error:
+            if not kept.taken_away(error, "fixed_weight_year"):
+                raise
     return query("price_index_fixed", params, scope, path)
 
 
@@ -64,8 +65,9 @@ def price_compliance(
         try:
             wanted = {k: v for k, v in params.items() if k != "tolerance"}
             return query("kept/compliance", {**wanted, "kept_level": at}, scope, path)
-        except duckdb.CatalogException:  # a write took it away since the look
-            pass
+        except duckdb.CatalogException as error:
+            if not kept.taken_away(error, "compliance_week"):
+                raise
     return query("price_compliance", params, scope, path)
 
 

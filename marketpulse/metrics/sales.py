@@ -88,5 +88,7 @@ def _kept_period_totals(week_from, week_to, level, product_level, scope, path, f
     params = {"week_from": week_from, "week_to": week_to, "level": level, "product_level": "all", "kept_level": at}
     try:
         return query("kept/period_totals", params, scope, path, levels=HIERARCHY_LEVELS)
-    except duckdb.CatalogException:
+    except duckdb.CatalogException as error:
+        if not kept.taken_away(error, "level_week_total"):
+            raise
         return None

@@ -38,8 +38,9 @@ def new_brand_uptake(week_from, week_to, level="city", scope=store.CITY, path=No
         wanted = {k: v for k, v in params.items() if k != "measures" and k not in RETAILER_FILTERS}
         try:
             return query("kept/uptake", {**wanted, "kept_level": kept_level}, scope, path, levels=HIERARCHY_LEVELS)
-        except duckdb.CatalogException:  # a write took it away since the look
-            pass
+        except duckdb.CatalogException as error:
+            if not kept.taken_away(error, "uptake_week"):
+                raise
     return query("new_brand_uptake", params, scope, path, levels=HIERARCHY_LEVELS)
 
 

@@ -148,7 +148,8 @@ Swap = tuple[tuple[str, str], ...]
 
 def query_text(name: str, swap: Swap = (), _stack: tuple[str, ...] = ()) -> str:
     """The SQL of a named query, comments dropped and every `ref(...)` expanded; a ref to a base
-    file that `swap` names reads its twin instead (the same columns from what a lake keeps)."""
+    file that `swap` names reads its twin instead (the same columns from what a lake keeps), with
+    the parameters the ref fixes fixed in the twin alike."""
     if name in _stack:
         raise QueryError(f"查询循环引用 / Queries refer to each other in a loop: {' → '.join(_stack + (name,))}")
     # comments go first: a header may mention ref(...) without meaning it
