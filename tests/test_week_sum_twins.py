@@ -208,3 +208,110 @@ def test_a_territory_selling_no_key_brand_has_a_share_of_0_read_from_the_kept_su
     assert share == {"T1": 1.0, "T2": 0.0}
     assert list(got["sales_qty"]) == [3.0, 2.0]
     pd.testing.assert_frame_equal(got, evaluated, check_dtype=False)
+
+
+@pytest.fixture(scope="module")
+def year_turn_lake(tmp_path_factory):
+    """A hand-made city over ISO year turns: 市场部 D1 → 片区 T1, T2; D2 → T3. Manager C1 serves R1
+    (T1) and R2 (T2), two 片区 of one 市场部; C2 serves R3 (T2), C3 serves R4 (T3). Visits on the
+    Wednesday of weeks 2019-12-30 (2020-W01), 2020-12-21, 2020-12-28 (2020-W53), 2021-01-04
+    (2021-W01), 2021-12-27 and 2022-01-03, the i-th (1…6) with these lines (sales in 条):
+      R1 S1 (key brand) 3+i at 460 元 · R2 N1 2, priced in odd weeks · R2 S1 unknown sales
+      R3 N1 0 at 220 元 · R4 S1 1+i, no price · R4 N1 4 at 240 元"""
+    from marketpulse import lake, rollup
+
+    root = tmp_path_factory.mktemp("year_turn")
+    db = root / "store.duckdb"
+    with store.writer(db) as con:
+        con.execute("insert into department values ('D1', '一部'), ('D2', '二部')")
+        con.execute(
+            "insert into territory values ('T1', '东片', 'D1', '城网'), ('T2', '西片', 'D1', '城网'), "
+            "('T3', '南片', 'D2', '农网')"
+        )
+        con.execute("insert into customer_manager values ('C1', '甲', 'T1'), ('C2', '乙', 'T2'), ('C3', '丙', 'T3')")
+        con.execute(
+            "insert into spec values ('S1', '中华(硬)', '中华', '一类', 400, 450, true, date '2019-01-01'), "
+            "('N1', '新品', '新品', '二类', 200, 230, false, date '2019-01-01')"
+        )
+        con.execute(
+            "insert into spec_price values ('S1', date '2019-01-01', null, 400, 450), "
+            "('N1', date '2019-01-01', null, 200, 230)"
+        )
+        for lic, ter, cm in (("R1", "T1", "C1"), ("R2", "T2", "C1"), ("R3", "T2", "C2"), ("R4", "T3", "C3")):
+            con.execute(
+                "insert into retailer values (?, ?, '食杂店', 8, ?, ?, null, date '2019-01-01', null)",
+                [lic, "店" + lic, ter, cm],
+            )
+            con.execute(
+                "insert into retailer_assignment values (?, date '1900-01-01', null, ?, ?, '食杂店', 8)",
+                [lic, ter, cm],
+            )
+        for i, week in enumerate(YEAR_TURN_WEEKS, start=1):
+            day = week + dt.timedelta(days=2)
+            con.executemany(
+                "insert into visit_line values (?, ?, ?, ?, 5, ?, true, ?, null, 1)",
+                [
+                    (day, "C1", "R1", "S1", 460, 3 + i),
+                    (day, "C1", "R2", "N1", 230 if i % 2 else None, 2),
+                    (day, "C1", "R2", "S1", 450, None),
+                    (day, "C2", "R3", "N1", 220, 0),
+                    (day, "C3", "R4", "S1", None, 1 + i),
+                    (day, "C3", "R4", "N1", 240, 4),
+                ],
+            )
+        rollup.rebuild(con)
+    path = root / "lake"
+    lake.export_lake(path, db)
+    return db, path
+
+
+YEAR_TURN_WEEKS = [dt.date(*d) for d in ((2019, 12, 30), (2020, 12, 21), (2020, 12, 28), (2021, 1, 4))]
+YEAR_TURN_WEEKS += [dt.date(2021, 12, 27), dt.date(2022, 1, 3)]
+
+
+@pytest.mark.parametrize(
+    ("scope", "twins"),
+    [
+        (store.CITY, True),
+        (store.Scope(department_code="D1"), True),  # holds C1's row of two of its 片区
+        (store.Scope(territory_code="T3"), True),
+        (store.Scope(territory_code="T1"), False),  # crossed: its manager C1 serves T2 too
+    ],
+)
+def test_over_year_turns_and_a_manager_in_two_territories_the_kept_sums_equal_their_evaluation(
+    year_turn_lake, monkeypatch, scope, twins
+):
+    db, path = year_turn_lake
+    monkeypatch.setenv("MARKETPULSE_LAKE", str(path))
+    monkeypatch.setenv("MARKETPULSE_DB", str(db))
+    first, last = YEAR_TURN_WEEKS[0], YEAR_TURN_WEEKS[-1]
+    for metric in METRICS:
+        for level in ("city", "department", "territory", "cm"):
+            if scope.territory_code and level == "department":
+                continue  # above a 片区
+            read, got, evaluated = _both(monkeypatch, metric, first, last, level, scope)
+            assert read == metric + ("*" if twins else ""), (metric, level)
+            assert len(evaluated), (metric, level)
+            pd.testing.assert_frame_equal(got, evaluated, check_dtype=False, rtol=1e-12)
+
+
+def test_week_53_has_no_same_period_and_week_1_compares_with_53_weeks_back(year_turn_lake, monkeypatch):
+    db, path = year_turn_lake
+    monkeypatch.setenv("MARKETPULSE_LAKE", str(path))
+    monkeypatch.setenv("MARKETPULSE_DB", str(db))
+    read, got, _ = _both(monkeypatch, "key_brand_share", dt.date(2020, 12, 28), dt.date(2021, 1, 4), "city", store.CITY)
+    assert read == "key_brand_share*"
+    w53, w01 = got.iloc[0], got.iloc[1]
+    # 2020-W53 (i = 3): 2020 had no week 53 before it, so no same period
+    assert pd.isna(w53["same_period_week"]) and pd.isna(w53["sp_sales_qty"])
+    # 2021-W01 (i = 4): R1 S1 7 + R2 N1 2 + R3 N1 0 + R4 S1 5 + R4 N1 4 = 18 条, key brand S1 7 + 5 = 12;
+    # its same period is 2020-W01, Monday 2019-12-30, 53 weeks back (i = 1): 4 + 2 + 0 + 2 + 4 = 12, key 4 + 2 = 6
+    assert pd.Timestamp(w01["same_period_week"]).date() == dt.date(2019, 12, 30)
+    assert (w01["sales_qty"], w01["key_sales_qty"], w01["sp_sales_qty"], w01["sp_key_sales_qty"]) == (18, 12, 12, 6)
+    assert w01["key_brand_share"] == pytest.approx(12 / 18) and w01["sp_key_brand_share"] == pytest.approx(6 / 12)
+    # the same read of 2021-W01 alone: its same period lies 53 weeks before week_from, not 52
+    read, alone, evaluated = _both(
+        monkeypatch, "key_brand_share", dt.date(2021, 1, 4), dt.date(2021, 1, 4), "city", store.CITY
+    )
+    assert read == "key_brand_share*" and (alone["sp_sales_qty"].iloc[0], alone["sp_key_sales_qty"].iloc[0]) == (12, 6)
+    pd.testing.assert_frame_equal(alone, evaluated, check_dtype=False)
