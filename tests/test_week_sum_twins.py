@@ -315,3 +315,19 @@ def test_week_53_has_no_same_period_and_week_1_compares_with_53_weeks_back(year_
     )
     assert read == "key_brand_share*" and (alone["sp_sales_qty"].iloc[0], alone["sp_key_sales_qty"].iloc[0]) == (12, 6)
     pd.testing.assert_frame_equal(alone, evaluated, check_dtype=False)
+
+
+def test_the_price_index_and_margin_read_from_the_kept_sums_are_worked_by_hand(year_turn_lake, monkeypatch):
+    db, path = year_turn_lake
+    monkeypatch.setenv("MARKETPULSE_LAKE", str(path))
+    monkeypatch.setenv("MARKETPULSE_DB", str(db))
+    week = dt.date(2021, 1, 4)  # i = 4
+    # priced (a price and sales > 0): R1 S1 460 × 7 (suggested 450, wholesale 400) and R4 N1 240 × 4
+    # (suggested 230, wholesale 200); R2 N1 is unpriced in even weeks, R3 sold 0, R4 S1 has no price
+    retail, suggested, margin = 460 * 7 + 240 * 4, 450 * 7 + 230 * 4, (460 - 400) * 7 + (240 - 200) * 4
+    read, index, _ = _both(monkeypatch, "price_index", week, week, "city", store.CITY)
+    assert read == "price_index*"
+    assert index["price_index"].iloc[0] == pytest.approx(100 * retail / suggested)  # 4180 / 4070 → 102.70
+    read, margins, _ = _both(monkeypatch, "retail_margin", week, week, "city", store.CITY)
+    assert read == "retail_margin*"
+    assert margins["retail_margin"].iloc[0] == pytest.approx(margin / retail)  # 580 / 4180
