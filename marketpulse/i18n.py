@@ -883,9 +883,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "brands.progress": ("新品进度:{week} 当周的全部新品规格", "Every new spec's progress, week of {week}"),
     "brands.progress_note": (
         "{scope}的铺货率对照当周目标(第 {weeks} 周达到 {share}%,其间按周均匀爬升):达成% = 铺货率 ÷ 当周目标。"
-        "滞后:上市第 4 周起、全市铺货率达 5% 后,铺货率低于全市 × {ratio}(新品滞后预警)。点一行,下面画出该规格的曲线。",
+        "滞后片区:上市第 4 周起、全市铺货率达 5% 后,铺货率低于全市 × {ratio}(新品滞后预警)。点一行,下面画出该规格的曲线。",
         "{scope}'s distribution against the week's target ({share}% by week {weeks} after launch, rising evenly"
-        " until then): reached = distribution ÷ the week's target. Lagging: from week 4 after launch, once the"
+        " until then): reached = distribution ÷ the week's target. Lagging territories: from week 4 after launch, once the"
         " city has reached 5 %, distribution below the city's × {ratio} (the lagging-launch alert). Click a row"
         " to draw that spec's curves below.",
     ),

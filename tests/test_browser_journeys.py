@@ -45,7 +45,9 @@ def server(city, tmp_path_factory):  # noqa: F811
 def browser():
     require_chromium()
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        b = p.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+        )
         yield b
         b.close()
 
@@ -298,7 +300,8 @@ def test_leadership_sees_every_new_specs_progress_and_a_row_opens_its_curves(ser
         open_page(page, server, "brands")
         page.wait_for_selector("h2:has-text('新品进度'), h3:has-text('新品进度')", timeout=60_000)
         assert page.locator("[class*='st-key-brand_progress'] [data-testid='stDataFrame']").count() == 1
-        assert page.get_by_text("滞后片区").count() >= 1  # the caption names the rule
+        # the caption, drawn after the table, names the rule
+        page.get_by_text("滞后片区").first.wait_for(timeout=30_000)
         shoot(page, "leader_brands_progress")
         click_row(page, "brand_progress", 1)  # the second newest spec
         wait_for_param(page, "new_spec")

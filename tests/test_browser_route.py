@@ -40,7 +40,9 @@ def store_copy(demo_store, tmp_path_factory):
 @pytest.mark.parametrize("width", [390, 1440])
 def test_the_route_on_a_phone_and_a_desk(server, width):
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+        )
         mobile = width < 600
         context = browser.new_context(
             viewport={"width": width, "height": 844 if mobile else 900},
