@@ -300,8 +300,10 @@ def test_leadership_sees_every_new_specs_progress_and_a_row_opens_its_curves(ser
         open_page(page, server, "brands")
         page.wait_for_selector("h2:has-text('新品进度'), h3:has-text('新品进度')", timeout=60_000)
         assert page.locator("[class*='st-key-brand_progress'] [data-testid='stDataFrame']").count() == 1
-        # the caption, drawn after the table, names the rule
-        page.get_by_text("滞后片区").first.wait_for(timeout=30_000)
+        # the caption, drawn after the table, names the rule (the table's own header cells are
+        # a hidden copy for screen readers, present only while the column is scrolled into view)
+        caption = page.locator('[data-testid="stCaptionContainer"]', has_text="滞后片区")
+        caption.first.wait_for(timeout=30_000)
         shoot(page, "leader_brands_progress")
         click_row(page, "brand_progress", 1)  # the second newest spec
         wait_for_param(page, "new_spec")
