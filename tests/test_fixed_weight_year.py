@@ -85,6 +85,8 @@ def test_the_citys_index_read_with_the_kept_weights_equals_its_evaluation(
 
 D01, T0102 = store.Scope(department_code="D01"), store.Scope(territory_code="T0102")
 D02 = store.Scope(department_code="D02")  # its retailers moved between its 片区, never out of it
+KH001 = store.Scope(cm_code="KH001")  # a manager whose retailers were never anyone else's
+KH005 = store.Scope(cm_code="KH005")  # a manager of D02, whose redraw moved retailers between managers
 
 
 @pytest.mark.parametrize("scope", [D01, D02, T0102], ids=["D01", "D02", "T0102"])
@@ -95,13 +97,21 @@ def test_a_scope_no_retailer_crossed_reads_the_citys_weights_within_it(served, m
     pd.testing.assert_frame_equal(kept, evaluated, check_dtype=False, rtol=1e-9)
 
 
+@pytest.mark.parametrize("level", ["city", "cm", "spec", "brand"])
+def test_a_manager_whose_retailers_were_never_anyone_elses_reads_its_own_row(served, monkeypatch, level):  # noqa: F811
+    read, kept, evaluated = _both(monkeypatch, LAST_WEEK - dt.timedelta(weeks=12), LAST_WEEK, level, KH001)
+    assert read == "kept/price_index_fixed" and evaluated["price_index"].notna().any()
+    pd.testing.assert_frame_equal(kept, evaluated, check_dtype=False, rtol=1e-9)
+
+
 @pytest.mark.parametrize(
     ("scope", "level", "filters"),
     [
         (store.CITY, "city", {"brand": "黄鹤楼"}),  # a filter weighs fewer specs
         (store.CITY, "city", {"format": "便利店"}),  # and fewer retailers' sales
         (store.CITY, "retailer", {}),  # a level the lake does not keep
-        (store.Scope(cm_code="KH001"), "city", {}),
+        (KH005, "city", {}),  # crossed: retailers moved between managers
+        (KH001, "territory", {}),  # a manager's 片区 row is its own retailers in it
         (store.Scope(territory_code="T0201"), "territory", {}),  # crossed: retailers redrawn across it
         (T0102, "department", {}),  # above a 片区
     ],

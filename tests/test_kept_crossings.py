@@ -18,6 +18,11 @@ Expected, 片区 by 片区 (crosses_territory, crosses_department):
   T4  C3 also serves T3, within D2         → (true, false)
   T5  nobody crossed                       → (false, false)
   T6  nobody crossed                       → (false, false), and so D3 is not crossed
+Expected, manager by manager (kept/manager_crossings: a retailer of its ever another's, or two 片区):
+  C1  R2 left it for C2                    → true
+  C2  R2 came from C1, R3 left it for C3   → true
+  C3  R3 came from C2; serves T3 and T4    → true
+  C5, C6  their retailers were only theirs → false
 """
 
 from __future__ import annotations
@@ -89,4 +94,22 @@ def test_a_scope_counts_as_crossed_by_its_own_border(city):
     assert not kept.crossed(store.Scope(territory_code="T5"))
     assert not kept.crossed(store.Scope(department_code="D3"))
     assert not kept.crossed(store.CITY)
-    assert kept.crossed(store.Scope(cm_code="C5"))  # a manager's scope is never the city's rows
+    assert kept.crossed(store.Scope(cm_code="C5"))  # a manager's scope is never the city's alerts
+
+
+def test_each_manager_says_whether_a_retailer_of_its_was_ever_anothers(city):
+    found = store.run("kept/manager_crossings", {})
+    assert dict(zip(found["cm_code"], found["crosses"], strict=True)) == {
+        "C1": True,
+        "C2": True,
+        "C3": True,
+        "C5": False,
+        "C6": False,
+    }
+
+
+def test_a_managers_scope_reads_its_kept_row_unless_crossed(city):
+    assert not kept.manager_crossed(store.Scope(cm_code="C5"))
+    assert kept.manager_crossed(store.Scope(cm_code="C1"))  # R2 moved to C2
+    assert kept.manager_crossed(store.Scope(cm_code="C3"))  # two 片区
+    assert kept.manager_crossed(store.Scope(cm_code="C9"))  # a code the store does not know

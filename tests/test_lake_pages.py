@@ -1,6 +1,7 @@
 """The pages on a lake that keeps alerts and new-spec uptake (MARKETPULSE_LAKE): the 周报 and the
 brand page render for every role, and what they show is what they show when everything is
-evaluated, under the city, a 市场部 and a 片区 (one of each with retailers redrawn across it)."""
+evaluated, under the city, a 市场部, a 片区 and a customer manager (one of each with retailers
+redrawn across it)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 from test_alert_week import kept_lake, served  # noqa: F401 - the exported lake and its use
 
 from marketpulse import metrics, store, views
+from marketpulse.metrics import kept as kept_rows
 from marketpulse.metrics import market, uptake
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,6 +26,8 @@ SCOPES = [
     store.Scope(department_code="D02"),
     store.Scope(territory_code="T0101"),
     store.Scope(territory_code="T0201"),  # retailers were redrawn across its border
+    store.Scope(cm_code="KH001"),  # its retailers were never another manager's
+    store.Scope(cm_code="KH005"),  # the redraw moved retailers to and from it
 ]
 
 
@@ -33,6 +37,7 @@ def _kept_and_evaluated(monkeypatch, view):
     kept = view()
     with monkeypatch.context() as m:
         m.setattr(uptake, "_kept_level", lambda *args: None)
+        m.setattr(kept_rows, "kept_level", lambda *args: None)  # week sums, compliance, weights
         m.setattr(market, "_kept_kinds", lambda *args: ())
         metrics.api.forget_city_reads()
         evaluated = view()

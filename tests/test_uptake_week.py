@@ -95,6 +95,7 @@ D02 = store.Scope(department_code="D02")
 # a scope's own total (level city within it, and its own level) and the levels below it
 CASES = [(D01, "city"), (D01, "department"), (D01, "territory"), (D01, "cm"), (D02, "city"), (D02, "territory")]
 CASES += [(D02, "cm"), (T0102, "city"), (T0102, "territory"), (T0102, "cm")]
+CASES += [(store.Scope(cm_code="KH001"), "city"), (store.Scope(cm_code="KH001"), "cm")]
 
 
 @pytest.mark.parametrize(("scope", "level"), CASES)
@@ -116,7 +117,11 @@ def test_what_the_kept_rows_do_not_answer_for_is_evaluated(served):  # noqa: F81
     assert all(answers(level, store.CITY, {}, None) for level in ("city", "department", "territory", "cm"))
     assert answers("cm", store.CITY, {"brand": "黄鹤楼"}, None)  # a spec filter picks kept rows
     assert not answers("city", store.CITY, {"format": "便利店"}, None)  # a retailer filter counts fewer
-    assert not answers("cm", store.Scope(cm_code="KH001"), {}, None)
+    # a manager whose retailers were never anyone else's: its own total is its row; its 片区 row
+    # (its own retailers in the 片区) no kept row holds; a manager of the redrawn D02 is crossed
+    assert uptake._kept_level("city", store.Scope(cm_code="KH001"), {}, None) == "cm"
+    assert not answers("territory", store.Scope(cm_code="KH001"), {}, None)
+    assert not answers("cm", store.Scope(cm_code="KH005"), {}, None)
     # a 市场部's or 片区's own total is its row
     assert uptake._kept_level("city", store.Scope(territory_code="T0102"), {}, None) == "territory"
     assert uptake._kept_level("city", store.Scope(department_code="D01"), {}, None) == "department"

@@ -98,8 +98,10 @@ def test_the_citys_metrics_read_from_the_kept_sums_equal_their_evaluation(
 
 D01, T0102 = store.Scope(department_code="D01"), store.Scope(territory_code="T0102")
 D02 = store.Scope(department_code="D02")  # its retailers moved between its 片区, never out of it
+KH001 = store.Scope(cm_code="KH001")  # a manager whose retailers were never anyone else's
+KH005 = store.Scope(cm_code="KH005")  # a manager of D02, whose redraw moved retailers between managers
 CASES = [(D01, "city"), (D01, "department"), (D01, "territory"), (D01, "cm"), (D02, "city"), (D02, "cm")]
-CASES += [(T0102, "city"), (T0102, "territory"), (T0102, "cm")]
+CASES += [(T0102, "city"), (T0102, "territory"), (T0102, "cm"), (KH001, "city"), (KH001, "cm")]
 
 
 @pytest.mark.parametrize("metric", list(METRICS))
@@ -116,7 +118,8 @@ def test_a_scope_no_retailer_crossed_reads_the_citys_sums_within_it(served, monk
         (store.CITY, "city", {"brand": "黄鹤楼"}),  # a filter sums fewer cells
         (store.CITY, "city", {"format": "便利店"}),
         (store.CITY, "retailer", {}),  # a level the lake does not keep
-        (store.Scope(cm_code="KH001"), "city", {}),
+        (KH005, "city", {}),  # crossed: retailers moved between managers
+        (KH001, "territory", {}),  # a manager's 片区 row is its own retailers in it, which no kept row holds
         (store.Scope(territory_code="T0201"), "territory", {}),  # crossed: retailers redrawn across it
         (T0102, "department", {}),  # above a 片区
     ],

@@ -1,7 +1,8 @@
 """What a lake keeps for pages to read (alert_week, uptake_week: lake/kept.py), and for which
 scopes it answers: the city's rows within a 市场部 or 片区 are the scope's own only where none of
 its retailers or managers ever lay outside it (a scope sees a moved retailer's rows only while
-they lie within it, so its cumulative and traced figures are its own)."""
+they lie within it, so its cumulative and traced figures are its own), and a customer manager's
+own row is the manager's only where none of its retailers was ever another manager's."""
 
 from __future__ import annotations
 
@@ -12,27 +13,27 @@ from marketpulse import store
 from marketpulse.metrics.api import FILTERS, LEVELS, city_read, query
 
 # the kept level that answers for each level shown, by scope, in a table kept by level (uptake,
-# compliance): the scope's own level and those below it; under a 市场部 or 片区 its own row is its
-# retailers' total (level city there)
+# compliance): the scope's own level and those below it; under a 市场部, 片区 or customer manager
+# its own row is its retailers' total (level city there). Under a manager's scope a 市场部's or
+# 片区's row is the manager's own retailers in it, which no kept row holds.
 KEPT_LEVELS = {
     "city": {"city": "city", "department": "department", "territory": "territory", "cm": "cm"},
     "department": {"city": "department", "department": "department", "territory": "territory", "cm": "cm"},
     "territory": {"city": "territory", "territory": "territory", "cm": "cm"},
+    "cm": {"city": "cm", "cm": "cm"},
 }
 
 
 def kept_level(table: str, kept_query: str, level: str, scope: store.Scope, path=None) -> str | None:
     """The level of `table`'s kept rows that are the evaluation at `level` within `scope`
-    (KEPT_LEVELS), or None: under a customer manager's scope, in a scope some retailer or
-    manager of which ever lay outside it (crossed), or where the store does not keep `table` for
-    this code. The caller rules out the filters its kept rows do not answer for."""
-    if scope.cm_code:
-        return None
-    own = "city" if scope.is_city else "territory" if scope.territory_code else "department"
+    (KEPT_LEVELS), or None: in a scope some retailer or manager of which ever lay outside it
+    (crossed; for a customer manager's scope, manager_crossed), or where the store does not
+    keep `table` for this code. The caller rules out the filters its kept rows do not answer for."""
+    own = "cm" if scope.cm_code else "city" if scope.is_city else "territory" if scope.territory_code else "department"
     answer = KEPT_LEVELS[own].get(level)
-    if answer is None or crossed(scope, path) or not keeps(table, kept_query, path):
+    if answer is None or (manager_crossed if scope.cm_code else crossed)(scope, path):
         return None
-    return answer
+    return answer if keeps(table, kept_query, path) else None
 
 
 # the base files whose level × week sums the lake's week sums (level_week_total) hold, each with
@@ -99,3 +100,16 @@ def crossed(scope: store.Scope, path=None) -> bool:
 
 def _crossings(scope: store.Scope, path) -> pd.DataFrame:
     return query("kept/crossings", {}, scope, path)
+
+
+def manager_crossed(scope: store.Scope, path=None) -> bool:
+    """Whether a retailer of this customer manager's scope was ever assigned to another manager,
+    or the manager to two 片区 (kept/manager_crossings.sql): then the manager's own figures may
+    differ from the kept manager row. A manager the store does not know counts as crossed."""
+    crossings = city_read(_manager_crossings, store.CITY, path=path)
+    own = crossings.loc[crossings["cm_code"] == scope.cm_code, "crosses"]
+    return own.empty or bool(own.any())
+
+
+def _manager_crossings(scope: store.Scope, path) -> pd.DataFrame:
+    return query("kept/manager_crossings", {}, scope, path)
