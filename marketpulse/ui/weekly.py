@@ -265,24 +265,30 @@ MANAGER_KINDS = ("copy_suspect", "missed_visits")  # alerts about a manager's ow
 
 def alert_target(data, row: int, f: Filters) -> dict:
     """What a click on an alert opens: its spec × 片区 here; a customer manager's (照搬照抄, 漏访)
-    that manager's detail on the 客户经理 page, its 市场部 and 片区 chosen with it; else its 片区."""
+    that manager's detail on the 客户经理 page; a retailer outlier its manager's retailers here;
+    else its 片区. The sidebar follows: the 市场部 of a 片区 opened, and a manager's 片区 and 市场部."""
     codes = data.alert_codes.iloc[row]
     spec, ter, cm = _code(codes["spec_code"]), _code(codes["territory_code"]), _code(codes["cm_code"])
     if spec and ter:
-        return {"ter": ter, "spec": spec}
+        return _placed({"ter": ter, "spec": spec})
     if cm and codes.get("kind") in MANAGER_KINDS:
-        cms = load(views.reference).cms
-        home = cms.loc[cms["cm_code"] == cm, "territory_code"]
+        return _placed({"page": MANAGERS_PAGE, "cm": cm}, ter)
+    if cm:
+        return _placed({"cm": cm}, ter)
+    return _placed({"ter": ter}) if ter else {}
+
+
+def _placed(target: dict, ter: str | None = None) -> dict:
+    """`target` with the 片区 of its manager (where the manager serves now, else `ter`) and the
+    市场部 of its 片区, so the sidebar's 市场部 and 片区 show where the opened view lies."""
+    ref = load(views.reference)
+    if "cm" in target:
+        home = ref.cms.loc[ref.cms["cm_code"] == target["cm"], "territory_code"]
         ter = home.iloc[0] if len(home) else ter
-        target = {"page": MANAGERS_PAGE, "cm": cm}
         if ter:
-            ref = load(views.reference).territories
-            dep = ref.loc[ref["territory_code"] == ter, "department_code"]
-            target |= {"ter": ter} | ({"dep": dep.iloc[0]} if len(dep) else {})
-        return target
-    if cm:  # a retailer outlier: its manager's retailers, here
-        return {"cm": cm}
-    return {"ter": ter} if ter else {}
+            target = {**target, "ter": ter}
+    dep = ref.territories.loc[ref.territories["territory_code"] == target.get("ter"), "department_code"]
+    return {**target, "dep": dep.iloc[0]} if len(dep) else target
 
 
 def matrix_target(data, picked: str, f: Filters, by_week: bool) -> dict:
