@@ -174,8 +174,9 @@ def test_a_card_value_shrinks_with_its_width_in_ems():
 def test_an_alert_opens_what_it_is_about(demo_store, monkeypatch):
     """A spec × 片区 alert opens that cell here, its 市场部 chosen too; a manager's own alert
     (照搬照抄, 漏访) opens the manager's detail on the 客户经理 page with its 市场部 and 片区 chosen
-    too; a retailer outlier its manager's retailers here, the same way; a 片区 unknown to the
-    store opens without a 市场部."""
+    too; a retailer outlier its manager's retailers here, the same way while the manager still
+    serves the alert's 片区, else the manager alone (a 片区's account stays in its 片区); a 片区
+    unknown to the store opens without a 市场部."""
     from types import SimpleNamespace
 
     from marketpulse import store
@@ -195,6 +196,7 @@ def test_an_alert_opens_what_it_is_about(demo_store, monkeypatch):
             (None, None, cm.cm_code, "copy_suspect"),
             (None, cm.territory_code, cm.cm_code, "retailer_outlier"),
             ("S1", "T9", None, "overstock"),
+            (None, "T9", cm.cm_code, "retailer_outlier"),  # the manager has moved on since
         ],
         columns=["spec_code", "territory_code", "cm_code", "kind"],
     )
@@ -204,6 +206,7 @@ def test_an_alert_opens_what_it_is_about(demo_store, monkeypatch):
     assert weekly.alert_target(data, 1, f) == {"page": weekly.MANAGERS_PAGE, "cm": cm.cm_code, **placed}
     assert weekly.alert_target(data, 2, f) == {"cm": cm.cm_code, **placed}
     assert weekly.alert_target(data, 3, f) == {"ter": "T9", "spec": "S1"}
+    assert weekly.alert_target(data, 4, f) == {"cm": cm.cm_code}
 
 
 def test_a_territorys_week_grid_says_the_weeks_it_holds():

@@ -105,7 +105,7 @@ def _crossings(scope: store.Scope, path) -> pd.DataFrame:
 def manager_crossed(scope: store.Scope, path=None) -> bool:
     """Whether a retailer of this customer manager's scope was ever assigned to another manager,
     or the manager to two 片区 (kept/manager_crossings.sql): then the manager's own figures may
-    differ from the kept manager row. A manager the store does not know counts as crossed."""
+    differ from the kept manager row. A code no assignment names counts as crossed."""
     crossings = city_read(_manager_crossings, store.CITY, path=path)
     own = crossings.loc[crossings["cm_code"] == scope.cm_code, "crosses"]
     return own.empty or bool(own.any())

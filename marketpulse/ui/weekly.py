@@ -266,28 +266,35 @@ MANAGER_KINDS = ("copy_suspect", "missed_visits")  # alerts about a manager's ow
 def alert_target(data, row: int, f: Filters) -> dict:
     """What a click on an alert opens: its spec × 片区 here; a customer manager's (照搬照抄, 漏访)
     that manager's detail on the 客户经理 page; a retailer outlier its manager's retailers here;
-    else its 片区. The sidebar follows: the 市场部 of a 片区 opened, and a manager's 片区 and 市场部."""
+    else its 片区. The sidebar follows: the 市场部 of a 片区 opened, and a manager's 片区 and 市场部
+    (a retailer outlier's manager only while it still serves the alert's 片区: else the sidebar
+    of a 片区's account would be taken outside its 片区)."""
     codes = data.alert_codes.iloc[row]
     spec, ter, cm = _code(codes["spec_code"]), _code(codes["territory_code"]), _code(codes["cm_code"])
     if spec and ter:
         return _placed({"ter": ter, "spec": spec})
     if cm and codes.get("kind") in MANAGER_KINDS:
-        return _placed({"page": MANAGERS_PAGE, "cm": cm}, ter)
+        return _placed({"page": MANAGERS_PAGE, "cm": cm, "ter": _home(cm) or ter})
     if cm:
-        return _placed({"cm": cm}, ter)
+        home = _home(cm)
+        return _placed({"cm": cm, "ter": home}) if home and home == (ter or home) else {"cm": cm}
     return _placed({"ter": ter}) if ter else {}
 
 
-def _placed(target: dict, ter: str | None = None) -> dict:
-    """`target` with the 片区 of its manager (where the manager serves now, else `ter`) and the
-    市场部 of its 片区, so the sidebar's 市场部 and 片区 show where the opened view lies."""
-    ref = load(views.reference)
-    if "cm" in target:
-        home = ref.cms.loc[ref.cms["cm_code"] == target["cm"], "territory_code"]
-        ter = home.iloc[0] if len(home) else ter
-        if ter:
-            target = {**target, "ter": ter}
-    dep = ref.territories.loc[ref.territories["territory_code"] == target.get("ter"), "department_code"]
+def _home(cm: str) -> str | None:
+    """The 片区 customer manager `cm` serves now."""
+    cms = load(views.reference).cms
+    home = cms.loc[cms["cm_code"] == cm, "territory_code"]
+    return home.iloc[0] if len(home) else None
+
+
+def _placed(target: dict) -> dict:
+    """`target` with the 市场部 of its 片区 (none without one), so the sidebar's 市场部 shows
+    where the opened view lies."""
+    if not target.get("ter"):
+        return {k: v for k, v in target.items() if k != "ter"}
+    ref = load(views.reference).territories
+    dep = ref.loc[ref["territory_code"] == target["ter"], "department_code"]
     return {**target, "dep": dep.iloc[0]} if len(dep) else target
 
 
