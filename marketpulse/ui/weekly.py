@@ -277,7 +277,7 @@ def alert_target(data, row: int, f: Filters) -> dict:
         return _placed({"page": MANAGERS_PAGE, "cm": cm, "ter": _home(cm) or ter})
     if cm:
         home = _home(cm)
-        return _placed({"cm": cm, "ter": home}) if home and home == (ter or home) else {"cm": cm}
+        return _placed({"cm": cm, "ter": home}) if home and ter in (None, home) else {"cm": cm}
     return _placed({"ter": ter}) if ter else {}
 
 

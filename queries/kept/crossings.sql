@@ -12,13 +12,7 @@
 with
 
 assigned as (
-    select a.license_no, a.cm_code, a.territory_code, t.department_code
-    from retailer_assignment as a
-    join territory as t using (territory_code)
-    union
-    select r.license_no, r.cm_code, r.territory_code, t.department_code
-    from retailer as r
-    join territory as t using (territory_code)
+    select * from ref('base/assigned')
 ),
 
 retailer_spread as (

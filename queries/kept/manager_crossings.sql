@@ -12,10 +12,9 @@
 
 with
 
+-- the retailers' assignments, and the 片区 each manager serves now
 assigned as (
-    select license_no, cm_code, territory_code from retailer_assignment
-    union
-    select license_no, cm_code, territory_code from retailer
+    select license_no, cm_code, territory_code from ref('base/assigned')
     union
     select null, cm_code, territory_code from customer_manager
 ),
